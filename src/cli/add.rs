@@ -1,0 +1,39 @@
+//! `add`: append or insert a task.
+
+use clap::Args;
+
+use super::{App, CliResult, task_id, update::print_change};
+use crate::op::{NewTask, Op};
+
+/// Add a task to a list
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The new task's id (a slug: lowercase letters, digits, '.', '_', '-')
+    task: String,
+    /// Its title (default: the id)
+    #[arg(long)]
+    title: Option<String>,
+    /// Insert after this task (default: at the end)
+    #[arg(long, value_name = "TASK")]
+    after: Option<String>,
+    /// A task this one waits for (repeatable)
+    #[arg(long = "depends-on", value_name = "TASK")]
+    depends_on: Vec<String>,
+}
+
+/// Runs `add`.
+pub fn run(app: &mut App, args: AddArgs) -> CliResult {
+    let task = NewTask {
+        id: task_id(&args.task)?,
+        title: args.title.unwrap_or_default(),
+        depends_on: args.depends_on.iter().map(|d| task_id(d)).collect::<CliResult<_>>()?,
+    };
+    let after = args.after.as_deref().map(task_id).transpose()?;
+    let tid = task.id.clone();
+    let id = app.list_id(None)?;
+    let session = app.session.clone();
+    let done =
+        app.store
+            .transact(&id, &Op::AddTask { task, after }, session.as_deref(), &|_| Vec::new())?;
+    print_change(app, &id, &done, &tid, None, &format!("Added {tid}"))
+}

@@ -1,0 +1,47 @@
+//! `log`: a list's history, newest first.
+
+use clap::Args;
+use serde_json::json;
+
+use super::{App, CliResult, render};
+use crate::model::escape;
+
+/// Show a list's history, newest first: commit, time, author, session, change
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Show at most N entries
+    #[arg(short = 'n', long = "max-count", value_name = "N")]
+    max: Option<usize>,
+}
+
+/// Runs `log`.
+pub fn run(app: &mut App, args: LogArgs) -> CliResult {
+    let id = app.list_id(None)?;
+    let entries = app.store.log(&id, args.max)?;
+    if app.json {
+        let v: Vec<_> = entries.iter().map(render::log_json).collect();
+        writeln!(app.out, "{}", json!({ "list": id, "entries": v }))?;
+        return Ok(());
+    }
+    let author_w = entries.iter().map(|e| e.author.chars().count()).max().unwrap_or(0).min(20);
+    for e in &entries {
+        let when = chrono::DateTime::from_timestamp(e.time, 0)
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_default();
+        let session = e.session.as_deref().map(|s| format!("[{}] ", escape(s))).unwrap_or_default();
+        writeln!(
+            app.out,
+            "{}  {}  {}  {}{}",
+            render::paint(
+                app.color,
+                render::Style::Yellow,
+                &e.commit.to_hex_with_len(12).to_string()
+            ),
+            render::paint(app.color, render::Style::Dim, &when),
+            render::pad(&escape(&e.author), author_w),
+            render::paint(app.color, render::Style::Cyan, &session),
+            escape(&e.subject)
+        )?;
+    }
+    Ok(())
+}

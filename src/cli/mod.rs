@@ -1,0 +1,293 @@
+//! The command line: global options, one `match` over the commands, and the
+//! single place where errors become exit codes.
+
+mod add;
+mod create;
+mod list;
+mod log;
+mod next;
+pub mod render;
+mod show;
+mod update;
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::model::{ModelError, TaskId, escape};
+use crate::op::OpError;
+use crate::store::{Store, StoreError};
+
+/// Success.
+pub const EXIT_OK: u8 = 0;
+/// Bad input, unreadable data, git failure.
+pub const EXIT_ERROR: u8 = 1;
+/// Command-line usage error.
+pub const EXIT_USAGE: u8 = 2;
+/// A list or task was not found.
+pub const EXIT_NOT_FOUND: u8 = 3;
+/// Conflict: claimed by another session, guarded transition, race not resolvable.
+pub const EXIT_CONFLICT: u8 = 4;
+/// Verification failed.
+pub const EXIT_VERIFY: u8 = 5;
+
+/// Longest session id accepted.
+const MAX_SESSION_LEN: usize = 128;
+
+/// Resumable multi-session task lists, stored as TOML on dedicated git refs.
+///
+/// Each task list lives on its own ref (refs/tasklists/<id>); every change is one
+/// commit there. Your HEAD, index, working tree and branches are never touched.
+#[derive(Debug, Parser)]
+#[command(name = "git-tasklist", version, bin_name = "git tasklist")]
+pub struct Cli {
+    /// Repository to use (default: discovered from the current directory)
+    #[arg(long, global = true, value_name = "PATH")]
+    repo: Option<PathBuf>,
+    /// Ref namespace holding the lists [env: GIT_TASKLIST_NAMESPACE] [git config: tasklist.namespace] [default: refs/tasklists]
+    #[arg(long, global = true, value_name = "NS")]
+    namespace: Option<String>,
+    /// Print machine-readable JSON (schema in the README)
+    #[arg(long, global = true)]
+    json: bool,
+    /// The task list: full id, unique id prefix (4+ characters) or exact title
+    #[arg(short = 'l', long = "list", global = true, env = "TASKLIST_ID", value_name = "LIST")]
+    list: Option<String>,
+    /// Session id recorded in commits and as the owner of started tasks
+    #[arg(long, global = true, env = "TASKLIST_SESSION", value_name = "S")]
+    session: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Create(create::CreateArgs),
+    List(list::ListArgs),
+    Show(show::ShowArgs),
+    Add(add::AddArgs),
+    Update(update::UpdateArgs),
+    Start(update::StartArgs),
+    Done(update::DoneArgs),
+    Block(update::BlockArgs),
+    Next(next::NextArgs),
+    Log(log::LogArgs),
+}
+
+/// What the exit code says about a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Exit 1.
+    Error,
+    /// Exit 2.
+    Usage,
+    /// Exit 3.
+    NotFound,
+    /// Exit 4.
+    Conflict,
+    /// Exit 5.
+    Verify,
+}
+
+impl Kind {
+    fn code(self) -> u8 {
+        match self {
+            Kind::Error => EXIT_ERROR,
+            Kind::Usage => EXIT_USAGE,
+            Kind::NotFound => EXIT_NOT_FOUND,
+            Kind::Conflict => EXIT_CONFLICT,
+            Kind::Verify => EXIT_VERIFY,
+        }
+    }
+}
+
+/// A failure as the user sees it: one sentence, an optional hint, an exit code.
+#[derive(Debug)]
+pub struct CliError {
+    /// Decides the exit code.
+    pub kind: Kind,
+    /// The one-sentence message.
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl CliError {
+    /// A new error of `kind`.
+    pub fn new(kind: Kind, message: impl Into<String>) -> CliError {
+        CliError { kind, message: message.into(), hint: None }
+    }
+
+    /// Adds a hint line.
+    pub fn hint(mut self, hint: impl Into<String>) -> CliError {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> CliError {
+        let kind = match &e {
+            StoreError::ListNotFound(_) => Kind::NotFound,
+            StoreError::Op(OpError::TaskNotFound { .. }) => Kind::NotFound,
+            StoreError::Op(OpError::Conflict(_)) | StoreError::RaceLost { .. } => Kind::Conflict,
+            StoreError::Op(OpError::Invalid(_)) => Kind::Error,
+            _ => Kind::Error,
+        };
+        let hint = match &e {
+            StoreError::ListNotFound(_) => Some("`git tasklist list` shows every list".to_string()),
+            StoreError::Ambiguous { .. } => Some("give more characters of the id".to_string()),
+            StoreError::NotARepo { .. } => {
+                Some("run inside a git repository or pass --repo PATH".to_string())
+            }
+            StoreError::Op(OpError::TaskNotFound { .. }) => {
+                Some("`git tasklist show` lists the tasks".to_string())
+            }
+            _ => None,
+        };
+        CliError { kind, message: e.to_string(), hint }
+    }
+}
+
+impl From<ModelError> for CliError {
+    fn from(e: ModelError) -> CliError {
+        CliError::new(Kind::Error, e.to_string())
+    }
+}
+
+impl From<io::Error> for CliError {
+    fn from(e: io::Error) -> CliError {
+        CliError::new(Kind::Error, format!("Output failed: {e}"))
+    }
+}
+
+/// Result alias for commands.
+pub type CliResult<T = ()> = Result<T, CliError>;
+
+/// What every command gets: the store, the options, and where to write.
+pub struct App<'a> {
+    /// The repository and namespace.
+    pub store: Store,
+    /// `--json` was given.
+    pub json: bool,
+    /// Colour the text output.
+    pub color: bool,
+    /// `-l/--list` or `TASKLIST_ID`.
+    pub list: Option<String>,
+    /// `--session` or `TASKLIST_SESSION`.
+    pub session: Option<String>,
+    /// Standard output.
+    pub out: &'a mut dyn Write,
+}
+
+impl App<'_> {
+    /// Resolves the list given by `-l`/`TASKLIST_ID` (or `explicit`) to an id.
+    pub fn list_id(&self, explicit: Option<&str>) -> CliResult<String> {
+        let query = explicit.or(self.list.as_deref()).ok_or_else(|| {
+            CliError::new(Kind::Usage, "No task list given")
+                .hint("pass -l LIST (id, id prefix or title) or set TASKLIST_ID")
+        })?;
+        Ok(self.store.resolve(query)?)
+    }
+}
+
+/// Parses a task id given on the command line.
+pub fn task_id(s: &str) -> CliResult<TaskId> {
+    TaskId::parse(s).map_err(CliError::from)
+}
+
+fn check_session(s: &str) -> CliResult<()> {
+    let bad = s.is_empty()
+        || s.len() > MAX_SESSION_LEN
+        || s.chars().any(|c| c.is_control() || c.is_whitespace());
+    if bad {
+        return Err(CliError::new(
+            Kind::Error,
+            format!(
+                "Session id '{}' is not valid; use 1 to {MAX_SESSION_LEN} visible characters without spaces",
+                escape(s)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    EXIT_OK
+                }
+                _ => EXIT_USAGE,
+            });
+        }
+    };
+    let json = cli.json;
+    let stdout = io::stdout();
+    let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut out = io::BufWriter::new(stdout.lock());
+    let result = run(cli, color, &mut out).and_then(|()| out.flush().map_err(CliError::from));
+    match result {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_OK),
+        Err(e) => {
+            let _ = out.flush();
+            report(&e, json);
+            ExitCode::from(e.kind.code())
+        }
+    }
+}
+
+fn is_broken_pipe(e: &CliError) -> bool {
+    e.kind == Kind::Error && e.message.contains("Broken pipe")
+}
+
+fn report(e: &CliError, json: bool) {
+    let mut err = io::stderr().lock();
+    if json {
+        let v = serde_json::json!({
+            "error": e.message,
+            "hint": e.hint,
+            "exit_code": e.kind.code(),
+        });
+        let _ = writeln!(err, "{v}");
+    } else {
+        let _ = writeln!(err, "Error: {}", e.message);
+        if let Some(h) = &e.hint {
+            let _ = writeln!(err, "Hint: {h}");
+        }
+    }
+}
+
+fn run(cli: Cli, color: bool, out: &mut dyn Write) -> CliResult {
+    if let Some(s) = cli.session.as_deref().filter(|s| !s.is_empty()) {
+        check_session(s)?;
+    }
+    let store = Store::open(cli.repo.as_deref(), cli.namespace.as_deref())?;
+    let mut app = App {
+        store,
+        json: cli.json,
+        color,
+        list: cli.list.filter(|l| !l.is_empty()),
+        session: cli.session.filter(|s| !s.is_empty()),
+        out,
+    };
+    match cli.command {
+        Command::Create(a) => create::run(&mut app, a),
+        Command::List(a) => list::run(&mut app, a),
+        Command::Show(a) => show::run(&mut app, a),
+        Command::Add(a) => add::run(&mut app, a),
+        Command::Update(a) => update::run_update(&mut app, a),
+        Command::Start(a) => update::run_start(&mut app, a),
+        Command::Done(a) => update::run_done(&mut app, a),
+        Command::Block(a) => update::run_block(&mut app, a),
+        Command::Next(a) => next::run(&mut app, a),
+        Command::Log(a) => log::run(&mut app, a),
+    }
+}

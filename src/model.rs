@@ -1,0 +1,706 @@
+//! The TaskList data model and its TOML format (format 1): pure, no git.
+//!
+//! Parsing is strict about what it understands (ids, statuses, `format`) and
+//! keeps what it does not (unknown keys survive a read-modify-write), and
+//! serialization is deterministic: the same state always gives the same bytes,
+//! one `key = value` per line, so a status change diffs as a line or two.
+
+use std::collections::BTreeMap;
+use std::fmt::{self, Write as _};
+use std::str::FromStr;
+
+use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
+use serde::Deserialize;
+
+/// The newest file format this build reads and writes.
+pub const FORMAT: i64 = 1;
+
+/// Name of the state file in each commit's tree.
+pub const STATE_FILE: &str = "tasklist.toml";
+
+/// Longest task id accepted (in bytes).
+pub const MAX_TASK_ID_LEN: usize = 64;
+
+/// Errors found while reading or validating a TaskList.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// The TOML did not parse or did not have the expected shape.
+    #[error("{0}")]
+    Syntax(String),
+    /// The file was written by a newer version of the tool.
+    #[error(
+        "format {found} is newer than this git-tasklist understands (format {FORMAT}); upgrade git-tasklist"
+    )]
+    NewerFormat {
+        /// The format number found in the file.
+        found: i64,
+    },
+    /// A field holds a value that is not allowed.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Result alias for model operations.
+pub type ModelResult<T> = Result<T, ModelError>;
+
+/// Where a task stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Not started.
+    Pending,
+    /// Being worked on.
+    InProgress,
+    /// Finished.
+    Completed,
+    /// Waiting on something outside the list.
+    Blocked,
+    /// Dropped from the plan; counts as settled for ordering.
+    Cancelled,
+}
+
+impl Status {
+    /// Every status, in display order.
+    pub const ALL: [Status; 5] = [
+        Status::Pending,
+        Status::InProgress,
+        Status::Completed,
+        Status::Blocked,
+        Status::Cancelled,
+    ];
+
+    /// The canonical lowercase name written to files and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::InProgress => "in_progress",
+            Status::Completed => "completed",
+            Status::Blocked => "blocked",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    /// True for statuses that let dependent tasks go ahead.
+    pub fn is_settled(self) -> bool {
+        matches!(self, Status::Completed | Status::Cancelled)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A status name that matches no status or alias.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "Unknown status '{0}'; use one of pending, in_progress, completed, blocked, cancelled (aliases: todo, in-progress, started, done, complete, canceled, skipped)"
+)]
+pub struct UnknownStatus(pub String);
+
+impl FromStr for Status {
+    type Err = UnknownStatus;
+
+    /// Case-insensitive, with `-`, ` ` and `_` treated alike, plus common aliases.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let norm: String = s
+            .trim()
+            .chars()
+            .filter_map(|c| match c {
+                '-' | ' ' | '_' => None,
+                c => Some(c.to_ascii_lowercase()),
+            })
+            .collect();
+        Ok(match norm.as_str() {
+            "pending" | "todo" | "open" | "notstarted" => Status::Pending,
+            "inprogress" | "started" | "active" | "doing" | "wip" | "running" => Status::InProgress,
+            "completed" | "complete" | "done" | "finished" | "closed" => Status::Completed,
+            "blocked" | "waiting" | "onhold" => Status::Blocked,
+            "cancelled" | "canceled" | "skipped" | "dropped" | "wontdo" => Status::Cancelled,
+            _ => return Err(UnknownStatus(s.to_string())),
+        })
+    }
+}
+
+/// A validated task id: a slug `[a-z0-9][a-z0-9._-]{0,63}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaskId(String);
+
+impl TaskId {
+    /// Validates `s` as a task id.
+    pub fn parse(s: &str) -> ModelResult<TaskId> {
+        let bytes = s.as_bytes();
+        let ok_first = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+        let ok_rest = |b: u8| ok_first(b) || matches!(b, b'.' | b'_' | b'-');
+        if s.is_empty() {
+            return Err(ModelError::Invalid("Task id is empty".into()));
+        }
+        if s.len() > MAX_TASK_ID_LEN {
+            return Err(ModelError::Invalid(format!(
+                "Task id '{}…' is longer than {MAX_TASK_ID_LEN} characters",
+                escape(&s.chars().take(20).collect::<String>())
+            )));
+        }
+        if !ok_first(bytes[0]) || !bytes[1..].iter().all(|&b| ok_rest(b)) {
+            return Err(ModelError::Invalid(format!(
+                "Task id '{}' is not a slug; use lowercase letters, digits, '.', '_' and '-', starting with a letter or digit",
+                escape(s)
+            )));
+        }
+        Ok(TaskId(s.to_string()))
+    }
+
+    /// The id as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The latest handoff note of a list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Handoff {
+    /// When the handoff was written.
+    pub at: DateTime<Utc>,
+    /// The session that wrote it, if known.
+    pub session: Option<String>,
+    /// The note for the next session.
+    pub note: String,
+    /// Keys this version does not know, kept as they were.
+    pub extra: BTreeMap<String, toml::Value>,
+}
+
+/// One phase of the plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    /// Unique slug within the list.
+    pub id: TaskId,
+    /// Human title.
+    pub title: String,
+    /// Current status.
+    pub status: Status,
+    /// Last change to this task.
+    pub updated: DateTime<Utc>,
+    /// Session that claimed the task, if any.
+    pub owner: Option<String>,
+    /// Tasks that must be settled before this one starts.
+    pub depends_on: Vec<TaskId>,
+    /// Free-form note (the block reason for blocked tasks).
+    pub note: Option<String>,
+    /// Keys this version does not know, kept as they were.
+    pub extra: BTreeMap<String, toml::Value>,
+}
+
+impl Task {
+    /// A new pending task.
+    pub fn new(id: TaskId, title: String, now: DateTime<Utc>) -> Task {
+        Task {
+            id,
+            title,
+            status: Status::Pending,
+            updated: now,
+            owner: None,
+            depends_on: Vec::new(),
+            note: None,
+            extra: BTreeMap::new(),
+        }
+    }
+}
+
+/// A TaskList: the whole state stored at the tip of one ref.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskList {
+    /// UUID v7 string; equals the ref's last component.
+    pub id: String,
+    /// Human title.
+    pub title: String,
+    /// Creation time.
+    pub created: DateTime<Utc>,
+    /// Last change to the list.
+    pub updated: DateTime<Utc>,
+    /// Template the list was created from, if any.
+    pub template: Option<String>,
+    /// List this one was copied from, if any.
+    pub from: Option<String>,
+    /// Each task implicitly depends on the one before.
+    pub sequential: bool,
+    /// The latest handoff note.
+    pub handoff: Option<Handoff>,
+    /// Tasks in plan order.
+    pub tasks: Vec<Task>,
+    /// Top-level keys this version does not know, kept as they were.
+    pub extra: BTreeMap<String, toml::Value>,
+}
+
+impl TaskList {
+    /// Finds a task by id.
+    pub fn task(&self, id: &str) -> Option<&Task> {
+        self.tasks.iter().find(|t| t.id.as_str() == id)
+    }
+
+    /// Index of a task by id.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.tasks.iter().position(|t| t.id.as_str() == id)
+    }
+
+    /// Number of completed tasks and the number of tasks that count
+    /// (cancelled tasks are left out of both).
+    pub fn progress(&self) -> (usize, usize) {
+        let counted = self.tasks.iter().filter(|t| t.status != Status::Cancelled);
+        let total = counted.clone().count();
+        let done = counted.filter(|t| t.status == Status::Completed).count();
+        (done, total)
+    }
+
+    /// Tasks that `self.tasks[idx]` must wait for: its `depends_on`, plus its
+    /// predecessor in a sequential list.
+    pub fn prerequisites(&self, idx: usize) -> Vec<&Task> {
+        let mut out: Vec<&Task> = Vec::new();
+        if self.sequential && idx > 0 {
+            out.push(&self.tasks[idx - 1]);
+        }
+        for dep in &self.tasks[idx].depends_on {
+            if let Some(t) = self.task(dep.as_str()) {
+                if !out.iter().any(|o| o.id == t.id) {
+                    out.push(t);
+                }
+            }
+        }
+        out
+    }
+
+    /// The next task to work on: an in-progress task first, else the first
+    /// pending task whose prerequisites are all settled.
+    pub fn next_task(&self) -> Option<&Task> {
+        if let Some(t) = self.tasks.iter().find(|t| t.status == Status::InProgress) {
+            return Some(t);
+        }
+        self.tasks.iter().enumerate().find_map(|(i, t)| {
+            (t.status == Status::Pending
+                && self.prerequisites(i).iter().all(|p| p.status.is_settled()))
+            .then_some(t)
+        })
+    }
+
+    /// Parses a `tasklist.toml`, checking format, ids and statuses.
+    pub fn from_toml(text: &str) -> ModelResult<TaskList> {
+        let probe: FormatProbe =
+            toml::from_str(text).map_err(|e| ModelError::Syntax(one_line(&e.to_string())))?;
+        match probe.format {
+            Some(FORMAT) => {}
+            Some(found) if found > FORMAT => return Err(ModelError::NewerFormat { found }),
+            Some(found) => {
+                return Err(ModelError::Invalid(format!("unsupported format {found}")));
+            }
+            None => return Err(ModelError::Invalid("missing 'format' key".into())),
+        }
+        let raw: RawList =
+            toml::from_str(text).map_err(|e| ModelError::Syntax(one_line(&e.to_string())))?;
+        raw.validate()
+    }
+
+    /// Serializes deterministically to TOML.
+    pub fn to_toml(&self) -> String {
+        let mut out = String::with_capacity(256 + self.tasks.len() * 160);
+        kv(&mut out, "format", &FORMAT.to_string());
+        kv(&mut out, "id", &quote(&self.id));
+        kv(&mut out, "title", &quote(&self.title));
+        kv(&mut out, "created", &timestamp(&self.created));
+        kv(&mut out, "updated", &timestamp(&self.updated));
+        if let Some(t) = &self.template {
+            kv(&mut out, "template", &quote(t));
+        }
+        if let Some(f) = &self.from {
+            kv(&mut out, "from", &quote(f));
+        }
+        if self.sequential {
+            kv(&mut out, "sequential", "true");
+        }
+        extras(&mut out, &self.extra);
+        if let Some(h) = &self.handoff {
+            out.push_str("\n[handoff]\n");
+            kv(&mut out, "at", &timestamp(&h.at));
+            if let Some(s) = &h.session {
+                kv(&mut out, "session", &quote(s));
+            }
+            kv(&mut out, "note", &quote(&h.note));
+            extras(&mut out, &h.extra);
+        }
+        for t in &self.tasks {
+            out.push_str("\n[[tasks]]\n");
+            kv(&mut out, "id", &quote(t.id.as_str()));
+            kv(&mut out, "title", &quote(&t.title));
+            kv(&mut out, "status", &quote(t.status.as_str()));
+            kv(&mut out, "updated", &timestamp(&t.updated));
+            if let Some(o) = &t.owner {
+                kv(&mut out, "owner", &quote(o));
+            }
+            if !t.depends_on.is_empty() {
+                let deps: Vec<String> = t.depends_on.iter().map(|d| quote(d.as_str())).collect();
+                kv(&mut out, "depends_on", &format!("[{}]", deps.join(", ")));
+            }
+            if let Some(n) = &t.note {
+                kv(&mut out, "note", &quote(n));
+            }
+            extras(&mut out, &t.extra);
+        }
+        out
+    }
+}
+
+/// Replaces control characters (and other invisible formatting characters)
+/// with visible escapes, so stored text can never drive the terminal.
+pub fn escape(s: &str) -> String {
+    if !s.chars().any(needs_escape) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c as u32, 0x200B..=0x200F | 0x202A..=0x202E | 0x2066..=0x2069 | 0xFEFF)
+}
+
+/// Renders a time as the file and JSON show it: RFC 3339, UTC, whole seconds.
+pub fn timestamp(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The current time, truncated to whole seconds as stored.
+pub fn now() -> DateTime<Utc> {
+    let n = Utc::now();
+    Utc.timestamp_opt(n.timestamp(), 0).single().unwrap_or(n)
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn kv(out: &mut String, key: &str, value: &str) {
+    out.push_str(key);
+    out.push_str(" = ");
+    out.push_str(value);
+    out.push('\n');
+}
+
+fn extras(out: &mut String, extra: &BTreeMap<String, toml::Value>) {
+    for (k, v) in extra {
+        let key = if is_bare_key(k) { k.clone() } else { quote(k) };
+        kv(out, &key, &inline_value(v));
+    }
+}
+
+fn is_bare_key(k: &str) -> bool {
+    !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// A TOML basic string on one line: quotes, backslashes and control characters escaped.
+fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Renders any TOML value inline (tables become inline tables).
+fn inline_value(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => quote(s),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => {
+            if f.is_nan() {
+                "nan".into()
+            } else if f.is_infinite() {
+                if *f > 0.0 { "inf".into() } else { "-inf".into() }
+            } else {
+                let s = f.to_string();
+                if s.contains(['.', 'e', 'E']) { s } else { format!("{s}.0") }
+            }
+        }
+        toml::Value::Boolean(b) => b.to_string(),
+        toml::Value::Datetime(d) => d.to_string(),
+        toml::Value::Array(a) => {
+            let items: Vec<String> = a.iter().map(inline_value).collect();
+            format!("[{}]", items.join(", "))
+        }
+        toml::Value::Table(t) => {
+            let items: Vec<String> = t
+                .iter()
+                .map(|(k, v)| {
+                    let key = if is_bare_key(k) { k.clone() } else { quote(k) };
+                    format!("{key} = {}", inline_value(v))
+                })
+                .collect();
+            if items.is_empty() { "{}".into() } else { format!("{{ {} }}", items.join(", ")) }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct FormatProbe {
+    format: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct RawList {
+    #[allow(dead_code)]
+    format: i64,
+    id: String,
+    title: String,
+    created: toml::Value,
+    updated: toml::Value,
+    template: Option<String>,
+    from: Option<String>,
+    #[serde(default)]
+    sequential: bool,
+    handoff: Option<RawHandoff>,
+    #[serde(default)]
+    tasks: Vec<RawTask>,
+    #[serde(flatten)]
+    extra: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Deserialize)]
+struct RawHandoff {
+    at: toml::Value,
+    session: Option<String>,
+    #[serde(default)]
+    note: String,
+    #[serde(flatten)]
+    extra: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Deserialize)]
+struct RawTask {
+    id: String,
+    #[serde(default)]
+    title: String,
+    status: String,
+    updated: Option<toml::Value>,
+    owner: Option<String>,
+    #[serde(default)]
+    depends_on: Vec<String>,
+    note: Option<String>,
+    #[serde(flatten)]
+    extra: BTreeMap<String, toml::Value>,
+}
+
+/// Accepts a native TOML datetime or an RFC 3339 string.
+fn parse_time(v: &toml::Value, what: &str) -> ModelResult<DateTime<Utc>> {
+    let text = match v {
+        toml::Value::Datetime(d) => d.to_string(),
+        toml::Value::String(s) => s.clone(),
+        _ => return Err(ModelError::Invalid(format!("'{what}' is not a date-time"))),
+    };
+    DateTime::parse_from_rfc3339(&text).map(|d| d.with_timezone(&Utc)).map_err(|_| {
+        ModelError::Invalid(format!(
+            "'{what}' = {} is not an RFC 3339 date-time with a zone",
+            escape(&text)
+        ))
+    })
+}
+
+impl RawList {
+    fn validate(self) -> ModelResult<TaskList> {
+        let created = parse_time(&self.created, "created")?;
+        let updated = parse_time(&self.updated, "updated")?;
+        let handoff = match self.handoff {
+            None => None,
+            Some(h) => Some(Handoff {
+                at: parse_time(&h.at, "handoff.at")?,
+                session: h.session,
+                note: h.note,
+                extra: h.extra,
+            }),
+        };
+        let mut tasks: Vec<Task> = Vec::with_capacity(self.tasks.len());
+        for rt in self.tasks {
+            let id = TaskId::parse(&rt.id)?;
+            if tasks.iter().any(|t| t.id == id) {
+                return Err(ModelError::Invalid(format!("task id '{id}' appears twice")));
+            }
+            let status: Status = rt
+                .status
+                .parse()
+                .map_err(|e: UnknownStatus| ModelError::Invalid(format!("task '{id}': {e}")))?;
+            let t_updated = match &rt.updated {
+                Some(v) => parse_time(v, &format!("updated of task '{id}'"))?,
+                None => updated,
+            };
+            let depends_on =
+                rt.depends_on.iter().map(|d| TaskId::parse(d)).collect::<ModelResult<Vec<_>>>()?;
+            tasks.push(Task {
+                id,
+                title: rt.title,
+                status,
+                updated: t_updated,
+                owner: rt.owner,
+                depends_on,
+                note: rt.note,
+                extra: rt.extra,
+            });
+        }
+        for t in &tasks {
+            for d in &t.depends_on {
+                if !tasks.iter().any(|o| &o.id == d) {
+                    return Err(ModelError::Invalid(format!(
+                        "task '{}' depends on unknown task '{d}'",
+                        t.id
+                    )));
+                }
+            }
+        }
+        Ok(TaskList {
+            id: self.id,
+            title: self.title,
+            created,
+            updated,
+            template: self.template,
+            from: self.from,
+            sequential: self.sequential,
+            handoff,
+            tasks,
+            extra: self.extra,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> TaskList {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 24, 11, 30, 0).unwrap();
+        let mut a =
+            Task::new(TaskId::parse("database-migration").unwrap(), "Migrate \"db\"".into(), t0);
+        a.status = Status::Completed;
+        a.owner = Some("s1".into());
+        a.note = Some("line1\nline2\u{1b}".into());
+        let mut b = Task::new(TaskId::parse("app").unwrap(), "App".into(), t0);
+        b.depends_on = vec![a.id.clone()];
+        TaskList {
+            id: "0193f5a2-7c1e-7b3a-9d1e-5f2a3b4c5d6e".into(),
+            title: "Database migration".into(),
+            created: t0,
+            updated: t0,
+            template: Some("migration".into()),
+            from: None,
+            sequential: true,
+            handoff: Some(Handoff {
+                at: t0,
+                session: Some("s1".into()),
+                note: "half".into(),
+                extra: BTreeMap::new(),
+            }),
+            tasks: vec![a, b],
+            extra: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn round_trip_is_exact_and_deterministic() {
+        let l = sample();
+        let text = l.to_toml();
+        let back = TaskList::from_toml(&text).unwrap();
+        assert_eq!(back, l);
+        assert_eq!(back.to_toml(), text);
+        assert!(text.contains("created = 2026-11-24T11:30:00Z\n"), "{text}");
+        assert!(text.lines().all(|line| !line.contains('\u{1b}')));
+    }
+
+    #[test]
+    fn unknown_keys_survive() {
+        let mut text = sample().to_toml();
+        text = text.replacen(
+            "sequential = true\n",
+            "sequential = true\nfuture = { a = [1, 2], b = \"x\" }\n",
+            1,
+        );
+        text.push_str("priority = 3\n");
+        let l = TaskList::from_toml(&text).unwrap();
+        assert_eq!(l.extra.len(), 1);
+        assert_eq!(l.tasks[1].extra.get("priority"), Some(&toml::Value::Integer(3)));
+        let again = TaskList::from_toml(&l.to_toml()).unwrap();
+        assert_eq!(again, l);
+    }
+
+    #[test]
+    fn status_aliases() {
+        for (s, want) in [
+            ("IN_PROGRESS", Status::InProgress),
+            ("in-progress", Status::InProgress),
+            ("Done", Status::Completed),
+            ("complete", Status::Completed),
+            ("canceled", Status::Cancelled),
+            ("todo", Status::Pending),
+        ] {
+            assert_eq!(s.parse::<Status>().unwrap(), want, "{s}");
+        }
+        assert!("nope".parse::<Status>().is_err());
+    }
+
+    #[test]
+    fn task_ids() {
+        for ok in ["a", "database-migration", "v1.2_x", &"a".repeat(64)] {
+            assert!(TaskId::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "../x", "a b", "A", "-a", &"a".repeat(65), "é", "a/b"] {
+            assert!(TaskId::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn newer_format_is_refused() {
+        let text = sample().to_toml().replacen("format = 1", "format = 2", 1);
+        assert!(matches!(TaskList::from_toml(&text), Err(ModelError::NewerFormat { found: 2 })));
+    }
+
+    #[test]
+    fn next_respects_order_and_dependencies() {
+        let mut l = sample();
+        l.tasks[0].status = Status::Pending;
+        assert_eq!(l.next_task().unwrap().id.as_str(), "database-migration");
+        l.tasks[0].status = Status::Completed;
+        assert_eq!(l.next_task().unwrap().id.as_str(), "app");
+        l.tasks[1].status = Status::Completed;
+        assert!(l.next_task().is_none());
+    }
+
+    #[test]
+    fn escape_makes_controls_visible() {
+        assert_eq!(escape("a\u{1b}[31mb\n"), "a\\u{1b}[31mb\\n");
+        assert_eq!(escape("plain ✓"), "plain ✓");
+    }
+}

@@ -1,0 +1,455 @@
+//! Every mutation as a value: [`Op`], its pure [`apply`], and the commit it describes.
+//!
+//! `apply` never touches git. The store calls it on the tip it read, and calls it
+//! again on the new tip when it loses a race, so an op must be a description of
+//! intent ("start task x as session s"), never a precomputed state.
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{Handoff, Status, Task, TaskId, TaskList, escape};
+
+/// Errors an op raises when it does not fit the list it is applied to.
+#[derive(Debug, thiserror::Error)]
+pub enum OpError {
+    /// The task named by the op is not in the list.
+    #[error("Task '{task}' not found in task list '{list}'")]
+    TaskNotFound {
+        /// The task id asked for.
+        task: String,
+        /// The list's title.
+        list: String,
+    },
+    /// The op is valid input but not allowed in the list's current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// The op's input is malformed.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Result alias for applying ops.
+pub type OpResult<T> = Result<T, OpError>;
+
+/// Who applies an op, and when.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The session tagging this change, if known.
+    pub session: Option<String>,
+    /// The time recorded for this change.
+    pub now: DateTime<Utc>,
+}
+
+/// A task to add: id, title, explicit dependencies.
+#[derive(Debug, Clone)]
+pub struct NewTask {
+    /// The new task's id.
+    pub id: TaskId,
+    /// Its title (the id when empty).
+    pub title: String,
+    /// Tasks it waits for.
+    pub depends_on: Vec<TaskId>,
+}
+
+/// A change to one task's status and/or note.
+#[derive(Debug, Clone, Default)]
+pub struct TaskChange {
+    /// The target status, if the status changes.
+    pub status: Option<Status>,
+    /// A new note, replacing the old one.
+    pub note: Option<String>,
+    /// Allows leaving `completed`.
+    pub reopen: bool,
+    /// Allows acting on a task another session holds.
+    pub take_over: bool,
+    /// Allows starting or finishing before the prerequisites are settled.
+    pub out_of_order: bool,
+}
+
+/// A mutation of a TaskList.
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// Create a new list.
+    Create {
+        /// The new list's id (UUID v7).
+        id: String,
+        /// Its title.
+        title: String,
+        /// Its tasks, in order.
+        tasks: Vec<NewTask>,
+        /// Template name, when created from one.
+        template: Option<String>,
+        /// Source list id, when copied from one.
+        from: Option<String>,
+        /// Whether each task depends on the one before.
+        sequential: bool,
+    },
+    /// Add a task.
+    AddTask {
+        /// The task to add.
+        task: NewTask,
+        /// Insert after this task (default: at the end).
+        after: Option<TaskId>,
+    },
+    /// Change a task's status and/or note.
+    Update {
+        /// The task to change.
+        task: TaskId,
+        /// What to change.
+        change: TaskChange,
+    },
+    /// Record a handoff note.
+    Handoff {
+        /// The note for the next session.
+        note: String,
+    },
+}
+
+/// The result of applying an op: the new state and how to describe it.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    /// The state after the op.
+    pub list: TaskList,
+    /// Whether anything changed (an unchanged op writes no commit).
+    pub changed: bool,
+    /// The commit subject.
+    pub subject: String,
+    /// The `Op:` trailer value.
+    pub name: &'static str,
+    /// Further trailers, e.g. `Out-Of-Order` or `Took-Over`.
+    pub trailers: Vec<(&'static str, String)>,
+}
+
+const SUBJECT_TITLE_MAX: usize = 60;
+
+/// A list title fit for a one-line commit subject.
+fn subject_title(title: &str) -> String {
+    let t = escape(title);
+    if t.chars().count() > SUBJECT_TITLE_MAX {
+        let cut: String = t.chars().take(SUBJECT_TITLE_MAX - 1).collect();
+        format!("{cut}…")
+    } else {
+        t
+    }
+}
+
+/// Applies `op` to `before` (`None` only for [`Op::Create`]).
+pub fn apply(before: Option<&TaskList>, op: &Op, ctx: &Ctx) -> OpResult<Applied> {
+    match (op, before) {
+        (Op::Create { id, title, tasks, template, from, sequential }, None) => {
+            create(id, title, tasks, template, from, *sequential, ctx)
+        }
+        (Op::Create { .. }, Some(l)) => {
+            Err(OpError::Conflict(format!("Task list {} already exists", l.id)))
+        }
+        (_, None) => Err(OpError::Invalid("Task list does not exist yet".into())),
+        (Op::AddTask { task, after }, Some(l)) => add_task(l, task, after.as_ref(), ctx),
+        (Op::Update { task, change }, Some(l)) => update(l, task, change, ctx),
+        (Op::Handoff { note }, Some(l)) => {
+            let mut list = l.clone();
+            list.handoff = Some(Handoff {
+                at: ctx.now,
+                session: ctx.session.clone(),
+                note: note.clone(),
+                extra: Default::default(),
+            });
+            list.updated = ctx.now;
+            Ok(Applied {
+                subject: format!("{}: handoff", subject_title(&list.title)),
+                list,
+                changed: true,
+                name: "handoff",
+                trailers: vec![],
+            })
+        }
+    }
+}
+
+fn create(
+    id: &str,
+    title: &str,
+    tasks: &[NewTask],
+    template: &Option<String>,
+    from: &Option<String>,
+    sequential: bool,
+    ctx: &Ctx,
+) -> OpResult<Applied> {
+    if title.trim().is_empty() {
+        return Err(OpError::Invalid("Task list title is empty".into()));
+    }
+    let mut list = TaskList {
+        id: id.to_string(),
+        title: title.to_string(),
+        created: ctx.now,
+        updated: ctx.now,
+        template: template.clone(),
+        from: from.clone(),
+        sequential,
+        handoff: None,
+        tasks: Vec::with_capacity(tasks.len()),
+        extra: Default::default(),
+    };
+    for t in tasks {
+        push_task(&mut list, t, None, ctx)?;
+    }
+    let n = list.tasks.len();
+    Ok(Applied {
+        subject: format!(
+            "Create '{}' with {n} task{}",
+            subject_title(title),
+            if n == 1 { "" } else { "s" }
+        ),
+        list,
+        changed: true,
+        name: "create",
+        trailers: vec![],
+    })
+}
+
+fn push_task(list: &mut TaskList, t: &NewTask, after: Option<&TaskId>, ctx: &Ctx) -> OpResult<()> {
+    if list.task(t.id.as_str()).is_some() {
+        return Err(OpError::Conflict(format!(
+            "Task '{}' already exists in task list '{}'",
+            t.id,
+            escape(&list.title)
+        )));
+    }
+    for d in &t.depends_on {
+        if d == &t.id {
+            return Err(OpError::Invalid(format!("Task '{d}' cannot depend on itself")));
+        }
+        if list.task(d.as_str()).is_none() {
+            return Err(OpError::TaskNotFound { task: d.to_string(), list: list.title.clone() });
+        }
+    }
+    let mut task = Task::new(
+        t.id.clone(),
+        if t.title.trim().is_empty() { t.id.to_string() } else { t.title.clone() },
+        ctx.now,
+    );
+    task.depends_on = t.depends_on.clone();
+    let at = match after {
+        None => list.tasks.len(),
+        Some(a) => {
+            list.position(a.as_str()).ok_or_else(|| OpError::TaskNotFound {
+                task: a.to_string(),
+                list: list.title.clone(),
+            })? + 1
+        }
+    };
+    list.tasks.insert(at, task);
+    Ok(())
+}
+
+fn add_task(l: &TaskList, t: &NewTask, after: Option<&TaskId>, ctx: &Ctx) -> OpResult<Applied> {
+    let mut list = l.clone();
+    push_task(&mut list, t, after, ctx)?;
+    list.updated = ctx.now;
+    Ok(Applied {
+        subject: format!("{}: add {}", subject_title(&list.title), t.id),
+        list,
+        changed: true,
+        name: "add-task",
+        trailers: vec![],
+    })
+}
+
+fn update(l: &TaskList, id: &TaskId, change: &TaskChange, ctx: &Ctx) -> OpResult<Applied> {
+    let idx = l
+        .position(id.as_str())
+        .ok_or_else(|| OpError::TaskNotFound { task: id.to_string(), list: l.title.clone() })?;
+    let old = &l.tasks[idx];
+    let mut trailers = Vec::new();
+
+    // A session's claim holds against everyone else while the task is in progress.
+    if let Some(holder) = &old.owner {
+        let held = old.status == Status::InProgress && ctx.session.as_deref() != Some(holder);
+        if held {
+            if !change.take_over {
+                return Err(OpError::Conflict(format!(
+                    "Task '{id}' is in progress, held by session '{}'; pass --take-over to take it",
+                    escape(holder)
+                )));
+            }
+            trailers.push(("Took-Over", holder.clone()));
+        }
+    }
+
+    let new_status = change.status.unwrap_or(old.status);
+    let status_changes = new_status != old.status;
+    let note_changes = change.note.as_ref().is_some_and(|n| old.note.as_ref() != Some(n));
+    let claim_changes =
+        new_status == Status::InProgress && ctx.session.is_some() && old.owner != ctx.session;
+    if !status_changes && !note_changes && !claim_changes {
+        return Ok(Applied {
+            list: l.clone(),
+            changed: false,
+            subject: String::new(),
+            name: "noop",
+            trailers: vec![],
+        });
+    }
+
+    let mut name = if status_changes { "set-status" } else { "note" };
+    if status_changes && old.status == Status::Completed {
+        if !change.reopen {
+            return Err(OpError::Conflict(format!(
+                "Task '{id}' is completed; pass --reopen to change it to {new_status}"
+            )));
+        }
+        name = "reopen";
+    }
+    if claim_changes && !status_changes {
+        name = "claim";
+    }
+    if status_changes && matches!(new_status, Status::InProgress | Status::Completed) {
+        let waiting: Vec<String> = l
+            .prerequisites(idx)
+            .iter()
+            .filter(|p| !p.status.is_settled())
+            .map(|p| format!("'{}' ({})", p.id, p.status))
+            .collect();
+        if !waiting.is_empty() {
+            if !change.out_of_order {
+                return Err(OpError::Conflict(format!(
+                    "Task '{id}' waits for {}; finish that first or pass --out-of-order",
+                    waiting.join(", ")
+                )));
+            }
+            trailers.push(("Out-Of-Order", id.to_string()));
+        }
+    }
+
+    let mut list = l.clone();
+    let task = &mut list.tasks[idx];
+    task.status = new_status;
+    if let Some(n) = &change.note {
+        task.note = Some(n.clone());
+    }
+    match new_status {
+        Status::Pending => task.owner = None,
+        Status::InProgress => task.owner = ctx.session.clone(),
+        _ => {
+            if ctx.session.is_some() {
+                task.owner = ctx.session.clone();
+            }
+        }
+    }
+    task.updated = ctx.now;
+    list.updated = ctx.now;
+    let title = subject_title(&list.title);
+    let subject = if status_changes {
+        format!("{title}: {id} {} → {new_status}", old.status)
+    } else if claim_changes {
+        format!("{title}: {id} claimed")
+    } else {
+        format!("{title}: note on {id}")
+    };
+    Ok(Applied { list, changed: true, subject, name, trailers })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn ctx(session: Option<&str>) -> Ctx {
+        Ctx {
+            session: session.map(String::from),
+            now: Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap(),
+        }
+    }
+
+    fn tid(s: &str) -> TaskId {
+        TaskId::parse(s).unwrap()
+    }
+
+    fn list(sequential: bool) -> TaskList {
+        let op = Op::Create {
+            id: "0193f5a2-7c1e-7b3a-9d1e-5f2a3b4c5d6e".into(),
+            title: "Migration".into(),
+            tasks: ["a", "b", "c"]
+                .iter()
+                .map(|i| NewTask { id: tid(i), title: String::new(), depends_on: vec![] })
+                .collect(),
+            template: None,
+            from: None,
+            sequential,
+        };
+        apply(None, &op, &ctx(None)).unwrap().list
+    }
+
+    fn set(l: &TaskList, task: &str, status: Status, session: Option<&str>) -> OpResult<Applied> {
+        let change = TaskChange { status: Some(status), ..Default::default() };
+        apply(Some(l), &Op::Update { task: tid(task), change }, &ctx(session))
+    }
+
+    #[test]
+    fn completed_needs_reopen() {
+        let l = set(&list(false), "a", Status::Completed, None).unwrap().list;
+        assert!(matches!(set(&l, "a", Status::Pending, None), Err(OpError::Conflict(_))));
+        let change =
+            TaskChange { status: Some(Status::Pending), reopen: true, ..Default::default() };
+        let r = apply(Some(&l), &Op::Update { task: tid("a"), change }, &ctx(None)).unwrap();
+        assert_eq!(r.name, "reopen");
+        assert_eq!(r.list.tasks[0].status, Status::Pending);
+    }
+
+    #[test]
+    fn claims_hold_against_other_sessions() {
+        let l = set(&list(false), "a", Status::InProgress, Some("s1")).unwrap().list;
+        assert_eq!(l.tasks[0].owner.as_deref(), Some("s1"));
+        assert!(matches!(set(&l, "a", Status::Completed, Some("s2")), Err(OpError::Conflict(_))));
+        assert!(matches!(set(&l, "a", Status::Completed, None), Err(OpError::Conflict(_))));
+        assert!(set(&l, "a", Status::Completed, Some("s1")).is_ok());
+        let change =
+            TaskChange { status: Some(Status::InProgress), take_over: true, ..Default::default() };
+        let r = apply(Some(&l), &Op::Update { task: tid("a"), change }, &ctx(Some("s2"))).unwrap();
+        assert_eq!(r.list.tasks[0].owner.as_deref(), Some("s2"));
+        assert_eq!(r.trailers, vec![("Took-Over", "s1".to_string())]);
+    }
+
+    #[test]
+    fn sequential_order_is_enforced() {
+        let l = list(true);
+        assert!(matches!(set(&l, "b", Status::InProgress, None), Err(OpError::Conflict(_))));
+        let change = TaskChange {
+            status: Some(Status::InProgress),
+            out_of_order: true,
+            ..Default::default()
+        };
+        let r = apply(Some(&l), &Op::Update { task: tid("b"), change }, &ctx(None)).unwrap();
+        assert_eq!(r.trailers, vec![("Out-Of-Order", "b".to_string())]);
+        // Non-sequential lists only follow explicit dependencies.
+        assert!(set(&list(false), "b", Status::InProgress, None).is_ok());
+    }
+
+    #[test]
+    fn repeating_a_change_writes_nothing() {
+        let l = set(&list(false), "a", Status::InProgress, Some("s1")).unwrap().list;
+        let again = set(&l, "a", Status::InProgress, Some("s1")).unwrap();
+        assert!(!again.changed);
+    }
+
+    #[test]
+    fn unknown_task_is_not_found() {
+        assert!(matches!(
+            set(&list(false), "zz", Status::Completed, None),
+            Err(OpError::TaskNotFound { .. })
+        ));
+    }
+
+    #[test]
+    fn add_after_and_duplicate() {
+        let l = list(false);
+        let t = NewTask { id: tid("x"), title: "X".into(), depends_on: vec![tid("a")] };
+        let r =
+            apply(Some(&l), &Op::AddTask { task: t.clone(), after: Some(tid("a")) }, &ctx(None))
+                .unwrap();
+        let ids: Vec<&str> = r.list.tasks.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["a", "x", "b", "c"]);
+        assert!(matches!(
+            apply(Some(&r.list), &Op::AddTask { task: t, after: None }, &ctx(None)),
+            Err(OpError::Conflict(_))
+        ));
+    }
+}

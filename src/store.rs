@@ -1,0 +1,740 @@
+//! The only module that touches git: open a repository, read a list's tip,
+//! write one commit per change with compare-and-swap, and walk history.
+//!
+//! Layout: each list is `tasklist.toml` (plus any other files, which are kept)
+//! in the tree of the commit that `<namespace>/<list-id>` points to. Objects are
+//! written straight into the object database and the ref is moved with a CAS on
+//! the old tip; HEAD, the index, the working tree and branches are never touched.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use gix::ObjectId;
+use gix::bstr::ByteSlice;
+use gix::refs::Target;
+use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
+
+use crate::model::{self, ModelError, STATE_FILE, TaskList, escape};
+use crate::op::{self, Applied, Ctx, Op, OpError};
+
+/// The namespace used when none is configured.
+pub const DEFAULT_NAMESPACE: &str = "refs/tasklists";
+/// Git config key that overrides [`DEFAULT_NAMESPACE`].
+pub const NAMESPACE_CONFIG_KEY: &str = "tasklist.namespace";
+/// Environment variable that overrides the git config key.
+pub const NAMESPACE_ENV: &str = "GIT_TASKLIST_NAMESPACE";
+
+/// Largest `tasklist.toml` the store will read; anything bigger is refused unread.
+pub const MAX_STATE_BYTES: u64 = 8 << 20;
+
+/// Name and email used when git has no identity configured.
+pub const FALLBACK_IDENTITY: (&str, &str) = ("git-tasklist", "git-tasklist@localhost");
+
+/// Attempts at one write before giving up. Under 8 concurrent writers a commit
+/// needs about two attempts on average, and each lost race means another writer
+/// made progress, so 64 attempts with jittered backoff make a refusal
+/// practically impossible while still bounding a pathological livelock.
+const MAX_ATTEMPTS: u32 = 64;
+/// Longest backoff between attempts.
+const MAX_BACKOFF: Duration = Duration::from_millis(40);
+/// Attempts that find the ref lock busy before the lock is reported.
+const MAX_LOCK_RETRIES: u32 = 30;
+/// A lock file older than this is taken to be left by a killed process.
+const STALE_LOCK_AGE: Duration = Duration::from_secs(10);
+/// Loose-object threshold git uses when `gc.auto` is unset.
+const DEFAULT_GC_AUTO: i64 = 6700;
+
+/// Computes extra files for a commit's tree (path, content) from the new state.
+pub type ExtraFiles<'a> = &'a dyn Fn(&TaskList) -> Vec<(String, Vec<u8>)>;
+
+/// Errors from the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No repository at or above the given path.
+    #[error("Not a git repository: {path} ({cause})")]
+    NotARepo {
+        /// Where discovery started.
+        path: PathBuf,
+        /// Why it failed.
+        cause: String,
+    },
+    /// No list matches.
+    #[error("Task list '{0}' not found")]
+    ListNotFound(String),
+    /// More than one list matches.
+    #[error("Task list '{query}' is ambiguous; it matches {}", candidates.join(", "))]
+    Ambiguous {
+        /// What was asked for.
+        query: String,
+        /// `<id> (<title>)` of each match.
+        candidates: Vec<String>,
+    },
+    /// The ref holds something that is not a readable list.
+    #[error("Task list {list} at commit {commit} is unreadable: {problem}")]
+    Unreadable {
+        /// The list id (the ref's last component).
+        list: String,
+        /// The commit (or object) the ref points to.
+        commit: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The op does not fit the list.
+    #[error(transparent)]
+    Op(#[from] OpError),
+    /// A lock file blocks the ref update.
+    #[error("Reference lock {} is held{}; if no git or git-tasklist process is running, delete it", path.display(), if *stale { " by a process that seems to be gone" } else { "" })]
+    LockHeld {
+        /// The lock file.
+        path: PathBuf,
+        /// Whether the lock is old enough to be stale.
+        stale: bool,
+    },
+    /// Lost the race too often.
+    #[error(
+        "Task list {list} changed under {attempts} consecutive attempts to update it; try again"
+    )]
+    RaceLost {
+        /// The list id.
+        list: String,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+    /// The namespace is not a usable ref prefix.
+    #[error("Namespace '{0}' is not valid; use a ref prefix such as refs/tasklists")]
+    BadNamespace(String),
+    /// Any other git failure.
+    #[error("Git failed: {0}")]
+    Git(String),
+}
+
+/// Result alias for store operations.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+fn git_err(context: &str, e: impl std::fmt::Debug + std::fmt::Display) -> StoreError {
+    StoreError::Git(format!("{context}: {e}"))
+}
+
+/// A list as read from its tip.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The state.
+    pub list: TaskList,
+    /// The commit the ref points to.
+    pub tip: ObjectId,
+}
+
+/// The outcome of a transaction.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    /// The state after the op.
+    pub list: TaskList,
+    /// The ref's tip afterwards (the new commit, or the old tip when unchanged).
+    pub tip: ObjectId,
+    /// Whether a commit was written.
+    pub changed: bool,
+    /// Lost races before the write landed.
+    pub retries: u32,
+}
+
+/// One entry of a list's history.
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    /// The commit id.
+    pub commit: ObjectId,
+    /// Committer time (seconds since the epoch).
+    pub time: i64,
+    /// Author name.
+    pub author: String,
+    /// Author email.
+    pub email: String,
+    /// The commit subject.
+    pub subject: String,
+    /// The `Op:` trailer, if present.
+    pub op: Option<String>,
+    /// The `Session:` trailer, if present.
+    pub session: Option<String>,
+    /// Every trailer, in order.
+    pub trailers: Vec<(String, String)>,
+    /// Number of parents (2 for merges).
+    pub parents: usize,
+}
+
+/// One entry of `list`: a readable list or why it is not.
+#[derive(Debug)]
+pub struct ListEntry {
+    /// The ref's last component.
+    pub id: String,
+    /// The list, or the error reading it.
+    pub result: StoreResult<Snapshot>,
+}
+
+/// An open repository plus the namespace the lists live in.
+pub struct Store {
+    repo: gix::Repository,
+    namespace: String,
+}
+
+impl Store {
+    /// Discovers the repository at or above `path` (default: the current
+    /// directory) and settles the namespace: `namespace`, else the
+    /// `GIT_TASKLIST_NAMESPACE` variable, else git config `tasklist.namespace`,
+    /// else `refs/tasklists`.
+    pub fn open(path: Option<&Path>, namespace: Option<&str>) -> StoreResult<Store> {
+        let start = path.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+        if !start.exists() {
+            return Err(StoreError::NotARepo { path: start, cause: "no such directory".into() });
+        }
+        let repo = gix::discover(&start).map_err(|e| {
+            StoreError::NotARepo {
+                path: start.clone(),
+                cause: "no .git found here or in any parent directory".into(),
+            }
+            .with_debug(&e)
+        })?;
+        let from_env = std::env::var(NAMESPACE_ENV).ok().filter(|s| !s.is_empty());
+        let from_config = repo
+            .config_snapshot()
+            .string(NAMESPACE_CONFIG_KEY)
+            .map(|s| s.to_str_lossy().into_owned());
+        let ns = namespace
+            .map(String::from)
+            .or(from_env)
+            .or(from_config)
+            .unwrap_or_else(|| DEFAULT_NAMESPACE.to_string());
+        let ns = validate_namespace(&ns)?;
+        Ok(Store { repo, namespace: ns })
+    }
+
+    /// The namespace lists live under, without a trailing slash.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The full ref name of a list.
+    pub fn ref_name(&self, id: &str) -> String {
+        format!("{}/{id}", self.namespace)
+    }
+
+    /// The repository's git directory shared by all worktrees.
+    pub fn common_dir(&self) -> &Path {
+        self.repo.common_dir()
+    }
+
+    /// Ids of every ref directly under the namespace, with their tips (unsorted).
+    pub fn list_refs(&self) -> StoreResult<Vec<(String, Option<ObjectId>)>> {
+        let prefix = format!("{}/", self.namespace);
+        let platform = self.repo.references().map_err(|e| git_err("reading refs", e))?;
+        let iter = platform.prefixed(prefix.as_str()).map_err(|e| git_err("reading refs", e))?;
+        let mut out = Vec::new();
+        for r in iter {
+            let Ok(mut r) = r else { continue };
+            let name = r.name().as_bstr().to_str_lossy().into_owned();
+            let Some(id) = name.strip_prefix(&prefix) else { continue };
+            let id = id.to_string();
+            let tip = r.peel_to_id().ok().map(|i| i.detach());
+            out.push((id, tip));
+        }
+        Ok(out)
+    }
+
+    /// Reads every list in the namespace; unreadable ones carry their error.
+    pub fn list_all(&self) -> StoreResult<Vec<ListEntry>> {
+        let mut out: Vec<ListEntry> = self
+            .list_refs()?
+            .into_iter()
+            .map(|(id, tip)| {
+                let result = match tip {
+                    Some(tip) => self.read_at(&id, tip),
+                    None => Err(StoreError::Unreadable {
+                        list: id.clone(),
+                        commit: "(none)".into(),
+                        problem: "the ref does not point to an object".into(),
+                    }),
+                };
+                ListEntry { id, result }
+            })
+            .collect();
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    /// Resolves a full id, a unique id prefix (at least 4 characters) or an
+    /// exact title to a list id.
+    pub fn resolve(&self, query: &str) -> StoreResult<String> {
+        let query_trim = query.trim();
+        if query_trim.is_empty() {
+            return Err(StoreError::ListNotFound(String::new()));
+        }
+        if is_uuid(query_trim) && self.tip(query_trim)?.is_some() {
+            return Ok(query_trim.to_string());
+        }
+        let refs = self.list_refs()?;
+        if query_trim.len() >= 4 {
+            let lower = query_trim.to_ascii_lowercase();
+            let hits: Vec<&String> =
+                refs.iter().map(|(id, _)| id).filter(|id| id.starts_with(&lower)).collect();
+            match hits.len() {
+                1 => return Ok(hits[0].clone()),
+                0 => {}
+                _ => {
+                    return Err(StoreError::Ambiguous {
+                        query: escape(query),
+                        candidates: hits.iter().map(|id| self.describe(id)).collect(),
+                    });
+                }
+            }
+        }
+        let mut hits: Vec<String> = Vec::new();
+        for (id, tip) in &refs {
+            let Some(tip) = tip else { continue };
+            if let Ok(s) = self.read_at(id, *tip) {
+                if s.list.title == query {
+                    hits.push(id.clone());
+                }
+            }
+        }
+        match hits.len() {
+            1 => Ok(hits.remove(0)),
+            0 => Err(StoreError::ListNotFound(escape(query))),
+            _ => {
+                hits.sort();
+                Err(StoreError::Ambiguous {
+                    query: escape(query),
+                    candidates: hits.iter().map(|id| self.describe(id)).collect(),
+                })
+            }
+        }
+    }
+
+    fn describe(&self, id: &str) -> String {
+        match self.read(id) {
+            Ok(s) => format!("{id} ({})", escape(&s.list.title)),
+            Err(_) => id.to_string(),
+        }
+    }
+
+    /// The tip commit of a list, if its ref exists.
+    pub fn tip(&self, id: &str) -> StoreResult<Option<ObjectId>> {
+        let name = self.ref_name(id);
+        let r =
+            self.repo.try_find_reference(name.as_str()).map_err(|e| git_err("reading ref", e))?;
+        match r {
+            None => Ok(None),
+            Some(mut r) => {
+                r.peel_to_id().map(|i| Some(i.detach())).map_err(|e| StoreError::Unreadable {
+                    list: id.to_string(),
+                    commit: "(none)".into(),
+                    problem: format!("the ref cannot be resolved ({e})"),
+                })
+            }
+        }
+    }
+
+    /// Reads a list's current state from its tip (never walks history).
+    pub fn read(&self, id: &str) -> StoreResult<Snapshot> {
+        let tip = self.tip(id)?.ok_or_else(|| StoreError::ListNotFound(escape(id)))?;
+        self.read_at(id, tip)
+    }
+
+    /// Reads the list stored in commit `commit`.
+    pub fn read_at(&self, id: &str, commit: ObjectId) -> StoreResult<Snapshot> {
+        let bad = |problem: String| StoreError::Unreadable {
+            list: escape(id),
+            commit: commit.to_hex_with_len(12).to_string(),
+            problem,
+        };
+        let text = self.state_text(commit).map_err(bad)?;
+        let list = TaskList::from_toml(&text).map_err(|e| {
+            bad(match e {
+                ModelError::NewerFormat { .. } => e.to_string(),
+                e => format!("{STATE_FILE}: {e}"),
+            })
+        })?;
+        if list.id != id {
+            return Err(bad(format!(
+                "{STATE_FILE} says id = \"{}\" but the ref is named {id}",
+                escape(&list.id)
+            )));
+        }
+        Ok(Snapshot { list, tip: commit })
+    }
+
+    /// The raw `tasklist.toml` of a commit, size-checked before it is loaded.
+    fn state_text(&self, commit: ObjectId) -> Result<String, String> {
+        let c = self
+            .repo
+            .find_commit(commit)
+            .map_err(|_| "the ref does not point to a commit".to_string())?;
+        let tree = c.tree().map_err(|e| format!("its tree cannot be read ({e})"))?;
+        let entry =
+            tree.find_entry(STATE_FILE).ok_or_else(|| format!("its tree has no {STATE_FILE}"))?;
+        if !entry.mode().is_blob() {
+            return Err(format!("{STATE_FILE} is not a file"));
+        }
+        let blob_id = entry.oid().to_owned();
+        let header = self
+            .repo
+            .find_header(blob_id)
+            .map_err(|e| format!("{STATE_FILE} cannot be read ({e})"))?;
+        if header.size() > MAX_STATE_BYTES {
+            return Err(format!(
+                "{STATE_FILE} is {} bytes, over the {} MiB limit",
+                header.size(),
+                MAX_STATE_BYTES >> 20
+            ));
+        }
+        let blob = self
+            .repo
+            .find_blob(blob_id)
+            .map_err(|e| format!("{STATE_FILE} cannot be read ({e})"))?;
+        String::from_utf8(blob.data.clone()).map_err(|_| format!("{STATE_FILE} is not UTF-8"))
+    }
+
+    /// The one write path: read the tip, apply `op`, write blob → tree →
+    /// commit, and move the ref with a compare-and-swap; on a lost race,
+    /// re-read and re-apply on the new tip. `extra_files` computes further
+    /// files for the commit's tree from the new state (e.g. `HANDOFF.md`).
+    pub fn transact(
+        &self,
+        id: &str,
+        op: &Op,
+        session: Option<&str>,
+        extra_files: ExtraFiles<'_>,
+    ) -> StoreResult<Committed> {
+        let name = self.ref_name(id);
+        let is_create = matches!(op, Op::Create { .. });
+        let mut lock_retries = 0;
+        let mut rng = Jitter::new();
+        for attempt in 0..MAX_ATTEMPTS {
+            let ctx = Ctx { session: session.map(String::from), now: model::now() };
+            let (before, parent) = if is_create {
+                if self.tip(id)?.is_some() {
+                    return Err(OpError::Conflict(format!("Task list {id} already exists")).into());
+                }
+                (None, None)
+            } else {
+                let snap = self.read(id)?;
+                (Some(snap.list), Some(snap.tip))
+            };
+            let applied = op::apply(before.as_ref(), op, &ctx)?;
+            if !applied.changed {
+                return Ok(Committed {
+                    list: applied.list,
+                    tip: parent.unwrap_or_else(|| ObjectId::null(self.repo.object_hash())),
+                    changed: false,
+                    retries: attempt,
+                });
+            }
+            let files = extra_files(&applied.list);
+            let commit = self.write_commit(id, parent, &applied, &files, ctx.session.as_deref())?;
+            let expected = match parent {
+                Some(p) => PreviousValue::MustExistAndMatch(Target::Object(p)),
+                None => PreviousValue::MustNotExist,
+            };
+            let edit = RefEdit {
+                name: name
+                    .as_str()
+                    .try_into()
+                    .map_err(|_| StoreError::BadNamespace(self.namespace.clone()))?,
+                deref: false,
+                change: Change::Update {
+                    new: Target::Object(commit),
+                    expected,
+                    log: LogChange {
+                        mode: RefLog::AndReference,
+                        force_create_reflog: false,
+                        message: format!("tasklist: {}", applied.name).into(),
+                    },
+                },
+            };
+            match self.repo.edit_reference(edit) {
+                Ok(_) => {
+                    self.maybe_gc();
+                    return Ok(Committed {
+                        list: applied.list,
+                        tip: commit,
+                        changed: true,
+                        retries: attempt,
+                    });
+                }
+                Err(e) if e.is_conflict() => {
+                    if is_create {
+                        return Err(
+                            OpError::Conflict(format!("Task list {id} already exists")).into()
+                        );
+                    }
+                }
+                Err(e) if e.is_not_found() => return Err(StoreError::ListNotFound(id.to_string())),
+                Err(e) if e.is_retryable() => {
+                    lock_retries += 1;
+                    let lock = self.lock_path(&name);
+                    let stale = lock_age(&lock).is_some_and(|a| a > STALE_LOCK_AGE);
+                    if stale || lock_retries > MAX_LOCK_RETRIES {
+                        return Err(StoreError::LockHeld { path: lock, stale });
+                    }
+                }
+                Err(e) => return Err(git_err(&format!("updating {name}"), format!("{e:?}"))),
+            }
+            let cap = (1u64 << attempt.min(10)).min(MAX_BACKOFF.as_micros() as u64 / 1000).max(1);
+            std::thread::sleep(Duration::from_micros(rng.below(cap * 1000)));
+        }
+        Err(StoreError::RaceLost { list: id.to_string(), attempts: MAX_ATTEMPTS })
+    }
+
+    /// Writes the blob, tree and commit for an applied op; returns the commit id.
+    fn write_commit(
+        &self,
+        id: &str,
+        parent: Option<ObjectId>,
+        applied: &Applied,
+        files: &[(String, Vec<u8>)],
+        session: Option<&str>,
+    ) -> StoreResult<ObjectId> {
+        let repo = &self.repo;
+        let base_tree = match parent {
+            Some(p) => repo
+                .find_commit(p)
+                .and_then(|c| c.tree_id())
+                .map(|t| t.detach())
+                .map_err(|e| git_err("reading the tip's tree", e))?,
+            None => ObjectId::empty_tree(repo.object_hash()),
+        };
+        let blob = repo
+            .write_blob(applied.list.to_toml().as_bytes())
+            .map_err(|e| git_err("writing blob", e))?
+            .detach();
+        let mut editor = repo.edit_tree(base_tree).map_err(|e| git_err("reading tree", e))?;
+        editor
+            .upsert(STATE_FILE, gix::objs::tree::EntryKind::Blob, blob)
+            .map_err(|e| git_err("editing tree", e))?;
+        for (path, data) in files {
+            let b = repo.write_blob(data).map_err(|e| git_err("writing blob", e))?.detach();
+            editor
+                .upsert(path.as_str(), gix::objs::tree::EntryKind::Blob, b)
+                .map_err(|e| git_err("editing tree", e))?;
+        }
+        let tree = editor.write().map_err(|e| git_err("writing tree", e))?.detach();
+
+        let mut message = applied.subject.clone();
+        message.push_str("\n\n");
+        message.push_str(&format!("Tasklist: {id}\nOp: {}\n", applied.name));
+        if let Some(s) = session {
+            message.push_str(&format!("Session: {}\n", escape(s)));
+        }
+        for (k, v) in &applied.trailers {
+            message.push_str(&format!("{k}: {}\n", escape(v)));
+        }
+        let seconds = applied.list.updated.timestamp();
+        let commit = gix::objs::Commit {
+            tree,
+            parents: parent.into_iter().collect(),
+            author: self.signature(true, seconds),
+            committer: self.signature(false, seconds),
+            encoding: None,
+            message: message.into(),
+            extra_headers: vec![],
+        };
+        Ok(repo.write_object(&commit).map_err(|e| git_err("writing commit", e))?.detach())
+    }
+
+    /// The configured author or committer (config or GIT_* variables), else
+    /// the fallback identity; the time is always now, never the cached time
+    /// gix fixes when the repository is opened.
+    fn signature(&self, author: bool, seconds: i64) -> gix::actor::Signature {
+        let configured = if author { self.repo.author() } else { self.repo.committer() };
+        let (name, email) = match configured {
+            Some(Ok(s)) if !s.name.is_empty() && !s.email.is_empty() => {
+                (s.name.to_owned(), s.email.to_owned())
+            }
+            _ => (FALLBACK_IDENTITY.0.into(), FALLBACK_IDENTITY.1.into()),
+        };
+        gix::actor::Signature { name, email, time: gix::date::Time::new(seconds, 0) }
+    }
+
+    fn lock_path(&self, ref_name: &str) -> PathBuf {
+        let loose = self.repo.common_dir().join(format!("{ref_name}.lock"));
+        let packed = self.repo.common_dir().join("packed-refs.lock");
+        if !loose.exists() && packed.exists() { packed } else { loose }
+    }
+
+    /// Starts git's own housekeeping (`git gc --auto`, detached) once loose
+    /// objects pass git's `gc.auto` threshold, estimated the way git does:
+    /// from the number of objects in the `objects/17` fan-out directory.
+    fn maybe_gc(&self) {
+        let limit = self.repo.config_snapshot().integer("gc.auto").unwrap_or(DEFAULT_GC_AUTO);
+        if limit <= 0 {
+            return;
+        }
+        let per_dir = (limit + 255) / 256;
+        let dir = self.repo.common_dir().join("objects").join("17");
+        let count =
+            std::fs::read_dir(&dir).map(|d| d.filter(|e| e.is_ok()).count() as i64).unwrap_or(0);
+        if count <= per_dir {
+            return;
+        }
+        let _ = std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(self.repo.common_dir())
+            .args(["gc", "--auto", "--quiet"])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+    }
+
+    /// The list's history from its tip, newest first, following first parents;
+    /// at most `limit` entries when given.
+    pub fn log(&self, id: &str, limit: Option<usize>) -> StoreResult<Vec<LogEntry>> {
+        let tip = self.tip(id)?.ok_or_else(|| StoreError::ListNotFound(escape(id)))?;
+        let walk = self
+            .repo
+            .rev_walk([tip])
+            .first_parent_only()
+            .all()
+            .map_err(|e| git_err("walking history", e))?;
+        let mut out = Vec::new();
+        for info in walk {
+            if limit.is_some_and(|n| out.len() >= n) {
+                break;
+            }
+            let info = info.map_err(|e| git_err("walking history", e))?;
+            let commit =
+                self.repo.find_commit(info.id).map_err(|e| git_err("reading commit", e))?;
+            out.push(log_entry(info.id, &commit)?);
+        }
+        Ok(out)
+    }
+}
+
+fn log_entry(id: ObjectId, commit: &gix::Commit<'_>) -> StoreResult<LogEntry> {
+    let decoded = commit.decode().map_err(|e| git_err("reading commit", e))?;
+    let author = decoded.author().map_err(|e| git_err("reading commit", e))?;
+    let committer = decoded.committer().map_err(|e| git_err("reading commit", e))?;
+    let time = committer.time().map(|t| t.seconds).unwrap_or(0);
+    let message = decoded.message.to_str_lossy();
+    let (subject, trailers) = parse_message(&message);
+    let find = |k: &str| {
+        trailers.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)).map(|(_, v)| v.clone())
+    };
+    Ok(LogEntry {
+        commit: id,
+        time,
+        author: author.name.to_str_lossy().into_owned(),
+        email: author.email.to_str_lossy().into_owned(),
+        op: find("Op"),
+        session: find("Session"),
+        subject,
+        trailers: trailers.clone(),
+        parents: decoded.parents().count(),
+    })
+}
+
+/// Splits a commit message into its subject and the trailers of its last paragraph.
+pub fn parse_message(message: &str) -> (String, Vec<(String, String)>) {
+    let subject = message.lines().next().unwrap_or("").trim().to_string();
+    let body = message.trim_end();
+    let last_para = body.rsplit("\n\n").next().unwrap_or("");
+    if !body.contains("\n\n") {
+        return (subject, Vec::new());
+    }
+    let mut trailers = Vec::new();
+    for line in last_para.lines() {
+        match line.split_once(": ") {
+            Some((k, v))
+                if !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
+            {
+                trailers.push((k.to_string(), v.trim().to_string()));
+            }
+            _ => return (subject, Vec::new()),
+        }
+    }
+    (subject, trailers)
+}
+
+fn lock_age(path: &Path) -> Option<Duration> {
+    let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+    SystemTime::now().duration_since(modified).ok()
+}
+
+/// Whether `s` has the shape of a UUID (the form list ids take).
+pub fn is_uuid(s: &str) -> bool {
+    s.len() == 36 && uuid::Uuid::try_parse(s).is_ok()
+}
+
+/// A new list id: a UUID v7, so ids sort by creation time.
+pub fn new_list_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+fn validate_namespace(ns: &str) -> StoreResult<String> {
+    let trimmed = ns.trim_end_matches('/');
+    let valid = trimmed.starts_with("refs/")
+        && trimmed.len() > "refs/".len()
+        && gix::refs::FullName::try_from(format!("{trimmed}/x").as_str()).is_ok()
+        && !trimmed.split('/').any(|c| c.is_empty());
+    if valid { Ok(trimmed.to_string()) } else { Err(StoreError::BadNamespace(escape(ns))) }
+}
+
+trait WithDebug {
+    fn with_debug(self, e: &dyn std::fmt::Debug) -> Self;
+}
+
+impl WithDebug for StoreError {
+    /// Keeps the discovery error for `GIT_TASKLIST_DEBUG` users without
+    /// putting gix's internals into the one-line message.
+    fn with_debug(self, e: &dyn std::fmt::Debug) -> Self {
+        if std::env::var_os("GIT_TASKLIST_DEBUG").is_some() {
+            eprintln!("debug: {e:?}");
+        }
+        self
+    }
+}
+
+/// A small xorshift generator seeded from the process and the clock, for
+/// backoff jitter only (two racing processes must not sleep in lockstep).
+struct Jitter(u64);
+
+impl Jitter {
+    fn new() -> Jitter {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u32(std::process::id());
+        if let Ok(d) = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH) {
+            h.write_u128(d.as_nanos());
+        }
+        Jitter(h.finish() | 1)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        if n == 0 { 0 } else { self.0 % n }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trailers_parse() {
+        let (s, t) =
+            parse_message("Subj\n\nbody text\n\nTasklist: x\nOp: set-status\nSession: s1\n");
+        assert_eq!(s, "Subj");
+        assert_eq!(t.len(), 3);
+        assert_eq!(t[1], ("Op".to_string(), "set-status".to_string()));
+        let (_, none) = parse_message("Only a subject\n");
+        assert!(none.is_empty());
+    }
+
+    #[test]
+    fn namespaces() {
+        assert_eq!(validate_namespace("refs/tasklists/").unwrap(), "refs/tasklists");
+        assert!(validate_namespace("refs/x/y").is_ok());
+        for bad in ["tasklists", "refs/", "refs//x", "refs/a b", "refs/x..y"] {
+            assert!(validate_namespace(bad).is_err(), "{bad}");
+        }
+    }
+}
