@@ -8,6 +8,9 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod handoff;
 pub mod model;
 pub mod op;
+pub mod session;
 pub mod store;
+pub mod template;

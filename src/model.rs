@@ -170,6 +170,8 @@ pub struct Handoff {
     pub at: DateTime<Utc>,
     /// The session that wrote it, if known.
     pub session: Option<String>,
+    /// The commit the handoff was written on: the state the session left.
+    pub base: Option<String>,
     /// The note for the next session.
     pub note: String,
     /// Keys this version does not know, kept as they were.
@@ -328,6 +330,9 @@ impl TaskList {
             kv(&mut out, "at", &timestamp(&h.at));
             if let Some(s) = &h.session {
                 kv(&mut out, "session", &quote(s));
+            }
+            if let Some(b) = &h.base {
+                kv(&mut out, "base", &quote(b));
             }
             kv(&mut out, "note", &quote(&h.note));
             extras(&mut out, &h.extra);
@@ -496,6 +501,7 @@ struct RawList {
 struct RawHandoff {
     at: toml::Value,
     session: Option<String>,
+    base: Option<String>,
     #[serde(default)]
     note: String,
     #[serde(flatten)]
@@ -541,6 +547,7 @@ impl RawList {
             Some(h) => Some(Handoff {
                 at: parse_time(&h.at, "handoff.at")?,
                 session: h.session,
+                base: h.base,
                 note: h.note,
                 extra: h.extra,
             }),
@@ -621,6 +628,7 @@ mod tests {
             handoff: Some(Handoff {
                 at: t0,
                 session: Some("s1".into()),
+                base: Some("abc".into()),
                 note: "half".into(),
                 extra: BTreeMap::new(),
             }),

@@ -37,6 +37,8 @@ pub struct Ctx {
     pub session: Option<String>,
     /// The time recorded for this change.
     pub now: DateTime<Utc>,
+    /// The commit the change is applied on (None when creating).
+    pub tip: Option<String>,
 }
 
 /// A task to add: id, title, explicit dependencies.
@@ -149,6 +151,7 @@ pub fn apply(before: Option<&TaskList>, op: &Op, ctx: &Ctx) -> OpResult<Applied>
             list.handoff = Some(Handoff {
                 at: ctx.now,
                 session: ctx.session.clone(),
+                base: ctx.tip.clone(),
                 note: note.clone(),
                 extra: Default::default(),
             });
@@ -297,6 +300,7 @@ fn update(l: &TaskList, id: &TaskId, change: &TaskChange, ctx: &Ctx) -> OpResult
             )));
         }
         name = "reopen";
+        trailers.push(("Reopened", id.to_string()));
     }
     if claim_changes && !status_changes {
         name = "claim";
@@ -356,6 +360,7 @@ mod tests {
         Ctx {
             session: session.map(String::from),
             now: Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap(),
+            tip: None,
         }
     }
 

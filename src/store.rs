@@ -44,8 +44,17 @@ const STALE_LOCK_AGE: Duration = Duration::from_secs(10);
 /// Loose-object threshold git uses when `gc.auto` is unset.
 const DEFAULT_GC_AUTO: i64 = 6700;
 
-/// Computes extra files for a commit's tree (path, content) from the new state.
-pub type ExtraFiles<'a> = &'a dyn Fn(&TaskList) -> Vec<(String, Vec<u8>)>;
+/// Files (path, content) to put beside `tasklist.toml` in a commit's tree.
+pub type Files = Vec<(String, Vec<u8>)>;
+
+/// Computes extra files for a commit's tree from the new state; an error
+/// aborts the write.
+pub type ExtraFiles<'a> = &'a dyn Fn(&TaskList) -> Result<Files, String>;
+
+/// No extra files.
+pub fn no_files(_: &TaskList) -> Result<Files, String> {
+    Ok(Vec::new())
+}
 
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]
@@ -103,6 +112,9 @@ pub enum StoreError {
     /// The namespace is not a usable ref prefix.
     #[error("Namespace '{0}' is not valid; use a ref prefix such as refs/tasklists")]
     BadNamespace(String),
+    /// Rendering a file for the commit failed.
+    #[error("{0}")]
+    Render(String),
     /// Any other git failure.
     #[error("Git failed: {0}")]
     Git(String),
@@ -156,8 +168,8 @@ pub struct LogEntry {
     pub session: Option<String>,
     /// Every trailer, in order.
     pub trailers: Vec<(String, String)>,
-    /// Number of parents (2 for merges).
-    pub parents: usize,
+    /// Parent commits (two or more for merges).
+    pub parents: Vec<ObjectId>,
 }
 
 /// One entry of `list`: a readable list or why it is not.
@@ -214,6 +226,11 @@ impl Store {
     /// The full ref name of a list.
     pub fn ref_name(&self, id: &str) -> String {
         format!("{}/{id}", self.namespace)
+    }
+
+    /// The working tree of the repository, if it has one (not for bare repos).
+    pub fn workdir(&self) -> Option<&Path> {
+        self.repo.workdir()
     }
 
     /// The repository's git directory shared by all worktrees.
@@ -407,7 +424,7 @@ impl Store {
         let mut lock_retries = 0;
         let mut rng = Jitter::new();
         for attempt in 0..MAX_ATTEMPTS {
-            let ctx = Ctx { session: session.map(String::from), now: model::now() };
+            let ctx = Ctx { session: session.map(String::from), now: model::now(), tip: None };
             let (before, parent) = if is_create {
                 if self.tip(id)?.is_some() {
                     return Err(OpError::Conflict(format!("Task list {id} already exists")).into());
@@ -417,6 +434,7 @@ impl Store {
                 let snap = self.read(id)?;
                 (Some(snap.list), Some(snap.tip))
             };
+            let ctx = Ctx { tip: parent.map(|p| p.to_string()), ..ctx };
             let applied = op::apply(before.as_ref(), op, &ctx)?;
             if !applied.changed {
                 return Ok(Committed {
@@ -426,7 +444,7 @@ impl Store {
                     retries: attempt,
                 });
             }
-            let files = extra_files(&applied.list);
+            let files = extra_files(&applied.list).map_err(StoreError::Render)?;
             let commit = self.write_commit(id, parent, &applied, &files, ctx.session.as_deref())?;
             let expected = match parent {
                 Some(p) => PreviousValue::MustExistAndMatch(Target::Object(p)),
@@ -583,6 +601,35 @@ impl Store {
             .spawn();
     }
 
+    /// Every commit reachable from the list's tip (all parents), newest first,
+    /// as `(commit, parents)`; cheap: commit-graph data where available.
+    pub fn ancestry(&self, id: &str) -> StoreResult<Vec<(ObjectId, Vec<ObjectId>)>> {
+        let tip = self.tip(id)?.ok_or_else(|| StoreError::ListNotFound(escape(id)))?;
+        let walk = self.repo.rev_walk([tip]).all().map_err(|e| git_err("walking history", e))?;
+        let mut out = Vec::new();
+        for info in walk {
+            let info = info.map_err(|e| git_err("walking history", e))?;
+            out.push((info.id, info.parent_ids.iter().copied().collect()));
+        }
+        Ok(out)
+    }
+
+    /// A commit's history entry and the list stored in it (or why it cannot
+    /// be read), reading the commit once.
+    pub fn entry_and_state(
+        &self,
+        id: &str,
+        commit: ObjectId,
+    ) -> StoreResult<(LogEntry, Result<TaskList, String>)> {
+        let c = self.repo.find_commit(commit).map_err(|e| git_err("reading commit", e))?;
+        let entry = log_entry(commit, &c)?;
+        let state = self.read_at(id, commit).map(|s| s.list).map_err(|e| match e {
+            StoreError::Unreadable { problem, .. } => problem,
+            e => e.to_string(),
+        });
+        Ok((entry, state))
+    }
+
     /// The list's history from its tip, newest first, following first parents;
     /// at most `limit` entries when given.
     pub fn log(&self, id: &str, limit: Option<usize>) -> StoreResult<Vec<LogEntry>> {
@@ -626,7 +673,7 @@ fn log_entry(id: ObjectId, commit: &gix::Commit<'_>) -> StoreResult<LogEntry> {
         session: find("Session"),
         subject,
         trailers: trailers.clone(),
-        parents: decoded.parents().count(),
+        parents: decoded.parents().collect(),
     })
 }
 

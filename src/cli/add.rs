@@ -32,8 +32,11 @@ pub fn run(app: &mut App, args: AddArgs) -> CliResult {
     let tid = task.id.clone();
     let id = app.list_id(None)?;
     let session = app.session.clone();
-    let done =
-        app.store
-            .transact(&id, &Op::AddTask { task, after }, session.as_deref(), &|_| Vec::new())?;
+    let done = app.store.transact(
+        &id,
+        &Op::AddTask { task, after },
+        session.as_deref(),
+        &crate::store::no_files,
+    )?;
     print_change(app, &id, &done, &tid, None, &format!("Added {tid}"))
 }

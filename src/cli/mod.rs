@@ -3,12 +3,17 @@
 
 mod add;
 mod create;
+mod demo;
+mod handoff;
 mod list;
 mod log;
 mod next;
 pub mod render;
+mod resume;
 mod show;
+mod templates;
 mod update;
+mod verify;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -74,6 +79,11 @@ enum Command {
     Block(update::BlockArgs),
     Next(next::NextArgs),
     Log(log::LogArgs),
+    Resume(resume::ResumeArgs),
+    Verify(verify::VerifyArgs),
+    Handoff(handoff::HandoffArgs),
+    Templates(templates::TemplatesArgs),
+    Demo(demo::DemoArgs),
 }
 
 /// What the exit code says about a failure.
@@ -269,6 +279,9 @@ fn run(cli: Cli, color: bool, out: &mut dyn Write) -> CliResult {
     if let Some(s) = cli.session.as_deref().filter(|s| !s.is_empty()) {
         check_session(s)?;
     }
+    if let Command::Demo(a) = cli.command {
+        return demo::run(a, color, out);
+    }
     let store = Store::open(cli.repo.as_deref(), cli.namespace.as_deref())?;
     let mut app = App {
         store,
@@ -289,5 +302,10 @@ fn run(cli: Cli, color: bool, out: &mut dyn Write) -> CliResult {
         Command::Block(a) => update::run_block(&mut app, a),
         Command::Next(a) => next::run(&mut app, a),
         Command::Log(a) => log::run(&mut app, a),
+        Command::Resume(a) => resume::run(&mut app, a),
+        Command::Verify(a) => verify::run(&mut app, a),
+        Command::Handoff(a) => handoff::run(&mut app, a),
+        Command::Templates(a) => templates::run(&mut app, a),
+        Command::Demo(_) => Ok(()),
     }
 }

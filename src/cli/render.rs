@@ -124,7 +124,7 @@ pub fn log_json(e: &LogEntry) -> Value {
         "op": e.op,
         "session": e.session,
         "trailers": trailers,
-        "parents": e.parents,
+        "parents": e.parents.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
     })
 }
 

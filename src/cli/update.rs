@@ -134,9 +134,13 @@ fn change(
         },
     };
     let session = app.session.clone();
-    let done = app.store.transact(&id, &op, session.as_deref(), &|_| Vec::new())?;
+    let done = app.store.transact(&id, &op, session.as_deref(), &crate::store::no_files)?;
     let new = done.list.task(tid.as_str()).map(|t| t.status);
+    let holder = before.list.task(tid.as_str()).and_then(|t| t.owner.clone());
     let summary = match (old, new) {
+        (Some(o), Some(n)) if done.changed && o == n && guards.take_over && holder.is_some() => {
+            format!("{tid}: {n}, taken over from session {}", holder.unwrap_or_default())
+        }
         _ if !done.changed => {
             format!("{tid} unchanged ({})", new.map(|s| s.as_str()).unwrap_or("?"))
         }

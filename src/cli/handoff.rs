@@ -1,0 +1,87 @@
+//! `handoff`: record a note for the next session and write HANDOFF.md.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{App, CliError, CliResult, Kind};
+use crate::handoff::{HANDOFF_FILE, HandoffTemplate};
+use crate::op::Op;
+
+/// Record a handoff note and render the handoff document (committed as HANDOFF.md)
+#[derive(Debug, Args)]
+pub struct HandoffArgs {
+    /// The note for the next session: where things stand, what to do next
+    #[arg(long, short = 'm')]
+    note: Option<String>,
+    /// Write the document to FILE instead of printing it
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// Runs `handoff`.
+pub fn run(app: &mut App, args: HandoffArgs) -> CliResult {
+    let id = app.list_id(None)?;
+    if let Some(p) = &args.output {
+        check_writable(p)?;
+    }
+    let template =
+        HandoffTemplate::load(app.store.workdir()).map_err(|e| CliError::new(Kind::Error, e))?;
+    let ref_name = app.store.ref_name(&id);
+    let render = |l: &crate::model::TaskList| -> Result<crate::store::Files, String> {
+        Ok(vec![(HANDOFF_FILE.to_string(), template.render(l, &ref_name)?.into_bytes())])
+    };
+    let op = Op::Handoff { note: args.note.unwrap_or_default() };
+    let session = app.session.clone();
+    let done = app.store.transact(&id, &op, session.as_deref(), &render)?;
+    let doc = template.render(&done.list, &ref_name).map_err(|e| CliError::new(Kind::Error, e))?;
+    if app.json {
+        let mut v = super::render::list_json(
+            &crate::store::Snapshot { list: done.list, tip: done.tip },
+            &ref_name,
+        );
+        v["changed"] = done.changed.into();
+        v["document"] = doc.clone().into();
+        v["output"] = args.output.as_ref().map(|p| p.display().to_string()).into();
+        if let Some(p) = &args.output {
+            write_doc(p, &doc)?;
+        }
+        writeln!(app.out, "{v}")?;
+        return Ok(());
+    }
+    match &args.output {
+        Some(p) => {
+            write_doc(p, &doc)?;
+            writeln!(
+                app.out,
+                "Handoff recorded on {ref_name}; document written to {}",
+                p.display()
+            )?;
+        }
+        None => write!(app.out, "{doc}")?,
+    }
+    Ok(())
+}
+
+/// Refuses an output path that cannot be written, before anything is committed.
+fn check_writable(path: &std::path::Path) -> CliResult {
+    let parent =
+        path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    if path.is_dir() || !parent.is_dir() {
+        return Err(CliError::new(
+            Kind::Error,
+            format!(
+                "Cannot write the handoff document to {}: not a file in an existing directory",
+                path.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn write_doc(path: &std::path::Path, doc: &str) -> CliResult {
+    std::fs::write(path, doc).map_err(|e| {
+        CliError::new(Kind::Error, format!("Cannot write {}: {e}", path.display()))
+            .hint("the handoff itself was committed; rerun with another --output or without it")
+    })
+}

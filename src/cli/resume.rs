@@ -1,0 +1,131 @@
+//! `resume`: the one-screen briefing a new session needs to pick up a list.
+
+use clap::Args;
+use serde_json::json;
+
+use super::verify::{verdict_json, verdict_lines, verdict_summary};
+use super::{App, CliResult, render};
+use crate::model::{Status, escape};
+use crate::session;
+use crate::store::Snapshot;
+
+/// How many history entries the briefing shows.
+const HISTORY_SHOWN: usize = 5;
+
+/// Brief a new session: progress, tasks, next step, last handoff, recent history, bounded verify
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// The list (default: -l / TASKLIST_ID)
+    #[arg(value_name = "LIST")]
+    which: Option<String>,
+}
+
+/// Runs `resume`.
+pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
+    let id = app.list_id(args.which.as_deref())?;
+    let snap: Snapshot = app.store.read(&id)?;
+    let entries = app.store.log(&id, Some(HISTORY_SHOWN))?;
+    let (verdict, base) = session::verify_since_handoff(&app.store, &snap)?;
+    let l = &snap.list;
+    let me = app.session.as_deref();
+    let left_open: Vec<&crate::model::Task> = l
+        .tasks
+        .iter()
+        .filter(|t| t.status == Status::InProgress && t.owner.is_some() && t.owner.as_deref() != me)
+        .collect();
+    let next = l.next_task();
+    let next_cmd = next.map(|t| {
+        let held = left_open.iter().any(|o| o.id == t.id);
+        let verb = if t.status == Status::InProgress && !held { "done" } else { "start" };
+        format!("git tasklist -l {id} {verb} {}{}", t.id, if held { " --take-over" } else { "" })
+    });
+    if app.json {
+        let mut v = json!({
+            "list": render::list_json(&snap, &app.store.ref_name(&id)),
+            "session": me,
+            "next": next.map(render::task_json),
+            "next_command": next_cmd,
+            "left_open": left_open.iter().map(|t| json!({
+                "id": t.id.as_str(), "owner": t.owner,
+            })).collect::<Vec<_>>(),
+            "history": entries.iter().take(HISTORY_SHOWN).map(render::log_json).collect::<Vec<_>>(),
+            "verify": verdict_json(&verdict),
+        });
+        v["verify"]["since_handoff"] = base.map(|b| b.to_string()).into();
+        writeln!(app.out, "{v}")?;
+        return Ok(());
+    }
+    let c = app.color;
+    writeln!(app.out, "{}", render::header(l, c))?;
+    writeln!(app.out)?;
+    for (t, line) in l.tasks.iter().zip(render::task_lines(l, c)) {
+        let mut line = line;
+        let first_end = line.find('\n').unwrap_or(line.len());
+        let mut extra = String::new();
+        if t.status != Status::InProgress {
+            if let Some(o) = &t.owner {
+                extra.push_str(&format!(" · by {}", escape(o)));
+            }
+        }
+        if left_open.iter().any(|o| o.id == t.id) {
+            extra.push_str(&render::paint(
+                c,
+                render::Style::Red,
+                " · left open by an earlier session",
+            ));
+        }
+        line.insert_str(first_end, &extra);
+        writeln!(app.out, "{line}")?;
+    }
+    writeln!(app.out)?;
+    match next {
+        Some(t) => writeln!(
+            app.out,
+            "Next: {}  {}",
+            render::paint(c, render::Style::Bold, t.id.as_str()),
+            escape(&t.title)
+        )?,
+        None => writeln!(app.out, "Next: nothing left, every task is settled")?,
+    }
+    if let Some(h) = &l.handoff {
+        writeln!(app.out)?;
+        let who =
+            h.session.as_deref().map(|s| format!(" by session {}", escape(s))).unwrap_or_default();
+        writeln!(app.out, "Last handoff ({}{who}):", crate::model::timestamp(&h.at))?;
+        let note = if h.note.is_empty() { "(no note)".to_string() } else { escape(&h.note) };
+        writeln!(app.out, "  {note}")?;
+    }
+    writeln!(app.out)?;
+    writeln!(app.out, "Recent history:")?;
+    for e in entries.iter().take(HISTORY_SHOWN) {
+        let when = chrono::DateTime::from_timestamp(e.time, 0)
+            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default();
+        let who = e.session.as_deref().map(escape).unwrap_or_else(|| escape(&e.author));
+        writeln!(
+            app.out,
+            "  {}  {}  {}",
+            render::paint(c, render::Style::Dim, &when),
+            render::paint(c, render::Style::Cyan, &who),
+            escape(&e.subject)
+        )?;
+    }
+    writeln!(app.out)?;
+    let scope = match base {
+        Some(b) if verdict.commits == 2 && verdict.ok() => {
+            format!("state at the last handoff (on {}) against now", b.to_hex_with_len(12))
+        }
+        Some(_) => format!("since the last handoff, {} commits", verdict.commits),
+        None => format!("no handoff yet: last {} commits", verdict.commits),
+    };
+    writeln!(app.out, "Verify ({scope}; `git tasklist verify` checks everything):")?;
+    for line in verdict_lines(&verdict, c) {
+        writeln!(app.out, "{line}")?;
+    }
+    writeln!(app.out, "{}", verdict_summary(&verdict, c))?;
+    if let Some(cmd) = next_cmd {
+        writeln!(app.out)?;
+        writeln!(app.out, "Continue with: {cmd}")?;
+    }
+    Ok(())
+}

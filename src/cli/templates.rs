@@ -1,0 +1,67 @@
+//! `templates`: the task list templates `create --template` can use.
+
+use clap::Args;
+use serde_json::json;
+
+use super::{App, CliResult, render};
+use crate::model::escape;
+use crate::template;
+
+/// List the available task list templates (repository's own, then built-in)
+#[derive(Debug, Args)]
+pub struct TemplatesArgs {}
+
+/// Runs `templates`.
+pub fn run(app: &mut App, _args: TemplatesArgs) -> CliResult {
+    let all = template::available(app.store.workdir());
+    if app.json {
+        let items: Vec<_> = all
+            .iter()
+            .map(|t| match t {
+                Ok(t) => json!({
+                    "name": t.name,
+                    "origin": t.origin.to_string(),
+                    "description": t.description,
+                    "title": t.title,
+                    "sequential": t.sequential,
+                    "tasks": t.tasks.iter().map(|x| json!({
+                        "id": x.id.as_str(),
+                        "title": x.title,
+                        "depends_on": x.depends_on.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
+                    })).collect::<Vec<_>>(),
+                }),
+                Err(e) => json!({ "error": e.to_string() }),
+            })
+            .collect();
+        writeln!(app.out, "{}", json!({ "templates": items }))?;
+        return Ok(());
+    }
+    let ok: Vec<&template::Template> = all.iter().filter_map(|t| t.as_ref().ok()).collect();
+    let name_w = ok.iter().map(|t| t.name.chars().count()).max().unwrap_or(0);
+    for t in &ok {
+        let ids: Vec<&str> = t.tasks.iter().map(|x| x.id.as_str()).collect();
+        writeln!(
+            app.out,
+            "{}  {}  {}",
+            render::paint(app.color, render::Style::Bold, &render::pad(&escape(&t.name), name_w)),
+            render::pad(&t.origin.to_string(), 8),
+            escape(&t.description)
+        )?;
+        writeln!(
+            app.out,
+            "{}  {}",
+            " ".repeat(name_w),
+            render::paint(
+                app.color,
+                render::Style::Dim,
+                &format!("{}{}", if t.sequential { "sequential: " } else { "" }, ids.join(" → "))
+            )
+        )?;
+    }
+    for e in all.iter().filter_map(|t| t.as_ref().err()) {
+        eprintln!("warning: {e}");
+    }
+    writeln!(app.out)?;
+    writeln!(app.out, "Use one with: git tasklist create --template NAME [TITLE]")?;
+    Ok(())
+}

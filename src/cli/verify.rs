@@ -1,0 +1,135 @@
+//! `verify`: the cross-session persistence checks over a list's whole history.
+
+use clap::Args;
+use serde_json::{Value, json};
+
+use super::{App, CliError, CliResult, Kind, render, task_id};
+use crate::model::{Status, escape};
+use crate::session::{self, CHECKS, Expect, Verdict};
+
+/// Check a list's whole history: id continuity, status preserved, seamless continuation (exit 5 on failure)
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A status you saw last session, e.g. database-migration=completed (repeatable)
+    #[arg(long = "expect", value_name = "TASK=STATUS")]
+    expect: Vec<String>,
+}
+
+/// Parses `TASK=STATUS`.
+fn parse_expect(s: &str) -> CliResult<Expect> {
+    let (task, status) = s.split_once('=').ok_or_else(|| {
+        CliError::new(Kind::Usage, format!("--expect '{}' is not TASK=STATUS", escape(s)))
+    })?;
+    let task = task_id(task.trim())?;
+    let status: Status = status
+        .parse()
+        .map_err(|e: crate::model::UnknownStatus| CliError::new(Kind::Error, e.to_string()))?;
+    Ok(Expect { task: task.to_string(), status })
+}
+
+/// A verdict as JSON (shared with `resume`).
+pub fn verdict_json(v: &Verdict) -> Value {
+    json!({
+        "verified": v.ok(),
+        "complete": v.complete,
+        "commits": v.commits,
+        "current_phase": v.current_phase,
+        "checks": CHECKS.iter().enumerate().map(|(i, name)| {
+            let fails: Vec<_> = v.failures.iter().filter(|f| f.check == i).map(|f| json!({
+                "commit": f.commit.map(|c| c.to_string()),
+                "subject": f.subject,
+                "task": f.task,
+                "message": f.message,
+            })).collect();
+            json!({ "name": name, "ok": fails.is_empty(), "failures": fails })
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// Text lines for a verdict: one per check, then one per failure.
+pub fn verdict_lines(v: &Verdict, color: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (i, name) in CHECKS.iter().enumerate() {
+        let fails: Vec<_> = v.failures.iter().filter(|f| f.check == i).collect();
+        let detail = if !fails.is_empty() {
+            format!("{} problem{}", fails.len(), if fails.len() == 1 { "" } else { "s" })
+        } else {
+            match i {
+                0 => format!(
+                    "{} commit{} read, id matches the ref",
+                    v.commits,
+                    if v.commits == 1 { "" } else { "s" }
+                ),
+                1 => "no completed task went back without --reopen".to_string(),
+                _ => match &v.current_phase {
+                    Some(p) => format!("in order; current phase: {p}"),
+                    None => "in order; every task is settled".to_string(),
+                },
+            }
+        };
+        let (sym, style) = if fails.is_empty() {
+            ("✓", render::Style::Green)
+        } else {
+            ("✗", render::Style::Red)
+        };
+        lines.push(format!(
+            "  {} {}  {}",
+            render::paint(color, style, sym),
+            render::pad(name, 21),
+            detail
+        ));
+        for f in fails {
+            let at = match (&f.commit, &f.subject) {
+                (Some(c), Some(s)) => {
+                    format!("commit {} \"{}\": ", c.to_hex_with_len(12), escape(s))
+                }
+                (Some(c), None) => format!("commit {}: ", c.to_hex_with_len(12)),
+                _ => String::new(),
+            };
+            lines.push(format!("      {at}{}", escape(&f.message)));
+        }
+    }
+    lines
+}
+
+/// The closing line of a verdict.
+pub fn verdict_summary(v: &Verdict, color: bool) -> String {
+    if v.ok() {
+        format!(
+            "Cross-session persistence: {}",
+            render::paint(color, render::Style::Green, "VERIFIED")
+        )
+    } else {
+        let n = v.failures.len();
+        format!(
+            "Cross-session persistence: {} ({n} problem{})",
+            render::paint(color, render::Style::Red, "FAILED"),
+            if n == 1 { "" } else { "s" }
+        )
+    }
+}
+
+/// Runs `verify`.
+pub fn run(app: &mut App, args: VerifyArgs) -> CliResult {
+    let expects = args.expect.iter().map(|s| parse_expect(s)).collect::<CliResult<Vec<_>>>()?;
+    let id = app.list_id(None)?;
+    let snap = app.store.read(&id);
+    let verdict = session::verify(&app.store, &id, &expects)?;
+    if app.json {
+        let mut v = verdict_json(&verdict);
+        v["list"] = id.clone().into();
+        writeln!(app.out, "{v}")?;
+    } else {
+        let title = snap.as_ref().map(|s| escape(&s.list.title)).unwrap_or_default();
+        writeln!(app.out, "Verifying '{title}' ({id})")?;
+        for line in verdict_lines(&verdict, app.color) {
+            writeln!(app.out, "{line}")?;
+        }
+        writeln!(app.out, "{}", verdict_summary(&verdict, app.color))?;
+    }
+    if verdict.ok() {
+        Ok(())
+    } else {
+        Err(CliError::new(Kind::Verify, format!("Verification of task list {id} failed")))
+    }
+}

@@ -1,0 +1,132 @@
+//! The handoff document: `templates/handoff.md` (or a repository's
+//! `.tasklist/templates/handoff.md`) rendered with minijinja from a list's state.
+
+use std::path::{Path, PathBuf};
+
+use minijinja::value::Serde;
+use serde::Serialize;
+
+use crate::model::{Status, TaskList, timestamp};
+
+/// The built-in handoff template.
+pub const BUILTIN_TEMPLATE: &str = include_str!("../templates/handoff.md");
+
+/// Path (relative to the working tree) of a repository's own handoff template.
+pub const REPO_TEMPLATE: &str = ".tasklist/templates/handoff.md";
+
+/// Name of the document in the list's tree.
+pub const HANDOFF_FILE: &str = "HANDOFF.md";
+
+/// A handoff template, ready to render.
+#[derive(Debug, Clone)]
+pub struct HandoffTemplate {
+    /// The template text.
+    pub source: String,
+    /// Where it came from (`None` for the built-in).
+    pub path: Option<PathBuf>,
+}
+
+impl HandoffTemplate {
+    /// The repository's override if there is one, else the built-in.
+    pub fn load(workdir: Option<&Path>) -> Result<HandoffTemplate, String> {
+        if let Some(p) = workdir.map(|w| w.join(REPO_TEMPLATE)).filter(|p| p.is_file()) {
+            let source = std::fs::read_to_string(&p)
+                .map_err(|e| format!("Handoff template {} cannot be read: {e}", p.display()))?;
+            let t = HandoffTemplate { source, path: Some(p) };
+            t.env()?;
+            return Ok(t);
+        }
+        Ok(HandoffTemplate { source: BUILTIN_TEMPLATE.to_string(), path: None })
+    }
+
+    fn origin(&self) -> String {
+        self.path.as_ref().map_or("templates/handoff.md".into(), |p| p.display().to_string())
+    }
+
+    fn env(&self) -> Result<minijinja::Environment<'_>, String> {
+        let mut env = minijinja::Environment::new();
+        let syntax = minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()
+            .map_err(|e| format!("Handoff template setup failed: {e}"))?;
+        env.set_syntax(syntax);
+        env.add_template("handoff", &self.source)
+            .map_err(|e| format!("Handoff template {} is invalid: {e}", self.origin()))?;
+        Ok(env)
+    }
+
+    /// Renders the document for `list` (whose `[handoff]` holds the note).
+    pub fn render(&self, list: &TaskList, ref_name: &str) -> Result<String, String> {
+        let env = self.env()?;
+        let tmpl = env
+            .get_template("handoff")
+            .map_err(|e| format!("Handoff template {} is invalid: {e}", self.origin()))?;
+        tmpl.render(Serde(Context::new(list, ref_name)))
+            .map_err(|e| format!("Handoff template {} failed to render: {e}", self.origin()))
+    }
+}
+
+#[derive(Serialize)]
+struct TaskView<'a> {
+    id: &'a str,
+    title: &'a str,
+    status: &'a str,
+    owner: Option<&'a str>,
+    note: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Context<'a> {
+    id: &'a str,
+    title: &'a str,
+    reference: String,
+    done: usize,
+    total: usize,
+    sequential: bool,
+    at: String,
+    session: Option<&'a str>,
+    note: &'a str,
+    done_tasks: Vec<TaskView<'a>>,
+    open_tasks: Vec<TaskView<'a>>,
+    next: Option<TaskView<'a>>,
+    resume_command: String,
+}
+
+fn view(t: &crate::model::Task) -> TaskView<'_> {
+    TaskView {
+        id: t.id.as_str(),
+        title: &t.title,
+        status: t.status.as_str(),
+        owner: t.owner.as_deref(),
+        note: t.note.as_deref(),
+    }
+}
+
+impl<'a> Context<'a> {
+    fn new(list: &'a TaskList, ref_name: &str) -> Context<'a> {
+        let (done, total) = list.progress();
+        let h = list.handoff.as_ref();
+        Context {
+            id: &list.id,
+            title: &list.title,
+            reference: ref_name.to_string(),
+            done,
+            total,
+            sequential: list.sequential,
+            at: timestamp(&h.map_or(list.updated, |h| h.at)),
+            session: h.and_then(|h| h.session.as_deref()),
+            note: h.map_or("", |h| h.note.as_str()),
+            done_tasks: list
+                .tasks
+                .iter()
+                .filter(|t| t.status == Status::Completed)
+                .map(view)
+                .collect(),
+            open_tasks: list.tasks.iter().filter(|t| !t.status.is_settled()).map(view).collect(),
+            next: list.next_task().map(view),
+            resume_command: format!("git tasklist resume -l {}", list.id),
+        }
+    }
+}

@@ -1,0 +1,323 @@
+//! The multi-session workflow: `verify` (the three persistence checks over a
+//! list's history) and the data behind the `resume` briefing.
+//!
+//! The checks compare each commit's state with its parents' states:
+//! - **id continuity**: every commit parses and stores the id its ref is named after;
+//! - **status preserved**: a task that was `completed` stays completed unless
+//!   the commit is an explicit reopen of that task (`Reopened:` trailer), so a
+//!   hand edit or a teammate's push that resets a task is caught;
+//! - **seamless continuation**: no task becomes `completed` while a
+//!   prerequisite (its `depends_on`, or its predecessor in a sequential list)
+//!   is unsettled, unless the commit recorded `--out-of-order`.
+
+use std::collections::HashMap;
+
+use gix::ObjectId;
+
+use crate::model::{Status, TaskList};
+use crate::store::{LogEntry, Snapshot, Store, StoreResult};
+
+/// Names of the three checks, in report order.
+pub const CHECKS: [&str; 3] = ["id continuity", "status preserved", "seamless continuation"];
+
+/// How many commits `resume` reads at most to explain a change against the handoff.
+pub const RESUME_WINDOW: usize = 200;
+
+/// One problem found by a check.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// Index into [`CHECKS`].
+    pub check: usize,
+    /// The commit that broke it (None for `--expect` on the current state).
+    pub commit: Option<ObjectId>,
+    /// The commit's subject.
+    pub subject: Option<String>,
+    /// The task concerned, if any.
+    pub task: Option<String>,
+    /// One sentence.
+    pub message: String,
+}
+
+/// The result of verifying a range of history.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    /// Commits examined.
+    pub commits: usize,
+    /// Whether the whole history was examined (false for resume's bounded check).
+    pub complete: bool,
+    /// Every failure found.
+    pub failures: Vec<Failure>,
+    /// The current phase: the next task to work on.
+    pub current_phase: Option<String>,
+}
+
+impl Verdict {
+    /// True when no check failed.
+    pub fn ok(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// An expectation from `--expect TASK=STATUS`.
+#[derive(Debug, Clone)]
+pub struct Expect {
+    /// The task.
+    pub task: String,
+    /// The status the caller saw.
+    pub status: Status,
+}
+
+/// Whether the current status satisfies an expectation: the same status, or
+/// `completed` when anything short of completed or cancelled was expected
+/// (progress made since is not a loss).
+pub fn expectation_met(expected: Status, now: Status) -> bool {
+    expected == now || (now == Status::Completed && expected != Status::Cancelled)
+}
+
+/// Verifies the whole history of a list.
+pub fn verify(store: &Store, id: &str, expects: &[Expect]) -> StoreResult<Verdict> {
+    let ancestry = store.ancestry(id)?;
+    check_range(store, id, &ancestry, true, expects)
+}
+
+/// Runs the checks over `commits` (newest first). Parents outside the range
+/// are read on demand; the oldest commit of a bounded range is only compared
+/// with its parent when `complete` is true or the parent is in the range.
+fn check_range(
+    store: &Store,
+    id: &str,
+    commits: &[(ObjectId, Vec<ObjectId>)],
+    complete: bool,
+    expects: &[Expect],
+) -> StoreResult<Verdict> {
+    let mut failures = Vec::new();
+    let in_range: std::collections::HashSet<ObjectId> = commits.iter().map(|(c, _)| *c).collect();
+    // States read ahead as parents, waiting for their own turn (one in a linear history).
+    let mut pending: HashMap<ObjectId, (LogEntry, Result<TaskList, String>)> = HashMap::new();
+    let mut current: Option<TaskList> = None;
+    for (idx, (commit, parents)) in commits.iter().enumerate() {
+        let (entry, state) = match pending.remove(commit) {
+            Some(x) => x,
+            None => store.entry_and_state(id, *commit)?,
+        };
+        let state = match state {
+            Ok(s) => s,
+            Err(problem) => {
+                failures.push(Failure {
+                    check: 0,
+                    commit: Some(*commit),
+                    subject: Some(entry.subject.clone()),
+                    task: None,
+                    message: format!("the list cannot be read: {problem}"),
+                });
+                for p in parents {
+                    if in_range.contains(p) && !pending.contains_key(p) {
+                        let got = store.entry_and_state(id, *p)?;
+                        pending.insert(*p, got);
+                    }
+                }
+                continue;
+            }
+        };
+        if idx == 0 {
+            current = Some(state.clone());
+        }
+        let compared: Vec<ObjectId> =
+            parents.iter().copied().filter(|p| complete || in_range.contains(p)).collect();
+        for p in &compared {
+            if !pending.contains_key(p) {
+                let got = store.entry_and_state(id, *p)?;
+                pending.insert(*p, got);
+            }
+        }
+        let parent_states: Vec<&TaskList> =
+            compared.iter().filter_map(|p| pending.get(p)?.1.as_ref().ok()).collect();
+        check_commit(&entry, &state, &parent_states, &mut failures);
+        for p in &compared {
+            if !in_range.contains(p) {
+                pending.remove(p);
+            }
+        }
+    }
+    let current_phase = current.as_ref().and_then(|l| l.next_task()).map(|t| t.id.to_string());
+    if let Some(now) = &current {
+        for e in expects {
+            match now.task(&e.task) {
+                None => failures.push(Failure {
+                    check: 1,
+                    commit: None,
+                    subject: None,
+                    task: Some(e.task.clone()),
+                    message: format!("task '{}' was expected {} but is gone", e.task, e.status),
+                }),
+                Some(t) if !expectation_met(e.status, t.status) => failures.push(Failure {
+                    check: 1,
+                    commit: None,
+                    subject: None,
+                    task: Some(e.task.clone()),
+                    message: format!(
+                        "task '{}' was expected {} but is {}",
+                        e.task, e.status, t.status
+                    ),
+                }),
+                Some(_) => {}
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    failures.retain(|f| seen.insert((f.check, f.commit, f.task.clone(), f.message.clone())));
+    failures.sort_by_key(|f| f.check);
+    Ok(Verdict { commits: commits.len(), complete, failures, current_phase })
+}
+
+fn has_trailer(entry: &LogEntry, key: &str, value: &str) -> bool {
+    entry.trailers.iter().any(|(k, v)| k.eq_ignore_ascii_case(key) && v == value)
+}
+
+fn check_commit(entry: &LogEntry, state: &TaskList, parents: &[&TaskList], out: &mut Vec<Failure>) {
+    let fail = |check: usize, task: Option<&str>, message: String| Failure {
+        check,
+        commit: Some(entry.commit),
+        subject: Some(entry.subject.clone()),
+        task: task.map(String::from),
+        message,
+    };
+    let how = if entry.op.is_none() { " (no Op trailer: not written by git-tasklist)" } else { "" };
+    // Status preserved: completed stays completed unless explicitly reopened.
+    // In a merge, a value that one parent already had is not a new change.
+    for (pi, parent) in parents.iter().enumerate() {
+        for pt in parent.tasks.iter().filter(|t| t.status == Status::Completed) {
+            let id = pt.id.as_str();
+            let now = state.task(id).map(|t| t.status);
+            if now == Some(Status::Completed) || has_trailer(entry, "Reopened", id) {
+                continue;
+            }
+            let from_other_parent = parents
+                .iter()
+                .enumerate()
+                .any(|(oi, o)| oi != pi && o.task(id).map(|t| t.status) == now);
+            if from_other_parent {
+                continue;
+            }
+            let what = match now {
+                Some(s) => format!("went completed → {s}"),
+                None => "was completed and has been removed".to_string(),
+            };
+            out.push(fail(1, Some(id), format!("task '{id}' {what} without --reopen{how}")));
+        }
+    }
+    // Seamless continuation: nothing completes before its prerequisites.
+    let first = parents.first();
+    for (i, t) in state.tasks.iter().enumerate() {
+        if t.status != Status::Completed {
+            continue;
+        }
+        let was_completed = first
+            .and_then(|p| p.task(t.id.as_str()))
+            .is_some_and(|pt| pt.status == Status::Completed);
+        let from_other_parent = parents
+            .iter()
+            .skip(1)
+            .any(|o| o.task(t.id.as_str()).is_some_and(|ot| ot.status == Status::Completed));
+        if was_completed || from_other_parent || has_trailer(entry, "Out-Of-Order", t.id.as_str()) {
+            continue;
+        }
+        let waiting: Vec<String> = state
+            .prerequisites(i)
+            .iter()
+            .filter(|p| !p.status.is_settled())
+            .map(|p| format!("'{}' ({})", p.id, p.status))
+            .collect();
+        if !waiting.is_empty() {
+            out.push(fail(
+                2,
+                Some(t.id.as_str()),
+                format!(
+                    "task '{}' was completed while {} was not done, without --out-of-order{how}",
+                    t.id,
+                    waiting.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+/// The bounded check `resume` runs: the state the last session left (the
+/// commit its handoff was written on) against the state now. Only when that
+/// comparison shows a completed task gone back, or a task completed ahead of
+/// its prerequisites, are the commits in between read to find the one
+/// responsible and whether it recorded `--reopen`/`--out-of-order`. Without a
+/// handoff, the last [`RESUME_NO_HANDOFF_WINDOW`] commits are checked.
+/// Returns the verdict and the handoff base it started from, if any.
+pub fn verify_since_handoff(
+    store: &Store,
+    snap: &Snapshot,
+) -> StoreResult<(Verdict, Option<ObjectId>)> {
+    let id = snap.list.id.as_str();
+    let base = snap
+        .list
+        .handoff
+        .as_ref()
+        .and_then(|h| h.base.as_deref())
+        .and_then(|b| ObjectId::from_hex(b.as_bytes()).ok());
+    let left = base.and_then(|b| store.read_at(id, b).ok().map(|s| (b, s.list)));
+    let Some((base, left)) = left else {
+        let chain = first_parent_chain(store, id, None, RESUME_NO_HANDOFF_WINDOW)?;
+        return Ok((check_range(store, id, &chain, false, &[])?, None));
+    };
+    let now = &snap.list;
+    let reset = left.tasks.iter().any(|t| {
+        t.status == Status::Completed
+            && now.task(t.id.as_str()).map(|n| n.status) != Some(Status::Completed)
+    });
+    let early = now.tasks.iter().enumerate().any(|(i, t)| {
+        t.status == Status::Completed
+            && left.task(t.id.as_str()).map(|l| l.status) != Some(Status::Completed)
+            && now.prerequisites(i).iter().any(|p| !p.status.is_settled())
+    });
+    if !reset && !early {
+        let verdict = Verdict {
+            commits: 2,
+            complete: false,
+            failures: Vec::new(),
+            current_phase: now.next_task().map(|t| t.id.to_string()),
+        };
+        return Ok((verdict, Some(base)));
+    }
+    let chain = first_parent_chain(store, id, Some(base), RESUME_WINDOW)?;
+    let mut verdict = check_range(store, id, &chain, false, &[])?;
+    if chain.last().map(|(c, _)| *c) != Some(base) && verdict.ok() {
+        verdict.failures.push(Failure {
+            check: 1,
+            commit: None,
+            subject: None,
+            task: None,
+            message: format!(
+                "a task changed against the handoff more than {RESUME_WINDOW} commits back; run verify"
+            ),
+        });
+    }
+    Ok((verdict, Some(base)))
+}
+
+/// How many commits `resume` checks when the list has no handoff.
+pub const RESUME_NO_HANDOFF_WINDOW: usize = 20;
+
+/// The first-parent chain from the tip, newest first, down to `stop`
+/// (inclusive) or `limit` commits.
+fn first_parent_chain(
+    store: &Store,
+    id: &str,
+    stop: Option<ObjectId>,
+    limit: usize,
+) -> StoreResult<Vec<(ObjectId, Vec<ObjectId>)>> {
+    let mut chain = Vec::new();
+    for e in store.log(id, Some(limit))? {
+        let done = Some(e.commit) == stop;
+        chain.push((e.commit, e.parents.first().copied().into_iter().collect()));
+        if done {
+            break;
+        }
+    }
+    Ok(chain)
+}
