@@ -147,6 +147,8 @@ pub struct Committed {
     pub changed: bool,
     /// Lost races before the write landed.
     pub retries: u32,
+    /// The state the op was applied to (None for a create).
+    pub before: Option<TaskList>,
 }
 
 /// One entry of a list's history.
@@ -442,6 +444,7 @@ impl Store {
                     tip: parent.unwrap_or_else(|| ObjectId::null(self.repo.object_hash())),
                     changed: false,
                     retries: attempt,
+                    before,
                 });
             }
             let files = extra_files(&applied.list).map_err(StoreError::Render)?;
@@ -466,7 +469,9 @@ impl Store {
                     },
                 },
             };
-            match self.repo.edit_reference(edit) {
+            let reflog_sig = self.signature(false, model::now().timestamp());
+            let mut time_buf = gix::date::parse::TimeBuf::default();
+            match self.repo.edit_references_as(Some(edit), Some(reflog_sig.to_ref(&mut time_buf))) {
                 Ok(_) => {
                     self.maybe_gc();
                     return Ok(Committed {
@@ -474,6 +479,7 @@ impl Store {
                         tip: commit,
                         changed: true,
                         retries: attempt,
+                        before,
                     });
                 }
                 Err(e) if e.is_conflict() => {
@@ -556,18 +562,41 @@ impl Store {
         Ok(repo.write_object(&commit).map_err(|e| git_err("writing commit", e))?.detach())
     }
 
-    /// The configured author or committer (config or GIT_* variables), else
-    /// the fallback identity; the time is always now, never the cached time
-    /// gix fixes when the repository is opened.
+    /// The configured author or committer, else the fallback identity, with
+    /// the given time. Resolved like git: `GIT_AUTHOR_*`/`GIT_COMMITTER_*`,
+    /// then `author.*`/`committer.*`, then `user.*`, then `EMAIL` for the
+    /// address. (gix's own persona lookup is avoided on purpose: it also
+    /// computes the local time zone, which scans the zone database on every
+    /// process start, and caches a time fixed when the repository is opened.)
     fn signature(&self, author: bool, seconds: i64) -> gix::actor::Signature {
-        let configured = if author { self.repo.author() } else { self.repo.committer() };
-        let (name, email) = match configured {
-            Some(Ok(s)) if !s.name.is_empty() && !s.email.is_empty() => {
-                (s.name.to_owned(), s.email.to_owned())
-            }
-            _ => (FALLBACK_IDENTITY.0.into(), FALLBACK_IDENTITY.1.into()),
+        let (env_prefix, section) =
+            if author { ("GIT_AUTHOR", "author") } else { ("GIT_COMMITTER", "committer") };
+        let config = self.repo.config_snapshot();
+        let lookup = |what: &str| -> Option<String> {
+            let from_env = std::env::var(format!("{env_prefix}_{}", what.to_uppercase())).ok();
+            from_env
+                .or_else(|| {
+                    config
+                        .string(format!("{section}.{what}").as_str())
+                        .map(|v| v.to_str_lossy().into_owned())
+                })
+                .or_else(|| {
+                    config
+                        .string(format!("user.{what}").as_str())
+                        .map(|v| v.to_str_lossy().into_owned())
+                })
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
         };
-        gix::actor::Signature { name, email, time: gix::date::Time::new(seconds, 0) }
+        let name = lookup("name").unwrap_or_else(|| FALLBACK_IDENTITY.0.to_string());
+        let email = lookup("email")
+            .or_else(|| std::env::var("EMAIL").ok().filter(|e| !e.trim().is_empty()))
+            .unwrap_or_else(|| FALLBACK_IDENTITY.1.to_string());
+        gix::actor::Signature {
+            name: name.into(),
+            email: email.into(),
+            time: gix::date::Time::new(seconds, 0),
+        }
     }
 
     fn lock_path(&self, ref_name: &str) -> PathBuf {

@@ -121,8 +121,6 @@ fn change(
 ) -> CliResult {
     let tid = task_id(task)?;
     let id = app.list_id(None)?;
-    let before = app.store.read(&id)?;
-    let old = before.list.task(tid.as_str()).map(|t| t.status);
     let op = Op::Update {
         task: tid.clone(),
         change: TaskChange {
@@ -136,7 +134,9 @@ fn change(
     let session = app.session.clone();
     let done = app.store.transact(&id, &op, session.as_deref(), &crate::store::no_files)?;
     let new = done.list.task(tid.as_str()).map(|t| t.status);
-    let holder = before.list.task(tid.as_str()).and_then(|t| t.owner.clone());
+    let old_task = done.before.as_ref().and_then(|b| b.task(tid.as_str()));
+    let old = old_task.map(|t| t.status);
+    let holder = old_task.and_then(|t| t.owner.clone());
     let summary = match (old, new) {
         (Some(o), Some(n)) if done.changed && o == n && guards.take_over && holder.is_some() => {
             format!("{tid}: {n}, taken over from session {}", holder.unwrap_or_default())
