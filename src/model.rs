@@ -277,6 +277,15 @@ impl TaskList {
         out
     }
 
+    /// The unsettled prerequisites of `self.tasks[idx]`, as `'id' (status)`.
+    pub fn waiting_for(&self, idx: usize) -> Vec<String> {
+        self.prerequisites(idx)
+            .iter()
+            .filter(|p| !p.status.is_settled())
+            .map(|p| format!("'{}' ({})", p.id, p.status))
+            .collect()
+    }
+
     /// The next task to work on: an in-progress task first, else the first
     /// pending task whose prerequisites are all settled.
     pub fn next_task(&self) -> Option<&Task> {

@@ -12,7 +12,7 @@ use crate::model::{Handoff, Status, Task, TaskId, TaskList, escape};
 #[derive(Debug, thiserror::Error)]
 pub enum OpError {
     /// The task named by the op is not in the list.
-    #[error("Task '{task}' not found in task list '{list}'")]
+    #[error("Task '{task}' not found in task list '{}'", escape(list))]
     TaskNotFound {
         /// The task id asked for.
         task: String,
@@ -191,6 +191,11 @@ fn create(
         tasks: Vec::with_capacity(tasks.len()),
         extra: Default::default(),
     };
+    for (i, t) in tasks.iter().enumerate() {
+        if tasks[..i].iter().any(|o| o.id == t.id) {
+            return Err(OpError::Invalid(format!("Task '{}' is given twice", t.id)));
+        }
+    }
     for t in tasks {
         push_task(&mut list, t, None, ctx)?;
     }
@@ -306,12 +311,7 @@ fn update(l: &TaskList, id: &TaskId, change: &TaskChange, ctx: &Ctx) -> OpResult
         name = "claim";
     }
     if status_changes && matches!(new_status, Status::InProgress | Status::Completed) {
-        let waiting: Vec<String> = l
-            .prerequisites(idx)
-            .iter()
-            .filter(|p| !p.status.is_settled())
-            .map(|p| format!("'{}' ({})", p.id, p.status))
-            .collect();
+        let waiting = l.waiting_for(idx);
         if !waiting.is_empty() {
             if !change.out_of_order {
                 return Err(OpError::Conflict(format!(

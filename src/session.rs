@@ -222,12 +222,7 @@ fn check_commit(entry: &LogEntry, state: &TaskList, parents: &[&TaskList], out: 
         if was_completed || from_other_parent || has_trailer(entry, "Out-Of-Order", t.id.as_str()) {
             continue;
         }
-        let waiting: Vec<String> = state
-            .prerequisites(i)
-            .iter()
-            .filter(|p| !p.status.is_settled())
-            .map(|p| format!("'{}' ({})", p.id, p.status))
-            .collect();
+        let waiting = state.waiting_for(i);
         if !waiting.is_empty() {
             out.push(fail(
                 2,

@@ -79,7 +79,7 @@ pub enum StoreError {
         candidates: Vec<String>,
     },
     /// The ref holds something that is not a readable list.
-    #[error("Task list {list} at commit {commit} is unreadable: {problem}")]
+    #[error("Task list {list} at commit {commit} is unreadable: {}", escape(problem))]
     Unreadable {
         /// The list id (the ref's last component).
         list: String,
@@ -249,7 +249,11 @@ impl Store {
         for r in iter {
             let Ok(mut r) = r else { continue };
             let name = r.name().as_bstr().to_str_lossy().into_owned();
-            let Some(id) = name.strip_prefix(&prefix) else { continue };
+            // Only refs directly under the namespace are lists; deeper ones
+            // belong to another namespace nested inside this one.
+            let Some(id) = name.strip_prefix(&prefix).filter(|id| !id.contains('/')) else {
+                continue;
+            };
             let id = id.to_string();
             let tip = r.peel_to_id().ok().map(|i| i.detach());
             out.push((id, tip));
@@ -630,10 +634,28 @@ impl Store {
             .spawn();
     }
 
+    /// The tip of a list, checked to be a commit (history walks need one).
+    fn commit_tip(&self, id: &str) -> StoreResult<ObjectId> {
+        let tip = self.tip(id)?.ok_or_else(|| StoreError::ListNotFound(escape(id)))?;
+        match self.repo.find_header(tip) {
+            Ok(h) if h.kind() == gix::object::Kind::Commit => Ok(tip),
+            Ok(h) => Err(StoreError::Unreadable {
+                list: escape(id),
+                commit: tip.to_hex_with_len(12).to_string(),
+                problem: format!("the ref points to a {}, not a commit", h.kind()),
+            }),
+            Err(e) => Err(StoreError::Unreadable {
+                list: escape(id),
+                commit: tip.to_hex_with_len(12).to_string(),
+                problem: format!("the object cannot be read ({e})"),
+            }),
+        }
+    }
+
     /// Every commit reachable from the list's tip (all parents), newest first,
     /// as `(commit, parents)`; cheap: commit-graph data where available.
     pub fn ancestry(&self, id: &str) -> StoreResult<Vec<(ObjectId, Vec<ObjectId>)>> {
-        let tip = self.tip(id)?.ok_or_else(|| StoreError::ListNotFound(escape(id)))?;
+        let tip = self.commit_tip(id)?;
         let walk = self.repo.rev_walk([tip]).all().map_err(|e| git_err("walking history", e))?;
         let mut out = Vec::new();
         for info in walk {
@@ -662,7 +684,7 @@ impl Store {
     /// The list's history from its tip, newest first, following first parents;
     /// at most `limit` entries when given.
     pub fn log(&self, id: &str, limit: Option<usize>) -> StoreResult<Vec<LogEntry>> {
-        let tip = self.tip(id)?.ok_or_else(|| StoreError::ListNotFound(escape(id)))?;
+        let tip = self.commit_tip(id)?;
         let walk = self
             .repo
             .rev_walk([tip])

@@ -1,0 +1,21 @@
+//! Integration tests: the real `git-tasklist` binary on real temp repositories,
+//! checked with the real `git`.
+
+// Helpers outside #[test] functions panic on failure by design.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+mod test_add;
+mod test_bad_input;
+mod test_claims;
+mod test_concurrency;
+mod test_create;
+mod test_escape;
+mod test_help;
+mod test_log;
+mod test_namespace;
+mod test_next;
+mod test_order;
+mod test_repo_kinds;
+mod test_resolve;
+mod test_update;

@@ -1,0 +1,101 @@
+//! `--namespace`, `GIT_TASKLIST_NAMESPACE` and git config `tasklist.namespace`.
+
+use crate::common::{TestRepo, expect_error, stdout};
+
+fn listed(repo: &TestRepo, extra: &[&str], env: Option<&str>) -> Vec<String> {
+    let mut c = repo.cmd();
+    if let Some(ns) = env {
+        c.env("GIT_TASKLIST_NAMESPACE", ns);
+    }
+    let out = c.args(extra).args(["--json", "list"]).assert().success().get_output().clone();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["unreadable"], serde_json::json!([]), "{v}");
+    v["lists"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap().to_string()).collect()
+}
+
+fn refs_under(repo: &TestRepo, prefix: &str) -> Vec<String> {
+    repo.git(&["for-each-ref", "--format=%(refname)", prefix]).lines().map(String::from).collect()
+}
+
+#[test]
+fn namespace_flag_and_env_put_lists_elsewhere() {
+    let repo = TestRepo::new();
+    let default = repo.create("Default", &["a"]);
+    let out = repo
+        .cmd()
+        .args(["--namespace", "refs/other", "--json", "create", "Other", "--task", "a"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let other = v["id"].as_str().unwrap().to_string();
+    assert_eq!(v["ref"], format!("refs/other/{other}"));
+    let out = repo
+        .cmd()
+        .env("GIT_TASKLIST_NAMESPACE", "refs/env-ns")
+        .args(["create", "From env", "--task", "a"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let from_env = stdout(&out).lines().next().unwrap().to_string();
+
+    assert_eq!(refs_under(&repo, "refs/tasklists"), [format!("refs/tasklists/{default}")]);
+    assert_eq!(refs_under(&repo, "refs/other"), [format!("refs/other/{other}")]);
+    assert_eq!(refs_under(&repo, "refs/env-ns"), [format!("refs/env-ns/{from_env}")]);
+    assert_eq!(listed(&repo, &[], None), std::slice::from_ref(&default));
+    assert_eq!(listed(&repo, &["--namespace", "refs/other"], None), std::slice::from_ref(&other));
+    assert_eq!(listed(&repo, &[], Some("refs/env-ns")), std::slice::from_ref(&from_env));
+    // The flag beats the environment.
+    assert_eq!(
+        listed(&repo, &["--namespace", "refs/other"], Some("refs/env-ns")),
+        std::slice::from_ref(&other)
+    );
+
+    // A list is only found in its own namespace; writes stay there.
+    expect_error(repo.cmd().args(["show", &other]), 3);
+    repo.cmd().args(["--namespace", "refs/other", "-l", &other, "done", "a"]).assert().success();
+    assert_eq!(repo.count_ref(&format!("refs/other/{other}")), 2);
+    let msg = repo.message(&format!("refs/other/{other}"));
+    assert!(msg.contains(&format!("Tasklist: {other}")), "{msg}");
+    repo.fsck();
+}
+
+#[test]
+fn namespace_from_git_config() {
+    let repo = TestRepo::new();
+    repo.git(&["config", "tasklist.namespace", "refs/configured"]);
+    let id = repo.create("Configured", &["a"]);
+    assert_eq!(refs_under(&repo, "refs/configured"), [format!("refs/configured/{id}")]);
+    assert!(refs_under(&repo, "refs/tasklists").is_empty());
+    // The environment beats the config.
+    assert!(listed(&repo, &[], Some("refs/tasklists")).is_empty());
+}
+
+#[test]
+fn invalid_namespaces_are_refused() {
+    let repo = TestRepo::new();
+    let refs = repo.refs();
+    for ns in ["tasklists", "refs/", "refs//x", "refs/a b", "refs/x..y", "refs/x~"] {
+        let err =
+            expect_error(repo.cmd().args(["--namespace", ns, "create", "X", "--task", "a"]), 1);
+        assert!(err.contains("Namespace"), "{ns}: {err}");
+        expect_error(repo.cmd().env("GIT_TASKLIST_NAMESPACE", ns).arg("list"), 1);
+    }
+    assert_eq!(repo.refs(), refs);
+}
+
+#[test]
+
+fn nested_namespace_does_not_leak_into_the_parent() {
+    let repo = TestRepo::new();
+    let id = repo.create("Default", &["a"]);
+    repo.cmd()
+        .args(["--namespace", "refs/tasklists/archive", "create", "Archived"])
+        .assert()
+        .success();
+    let out = repo.cmd().arg("list").assert().success().get_output().clone();
+    assert_eq!(crate::common::stderr(&out), "", "warning for a list of another namespace");
+    assert_eq!(listed(&repo, &[], None), [id]);
+}

@@ -1,0 +1,78 @@
+//! `next`: the in-progress task, else the first ready one.
+
+use serde_json::Value;
+
+use crate::common::{TestRepo, stdout};
+
+fn next_json(repo: &TestRepo, id: &str) -> Value {
+    let out = repo.cmd().args(["--json", "-l", id, "next"]).assert().success().get_output().clone();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn next_text(repo: &TestRepo, id: &str) -> String {
+    stdout(&repo.cmd().args(["-l", id, "next"]).assert().success().get_output().clone())
+}
+
+#[test]
+fn next_follows_the_plan() {
+    let repo = TestRepo::new();
+    let id = repo.create("Plan", &["a=First step", "b=Second step", "c"]);
+    let v = next_json(&repo, &id);
+    assert_eq!(v["list"], id.as_str());
+    assert_eq!(v["task"]["id"], "a");
+    assert_eq!(v["task"]["title"], "First step");
+    assert_eq!(v["task"]["status"], "pending");
+    assert!(next_text(&repo, &id).starts_with("a  First step"));
+
+    // An in-progress task comes first, wherever it is.
+    repo.cmd().args(["-l", &id, "start", "c"]).assert().success();
+    assert_eq!(next_json(&repo, &id)["task"]["id"], "c");
+    repo.cmd().args(["-l", &id, "done", "c"]).assert().success();
+    repo.cmd().args(["-l", &id, "done", "a"]).assert().success();
+    assert_eq!(next_json(&repo, &id)["task"]["id"], "b");
+    assert!(next_text(&repo, &id).starts_with("b  Second step"));
+    assert_eq!(repo.show_json(&id)["next"], "b");
+}
+
+#[test]
+fn next_when_everything_is_done() {
+    let repo = TestRepo::new();
+    let id = repo.create("Finished", &["a", "b", "c"]);
+    repo.cmd().args(["-l", &id, "done", "a"]).assert().success();
+    repo.cmd().args(["-l", &id, "done", "b"]).assert().success();
+    repo.cmd().args(["-l", &id, "update", "c", "--status", "cancelled"]).assert().success();
+    let v = next_json(&repo, &id);
+    assert!(v["task"].is_null(), "{v}");
+    let text = next_text(&repo, &id);
+    assert!(text.contains("Nothing left"), "{text}");
+    assert!(text.contains("2/2"), "{text}");
+    assert!(repo.show_json(&id)["next"].is_null());
+}
+
+#[test]
+fn next_when_nothing_is_ready() {
+    let repo = TestRepo::new();
+    let id = repo.create_with("Stuck", &["a", "b"], &["--sequential"]);
+    repo.cmd().args(["-l", &id, "block", "a", "--reason", "waiting for ops"]).assert().success();
+    let v = next_json(&repo, &id);
+    assert!(v["task"].is_null(), "{v}");
+    let text = next_text(&repo, &id);
+    assert!(text.contains("No task is ready"), "{text}");
+    assert!(text.contains("a (blocked)") && text.contains("b (pending)"), "{text}");
+}
+
+#[test]
+fn next_respects_depends_on() {
+    let repo = TestRepo::new();
+    let id = repo.create("Deps", &["a"]);
+    repo.cmd().args(["-l", &id, "add", "b", "--depends-on", "a"]).assert().success();
+    repo.cmd()
+        .args(["-l", &id, "add", "c", "--after", "a", "--depends-on", "b"])
+        .assert()
+        .success();
+    repo.cmd().args(["-l", &id, "block", "a", "--reason", "r"]).assert().success();
+    assert!(next_json(&repo, &id)["task"].is_null());
+    repo.cmd().args(["-l", &id, "update", "a", "--status", "done"]).assert().success();
+    // c comes before b in the plan, but waits for b.
+    assert_eq!(next_json(&repo, &id)["task"]["id"], "b");
+}

@@ -1,0 +1,99 @@
+//! LIST resolution: full id, unique prefix (4+), exact title, TASKLIST_ID.
+
+use crate::common::{TestRepo, expect_error, stdout};
+
+fn shown_id(repo: &TestRepo, args: &[&str], env: Option<(&str, &str)>) -> String {
+    let mut c = repo.cmd();
+    if let Some((k, v)) = env {
+        c.env(k, v);
+    }
+    let out = c.arg("--json").args(args).assert().success().get_output().clone();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["id"].as_str().unwrap().to_string()
+}
+
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
+}
+
+#[test]
+fn a_list_resolves_by_id_prefix_title_and_env() {
+    let repo = TestRepo::new();
+    let a = repo.create("Alpha plan", &["x"]);
+    let b = repo.create("Beta plan", &["y"]);
+    let shared = common_prefix(&a, &b);
+    // A prefix one character past the shared part is unique.
+    let pa = &a[..(shared + 1).max(4)];
+    assert_eq!(shown_id(&repo, &["show", &a], None), a);
+    assert_eq!(shown_id(&repo, &["show", pa], None), a);
+    assert_eq!(shown_id(&repo, &["show", &pa.to_uppercase()], None), a);
+    assert_eq!(shown_id(&repo, &["-l", &b[..(shared + 1).max(4)], "show"], None), b);
+    assert_eq!(shown_id(&repo, &["show", "Beta plan"], None), b);
+    assert_eq!(shown_id(&repo, &["--list", "Alpha plan", "show"], None), a);
+    assert_eq!(shown_id(&repo, &["show"], Some(("TASKLIST_ID", &b))), b);
+    assert_eq!(shown_id(&repo, &["show"], Some(("TASKLIST_ID", "Alpha plan"))), a);
+    // -l wins over the environment.
+    assert_eq!(shown_id(&repo, &["-l", &a, "show"], Some(("TASKLIST_ID", &b))), a);
+    // Writes resolve the same way.
+    repo.cmd().env("TASKLIST_ID", &a[..(shared + 1).max(4)]).args(["done", "x"]).assert().success();
+    assert_eq!(repo.status(&a, "x"), "completed");
+    repo.cmd().args(["-l", "Beta plan", "done", "y"]).assert().success();
+    assert_eq!(repo.status(&b, "y"), "completed");
+}
+
+#[test]
+fn ambiguous_prefix_lists_the_candidates() {
+    let repo = TestRepo::new();
+    let a = repo.create("First", &[]);
+    let b = repo.create("Second", &[]);
+    let shared = common_prefix(&a, &b);
+    assert!(shared >= 4, "ids created a moment apart share their time prefix: {a} {b}");
+    let refs = repo.refs();
+    let err = expect_error(repo.cmd().args(["show", &a[..shared]]), 1);
+    assert!(err.contains(&a) && err.contains(&b), "candidates not listed: {err}");
+    assert!(err.contains("First") && err.contains("Second"), "{err}");
+    expect_error(repo.cmd().args(["-l", &a[..4], "add", "z"]), 1);
+    assert_eq!(repo.refs(), refs);
+}
+
+#[test]
+fn ambiguous_title_lists_the_candidates() {
+    let repo = TestRepo::new();
+    let a = repo.create("Same title", &["t"]);
+    let b = repo.create("Same title", &["t"]);
+    let refs = repo.refs();
+    let err = expect_error(repo.cmd().args(["-l", "Same title", "done", "t"]), 1);
+    assert!(err.contains(&a) && err.contains(&b), "candidates not listed: {err}");
+    assert_eq!(repo.refs(), refs);
+}
+
+#[test]
+fn unknown_and_short_queries_are_not_found() {
+    let repo = TestRepo::new();
+    let a = repo.create("Only", &["t"]);
+    let refs = repo.refs();
+    let err = expect_error(repo.cmd().args(["show", "no such list"]), 3);
+    assert!(err.contains("no such list"), "{err}");
+    // A well-formed id that does not exist.
+    expect_error(repo.cmd().args(["show", "01900000-0000-7000-8000-000000000000"]), 3);
+    // A prefix shorter than 4 characters does not resolve, even when unique.
+    expect_error(repo.cmd().args(["show", &a[..3]]), 3);
+    expect_error(repo.cmd().args(["-l", &a[..3], "done", "t"]), 3);
+    // Titles are exact.
+    expect_error(repo.cmd().args(["show", "only"]), 3);
+    assert_eq!(repo.refs(), refs);
+}
+
+#[test]
+fn no_list_given_is_a_usage_error() {
+    let repo = TestRepo::new();
+    repo.create("Any", &["t"]);
+    let refs = repo.refs();
+    for args in [&["show"][..], &["done", "t"], &["next"], &["log"], &["add", "u"]] {
+        let err = expect_error(repo.cmd().args(args), 2);
+        assert!(err.contains("TASKLIST_ID") || err.contains("-l"), "{err}");
+    }
+    assert_eq!(repo.refs(), refs);
+    let out = repo.cmd().args(["list"]).assert().success().get_output().clone();
+    assert!(stdout(&out).contains("Any"));
+}
