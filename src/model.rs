@@ -10,7 +10,6 @@ use std::fmt::{self, Write as _};
 use std::str::FromStr;
 
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
-use serde::Deserialize;
 
 /// The newest file format this build reads and writes.
 pub const FORMAT: i64 = 1;
@@ -301,19 +300,12 @@ impl TaskList {
 
     /// Parses a `tasklist.toml`, checking format, ids and statuses.
     pub fn from_toml(text: &str) -> ModelResult<TaskList> {
-        let probe: FormatProbe =
-            toml::from_str(text).map_err(|e| ModelError::Syntax(one_line(&e.to_string())))?;
-        match probe.format {
-            Some(FORMAT) => {}
-            Some(found) if found > FORMAT => return Err(ModelError::NewerFormat { found }),
-            Some(found) => {
-                return Err(ModelError::Invalid(format!("unsupported format {found}")));
-            }
-            None => return Err(ModelError::Invalid("missing 'format' key".into())),
+        if let Some(list) = canonical::parse(text) {
+            return Ok(list);
         }
-        let raw: RawList =
+        let table: toml::Table =
             toml::from_str(text).map_err(|e| ModelError::Syntax(one_line(&e.to_string())))?;
-        raw.validate()
+        list_from_table(table)
     }
 
     /// Serializes deterministically to TOML.
@@ -482,134 +474,439 @@ fn inline_value(v: &toml::Value) -> String {
     }
 }
 
-#[derive(Deserialize)]
-struct FormatProbe {
-    format: Option<i64>,
+/// Takes a key out of a table (so what is left over are unknown keys).
+struct Fields {
+    table: toml::Table,
+    what: String,
 }
 
-#[derive(Deserialize)]
-struct RawList {
-    #[allow(dead_code)]
-    format: i64,
-    id: String,
-    title: String,
-    created: toml::Value,
-    updated: toml::Value,
-    template: Option<String>,
-    from: Option<String>,
-    #[serde(default)]
-    sequential: bool,
-    handoff: Option<RawHandoff>,
-    #[serde(default)]
-    tasks: Vec<RawTask>,
-    #[serde(flatten)]
-    extra: BTreeMap<String, toml::Value>,
+impl Fields {
+    fn new(table: toml::Table, what: impl Into<String>) -> Fields {
+        Fields { table, what: what.into() }
+    }
+
+    fn invalid(&self, key: &str, expected: &str) -> ModelError {
+        ModelError::Invalid(format!("'{key}'{} must be {expected}", self.what))
+    }
+
+    fn string(&mut self, key: &str) -> ModelResult<Option<String>> {
+        match self.table.remove(key) {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(self.invalid(key, "a string")),
+        }
+    }
+
+    fn required_string(&mut self, key: &str) -> ModelResult<String> {
+        self.string(key)?
+            .ok_or_else(|| ModelError::Invalid(format!("missing '{key}'{}", self.what)))
+    }
+
+    fn time(&mut self, key: &str) -> ModelResult<Option<DateTime<Utc>>> {
+        match self.table.remove(key) {
+            None => Ok(None),
+            Some(v) => parse_time(&v, &format!("{key}{}", self.what)).map(Some),
+        }
+    }
+
+    fn required_time(&mut self, key: &str) -> ModelResult<DateTime<Utc>> {
+        self.time(key)?.ok_or_else(|| ModelError::Invalid(format!("missing '{key}'{}", self.what)))
+    }
+
+    fn boolean(&mut self, key: &str) -> ModelResult<bool> {
+        match self.table.remove(key) {
+            None => Ok(false),
+            Some(toml::Value::Boolean(b)) => Ok(b),
+            Some(_) => Err(self.invalid(key, "true or false")),
+        }
+    }
+
+    fn strings(&mut self, key: &str) -> ModelResult<Vec<String>> {
+        match self.table.remove(key) {
+            None => Ok(Vec::new()),
+            Some(toml::Value::Array(a)) => a
+                .into_iter()
+                .map(|v| match v {
+                    toml::Value::String(s) => Ok(s),
+                    _ => Err(self.invalid(key, "a list of strings")),
+                })
+                .collect(),
+            Some(_) => Err(self.invalid(key, "a list of strings")),
+        }
+    }
+
+    fn rest(self) -> BTreeMap<String, toml::Value> {
+        self.table.into_iter().collect()
+    }
 }
 
-#[derive(Deserialize)]
-struct RawHandoff {
-    at: toml::Value,
-    session: Option<String>,
-    base: Option<String>,
-    #[serde(default)]
-    note: String,
-    #[serde(flatten)]
-    extra: BTreeMap<String, toml::Value>,
-}
-
-#[derive(Deserialize)]
-struct RawTask {
-    id: String,
-    #[serde(default)]
-    title: String,
-    status: String,
-    updated: Option<toml::Value>,
-    owner: Option<String>,
-    #[serde(default)]
-    depends_on: Vec<String>,
-    note: Option<String>,
-    #[serde(flatten)]
-    extra: BTreeMap<String, toml::Value>,
-}
-
-/// Accepts a native TOML datetime or an RFC 3339 string.
-fn parse_time(v: &toml::Value, what: &str) -> ModelResult<DateTime<Utc>> {
-    let text = match v {
-        toml::Value::Datetime(d) => d.to_string(),
-        toml::Value::String(s) => s.clone(),
-        _ => return Err(ModelError::Invalid(format!("'{what}' is not a date-time"))),
+fn list_from_table(table: toml::Table) -> ModelResult<TaskList> {
+    let mut f = Fields::new(table, "");
+    match f.table.remove("format") {
+        Some(toml::Value::Integer(FORMAT)) => {}
+        Some(toml::Value::Integer(found)) if found > FORMAT => {
+            return Err(ModelError::NewerFormat { found });
+        }
+        Some(toml::Value::Integer(found)) => {
+            return Err(ModelError::Invalid(format!("unsupported format {found}")));
+        }
+        Some(_) => return Err(f.invalid("format", "an integer")),
+        None => return Err(ModelError::Invalid("missing 'format' key".into())),
+    }
+    let id = f.required_string("id")?;
+    let title = f.required_string("title")?;
+    let created = f.required_time("created")?;
+    let updated = f.required_time("updated")?;
+    let template = f.string("template")?;
+    let from = f.string("from")?;
+    let sequential = f.boolean("sequential")?;
+    let handoff = match f.table.remove("handoff") {
+        None => None,
+        Some(toml::Value::Table(t)) => {
+            let mut h = Fields::new(t, " in [handoff]");
+            Some(Handoff {
+                at: h.required_time("at")?,
+                session: h.string("session")?,
+                base: h.string("base")?,
+                note: h.string("note")?.unwrap_or_default(),
+                extra: h.rest(),
+            })
+        }
+        Some(_) => return Err(f.invalid("handoff", "a table")),
     };
-    DateTime::parse_from_rfc3339(&text).map(|d| d.with_timezone(&Utc)).map_err(|_| {
-        ModelError::Invalid(format!(
-            "'{what}' = {} is not an RFC 3339 date-time with a zone",
-            escape(&text)
-        ))
+    let raw_tasks = match f.table.remove("tasks") {
+        None => Vec::new(),
+        Some(toml::Value::Array(a)) => a,
+        Some(_) => return Err(f.invalid("tasks", "an array of tables ([[tasks]])")),
+    };
+    let mut tasks: Vec<Task> = Vec::with_capacity(raw_tasks.len());
+    for (n, raw) in raw_tasks.into_iter().enumerate() {
+        let toml::Value::Table(t) = raw else {
+            return Err(ModelError::Invalid(format!("task {} is not a table", n + 1)));
+        };
+        let mut tf = Fields::new(t, format!(" of task {}", n + 1));
+        let id = TaskId::parse(&tf.required_string("id")?)?;
+        tf.what = format!(" of task '{id}'");
+        if tasks.iter().any(|t| t.id == id) {
+            return Err(ModelError::Invalid(format!("task id '{id}' appears twice")));
+        }
+        let status: Status = tf
+            .required_string("status")?
+            .parse()
+            .map_err(|e: UnknownStatus| ModelError::Invalid(format!("task '{id}': {e}")))?;
+        let depends_on = tf
+            .strings("depends_on")?
+            .iter()
+            .map(|d| TaskId::parse(d))
+            .collect::<ModelResult<_>>()?;
+        tasks.push(Task {
+            title: tf.string("title")?.unwrap_or_default(),
+            status,
+            updated: tf.time("updated")?.unwrap_or(updated),
+            owner: tf.string("owner")?,
+            depends_on,
+            note: tf.string("note")?,
+            extra: tf.rest(),
+            id,
+        });
+    }
+    for t in &tasks {
+        for d in &t.depends_on {
+            if !tasks.iter().any(|o| &o.id == d) {
+                return Err(ModelError::Invalid(format!(
+                    "task '{}' depends on unknown task '{d}'",
+                    t.id
+                )));
+            }
+        }
+    }
+    Ok(TaskList {
+        id,
+        title,
+        created,
+        updated,
+        template,
+        from,
+        sequential,
+        handoff,
+        tasks,
+        extra: f.rest(),
     })
 }
 
-impl RawList {
-    fn validate(self) -> ModelResult<TaskList> {
-        let created = parse_time(&self.created, "created")?;
-        let updated = parse_time(&self.updated, "updated")?;
-        let handoff = match self.handoff {
-            None => None,
-            Some(h) => Some(Handoff {
-                at: parse_time(&h.at, "handoff.at")?,
-                session: h.session,
-                base: h.base,
-                note: h.note,
-                extra: h.extra,
-            }),
-        };
-        let mut tasks: Vec<Task> = Vec::with_capacity(self.tasks.len());
-        for rt in self.tasks {
-            let id = TaskId::parse(&rt.id)?;
-            if tasks.iter().any(|t| t.id == id) {
-                return Err(ModelError::Invalid(format!("task id '{id}' appears twice")));
-            }
-            let status: Status = rt
-                .status
-                .parse()
-                .map_err(|e: UnknownStatus| ModelError::Invalid(format!("task '{id}': {e}")))?;
-            let t_updated = match &rt.updated {
-                Some(v) => parse_time(v, &format!("updated of task '{id}'"))?,
-                None => updated,
+/// Accepts a native TOML datetime with an offset, or an RFC 3339 string.
+fn parse_time(v: &toml::Value, what: &str) -> ModelResult<DateTime<Utc>> {
+    let bad = |text: &str| {
+        ModelError::Invalid(format!(
+            "'{what}' = {} is not an RFC 3339 date-time with a zone",
+            escape(text)
+        ))
+    };
+    match v {
+        toml::Value::Datetime(d) => {
+            let (Some(date), Some(time), Some(offset)) = (d.date, d.time, d.offset) else {
+                return Err(bad(&d.to_string()));
             };
-            let depends_on =
-                rt.depends_on.iter().map(|d| TaskId::parse(d)).collect::<ModelResult<Vec<_>>>()?;
-            tasks.push(Task {
-                id,
-                title: rt.title,
-                status,
-                updated: t_updated,
-                owner: rt.owner,
-                depends_on,
-                note: rt.note,
-                extra: rt.extra,
-            });
+            let minutes = match offset {
+                toml::value::Offset::Z => 0,
+                toml::value::Offset::Custom { minutes } => i32::from(minutes),
+            };
+            chrono::NaiveDate::from_ymd_opt(
+                i32::from(date.year),
+                date.month.into(),
+                date.day.into(),
+            )
+            .and_then(|day| {
+                day.and_hms_nano_opt(
+                    time.hour.into(),
+                    time.minute.into(),
+                    time.second.unwrap_or(0).into(),
+                    time.nanosecond.unwrap_or(0),
+                )
+            })
+            .and_then(|local| chrono::FixedOffset::east_opt(minutes * 60).map(|o| (local, o)))
+            .and_then(|(local, o)| local.and_local_timezone(o).single())
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| bad(&d.to_string()))
         }
-        for t in &tasks {
-            for d in &t.depends_on {
-                if !tasks.iter().any(|o| &o.id == d) {
-                    return Err(ModelError::Invalid(format!(
-                        "task '{}' depends on unknown task '{d}'",
-                        t.id
-                    )));
+        toml::Value::String(s) => {
+            DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).map_err(|_| bad(s))
+        }
+        _ => Err(ModelError::Invalid(format!("'{what}' is not a date-time"))),
+    }
+}
+
+/// A fast path for files in exactly the form [`TaskList::to_toml`] writes.
+///
+/// `verify` parses every commit of a list's history, and a general TOML parser
+/// spends most of that time building a document tree. Files this tool wrote are
+/// a few fixed line shapes, so they are read directly; anything else — a
+/// comment, an unknown key, another layout, an invalid value — makes
+/// [`parse`](canonical::parse) return `None` and the general parser decides,
+/// with its precise errors. The unit tests check both paths agree.
+mod canonical {
+    use super::*;
+
+    enum Section {
+        Top,
+        Handoff,
+        Task,
+    }
+
+    #[derive(Default)]
+    struct RawTask {
+        id: Option<String>,
+        title: Option<String>,
+        status: Option<String>,
+        updated: Option<DateTime<Utc>>,
+        owner: Option<String>,
+        depends_on: Option<Vec<String>>,
+        note: Option<String>,
+    }
+
+    /// Parses a canonical file, or returns `None` to defer to the TOML parser.
+    pub(super) fn parse(text: &str) -> Option<TaskList> {
+        let mut section = Section::Top;
+        let (mut format, mut id, mut title, mut created, mut updated) =
+            (None, None, None, None, None);
+        let (mut template, mut from, mut sequential) = (None, None, None);
+        let (mut h_at, mut h_session, mut h_base, mut h_note, mut saw_handoff) =
+            (None, None, None, None, false);
+        let mut raw: Vec<RawTask> = Vec::new();
+        for line in text.split('\n') {
+            if line.is_empty() {
+                continue;
+            }
+            match line {
+                "[handoff]" if !saw_handoff && raw.is_empty() => {
+                    saw_handoff = true;
+                    section = Section::Handoff;
+                    continue;
+                }
+                "[[tasks]]" => {
+                    raw.push(RawTask::default());
+                    section = Section::Task;
+                    continue;
+                }
+                _ => {}
+            }
+            let (key, value) = line.split_once(" = ")?;
+            match section {
+                Section::Top => match key {
+                    "format" => set(&mut format, value.parse::<i64>().ok()?)?,
+                    "id" => set(&mut id, string(value)?)?,
+                    "title" => set(&mut title, string(value)?)?,
+                    "created" => set(&mut created, time(value)?)?,
+                    "updated" => set(&mut updated, time(value)?)?,
+                    "template" => set(&mut template, string(value)?)?,
+                    "from" => set(&mut from, string(value)?)?,
+                    "sequential" => set(&mut sequential, boolean(value)?)?,
+                    _ => return None,
+                },
+                Section::Handoff => match key {
+                    "at" => set(&mut h_at, time(value)?)?,
+                    "session" => set(&mut h_session, string(value)?)?,
+                    "base" => set(&mut h_base, string(value)?)?,
+                    "note" => set(&mut h_note, string(value)?)?,
+                    _ => return None,
+                },
+                Section::Task => {
+                    let t = raw.last_mut()?;
+                    match key {
+                        "id" => set(&mut t.id, string(value)?)?,
+                        "title" => set(&mut t.title, string(value)?)?,
+                        "status" => set(&mut t.status, string(value)?)?,
+                        "updated" => set(&mut t.updated, time(value)?)?,
+                        "owner" => set(&mut t.owner, string(value)?)?,
+                        "depends_on" => set(&mut t.depends_on, strings(value)?)?,
+                        "note" => set(&mut t.note, string(value)?)?,
+                        _ => return None,
+                    }
                 }
             }
         }
-        Ok(TaskList {
-            id: self.id,
-            title: self.title,
-            created,
+        if format? != FORMAT {
+            return None;
+        }
+        let updated = updated?;
+        let handoff = if saw_handoff {
+            Some(Handoff {
+                at: h_at?,
+                session: h_session,
+                base: h_base,
+                note: h_note.unwrap_or_default(),
+                extra: BTreeMap::new(),
+            })
+        } else {
+            None
+        };
+        let mut tasks: Vec<Task> = Vec::with_capacity(raw.len());
+        for r in raw {
+            let tid = TaskId::parse(&r.id?).ok()?;
+            if tasks.iter().any(|t| t.id == tid) {
+                return None;
+            }
+            let depends_on = r
+                .depends_on
+                .unwrap_or_default()
+                .iter()
+                .map(|d| TaskId::parse(d).ok())
+                .collect::<Option<Vec<_>>>()?;
+            tasks.push(Task {
+                id: tid,
+                title: r.title.unwrap_or_default(),
+                status: r.status?.parse().ok()?,
+                updated: r.updated.unwrap_or(updated),
+                owner: r.owner,
+                depends_on,
+                note: r.note,
+                extra: BTreeMap::new(),
+            });
+        }
+        let deps_known =
+            tasks.iter().all(|t| t.depends_on.iter().all(|d| tasks.iter().any(|o| &o.id == d)));
+        if !deps_known {
+            return None;
+        }
+        Some(TaskList {
+            id: id?,
+            title: title?,
+            created: created?,
             updated,
-            template: self.template,
-            from: self.from,
-            sequential: self.sequential,
+            template,
+            from,
+            sequential: sequential.unwrap_or(false),
             handoff,
             tasks,
-            extra: self.extra,
+            extra: BTreeMap::new(),
         })
+    }
+
+    /// Sets a field once; a repeated key defers to the TOML parser.
+    fn set<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(value);
+        Some(())
+    }
+
+    fn boolean(v: &str) -> Option<bool> {
+        match v {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ`, the only shape the tool writes.
+    fn time(v: &str) -> Option<DateTime<Utc>> {
+        let b = v.as_bytes();
+        let shape = b.len() == 20
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b[10] == b'T'
+            && b[13] == b':'
+            && b[16] == b':'
+            && b[19] == b'Z';
+        if !shape {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            let s = v.get(r)?;
+            if !s.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            s.parse().ok()
+        };
+        let date = chrono::NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+        let t = date.and_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)?;
+        Some(Utc.from_utc_datetime(&t))
+    }
+
+    /// A basic string on one line, with the escapes `quote` writes.
+    fn string(v: &str) -> Option<String> {
+        let inner = v.strip_prefix('"')?.strip_suffix('"')?;
+        let mut out = String::with_capacity(inner.len());
+        let mut chars = inner.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => return None,
+                '\\' => match chars.next()? {
+                    '"' => out.push('"'),
+                    '\\' => out.push('\\'),
+                    'n' => out.push('\n'),
+                    'r' => out.push('\r'),
+                    't' => out.push('\t'),
+                    'u' => {
+                        let hex: String = chars.by_ref().take(4).collect();
+                        if hex.len() != 4 {
+                            return None;
+                        }
+                        out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                    }
+                    _ => return None,
+                },
+                c if c.is_control() && c != '\t' => return None,
+                c => out.push(c),
+            }
+        }
+        Some(out)
+    }
+
+    /// `["a", "b"]` of simple strings.
+    fn strings(v: &str) -> Option<Vec<String>> {
+        let inner = v.strip_prefix('[')?.strip_suffix(']')?;
+        if inner.is_empty() {
+            return Some(Vec::new());
+        }
+        inner
+            .split(", ")
+            .map(|item| {
+                let s = string(item)?;
+                (!s.contains(['"', ',', '\\'])).then_some(s)
+            })
+            .collect()
     }
 }
 
@@ -719,5 +1016,56 @@ mod tests {
     fn escape_makes_controls_visible() {
         assert_eq!(escape("a\u{1b}[31mb\n"), "a\\u{1b}[31mb\\n");
         assert_eq!(escape("plain ✓"), "plain ✓");
+    }
+
+    /// Parses with the general TOML parser only.
+    fn slow(text: &str) -> TaskList {
+        list_from_table(toml::from_str(text).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn canonical_fast_path_agrees_with_toml() {
+        let weird = [
+            "",
+            "plain",
+            "quote \" and \\ back",
+            "tab\tnew\nline\r",
+            "\u{1b}[31m",
+            "ünï ✓ 🚀",
+            "a = b",
+            "[[tasks]]",
+            "x\u{7f}y",
+            ", \"",
+            "\u{0}",
+        ];
+        let mut l = sample();
+        for (i, w) in weird.iter().enumerate() {
+            l.title = format!("T{w}");
+            l.tasks[0].note = Some(w.to_string());
+            l.tasks[1].title = w.to_string();
+            l.handoff.as_mut().unwrap().note = w.to_string();
+            l.sequential = i % 2 == 0;
+            l.tasks[1].owner = (i % 3 == 0).then(|| format!("s{i}"));
+            let text = l.to_toml();
+            let fast = canonical::parse(&text).expect("canonical output takes the fast path");
+            assert_eq!(fast, l, "{text}");
+            assert_eq!(slow(&text), l, "{text}");
+        }
+        // Anything unusual defers to the TOML parser, which still reads it.
+        let text = sample().to_toml();
+        for variant in [
+            text.replacen("format = 1\n", "format = 1 # note\n", 1),
+            text.replacen("title = ", "title =  ", 1),
+            format!("# comment\n{text}"),
+            format!("{text}priority = 3\n"),
+            text.replacen(
+                "created = 2026-11-24T11:30:00Z",
+                "created = 2026-11-24T12:30:00+01:00",
+                1,
+            ),
+        ] {
+            assert!(canonical::parse(&variant).is_none(), "{variant}");
+            assert_eq!(TaskList::from_toml(&variant).unwrap().tasks.len(), 2, "{variant}");
+        }
     }
 }

@@ -20,6 +20,9 @@ use crate::store::{LogEntry, Snapshot, Store, StoreResult};
 /// Names of the three checks, in report order.
 pub const CHECKS: [&str; 3] = ["id continuity", "status preserved", "seamless continuation"];
 
+/// Commits read ahead (in parallel) while verifying.
+const PREFETCH: usize = 2048;
+
 /// How many commits `resume` reads at most to explain a change against the handoff.
 pub const RESUME_WINDOW: usize = 200;
 
@@ -96,6 +99,18 @@ fn check_range(
     let mut pending: HashMap<ObjectId, (LogEntry, Result<TaskList, String>)> = HashMap::new();
     let mut current: Option<TaskList> = None;
     for (idx, (commit, parents)) in commits.iter().enumerate() {
+        if idx % PREFETCH == 0 {
+            // Read the next stretch of history in parallel; the checks below
+            // then find each commit (and, in a linear history, its parent) ready.
+            let ahead: Vec<ObjectId> = commits[idx..(idx + PREFETCH).min(commits.len())]
+                .iter()
+                .map(|(c, _)| *c)
+                .filter(|c| !pending.contains_key(c))
+                .collect();
+            for (c, got) in ahead.iter().zip(store.entries_and_states(id, &ahead)?) {
+                pending.insert(*c, got);
+            }
+        }
         let (entry, state) = match pending.remove(commit) {
             Some(x) => x,
             None => store.entry_and_state(id, *commit)?,

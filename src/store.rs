@@ -362,34 +362,40 @@ impl Store {
 
     /// Reads the list stored in commit `commit`.
     pub fn read_at(&self, id: &str, commit: ObjectId) -> StoreResult<Snapshot> {
-        let bad = |problem: String| StoreError::Unreadable {
-            list: escape(id),
-            commit: commit.to_hex_with_len(12).to_string(),
-            problem,
-        };
-        let text = self.state_text(commit).map_err(bad)?;
-        let list = TaskList::from_toml(&text).map_err(|e| {
-            bad(match e {
-                ModelError::NewerFormat { .. } => e.to_string(),
-                e => format!("{STATE_FILE}: {e}"),
-            })
+        let state = self
+            .repo
+            .find_commit(commit)
+            .map_err(|_| "the ref does not point to a commit".to_string())
+            .and_then(|c| self.commit_state(id, &c));
+        match state {
+            Ok(list) => Ok(Snapshot { list, tip: commit }),
+            Err(problem) => Err(StoreError::Unreadable {
+                list: escape(id),
+                commit: commit.to_hex_with_len(12).to_string(),
+                problem,
+            }),
+        }
+    }
+
+    /// The list stored in a commit's tree, or what is wrong with it.
+    fn commit_state(&self, id: &str, commit: &gix::Commit<'_>) -> Result<TaskList, String> {
+        let text = self.state_text(commit)?;
+        let list = TaskList::from_toml(&text).map_err(|e| match e {
+            ModelError::NewerFormat { .. } => e.to_string(),
+            e => format!("{STATE_FILE}: {e}"),
         })?;
         if list.id != id {
-            return Err(bad(format!(
+            return Err(format!(
                 "{STATE_FILE} says id = \"{}\" but the ref is named {id}",
                 escape(&list.id)
-            )));
+            ));
         }
-        Ok(Snapshot { list, tip: commit })
+        Ok(list)
     }
 
     /// The raw `tasklist.toml` of a commit, size-checked before it is loaded.
-    fn state_text(&self, commit: ObjectId) -> Result<String, String> {
-        let c = self
-            .repo
-            .find_commit(commit)
-            .map_err(|_| "the ref does not point to a commit".to_string())?;
-        let tree = c.tree().map_err(|e| format!("its tree cannot be read ({e})"))?;
+    fn state_text(&self, commit: &gix::Commit<'_>) -> Result<String, String> {
+        let tree = commit.tree().map_err(|e| format!("its tree cannot be read ({e})"))?;
         let entry =
             tree.find_entry(STATE_FILE).ok_or_else(|| format!("its tree has no {STATE_FILE}"))?;
         if !entry.mode().is_blob() {
@@ -407,11 +413,12 @@ impl Store {
                 MAX_STATE_BYTES >> 20
             ));
         }
-        let blob = self
+        let mut blob = self
             .repo
             .find_blob(blob_id)
             .map_err(|e| format!("{STATE_FILE} cannot be read ({e})"))?;
-        String::from_utf8(blob.data.clone()).map_err(|_| format!("{STATE_FILE} is not UTF-8"))
+        String::from_utf8(std::mem::take(&mut blob.data))
+            .map_err(|_| format!("{STATE_FILE} is not UTF-8"))
     }
 
     /// The one write path: read the tip, apply `op`, write blob → tree →
@@ -674,11 +681,50 @@ impl Store {
     ) -> StoreResult<(LogEntry, Result<TaskList, String>)> {
         let c = self.repo.find_commit(commit).map_err(|e| git_err("reading commit", e))?;
         let entry = log_entry(commit, &c)?;
-        let state = self.read_at(id, commit).map(|s| s.list).map_err(|e| match e {
-            StoreError::Unreadable { problem, .. } => problem,
-            e => e.to_string(),
-        });
+        let state = self.commit_state(id, &c);
         Ok((entry, state))
+    }
+
+    /// [`Store::entry_and_state`] for many commits, read on up to four threads
+    /// (each with its own repository handle); results are in input order.
+    pub fn entries_and_states(
+        &self,
+        id: &str,
+        commits: &[ObjectId],
+    ) -> StoreResult<Vec<(LogEntry, Result<TaskList, String>)>> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+        if threads < 2 || commits.len() < 64 {
+            return commits.iter().map(|c| self.entry_and_state(id, *c)).collect();
+        }
+        let git_dir = self.repo.git_dir().to_path_buf();
+        let namespace = self.namespace.as_str();
+        let part_len = commits.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = commits
+                .chunks(part_len)
+                .map(|part| {
+                    let git_dir = &git_dir;
+                    // gix repositories are not shared across threads in this
+                    // build (no `parallel` feature): each reader opens its own.
+                    scope.spawn(move || {
+                        let repo =
+                            gix::open(git_dir).map_err(|e| git_err("opening repository", e))?;
+                        let store = Store { repo, namespace: namespace.to_string() };
+                        part.iter()
+                            .map(|c| store.entry_and_state(id, *c))
+                            .collect::<StoreResult<Vec<_>>>()
+                    })
+                })
+                .collect();
+            let mut out = Vec::with_capacity(commits.len());
+            for w in workers {
+                let part = w
+                    .join()
+                    .map_err(|_| StoreError::Git("a history reader thread failed".into()))??;
+                out.extend(part);
+            }
+            Ok(out)
+        })
     }
 
     /// The list's history from its tip, newest first, following first parents;
