@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use minijinja::value::Serde;
 use serde::Serialize;
 
-use crate::model::{Status, TaskList, timestamp};
+use crate::model::{Status, TaskList, escape, timestamp};
 
 /// The built-in handoff template.
 pub const BUILTIN_TEMPLATE: &str = include_str!("../templates/handoff.md");
@@ -68,56 +68,59 @@ impl HandoffTemplate {
     }
 }
 
+/// Every string in the context is escaped: the document is printed to a
+/// terminal and shown by `git show`, so stored text must not carry control
+/// characters into it.
 #[derive(Serialize)]
-struct TaskView<'a> {
-    id: &'a str,
-    title: &'a str,
-    status: &'a str,
-    owner: Option<&'a str>,
-    note: Option<&'a str>,
+struct TaskView {
+    id: String,
+    title: String,
+    status: &'static str,
+    owner: Option<String>,
+    note: Option<String>,
 }
 
 #[derive(Serialize)]
-struct Context<'a> {
-    id: &'a str,
-    title: &'a str,
+struct Context {
+    id: String,
+    title: String,
     reference: String,
     done: usize,
     total: usize,
     sequential: bool,
     at: String,
-    session: Option<&'a str>,
-    note: &'a str,
-    done_tasks: Vec<TaskView<'a>>,
-    open_tasks: Vec<TaskView<'a>>,
-    next: Option<TaskView<'a>>,
+    session: Option<String>,
+    note: String,
+    done_tasks: Vec<TaskView>,
+    open_tasks: Vec<TaskView>,
+    next: Option<TaskView>,
     resume_command: String,
 }
 
-fn view(t: &crate::model::Task) -> TaskView<'_> {
+fn view(t: &crate::model::Task) -> TaskView {
     TaskView {
-        id: t.id.as_str(),
-        title: &t.title,
+        id: t.id.to_string(),
+        title: escape(&t.title),
         status: t.status.as_str(),
-        owner: t.owner.as_deref(),
-        note: t.note.as_deref(),
+        owner: t.owner.as_deref().map(escape),
+        note: t.note.as_deref().map(escape),
     }
 }
 
-impl<'a> Context<'a> {
-    fn new(list: &'a TaskList, ref_name: &str) -> Context<'a> {
+impl Context {
+    fn new(list: &TaskList, ref_name: &str) -> Context {
         let (done, total) = list.progress();
         let h = list.handoff.as_ref();
         Context {
-            id: &list.id,
-            title: &list.title,
-            reference: ref_name.to_string(),
+            id: escape(&list.id),
+            title: escape(&list.title),
+            reference: escape(ref_name),
             done,
             total,
             sequential: list.sequential,
             at: timestamp(&h.map_or(list.updated, |h| h.at)),
-            session: h.and_then(|h| h.session.as_deref()),
-            note: h.map_or("", |h| h.note.as_str()),
+            session: h.and_then(|h| h.session.as_deref()).map(escape),
+            note: h.map_or(String::new(), |h| escape(&h.note)),
             done_tasks: list
                 .tasks
                 .iter()

@@ -52,6 +52,8 @@ pub struct Verdict {
     pub failures: Vec<Failure>,
     /// The current phase: the next task to work on.
     pub current_phase: Option<String>,
+    /// Whether the newest commit examined could be read.
+    pub tip_readable: bool,
 }
 
 impl Verdict {
@@ -147,7 +149,13 @@ fn check_range(
         }
         let parent_states: Vec<&TaskList> =
             compared.iter().filter_map(|p| pending.get(p)?.1.as_ref().ok()).collect();
-        check_commit(&entry, &state, &parent_states, &mut failures);
+        // A merge is judged against the merge base: a parent's value only
+        // wins over a completion when that parent changed it since the base.
+        let base = match compared.as_slice() {
+            [a, b, ..] => store.merge_base(*a, *b).and_then(|m| store.read_at(id, m).ok()),
+            _ => None,
+        };
+        check_commit(&entry, &state, &parent_states, base.as_ref().map(|s| &s.list), &mut failures);
         for p in &compared {
             if !in_range.contains(p) {
                 pending.remove(p);
@@ -155,6 +163,15 @@ fn check_range(
         }
     }
     let current_phase = current.as_ref().and_then(|l| l.next_task()).map(|t| t.id.to_string());
+    if current.is_none() && !expects.is_empty() {
+        failures.push(Failure {
+            check: 1,
+            commit: commits.first().map(|(c, _)| *c),
+            subject: None,
+            task: None,
+            message: "the current state cannot be read, so --expect cannot be checked".into(),
+        });
+    }
     if let Some(now) = &current {
         for e in expects {
             match now.task(&e.task) {
@@ -182,14 +199,21 @@ fn check_range(
     let mut seen = std::collections::HashSet::new();
     failures.retain(|f| seen.insert((f.check, f.commit, f.task.clone(), f.message.clone())));
     failures.sort_by_key(|f| f.check);
-    Ok(Verdict { commits: commits.len(), complete, failures, current_phase })
+    let tip_readable = current.is_some();
+    Ok(Verdict { commits: commits.len(), complete, failures, current_phase, tip_readable })
 }
 
 fn has_trailer(entry: &LogEntry, key: &str, value: &str) -> bool {
     entry.trailers.iter().any(|(k, v)| k.eq_ignore_ascii_case(key) && v == value)
 }
 
-fn check_commit(entry: &LogEntry, state: &TaskList, parents: &[&TaskList], out: &mut Vec<Failure>) {
+fn check_commit(
+    entry: &LogEntry,
+    state: &TaskList,
+    parents: &[&TaskList],
+    base: Option<&TaskList>,
+    out: &mut Vec<Failure>,
+) {
     let fail = |check: usize, task: Option<&str>, message: String| Failure {
         check,
         commit: Some(entry.commit),
@@ -199,7 +223,8 @@ fn check_commit(entry: &LogEntry, state: &TaskList, parents: &[&TaskList], out: 
     };
     let how = if entry.op.is_none() { " (no Op trailer: not written by git-tasklist)" } else { "" };
     // Status preserved: completed stays completed unless explicitly reopened.
-    // In a merge, a value that one parent already had is not a new change.
+    // In a merge, a value that another parent changed to since the merge base
+    // is that side's change (checked on that side's own commits).
     for (pi, parent) in parents.iter().enumerate() {
         for pt in parent.tasks.iter().filter(|t| t.status == Status::Completed) {
             let id = pt.id.as_str();
@@ -207,10 +232,11 @@ fn check_commit(entry: &LogEntry, state: &TaskList, parents: &[&TaskList], out: 
             if now == Some(Status::Completed) || has_trailer(entry, "Reopened", id) {
                 continue;
             }
-            let from_other_parent = parents
-                .iter()
-                .enumerate()
-                .any(|(oi, o)| oi != pi && o.task(id).map(|t| t.status) == now);
+            let base_status = base.and_then(|b| b.task(id)).map(|t| t.status);
+            let from_other_parent = parents.iter().enumerate().any(|(oi, o)| {
+                let theirs = o.task(id).map(|t| t.status);
+                oi != pi && theirs == now && (base.is_none() || base_status != theirs)
+            });
             if from_other_parent {
                 continue;
             }
@@ -291,6 +317,7 @@ pub fn verify_since_handoff(
             complete: false,
             failures: Vec::new(),
             current_phase: now.next_task().map(|t| t.id.to_string()),
+            tip_readable: true,
         };
         return Ok((verdict, Some(base)));
     }

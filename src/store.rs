@@ -727,6 +727,11 @@ impl Store {
         })
     }
 
+    /// The best common ancestor of two commits, if they have one.
+    pub fn merge_base(&self, a: ObjectId, b: ObjectId) -> Option<ObjectId> {
+        self.repo.merge_base(a, b).ok().flatten().map(|id| id.detach())
+    }
+
     /// The list's history from its tip, newest first, following first parents;
     /// at most `limit` entries when given.
     pub fn log(&self, id: &str, limit: Option<usize>) -> StoreResult<Vec<LogEntry>> {

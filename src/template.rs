@@ -225,7 +225,7 @@ pub fn find(spec: &str, workdir: Option<&Path>) -> TemplateResult<Template> {
     }
     if let Some(dir) = repo_dir(workdir) {
         let p = dir.join(format!("{spec}.toml"));
-        if TaskId::parse(spec).is_ok() && p.is_file() {
+        if !spec.is_empty() && p.is_file() {
             return read_file(spec, Origin::Repo(p.clone()), &p);
         }
     }

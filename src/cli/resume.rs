@@ -113,12 +113,12 @@ pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
     writeln!(app.out)?;
     let scope = match base {
         Some(b) if verdict.commits == 2 && verdict.ok() => {
-            format!("state at the last handoff (on {}) against now", b.to_hex_with_len(12))
+            format!("since the last handoff: its base {} against now", b.to_hex_with_len(12))
         }
-        Some(_) => format!("since the last handoff, {} commits", verdict.commits),
+        Some(_) => format!("since the last handoff: {} commits", verdict.commits),
         None => format!("no handoff yet: last {} commits", verdict.commits),
     };
-    writeln!(app.out, "Verify ({scope}; `git tasklist verify` checks everything):")?;
+    writeln!(app.out, "Verify {scope} (`git tasklist verify` checks all history):")?;
     for line in verdict_lines(&verdict, c) {
         writeln!(app.out, "{line}")?;
     }

@@ -38,13 +38,15 @@ pub fn run(app: &mut App, _args: TemplatesArgs) -> CliResult {
     }
     let ok: Vec<&template::Template> = all.iter().filter_map(|t| t.as_ref().ok()).collect();
     let name_w = ok.iter().map(|t| t.name.chars().count()).max().unwrap_or(0);
-    for t in &ok {
+    let origins: Vec<String> = ok.iter().map(|t| escape(&t.origin.to_string())).collect();
+    let origin_w = origins.iter().map(|o| o.chars().count()).max().unwrap_or(0);
+    for (t, origin) in ok.iter().zip(&origins) {
         let ids: Vec<&str> = t.tasks.iter().map(|x| x.id.as_str()).collect();
         writeln!(
             app.out,
             "{}  {}  {}",
             render::paint(app.color, render::Style::Bold, &render::pad(&escape(&t.name), name_w)),
-            render::pad(&t.origin.to_string(), 8),
+            render::pad(origin, origin_w),
             escape(&t.description)
         )?;
         writeln!(

@@ -61,6 +61,7 @@ pub fn verdict_lines(v: &Verdict, color: bool) -> Vec<String> {
                     if v.commits == 1 { "" } else { "s" }
                 ),
                 1 => "no completed task went back without --reopen".to_string(),
+                _ if !v.tip_readable => "current state unreadable".to_string(),
                 _ => match &v.current_phase {
                     Some(p) => format!("in order; current phase: {p}"),
                     None => "in order; every task is settled".to_string(),
@@ -120,8 +121,10 @@ pub fn run(app: &mut App, args: VerifyArgs) -> CliResult {
         v["list"] = id.clone().into();
         writeln!(app.out, "{v}")?;
     } else {
-        let title = snap.as_ref().map(|s| escape(&s.list.title)).unwrap_or_default();
-        writeln!(app.out, "Verifying '{title}' ({id})")?;
+        match &snap {
+            Ok(s) => writeln!(app.out, "Verifying '{}' ({id})", escape(&s.list.title))?,
+            Err(_) => writeln!(app.out, "Verifying task list {id}")?,
+        }
         for line in verdict_lines(&verdict, app.color) {
             writeln!(app.out, "{line}")?;
         }

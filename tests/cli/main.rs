@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+mod session_support;
 mod test_add;
 mod test_bad_input;
 mod test_claims;
@@ -18,4 +19,7 @@ mod test_next;
 mod test_order;
 mod test_repo_kinds;
 mod test_resolve;
+mod test_sessions;
+mod test_snapshots;
+mod test_templates;
 mod test_update;
