@@ -1,0 +1,904 @@
+//! `cargo bench --bench cli`: the performance targets of issue 2 ("Numbers"),
+//! measured on the release binary as separate processes in real temporary git
+//! repositories.
+//!
+//! | scenario | measures | target |
+//! |---|---|---|
+//! | `update` (a) | `update TASK --status S` vs `bench/plumbing-update.sh`, interleaved | ours ≥ 4× faster |
+//! | `history` (b) | `show` / `update` on a list with 100,000 commits among 1,000 lists vs a fresh list | ≤ 1.5× |
+//! | `list` (c) | `list` over 1,000 lists vs `git for-each-ref \| git cat-file --batch` | ≤ 3× |
+//! | `concurrent` (d) | 8 processes × 30 `update --note` on one list | 240/240 land, 0 refused |
+//!
+//! `cargo bench --bench cli -- NAME` runs one scenario; `BENCH_QUICK=1` is a
+//! small smoke run; `BENCH_NO_CACHE=1` regenerates the history repository
+//! instead of reusing `target/bench-cache`; `BENCH_KEEP=1` keeps the temporary
+//! repositories for inspection. The table goes to stdout and to
+//! `bench/out/cli-latest.txt`; the exit code is 1 when a target is missed.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use git_tasklist::model::TaskList;
+
+/// The release binary cargo built for this bench.
+const BIN: &str = env!("CARGO_BIN_EXE_git-tasklist");
+/// The git-plumbing baseline for scenario a.
+const PLUMBING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/plumbing-update.sh");
+/// Where the figures are written (git-ignored).
+const OUT_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/out");
+/// Bump when the generated history changes shape, to invalidate the cache.
+const HISTORY_VERSION: u32 = 1;
+/// Generation slower than this is cached under `target/bench-cache`.
+const CACHE_AFTER: Duration = Duration::from_secs(30);
+/// Start of the generated histories' clock (2026-01-01T00:00:00Z).
+const T0: i64 = 1_767_225_600;
+/// The tasks of every list the benchmark creates.
+const TASKS: [&str; 5] = [
+    "t1=Phase 1: prepare",
+    "t2=Phase 2: migrate the schema",
+    "t3=Phase 3: port the code",
+    "t4=Phase 4: verify",
+    "t5=Phase 5: release",
+];
+const NAME: &str = "Bench";
+const EMAIL: &str = "bench@example.com";
+
+type Res<T> = Result<T, String>;
+
+/// How much work each scenario does.
+struct Sizes {
+    quick: bool,
+    /// Measured runs per side in scenario a.
+    update_runs: usize,
+    /// Unmeasured runs before each series.
+    warmup: usize,
+    /// Commits on the long list in scenario b.
+    history_commits: usize,
+    /// Lists in the repository of scenarios b and c (long + others + fresh).
+    lists: usize,
+    /// Measured runs per side of each comparison in scenario b.
+    read_runs: usize,
+    /// Measured runs per side in scenario c.
+    list_runs: usize,
+    /// Concurrent processes in scenario d.
+    procs: usize,
+    /// Updates per process in scenario d.
+    per_proc: usize,
+}
+
+impl Sizes {
+    fn new(quick: bool) -> Sizes {
+        if quick {
+            Sizes {
+                quick,
+                update_runs: 20,
+                warmup: 2,
+                history_commits: 2_000,
+                lists: 100,
+                read_runs: 10,
+                list_runs: 10,
+                procs: 8,
+                per_proc: 5,
+            }
+        } else {
+            Sizes {
+                quick,
+                update_runs: 200,
+                warmup: 5,
+                history_commits: 100_000,
+                lists: 1_000,
+                read_runs: 100,
+                list_runs: 50,
+                procs: 8,
+                per_proc: 30,
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- processes
+
+/// A command with a clean, fixed environment: no user or system git config,
+/// a fixed identity, nothing from the caller that selects a repo or a list.
+fn cmd(program: &str, dir: &Path) -> Command {
+    let mut c = Command::new(program);
+    c.current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", NAME)
+        .env("GIT_AUTHOR_EMAIL", EMAIL)
+        .env("GIT_COMMITTER_NAME", NAME)
+        .env("GIT_COMMITTER_EMAIL", EMAIL)
+        .env("NO_COLOR", "1")
+        .env("LC_ALL", "C")
+        .env("TZ", "UTC");
+    for var in [
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_COMMON_DIR",
+        "GIT_INDEX_FILE",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_NAMESPACE",
+        "GIT_AUTHOR_DATE",
+        "GIT_COMMITTER_DATE",
+        "GIT_CONFIG",
+        "GIT_CONFIG_COUNT",
+        "GIT_CONFIG_PARAMETERS",
+        "GIT_TRACE",
+        "TASKLIST_ID",
+        "TASKLIST_SESSION",
+        "GIT_TASKLIST_NAMESPACE",
+        "GIT_TASKLIST_DEBUG",
+    ] {
+        c.env_remove(var);
+    }
+    c
+}
+
+/// Runs a command to completion; its stdout on success, a sentence otherwise.
+fn run(mut c: Command) -> Res<String> {
+    let out = c.output().map_err(|e| format!("cannot run {c:?}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{c:?} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    String::from_utf8(out.stdout).map_err(|_| format!("{c:?} printed non-UTF-8"))
+}
+
+fn git(dir: &Path, args: &[&str]) -> Res<String> {
+    let mut c = cmd("git", dir);
+    c.args(args);
+    run(c)
+}
+
+fn tl(dir: &Path, args: &[&str]) -> Res<String> {
+    let mut c = cmd(BIN, dir);
+    c.args(args);
+    run(c)
+}
+
+/// Wall time of one process run (stdout discarded); an error if it fails.
+fn timed(c: &mut Command) -> Res<Duration> {
+    c.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+    let start = Instant::now();
+    let out = c.output().map_err(|e| format!("cannot run {c:?}: {e}"))?;
+    let took = start.elapsed();
+    if !out.status.success() {
+        return Err(format!(
+            "{c:?} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(took)
+}
+
+/// Times two commands alternately (`runs` each after `warmup`), swapping
+/// which goes first every other round so drift and caching hit both alike.
+/// `make(side, round)` builds side 0's or side 1's command for a round.
+fn interleaved(
+    warmup: usize,
+    runs: usize,
+    mut make: impl FnMut(usize, usize) -> Command,
+) -> Res<[Vec<Duration>; 2]> {
+    let mut times = [Vec::with_capacity(runs), Vec::with_capacity(runs)];
+    for round in 0..warmup + runs {
+        let order = if (round / 2) % 2 == 0 { [0, 1] } else { [1, 0] };
+        for side in order {
+            let took = timed(&mut make(side, round))?;
+            if round >= warmup {
+                times[side].push(took);
+            }
+        }
+    }
+    Ok(times)
+}
+
+/// A temporary directory, removed afterwards unless `BENCH_KEEP` is set.
+fn tempdir() -> Res<tempfile::TempDir> {
+    let keep = std::env::var_os("BENCH_KEEP").is_some_and(|v| !v.is_empty());
+    let dir = tempfile::Builder::new()
+        .prefix("git-tasklist-bench-")
+        .disable_cleanup(keep)
+        .tempdir()
+        .map_err(|e| format!("cannot create a temp dir: {e}"))?;
+    if keep {
+        eprintln!("  kept: {}", dir.path().display());
+    }
+    Ok(dir)
+}
+
+fn init_repo(dir: &Path) -> Res<()> {
+    git(dir, &["init", "-q", "-b", "main"]).map(drop)
+}
+
+/// `create TITLE --task …` with [`TASKS`]; the new list's id.
+fn create(dir: &Path, title: &str) -> Res<String> {
+    let mut args = vec!["create", title];
+    for t in TASKS {
+        args.extend(["--task", t]);
+    }
+    let out = tl(dir, &args)?;
+    let id = out.lines().next().unwrap_or("").trim().to_string();
+    if id.len() != 36 {
+        return Err(format!("create printed '{id}' instead of an id"));
+    }
+    Ok(id)
+}
+
+fn commit_count(dir: &Path, id: &str) -> Res<usize> {
+    let n = git(dir, &["rev-list", "--count", &format!("refs/tasklists/{id}")])?;
+    n.trim().parse().map_err(|_| format!("rev-list --count printed '{}'", n.trim()))
+}
+
+// ---------------------------------------------------------------- report
+
+/// Summary of one series of timings, in milliseconds.
+struct Stats {
+    n: usize,
+    median: f64,
+    p90: f64,
+    min: f64,
+    max: f64,
+}
+
+fn stats(times: &[Duration]) -> Stats {
+    let mut ms: Vec<f64> = times.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+    ms.sort_by(f64::total_cmp);
+    let n = ms.len();
+    if n == 0 {
+        return Stats { n, median: f64::NAN, p90: f64::NAN, min: f64::NAN, max: f64::NAN };
+    }
+    let median = if n % 2 == 1 { ms[n / 2] } else { (ms[n / 2 - 1] + ms[n / 2]) / 2.0 };
+    let p90 = ms[((n * 9).div_ceil(10)).clamp(1, n) - 1];
+    Stats { n, median, p90, min: ms[0], max: ms[n - 1] }
+}
+
+struct Row {
+    label: String,
+    stats: Stats,
+}
+
+struct Target {
+    scenario: &'static str,
+    goal: String,
+    actual: String,
+    pass: bool,
+}
+
+#[derive(Default)]
+struct Report {
+    rows: Vec<Row>,
+    targets: Vec<Target>,
+    notes: Vec<String>,
+}
+
+impl Report {
+    fn row(&mut self, label: impl Into<String>, times: &[Duration]) -> f64 {
+        let stats = stats(times);
+        let median = stats.median;
+        self.rows.push(Row { label: label.into(), stats });
+        median
+    }
+
+    fn target(&mut self, scenario: &'static str, goal: String, actual: String, pass: bool) {
+        eprintln!("  {scenario}: {goal}: {actual} {}", if pass { "PASS" } else { "MISSED" });
+        self.targets.push(Target { scenario, goal, actual, pass });
+    }
+
+    fn render(&self) -> String {
+        let mut s = String::new();
+        let w = self.rows.iter().map(|r| r.label.chars().count()).max().unwrap_or(0).max(8);
+        let _ = writeln!(
+            s,
+            "{:<w$}  {:>5}  {:>9}  {:>9}  {:>9}  {:>9}",
+            "series", "runs", "median", "p90", "min", "max"
+        );
+        for r in &self.rows {
+            let st = &r.stats;
+            let _ = writeln!(
+                s,
+                "{:<w$}  {:>5}  {:>6.2} ms  {:>6.2} ms  {:>6.2} ms  {:>6.2} ms",
+                r.label, st.n, st.median, st.p90, st.min, st.max
+            );
+        }
+        s.push('\n');
+        let gw = self.targets.iter().map(|t| t.goal.chars().count()).max().unwrap_or(0).max(6);
+        let aw = self.targets.iter().map(|t| t.actual.chars().count()).max().unwrap_or(0).max(6);
+        let _ = writeln!(s, "{:<3} {:<gw$}  {:<aw$}  result", "", "target", "actual");
+        for t in &self.targets {
+            let _ = writeln!(
+                s,
+                "{:<3} {:<gw$}  {:<aw$}  {}",
+                t.scenario,
+                t.goal,
+                t.actual,
+                if t.pass { "PASS" } else { "MISSED" }
+            );
+        }
+        for n in &self.notes {
+            let _ = writeln!(s, "note: {n}");
+        }
+        let missed = self.targets.iter().filter(|t| !t.pass).count();
+        s.push('\n');
+        if missed == 0 {
+            let _ = writeln!(s, "all {} targets met", self.targets.len());
+        } else {
+            let _ = writeln!(s, "MISSED: {missed} of {} targets", self.targets.len());
+        }
+        s
+    }
+}
+
+// ---------------------------------------------------------------- a: update
+
+fn bench_update(s: &Sizes, r: &mut Report) -> Res<()> {
+    eprintln!("a update: {} interleaved runs each (after {} warm-up)", s.update_runs, s.warmup);
+    let tmp = tempdir()?;
+    let repo = tmp.path();
+    init_repo(repo)?;
+    let ours = create(repo, "Updated by git-tasklist")?;
+    let base = create(repo, "Updated by plumbing")?;
+    let base_ref = format!("refs/tasklists/{base}");
+    let status = |round: usize| if round % 2 == 0 { "in_progress" } else { "pending" };
+    let [t_ours, t_base] = interleaved(s.warmup, s.update_runs, |side, round| {
+        if side == 0 {
+            let mut c = cmd(BIN, repo);
+            c.args(["-l", &ours, "update", "t1", "--status", status(round)]);
+            c
+        } else {
+            let mut c = cmd("bash", repo);
+            c.args([PLUMBING, ".", &base_ref, "t1", status(round)]);
+            c
+        }
+    })?;
+
+    // Both sides committed every run, and the baseline's file reads back.
+    let total = s.warmup + s.update_runs;
+    for (who, id) in [("git-tasklist", &ours), ("plumbing", &base)] {
+        let n = commit_count(repo, id)?;
+        if n != total + 1 {
+            return Err(format!("a: {who} made {} commits, expected {total}", n - 1));
+        }
+    }
+    let text = git(repo, &["cat-file", "blob", &format!("{base_ref}:tasklist.toml")])?;
+    let parsed = TaskList::from_toml(&text)
+        .map_err(|e| format!("a: the baseline wrote an unreadable tasklist.toml: {e}"))?;
+    if parsed.to_toml() != text {
+        return Err("a: the baseline's tasklist.toml is not in canonical form".into());
+    }
+    let shown = tl(repo, &["--json", "-l", &base, "show"])?;
+    let shown: serde_json::Value =
+        serde_json::from_str(&shown).map_err(|e| format!("a: `show --json` output: {e}"))?;
+    let last = status(total - 1);
+    if shown["tasks"][0]["status"] != last {
+        return Err(format!("a: `show` after the baseline does not show t1 {last}: {shown}"));
+    }
+
+    let m_ours = r.row("a update: git-tasklist update", &t_ours);
+    let m_base = r.row("a update: bench/plumbing-update.sh", &t_base);
+    let ratio = m_base / m_ours;
+    r.target(
+        "a",
+        "update: plumbing / git-tasklist >= 4.0x".into(),
+        format!("{ratio:.2}x ({m_base:.2} / {m_ours:.2} ms)"),
+        ratio >= 4.0,
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------- b/c: history repo
+
+/// A `tasklist.toml` written by the tool, split so fields can be replaced.
+struct Template {
+    /// Top-level lines, then one line list per `[[tasks]]` block.
+    header: Vec<String>,
+    tasks: Vec<Vec<String>>,
+}
+
+const TASK_SEP: &str = "\n[[tasks]]\n";
+
+impl Template {
+    fn parse(text: &str) -> Res<Template> {
+        let mut parts = text.split(TASK_SEP).map(|p| p.lines().map(String::from).collect());
+        let header = parts.next().ok_or("empty template")?;
+        let tasks: Vec<Vec<String>> = parts.collect();
+        if tasks.len() != TASKS.len() {
+            return Err(format!("template has {} tasks, expected {}", tasks.len(), TASKS.len()));
+        }
+        Ok(Template { header, tasks })
+    }
+
+    /// The file with the given id, title, times and per-task (status, updated, note).
+    fn render(
+        &self,
+        id: &str,
+        title: &str,
+        created: i64,
+        updated: i64,
+        tasks: &[TaskState],
+    ) -> String {
+        let mut out = String::with_capacity(1024);
+        for line in &self.header {
+            let key = line.split(" = ").next().unwrap_or("");
+            match key {
+                "id" => push_line(&mut out, &format!("id = \"{id}\"")),
+                "title" => push_line(&mut out, &format!("title = \"{title}\"")),
+                "created" => push_line(&mut out, &format!("created = {}", ts(created))),
+                "updated" => push_line(&mut out, &format!("updated = {}", ts(updated))),
+                _ => push_line(&mut out, line),
+            }
+        }
+        for (block, st) in self.tasks.iter().zip(tasks) {
+            out.push_str(TASK_SEP);
+            for line in block {
+                let key = line.split(" = ").next().unwrap_or("");
+                match key {
+                    "status" => push_line(&mut out, &format!("status = \"{}\"", st.status)),
+                    "updated" => push_line(&mut out, &format!("updated = {}", ts(st.updated))),
+                    _ => push_line(&mut out, line),
+                }
+            }
+            if let Some(note) = &st.note {
+                push_line(&mut out, &format!("note = \"{note}\""));
+            }
+        }
+        out
+    }
+}
+
+#[derive(Clone)]
+struct TaskState {
+    status: &'static str,
+    updated: i64,
+    note: Option<String>,
+}
+
+fn push_line(out: &mut String, line: &str) {
+    out.push_str(line);
+    out.push('\n');
+}
+
+fn ts(seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(seconds, 0)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+/// A deterministic UUID v7-shaped list id.
+fn list_id(n: u64) -> String {
+    let ms = 0x0190_0000_0000u64 + n;
+    format!(
+        "{:08x}-{:04x}-7{:03x}-{:04x}-{:012x}",
+        ms >> 16,
+        ms & 0xffff,
+        n & 0xfff,
+        0x8000 | (n & 0x3fff),
+        n
+    )
+}
+
+/// Checks that a generated file is one the tool reads and writes identically.
+fn check_generated(text: &str, id: &str) -> Res<()> {
+    let l = TaskList::from_toml(text)
+        .map_err(|e| format!("generated tasklist.toml does not parse: {e}\n{text}"))?;
+    if l.id != id || l.to_toml() != text {
+        return Err(format!("generated tasklist.toml is not canonical:\n{text}"));
+    }
+    Ok(())
+}
+
+/// FNV-1a, for a cache key that changes when the tool's file format does.
+fn fnv(text: &str) -> u64 {
+    text.bytes()
+        .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// One `fast-import` commit that sets `tasklist.toml` on a list's ref.
+fn emit(out: &mut impl std::io::Write, id: &str, when: i64, message: &str, file: &str) -> Res<()> {
+    let io = |e: std::io::Error| format!("writing to git fast-import: {e}");
+    write!(
+        out,
+        "commit refs/tasklists/{id}\nauthor {NAME} <{EMAIL}> {when} +0000\n\
+         committer {NAME} <{EMAIL}> {when} +0000\ndata {}\n{message}\n\
+         M 100644 inline tasklist.toml\ndata {}\n{file}\n",
+        message.len(),
+        file.len()
+    )
+    .map_err(io)
+}
+
+/// The repository of scenarios b and c: one list with a long history, the
+/// others short, plus a fresh list made with `create` in this run.
+struct HistoryRepo {
+    _tmp: tempfile::TempDir,
+    path: PathBuf,
+    long: String,
+    fresh: String,
+}
+
+fn history_repo(s: &Sizes) -> Res<HistoryRepo> {
+    let tmp = tempdir()?;
+    let path = tmp.path().join("repo");
+
+    // The template: the file the tool itself writes for a `create`.
+    let scratch = tempdir()?;
+    init_repo(scratch.path())?;
+    let tid = create(scratch.path(), "Template")?;
+    let text =
+        git(scratch.path(), &["cat-file", "blob", &format!("refs/tasklists/{tid}:tasklist.toml")])?;
+    let template = Template::parse(&text)?;
+    let pending = TaskState { status: "pending", updated: T0, note: None };
+    let long = list_id(0);
+    let first = template.render(&long, "Long history", T0, T0, &vec![pending.clone(); TASKS.len()]);
+    check_generated(&first, &long)?;
+
+    let key = format!(
+        "history-v{HISTORY_VERSION}-{}x{}-{:016x}",
+        s.history_commits,
+        s.lists,
+        fnv(&first)
+    );
+    let cache = Path::new(BIN)
+        .parent()
+        .and_then(Path::parent)
+        .map(|target| target.join("bench-cache").join(&key));
+    let use_cache = std::env::var_os("BENCH_NO_CACHE").is_none_or(|v| v.is_empty());
+    match &cache {
+        Some(c) if use_cache && c.join("complete").exists() => {
+            eprintln!("  history repo: copying the cache {}", c.display());
+            let mut cp = Command::new("cp");
+            cp.arg("-a").arg(c.join("repo")).arg(&path);
+            run(cp)?;
+        }
+        _ => {
+            let start = Instant::now();
+            generate(s, &template, &path, &long, &first)?;
+            let took = start.elapsed();
+            eprintln!("  history repo: generated in {:.1} s", took.as_secs_f64());
+            if let Some(c) = cache.filter(|_| took > CACHE_AFTER) {
+                store_cache(&path, &c)?;
+            }
+        }
+    }
+    let fresh = create(&path, "Fresh list")?;
+    Ok(HistoryRepo { _tmp: tmp, path, long, fresh })
+}
+
+fn store_cache(repo: &Path, cache: &Path) -> Res<()> {
+    let staging = cache.with_extension("partial");
+    let _ = std::fs::remove_dir_all(&staging);
+    let _ = std::fs::remove_dir_all(cache);
+    std::fs::create_dir_all(&staging)
+        .map_err(|e| format!("creating {}: {e}", staging.display()))?;
+    let mut cp = Command::new("cp");
+    cp.arg("-a").arg(repo).arg(staging.join("repo"));
+    run(cp)?;
+    std::fs::write(staging.join("complete"), "")
+        .map_err(|e| format!("writing {}: {e}", staging.display()))?;
+    std::fs::rename(&staging, cache)
+        .map_err(|e| format!("renaming to {}: {e}", cache.display()))?;
+    eprintln!("  history repo: cached in {}", cache.display());
+    Ok(())
+}
+
+/// Streams the long list (`history_commits` commits) and `lists - 2` short
+/// lists (3 commits each) into a new repository with `git fast-import`.
+fn generate(s: &Sizes, template: &Template, path: &Path, long: &str, first: &str) -> Res<()> {
+    eprintln!(
+        "  history repo: streaming {} commits on one list and {} other lists into git fast-import",
+        s.history_commits,
+        s.lists - 2
+    );
+    std::fs::create_dir_all(path).map_err(|e| format!("creating {}: {e}", path.display()))?;
+    init_repo(path)?;
+    let mut child = cmd("git", path)
+        .args(["fast-import", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start git fast-import: {e}"))?;
+    let stdin = child.stdin.take().ok_or("git fast-import has no stdin")?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, stdin);
+
+    // The long list: every commit changes one task's status and note, the way
+    // a session works through a plan; no task ever completes.
+    let n = TASKS.len();
+    let mut state = vec![TaskState { status: "pending", updated: T0, note: None }; n];
+    let mut turns = vec![0usize; n];
+    let create_msg = |title: &str, id: &str| {
+        format!("Create '{title}' with {n} tasks\n\nTasklist: {id}\nOp: create\n")
+    };
+    emit(&mut w, long, T0, &create_msg("Long history", long), first)?;
+    const CYCLE: [&str; 3] = ["in_progress", "blocked", "pending"];
+    for k in 1..s.history_commits {
+        let when = T0 + k as i64;
+        let j = k % n;
+        let old = state[j].status;
+        state[j] = TaskState {
+            status: CYCLE[turns[j] % CYCLE.len()],
+            updated: when,
+            note: Some(format!("step {k}")),
+        };
+        turns[j] += 1;
+        let file = template.render(long, "Long history", T0, when, &state);
+        if k % 997 == 1 {
+            check_generated(&file, long)?;
+        }
+        let msg = format!(
+            "Long history: t{} {old} → {}\n\nTasklist: {long}\nOp: set-status\n",
+            j + 1,
+            state[j].status
+        );
+        emit(&mut w, long, when, &msg, &file)?;
+    }
+
+    // The other lists: create, t1 started, t1 completed.
+    let base = T0 + s.history_commits as i64 + 10;
+    for i in 1..s.lists.saturating_sub(1) as u64 {
+        let id = list_id(i);
+        let title = format!("List {i}");
+        let t = base + 3 * i as i64;
+        let mut st = vec![TaskState { status: "pending", updated: t, note: None }; n];
+        let file = template.render(&id, &title, t, t, &st);
+        if i == 1 {
+            check_generated(&file, &id)?;
+        }
+        emit(&mut w, &id, t, &create_msg(&title, &id), &file)?;
+        for (step, (from, to)) in
+            [("pending", "in_progress"), ("in_progress", "completed")].into_iter().enumerate()
+        {
+            let when = t + 1 + step as i64;
+            st[0] = TaskState { status: to, updated: when, note: None };
+            let file = template.render(&id, &title, t, when, &st);
+            let msg = format!("{title}: t1 {from} → {to}\n\nTasklist: {id}\nOp: set-status\n");
+            emit(&mut w, &id, when, &msg, &file)?;
+        }
+    }
+    w.flush().map_err(|e| format!("writing to git fast-import: {e}"))?;
+    drop(w);
+    let out = child.wait_with_output().map_err(|e| format!("git fast-import: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("git fast-import failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    let refs = git(path, &["for-each-ref", "--format=%(refname)", "refs/tasklists"])?;
+    if refs.lines().count() != s.lists - 1 {
+        return Err(format!(
+            "fast-import made {} lists, expected {}",
+            refs.lines().count(),
+            s.lists - 1
+        ));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- b: history
+
+fn bench_history(s: &Sizes, h: &HistoryRepo, r: &mut Report) -> Res<()> {
+    let repo = &h.path;
+    let commits = commit_count(repo, &h.long)?;
+    if commits < s.history_commits {
+        return Err(format!(
+            "b: the long list has {commits} commits, expected {}",
+            s.history_commits
+        ));
+    }
+    let lists =
+        git(repo, &["for-each-ref", "--format=%(refname)", "refs/tasklists"])?.lines().count();
+    eprintln!(
+        "b history: show/update, {} interleaved runs each, long list ({commits} commits) vs fresh list, {lists} lists",
+        s.read_runs
+    );
+    let ids = [h.long.as_str(), h.fresh.as_str()];
+    let [show_long, show_fresh] = interleaved(s.warmup, s.read_runs, |side, _| {
+        let mut c = cmd(BIN, repo);
+        c.args(["-l", ids[side], "show"]);
+        c
+    })?;
+    let status = |round: usize| if round % 2 == 0 { "in_progress" } else { "pending" };
+    let [upd_long, upd_fresh] = interleaved(s.warmup, s.read_runs, |side, round| {
+        let mut c = cmd(BIN, repo);
+        c.args(["-l", ids[side], "update", "t1", "--status", status(round)]);
+        c
+    })?;
+    let label = if commits >= 1000 { format!("{}k", commits / 1000) } else { commits.to_string() };
+    let m_sl = r.row(format!("b show: list with {label} commits"), &show_long);
+    let m_sf = r.row("b show: fresh list", &show_fresh);
+    let m_ul = r.row(format!("b update: list with {label} commits"), &upd_long);
+    let m_uf = r.row("b update: fresh list", &upd_fresh);
+    for (what, long, fresh) in [("show", m_sl, m_sf), ("update", m_ul, m_uf)] {
+        let ratio = long / fresh;
+        r.target(
+            "b",
+            format!("{what}: {label}-commit list / fresh list <= 1.5x ({lists} lists)"),
+            format!("{ratio:.2}x ({long:.2} / {fresh:.2} ms)"),
+            ratio <= 1.5,
+        );
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- c: list
+
+const BASELINE_LIST: &str = "git for-each-ref --format='%(objectname):tasklist.toml' refs/tasklists \
+                             | git cat-file --batch > /dev/null";
+
+fn bench_list(s: &Sizes, h: &HistoryRepo, r: &mut Report) -> Res<()> {
+    let repo = &h.path;
+    let lists =
+        git(repo, &["for-each-ref", "--format=%(refname)", "refs/tasklists"])?.lines().count();
+    let shown = tl(repo, &["list"])?.lines().count();
+    if shown != lists {
+        return Err(format!("c: `list` printed {shown} lines for {lists} lists"));
+    }
+    eprintln!("c list: {} interleaved runs each over {lists} lists", s.list_runs);
+    let [ours, base] = interleaved(s.warmup, s.list_runs, |side, _| {
+        if side == 0 {
+            let mut c = cmd(BIN, repo);
+            c.arg("list");
+            c
+        } else {
+            let mut c = cmd("sh", repo);
+            c.args(["-c", BASELINE_LIST]);
+            c
+        }
+    })?;
+    let m_ours = r.row(format!("c list: git-tasklist list ({lists} lists)"), &ours);
+    let m_base = r.row("c list: for-each-ref | cat-file --batch", &base);
+    let ratio = m_ours / m_base;
+    r.target(
+        "c",
+        format!("list: git-tasklist / for-each-ref|cat-file <= 3.0x ({lists} lists)"),
+        format!("{ratio:.2}x ({m_ours:.2} / {m_base:.2} ms)"),
+        ratio <= 3.0,
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------- d: concurrent
+
+/// One process's wall time and its failure (exit code, stderr), if any.
+type Outcome = (Duration, Result<(), (Option<i32>, String)>);
+
+fn bench_concurrent(s: &Sizes, r: &mut Report) -> Res<()> {
+    let (procs, per) = (s.procs, s.per_proc);
+    eprintln!("d concurrent: {procs} processes x {per} updates to one list");
+    let tmp = tempdir()?;
+    let repo = tmp.path();
+    init_repo(repo)?;
+    let id = create(repo, "Contended list")?;
+    let start = Instant::now();
+    let results: Vec<Outcome> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..procs)
+            .map(|p| {
+                let id = &id;
+                scope.spawn(move || {
+                    (0..per)
+                        .map(|j| {
+                            let mut c = cmd(BIN, repo);
+                            c.args(["-l", id, "update", "t1", "--note", &format!("p{p}-{j}")]);
+                            c.stdin(Stdio::null()).stdout(Stdio::null());
+                            let t = Instant::now();
+                            let res = match c.output() {
+                                Ok(o) if o.status.success() => Ok(()),
+                                Ok(o) => Err((
+                                    o.status.code(),
+                                    String::from_utf8_lossy(&o.stderr).trim().to_string(),
+                                )),
+                                Err(e) => Err((None, e.to_string())),
+                            };
+                            (t.elapsed(), res)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
+    });
+    let wall = start.elapsed();
+    let expected = procs * per;
+    let times: Vec<Duration> = results.iter().map(|(t, _)| *t).collect();
+    let failed: Vec<&(Option<i32>, String)> =
+        results.iter().filter_map(|(_, res)| res.as_ref().err()).collect();
+    let refused = failed.iter().filter(|(code, _)| *code == Some(4)).count();
+    for (code, msg) in failed.iter().take(3) {
+        r.notes.push(format!("d: update failed (exit {code:?}): {msg}"));
+    }
+    let landed = commit_count(repo, &id)?.saturating_sub(1);
+    r.row(format!("d concurrent: one update under {procs}-way contention"), &times);
+    r.target(
+        "d",
+        format!("concurrent {procs}x{per}: {expected}/{expected} landed, 0 refused"),
+        format!(
+            "{landed}/{expected} landed, {} failed ({refused} refused), wall {:.2} s",
+            failed.len(),
+            wall.as_secs_f64()
+        ),
+        landed == expected && failed.is_empty() && results.len() == expected,
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------- main
+
+const SCENARIOS: [(&str, &str); 4] =
+    [("a", "update"), ("b", "history"), ("c", "list"), ("d", "concurrent")];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // `cargo bench` passes --bench; `cargo test --benches` does not: skip then.
+    if !args.iter().any(|a| a == "--bench") {
+        println!("cli bench: run it with `cargo bench --bench cli` (see bench/README.md)");
+        return ExitCode::SUCCESS;
+    }
+    let filter: Vec<&str> =
+        args.iter().filter(|a| !a.starts_with('-')).map(String::as_str).collect();
+    let selected: Vec<&str> = SCENARIOS
+        .iter()
+        .filter(|(letter, name)| {
+            filter.is_empty() || filter.iter().any(|f| f == letter || name.starts_with(f))
+        })
+        .map(|(_, name)| *name)
+        .collect();
+    if selected.is_empty() {
+        eprintln!(
+            "unknown scenario {filter:?}; choose from: {}",
+            SCENARIOS.map(|(l, n)| format!("{n} ({l})")).join(", ")
+        );
+        return ExitCode::from(2);
+    }
+    let quick = std::env::var("BENCH_QUICK").is_ok_and(|v| !v.is_empty() && v != "0");
+    let sizes = Sizes::new(quick);
+    let mut report = Report::default();
+    let start = Instant::now();
+    if let Err(e) = run_all(&sizes, &selected, &mut report) {
+        eprintln!("ERROR: {e}");
+        return ExitCode::FAILURE;
+    }
+    let git_version = git(Path::new("."), &["--version"]).unwrap_or_default();
+    let header = format!(
+        "git-tasklist cli bench{}: {} ({}, {}; {:.0} s)\n\n",
+        if sizes.quick { " (BENCH_QUICK: smoke sizes, targets not meaningful)" } else { "" },
+        selected.join(", "),
+        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        git_version.trim(),
+        start.elapsed().as_secs_f64()
+    );
+    let table = format!("{header}{}", report.render());
+    println!("\n{table}");
+    let file =
+        Path::new(OUT_DIR).join(if sizes.quick { "cli-quick.txt" } else { "cli-latest.txt" });
+    if let Err(e) = std::fs::create_dir_all(OUT_DIR).and_then(|()| std::fs::write(&file, &table)) {
+        eprintln!("warning: cannot write {}: {e}", file.display());
+    }
+    let _ = std::io::stdout().flush();
+    if report.targets.iter().all(|t| t.pass) { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+fn run_all(s: &Sizes, selected: &[&str], r: &mut Report) -> Res<()> {
+    let mut history: Option<HistoryRepo> = None;
+    for name in selected {
+        match *name {
+            "update" => bench_update(s, r)?,
+            "concurrent" => bench_concurrent(s, r)?,
+            "history" | "list" => {
+                if history.is_none() {
+                    eprintln!("preparing the repository for b/c ({} lists)", s.lists);
+                    history = Some(history_repo(s)?);
+                }
+                let h = history.as_ref().ok_or("no history repo")?;
+                if *name == "history" { bench_history(s, h, r)? } else { bench_list(s, h, r)? }
+            }
+            other => return Err(format!("unknown scenario {other}")),
+        }
+    }
+    Ok(())
+}
