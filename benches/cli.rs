@@ -30,7 +30,7 @@ const PLUMBING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/plumbing-upda
 /// Where the figures are written (git-ignored).
 const OUT_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/out");
 /// Bump when the generated history changes shape, to invalidate the cache.
-const HISTORY_VERSION: u32 = 1;
+const HISTORY_VERSION: u32 = 2;
 /// Generation slower than this is cached under `target/bench-cache`.
 const CACHE_AFTER: Duration = Duration::from_secs(30);
 /// Start of the generated histories' clock (2026-01-01T00:00:00Z).
@@ -55,8 +55,12 @@ struct Sizes {
     update_runs: usize,
     /// Unmeasured runs before each series.
     warmup: usize,
-    /// Commits on the long list in scenario b.
+    /// Commits on the long list in scenario b (and verify in f).
     history_commits: usize,
+    /// Commits on the resume list in scenario e.
+    resume_commits: usize,
+    /// Measured runs per side in scenario f.
+    verify_runs: usize,
     /// Lists in the repository of scenarios b and c (long + others + fresh).
     lists: usize,
     /// Measured runs per side of each comparison in scenario b.
@@ -77,6 +81,8 @@ impl Sizes {
                 update_runs: 20,
                 warmup: 2,
                 history_commits: 2_000,
+                resume_commits: 500,
+                verify_runs: 2,
                 lists: 100,
                 read_runs: 10,
                 list_runs: 10,
@@ -89,6 +95,8 @@ impl Sizes {
                 update_runs: 200,
                 warmup: 5,
                 history_commits: 100_000,
+                resume_commits: 10_000,
+                verify_runs: 5,
                 lists: 1_000,
                 read_runs: 100,
                 list_runs: 50,
@@ -522,6 +530,8 @@ struct HistoryRepo {
     path: PathBuf,
     long: String,
     fresh: String,
+    /// The list with `resume_commits` commits (scenario e).
+    resumable: String,
 }
 
 fn history_repo(s: &Sizes) -> Res<HistoryRepo> {
@@ -569,7 +579,7 @@ fn history_repo(s: &Sizes) -> Res<HistoryRepo> {
         }
     }
     let fresh = create(&path, "Fresh list")?;
-    Ok(HistoryRepo { _tmp: tmp, path, long, fresh })
+    Ok(HistoryRepo { _tmp: tmp, path, long, fresh, resumable: list_id(1) })
 }
 
 fn store_cache(repo: &Path, cache: &Path) -> Res<()> {
@@ -609,37 +619,11 @@ fn generate(s: &Sizes, template: &Template, path: &Path, long: &str, first: &str
     let stdin = child.stdin.take().ok_or("git fast-import has no stdin")?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, stdin);
 
-    // The long list: every commit changes one task's status and note, the way
-    // a session works through a plan; no task ever completes.
+    emit_walk(&mut w, template, long, "Long history", first, s.history_commits, T0)?;
     let n = TASKS.len();
-    let mut state = vec![TaskState { status: "pending", updated: T0, note: None }; n];
-    let mut turns = vec![0usize; n];
     let create_msg = |title: &str, id: &str| {
         format!("Create '{title}' with {n} tasks\n\nTasklist: {id}\nOp: create\n")
     };
-    emit(&mut w, long, T0, &create_msg("Long history", long), first)?;
-    const CYCLE: [&str; 3] = ["in_progress", "blocked", "pending"];
-    for k in 1..s.history_commits {
-        let when = T0 + k as i64;
-        let j = k % n;
-        let old = state[j].status;
-        state[j] = TaskState {
-            status: CYCLE[turns[j] % CYCLE.len()],
-            updated: when,
-            note: Some(format!("step {k}")),
-        };
-        turns[j] += 1;
-        let file = template.render(long, "Long history", T0, when, &state);
-        if k % 997 == 1 {
-            check_generated(&file, long)?;
-        }
-        let msg = format!(
-            "Long history: t{} {old} → {}\n\nTasklist: {long}\nOp: set-status\n",
-            j + 1,
-            state[j].status
-        );
-        emit(&mut w, long, when, &msg, &file)?;
-    }
 
     // The other lists: create, t1 started, t1 completed.
     let base = T0 + s.history_commits as i64 + 10;
@@ -647,6 +631,14 @@ fn generate(s: &Sizes, template: &Template, path: &Path, long: &str, first: &str
         let id = list_id(i);
         let title = format!("List {i}");
         let t = base + 3 * i as i64;
+        if i == 1 {
+            // The list of scenario e: `resume_commits` commits of work.
+            let title = "Resume history";
+            let st = vec![TaskState { status: "pending", updated: t, note: None }; n];
+            let file = template.render(&id, title, t, t, &st);
+            emit_walk(&mut w, template, &id, title, &file, s.resume_commits, t)?;
+            continue;
+        }
         let mut st = vec![TaskState { status: "pending", updated: t, note: None }; n];
         let file = template.render(&id, &title, t, t, &st);
         if i == 1 {
@@ -676,6 +668,48 @@ fn generate(s: &Sizes, template: &Template, path: &Path, long: &str, first: &str
             refs.lines().count(),
             s.lists - 1
         ));
+    }
+    Ok(())
+}
+
+/// Streams `commits` commits of one list: a create, then every commit
+/// changes one task's status and note, the way a session works through a
+/// plan; no task ever completes (so `verify` passes).
+fn emit_walk(
+    w: &mut impl std::io::Write,
+    template: &Template,
+    id: &str,
+    title: &str,
+    first: &str,
+    commits: usize,
+    t0: i64,
+) -> Res<()> {
+    let n = TASKS.len();
+    let mut state = vec![TaskState { status: "pending", updated: t0, note: None }; n];
+    let mut turns = vec![0usize; n];
+    let create_msg = format!("Create '{title}' with {n} tasks\n\nTasklist: {id}\nOp: create\n");
+    emit(w, id, t0, &create_msg, first)?;
+    const CYCLE: [&str; 3] = ["in_progress", "blocked", "pending"];
+    for k in 1..commits {
+        let when = t0 + k as i64;
+        let j = k % n;
+        let old = state[j].status;
+        state[j] = TaskState {
+            status: CYCLE[turns[j] % CYCLE.len()],
+            updated: when,
+            note: Some(format!("step {k}")),
+        };
+        turns[j] += 1;
+        let file = template.render(id, title, t0, when, &state);
+        if k % 997 == 1 {
+            check_generated(&file, id)?;
+        }
+        let msg = format!(
+            "{title}: t{} {old} → {}\n\nTasklist: {id}\nOp: set-status\n",
+            j + 1,
+            state[j].status
+        );
+        emit(w, id, when, &msg, &file)?;
     }
     Ok(())
 }
@@ -827,10 +861,102 @@ fn bench_concurrent(s: &Sizes, r: &mut Report) -> Res<()> {
     Ok(())
 }
 
+// ---------------------------------------------------------------- e: resume
+
+fn bench_resume(s: &Sizes, h: &HistoryRepo, r: &mut Report) -> Res<()> {
+    let repo = &h.path;
+    let commits = commit_count(repo, &h.resumable)?;
+    if commits < s.resume_commits {
+        return Err(format!(
+            "e: the resume list has {commits} commits, expected {}",
+            s.resume_commits
+        ));
+    }
+    // A short list: create plus 9 changes, 10 commits.
+    let short = create(repo, "Short history")?;
+    for k in 0..9 {
+        let status = if k % 2 == 0 { "in_progress" } else { "pending" };
+        tl(repo, &["-l", &short, "update", "t1", "--status", status])?;
+    }
+    let short_commits = commit_count(repo, &short)?;
+    eprintln!(
+        "e resume: {} interleaved runs, {commits}-commit list vs {short_commits}-commit list, without and after a handoff",
+        s.read_runs
+    );
+    let ids = [h.resumable.as_str(), short.as_str()];
+    let label = if commits >= 1000 { format!("{}k", commits / 1000) } else { commits.to_string() };
+    for phase in ["no handoff", "after a handoff"] {
+        if phase == "after a handoff" {
+            for id in ids {
+                tl(repo, &["-l", id, "--session", "bench", "handoff", "--note", "bench"])?;
+            }
+        }
+        let [long, short_t] = interleaved(s.warmup, s.read_runs, |side, _| {
+            let mut c = cmd(BIN, repo);
+            c.args(["-l", ids[side], "resume"]);
+            c
+        })?;
+        let m_long = r.row(format!("e resume ({phase}): {label} commits"), &long);
+        let m_short = r.row(format!("e resume ({phase}): {short_commits} commits"), &short_t);
+        let ratio = m_long / m_short;
+        r.target(
+            "e",
+            format!("resume ({phase}): {label}-commit / {short_commits}-commit list <= 1.5x"),
+            format!("{ratio:.2}x ({m_long:.2} / {m_short:.2} ms)"),
+            ratio <= 1.5,
+        );
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- f: verify
+
+fn bench_verify(s: &Sizes, h: &HistoryRepo, r: &mut Report) -> Res<()> {
+    let repo = &h.path;
+    let commits = commit_count(repo, &h.long)?;
+    let reference = format!("refs/tasklists/{}", h.long);
+    eprintln!(
+        "f verify: {} interleaved runs, verify vs git log -p over {commits} commits",
+        s.verify_runs
+    );
+    let out = tl(repo, &["-l", &h.long, "verify"])?;
+    if !out.contains("Cross-session persistence: VERIFIED") {
+        return Err(format!("f: verify did not pass on the generated history:\n{out}"));
+    }
+    let [ours, git_log] = interleaved(1, s.verify_runs, |side, _| {
+        if side == 0 {
+            let mut c = cmd(BIN, repo);
+            c.args(["-l", &h.long, "verify"]);
+            c
+        } else {
+            let mut c = cmd("git", repo);
+            c.args(["log", "-p", &reference]);
+            c
+        }
+    })?;
+    let label = if commits >= 1000 { format!("{}k", commits / 1000) } else { commits.to_string() };
+    let m_ours = r.row(format!("f verify: {label} commits"), &ours);
+    let m_git = r.row(format!("f git log -p: {label} commits"), &git_log);
+    let ratio = m_ours / m_git;
+    r.target(
+        "f",
+        format!("verify / git log -p over {label} commits <= 1.0x"),
+        format!("{ratio:.2}x ({m_ours:.0} / {m_git:.0} ms)"),
+        ratio <= 1.0,
+    );
+    Ok(())
+}
+
 // ---------------------------------------------------------------- main
 
-const SCENARIOS: [(&str, &str); 4] =
-    [("a", "update"), ("b", "history"), ("c", "list"), ("d", "concurrent")];
+const SCENARIOS: [(&str, &str); 6] = [
+    ("a", "update"),
+    ("b", "history"),
+    ("c", "list"),
+    ("d", "concurrent"),
+    ("e", "resume"),
+    ("f", "verify"),
+];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -889,13 +1015,18 @@ fn run_all(s: &Sizes, selected: &[&str], r: &mut Report) -> Res<()> {
         match *name {
             "update" => bench_update(s, r)?,
             "concurrent" => bench_concurrent(s, r)?,
-            "history" | "list" => {
+            "history" | "list" | "resume" | "verify" => {
                 if history.is_none() {
                     eprintln!("preparing the repository for b/c ({} lists)", s.lists);
                     history = Some(history_repo(s)?);
                 }
                 let h = history.as_ref().ok_or("no history repo")?;
-                if *name == "history" { bench_history(s, h, r)? } else { bench_list(s, h, r)? }
+                match *name {
+                    "history" => bench_history(s, h, r)?,
+                    "list" => bench_list(s, h, r)?,
+                    "resume" => bench_resume(s, h, r)?,
+                    _ => bench_verify(s, h, r)?,
+                }
             }
             other => return Err(format!("unknown scenario {other}")),
         }
