@@ -616,7 +616,7 @@ impl Store {
         if !loose.exists() && packed.exists() { packed } else { loose }
     }
 
-    /// Starts git's own housekeeping (`git gc --auto`, detached) once loose
+    /// Starts git's own housekeeping (`git gc --auto`) once loose
     /// objects pass git's `gc.auto` threshold, estimated the way git does:
     /// from the number of objects in the `objects/17` fan-out directory.
     fn maybe_gc(&self) {
@@ -631,7 +631,7 @@ impl Store {
         if count <= per_dir {
             return;
         }
-        let _ = std::process::Command::new("git")
+        let spawned = std::process::Command::new("git")
             .arg("--git-dir")
             .arg(self.repo.common_dir())
             .args(["gc", "--auto", "--quiet"])
@@ -639,6 +639,12 @@ impl Store {
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn();
+        // git detaches its own auto-gc unless gc.autoDetach is false, in which
+        // case it runs in the foreground, as it would after any git command.
+        let detach = self.repo.config_snapshot().boolean("gc.autoDetach").unwrap_or(true);
+        if let (Ok(mut child), false) = (spawned, detach) {
+            let _ = child.wait();
+        }
     }
 
     /// The tip of a list, checked to be a commit (history walks need one).

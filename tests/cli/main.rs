@@ -13,6 +13,7 @@ mod test_concurrency;
 mod test_create;
 mod test_escape;
 mod test_help;
+mod test_housekeeping;
 mod test_log;
 mod test_namespace;
 mod test_next;
