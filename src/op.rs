@@ -329,14 +329,14 @@ fn update(l: &TaskList, id: &TaskId, change: &TaskChange, ctx: &Ctx) -> OpResult
     if let Some(n) = &change.note {
         task.note = Some(n.clone());
     }
-    match new_status {
-        Status::Pending => task.owner = None,
-        Status::InProgress => task.owner = ctx.session.clone(),
-        _ => {
-            if ctx.session.is_some() {
-                task.owner = ctx.session.clone();
-            }
-        }
+    // The owner is the session that last moved the task (None when unknown,
+    // so nobody is credited with a change they did not make); a pending task
+    // has no owner.
+    if status_changes || claim_changes {
+        task.owner = match new_status {
+            Status::Pending => None,
+            _ => ctx.session.clone(),
+        };
     }
     task.updated = ctx.now;
     list.updated = ctx.now;
@@ -411,6 +411,19 @@ mod tests {
         let r = apply(Some(&l), &Op::Update { task: tid("a"), change }, &ctx(Some("s2"))).unwrap();
         assert_eq!(r.list.tasks[0].owner.as_deref(), Some("s2"));
         assert_eq!(r.trailers, vec![("Took-Over", "s1".to_string())]);
+    }
+
+    #[test]
+    fn owner_is_who_last_moved_the_task() {
+        let l = set(&list(false), "a", Status::InProgress, Some("s1")).unwrap().list;
+        let change =
+            TaskChange { status: Some(Status::Completed), take_over: true, ..Default::default() };
+        let done = apply(Some(&l), &Op::Update { task: tid("a"), change }, &ctx(None)).unwrap();
+        assert_eq!(done.list.tasks[0].owner, None, "a session-less change credits nobody");
+        let note = TaskChange { note: Some("n".into()), ..Default::default() };
+        let l = set(&list(false), "b", Status::Completed, Some("s2")).unwrap().list;
+        let noted = apply(Some(&l), &Op::Update { task: tid("b"), change: note }, &ctx(None));
+        assert_eq!(noted.unwrap().list.tasks[1].owner.as_deref(), Some("s2"), "a note keeps it");
     }
 
     #[test]
