@@ -38,5 +38,5 @@ pub fn run(app: &mut App, args: AddArgs) -> CliResult {
         session.as_deref(),
         &crate::store::no_files,
     )?;
-    print_change(app, &id, &done, &tid, None, &format!("Added {tid}"))
+    print_change(app, &id, &done, None, &format!("Added {tid}"))
 }

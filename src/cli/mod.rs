@@ -122,12 +122,14 @@ pub struct CliError {
     pub message: String,
     /// What to do about it.
     pub hint: Option<String>,
+    /// The reader of our output went away (`git tasklist log | head`): exit quietly.
+    pub broken_pipe: bool,
 }
 
 impl CliError {
     /// A new error of `kind`.
     pub fn new(kind: Kind, message: impl Into<String>) -> CliError {
-        CliError { kind, message: message.into(), hint: None }
+        CliError { kind, message: message.into(), hint: None, broken_pipe: false }
     }
 
     /// Adds a hint line.
@@ -157,7 +159,7 @@ impl From<StoreError> for CliError {
             }
             _ => None,
         };
-        CliError { kind, message: e.to_string(), hint }
+        CliError { kind, message: e.to_string(), hint, broken_pipe: false }
     }
 }
 
@@ -169,7 +171,9 @@ impl From<ModelError> for CliError {
 
 impl From<io::Error> for CliError {
     fn from(e: io::Error) -> CliError {
-        CliError::new(Kind::Error, format!("Output failed: {e}"))
+        let mut err = CliError::new(Kind::Error, format!("Output failed: {e}"));
+        err.broken_pipe = e.kind() == io::ErrorKind::BrokenPipe;
+        err
     }
 }
 
@@ -245,17 +249,13 @@ pub fn main() -> ExitCode {
     let result = run(cli, color, &mut out).and_then(|()| out.flush().map_err(CliError::from));
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),
-        Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_OK),
+        Err(e) if e.broken_pipe => ExitCode::from(EXIT_OK),
         Err(e) => {
             let _ = out.flush();
             report(&e, json);
             ExitCode::from(e.kind.code())
         }
     }
-}
-
-fn is_broken_pipe(e: &CliError) -> bool {
-    e.kind == Kind::Error && e.message.contains("Broken pipe")
 }
 
 fn report(e: &CliError, json: bool) {

@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::{App, CliError, CliResult, Kind, render, task_id};
-use crate::model::{Status, TaskId, escape};
+use crate::model::{Status, escape};
 use crate::op::{Op, TaskChange};
 use crate::store::{Committed, Snapshot};
 
@@ -147,7 +147,7 @@ fn change(
         (Some(o), Some(n)) if o != n => format!("{tid}: {o} → {n}"),
         _ => format!("{tid}: updated"),
     };
-    print_change(app, &id, &done, &tid, new, &summary)
+    print_change(app, &id, &done, new, &summary)
 }
 
 /// Prints the outcome of a change: the list as JSON, or one summary line.
@@ -155,7 +155,6 @@ pub fn print_change(
     app: &mut App,
     id: &str,
     done: &Committed,
-    task: &TaskId,
     status: Option<Status>,
     summary: &str,
 ) -> CliResult {
@@ -176,6 +175,5 @@ pub fn print_change(
         escape(summary),
         escape(&snap.list.title)
     )?;
-    let _ = task;
     Ok(())
 }

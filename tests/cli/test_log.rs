@@ -100,3 +100,33 @@ fn log_of_a_ref_to_a_blob_names_the_list() {
     let err = crate::common::expect_error(repo.cmd().args(["-l", bad, "log"]), 1);
     assert!(err.contains(bad), "error does not name the list: {err}");
 }
+
+/// `git tasklist show | head -1`: the reader goes away after one line while
+/// more than a pipe buffer of output is still to come; the tool must exit 0
+/// without an error message.
+#[test]
+fn closed_pipe_exits_quietly() {
+    use std::io::{BufRead, BufReader};
+    let repo = TestRepo::new();
+    let mut args = vec!["create".to_string(), "Huge".to_string()];
+    for i in 0..3000 {
+        args.push("--task".into());
+        args.push(format!("task-{i}=A task title long enough to fill the pipe buffer quickly"));
+    }
+    let out = repo.cmd().args(&args).assert().success().get_output().clone();
+    let id = stdout(&out).lines().next().unwrap().to_string();
+    let mut child = repo
+        .std_cmd()
+        .args(["-l", &id, "show"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert_eq!(first.trim(), "Huge");
+    // The reader (and the pipe's read end) is dropped here.
+    let done = child.wait_with_output().unwrap();
+    assert!(done.status.success(), "exit {:?}", done.status);
+    assert_eq!(String::from_utf8_lossy(&done.stderr), "");
+}
