@@ -46,7 +46,13 @@ const MAX_SESSION_LEN: usize = 128;
 /// Each task list lives on its own ref (refs/tasklists/<id>); every change is one
 /// commit there. Your HEAD, index, working tree and branches are never touched.
 #[derive(Debug, Parser)]
-#[command(name = "git-tasklist", version, bin_name = "git tasklist")]
+#[command(
+    name = "git-tasklist",
+    version,
+    bin_name = "git tasklist",
+    after_help = "See the whole workflow: git tasklist demo\n\
+                  Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 conflict, 5 verification failed"
+)]
 pub struct Cli {
     /// Repository to use (default: discovered from the current directory)
     #[arg(long, global = true, value_name = "PATH")]
@@ -58,10 +64,17 @@ pub struct Cli {
     #[arg(long, global = true)]
     json: bool,
     /// The task list: full id, unique id prefix (4+ characters) or exact title
-    #[arg(short = 'l', long = "list", global = true, env = "TASKLIST_ID", value_name = "LIST")]
+    #[arg(
+        short = 'l',
+        long = "list",
+        global = true,
+        env = "TASKLIST_ID",
+        hide_env_values = true,
+        value_name = "LIST"
+    )]
     list: Option<String>,
     /// Session id recorded in commits and as the owner of started tasks
-    #[arg(long, global = true, env = "TASKLIST_SESSION", value_name = "S")]
+    #[arg(long, global = true, env = "TASKLIST_SESSION", hide_env_values = true, value_name = "S")]
     session: Option<String>,
     #[command(subcommand)]
     command: Command,

@@ -86,3 +86,54 @@ fn snapshot_mismatch_fails_with_a_diff() {
     assert!(msg.contains("   1 - Verifying"), "{msg}");
     assert!(msg.contains("UPDATE_SNAPSHOTS=1"), "{msg}");
 }
+
+/// The help texts: drift in what users read is reviewed, not accidental.
+#[test]
+fn snapshot_help_texts() {
+    let repo = TestRepo::new();
+    let mut all = String::new();
+    for cmd in [
+        &[][..],
+        &["create"],
+        &["update"],
+        &["start"],
+        &["done"],
+        &["block"],
+        &["resume"],
+        &["verify"],
+        &["handoff"],
+    ] {
+        let out = repo.cmd().args(cmd).arg("--help").assert().success().get_output().clone();
+        all.push_str(&format!("$ git tasklist {} --help\n", cmd.join(" ")));
+        all.push_str(&String::from_utf8_lossy(&out.stdout));
+        all.push('\n');
+    }
+    assert_snapshot("help", &all);
+}
+
+/// The error output users and agents see most: message, hint, exit code.
+#[test]
+fn snapshot_error_output() {
+    let repo = TestRepo::new();
+    let id = repo.create("Plan", &["a", "b"]);
+    repo.cmd().args(["-l", &id, "done", "a"]).assert().success();
+    let mut all = String::new();
+    for args in [
+        vec!["show", "nope"],
+        vec!["next"],
+        vec!["-l", &id, "update", "zz", "--status", "done"],
+        vec!["-l", &id, "update", "a", "--status", "pending"],
+        vec!["-l", &id, "update", "b", "--status", "finito"],
+        vec!["-l", &id, "add", "../x"],
+        vec!["--json", "-l", &id, "start", "a"],
+    ] {
+        let out = repo.cmd().args(&args).output().unwrap();
+        all.push_str(&format!(
+            "$ git tasklist {}\nexit {}\n{}\n",
+            args.join(" "),
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    assert_snapshot("errors", &clean(&repo, &id, &all));
+}
