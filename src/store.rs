@@ -199,7 +199,14 @@ impl Store {
         if !start.exists() {
             return Err(StoreError::NotARepo { path: start, cause: "no such directory".into() });
         }
-        let repo = gix::discover(&start).map_err(|e| {
+        // Without --repo, honour GIT_DIR (and GIT_WORK_TREE, GIT_CEILING_DIRECTORIES …)
+        // like git does: git hooks run with GIT_DIR set to the repository they
+        // act on. An explicit --repo wins.
+        let found = match path {
+            Some(_) => gix::discover(&start),
+            None => gix::discover_with_environment_overrides(&start),
+        };
+        let repo = found.map_err(|e| {
             StoreError::NotARepo {
                 path: start.clone(),
                 cause: "no .git found here or in any parent directory".into(),

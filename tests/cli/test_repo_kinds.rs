@@ -141,3 +141,25 @@ fn commit_time_is_now_not_repository_open_time() {
     let created = chrono::DateTime::parse_from_rfc3339(v["created"].as_str().unwrap()).unwrap();
     assert_eq!(created.timestamp() as u64, t);
 }
+
+/// git hooks run with GIT_DIR set: the repository comes from there, not from
+/// the current directory.
+#[test]
+fn git_dir_environment_selects_the_repository() {
+    let repo = TestRepo::new();
+    let outside = repo.root().join("elsewhere");
+    std::fs::create_dir(&outside).unwrap();
+    let git_dir = repo.path.join(".git");
+    let out = repo
+        .cmd_in(&outside)
+        .env("GIT_DIR", &git_dir)
+        .args(["create", "From a hook", "--task", "a"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let id = stdout(&out).lines().next().unwrap().to_string();
+    assert_eq!(repo.commit_count(&id), 1);
+    // Without GIT_DIR the same directory is not a repository.
+    repo.cmd_in(&outside).arg("list").assert().code(1);
+}
