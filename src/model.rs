@@ -285,6 +285,46 @@ impl TaskList {
             .collect()
     }
 
+    /// True when every task is completed or cancelled (or there are none).
+    pub fn all_settled(&self) -> bool {
+        self.tasks.iter().all(|t| t.status.is_settled())
+    }
+
+    /// Tasks that are neither settled nor ready: blocked, or waiting for a
+    /// prerequisite, as `id (why)` — what to report when nothing is ready.
+    pub fn stuck(&self) -> Vec<String> {
+        self.tasks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.status.is_settled() && t.status != Status::InProgress)
+            .filter_map(|(i, t)| {
+                if t.status == Status::Blocked {
+                    return Some(format!("{} (blocked)", t.id));
+                }
+                let waiting = self.waiting_for(i);
+                (!waiting.is_empty())
+                    .then(|| format!("{} (waits for {})", t.id, waiting.join(", ")))
+            })
+            .collect()
+    }
+
+    /// The next task for `session`: an in-progress task it holds (or that
+    /// nobody holds), else the first ready pending task, else an in-progress
+    /// task another session holds.
+    pub fn next_for(&self, session: Option<&str>) -> Option<&Task> {
+        let in_progress = |t: &&Task| t.status == Status::InProgress;
+        let mine = |t: &&Task| t.owner.is_none() || t.owner.as_deref() == session;
+        if let Some(t) = self.tasks.iter().filter(in_progress).find(mine) {
+            return Some(t);
+        }
+        let ready = self.tasks.iter().enumerate().find_map(|(i, t)| {
+            (t.status == Status::Pending
+                && self.prerequisites(i).iter().all(|p| p.status.is_settled()))
+            .then_some(t)
+        });
+        ready.or_else(|| self.tasks.iter().find(in_progress))
+    }
+
     /// The next task to work on: an in-progress task first, else the first
     /// pending task whose prerequisites are all settled.
     pub fn next_task(&self) -> Option<&Task> {
@@ -379,6 +419,12 @@ pub fn escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// Like [`escape`], but keeps line breaks (`\n`, and `\r\n` as `\n`): for
+/// multi-line text shown as text, such as notes in a Markdown document.
+pub fn escape_multiline(s: &str) -> String {
+    s.replace("\r\n", "\n").split('\n').map(escape).collect::<Vec<_>>().join("\n")
 }
 
 fn needs_escape(c: char) -> bool {
@@ -1010,6 +1056,26 @@ mod tests {
         assert_eq!(l.next_task().unwrap().id.as_str(), "app");
         l.tasks[1].status = Status::Completed;
         assert!(l.next_task().is_none());
+    }
+
+    #[test]
+    fn next_for_prefers_own_and_ready_work() {
+        let mut l = sample();
+        l.sequential = false;
+        l.tasks[0].status = Status::InProgress;
+        l.tasks[0].owner = Some("s1".into());
+        l.tasks[1].depends_on.clear();
+        assert_eq!(l.next_for(Some("s1")).unwrap().id.as_str(), "database-migration");
+        assert_eq!(l.next_for(Some("s2")).unwrap().id.as_str(), "app");
+        l.tasks[1].status = Status::Blocked;
+        assert_eq!(l.next_for(Some("s2")).unwrap().id.as_str(), "database-migration");
+        assert_eq!(l.stuck(), vec!["app (blocked)".to_string()]);
+        assert!(!l.all_settled());
+    }
+
+    #[test]
+    fn escape_multiline_keeps_line_breaks_only() {
+        assert_eq!(escape_multiline("a\r\nb\n\u{1b}c\td"), "a\nb\n\\u{1b}c\\td");
     }
 
     #[test]
