@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use minijinja::value::Serde;
 use serde::Serialize;
 
-use crate::model::{Status, TaskList, escape, timestamp};
+use crate::model::{Status, TaskList, escape, escape_multiline, timestamp};
 
 /// The built-in handoff template.
 pub const BUILTIN_TEMPLATE: &str = include_str!("../templates/handoff.md");
@@ -103,7 +103,7 @@ fn view(t: &crate::model::Task) -> TaskView {
         title: escape(&t.title),
         status: t.status.as_str(),
         owner: t.owner.as_deref().map(escape),
-        note: t.note.as_deref().map(escape),
+        note: t.note.as_deref().map(escape_multiline),
     }
 }
 
@@ -120,7 +120,7 @@ impl Context {
             sequential: list.sequential,
             at: timestamp(&h.map_or(list.updated, |h| h.at)),
             session: h.and_then(|h| h.session.as_deref()).map(escape),
-            note: h.map_or(String::new(), |h| escape(&h.note)),
+            note: h.map_or(String::new(), |h| escape_multiline(&h.note)),
             done_tasks: list
                 .tasks
                 .iter()

@@ -551,7 +551,7 @@ impl Fields {
     fn time(&mut self, key: &str) -> ModelResult<Option<DateTime<Utc>>> {
         match self.table.remove(key) {
             None => Ok(None),
-            Some(v) => parse_time(&v, &format!("{key}{}", self.what)).map(Some),
+            Some(v) => parse_time(&v, &format!("'{key}'{}", self.what)).map(Some),
         }
     }
 
@@ -656,16 +656,7 @@ fn list_from_table(table: toml::Table) -> ModelResult<TaskList> {
             id,
         });
     }
-    for t in &tasks {
-        for d in &t.depends_on {
-            if !tasks.iter().any(|o| &o.id == d) {
-                return Err(ModelError::Invalid(format!(
-                    "task '{}' depends on unknown task '{d}'",
-                    t.id
-                )));
-            }
-        }
-    }
+    check_dependencies(&tasks)?;
     Ok(TaskList {
         id,
         title,
@@ -680,11 +671,68 @@ fn list_from_table(table: toml::Table) -> ModelResult<TaskList> {
     })
 }
 
+/// Every `depends_on` names a task of the list, and the dependencies form no
+/// cycle (a cycle would leave its tasks waiting forever).
+fn check_dependencies(tasks: &[Task]) -> ModelResult<()> {
+    let index = |id: &TaskId| tasks.iter().position(|t| &t.id == id);
+    for t in tasks {
+        for d in &t.depends_on {
+            if index(d).is_none() {
+                return Err(ModelError::Invalid(format!(
+                    "task '{}' depends on unknown task '{d}'",
+                    t.id
+                )));
+            }
+        }
+    }
+    // Depth-first search with colours: 0 new, 1 on the current path, 2 done.
+    let mut colour = vec![0u8; tasks.len()];
+    let mut path: Vec<usize> = Vec::new();
+    fn visit(
+        i: usize,
+        tasks: &[Task],
+        colour: &mut [u8],
+        path: &mut Vec<usize>,
+        index: &dyn Fn(&TaskId) -> Option<usize>,
+    ) -> Result<(), Vec<usize>> {
+        colour[i] = 1;
+        path.push(i);
+        for d in &tasks[i].depends_on {
+            let Some(j) = index(d) else { continue };
+            match colour[j] {
+                1 => {
+                    let start = path.iter().position(|&p| p == j).unwrap_or(0);
+                    let mut cycle = path[start..].to_vec();
+                    cycle.push(j);
+                    return Err(cycle);
+                }
+                0 => visit(j, tasks, colour, path, index)?,
+                _ => {}
+            }
+        }
+        path.pop();
+        colour[i] = 2;
+        Ok(())
+    }
+    for i in 0..tasks.len() {
+        if colour[i] == 0 {
+            if let Err(cycle) = visit(i, tasks, &mut colour, &mut path, &index) {
+                let names: Vec<&str> = cycle.iter().map(|&k| tasks[k].id.as_str()).collect();
+                return Err(ModelError::Invalid(format!(
+                    "depends_on forms a cycle: {}",
+                    names.join(" → ")
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Accepts a native TOML datetime with an offset, or an RFC 3339 string.
 fn parse_time(v: &toml::Value, what: &str) -> ModelResult<DateTime<Utc>> {
     let bad = |text: &str| {
         ModelError::Invalid(format!(
-            "'{what}' = {} is not an RFC 3339 date-time with a zone",
+            "{what} = {} is not an RFC 3339 date-time with a zone",
             escape(text)
         ))
     };
@@ -718,7 +766,7 @@ fn parse_time(v: &toml::Value, what: &str) -> ModelResult<DateTime<Utc>> {
         toml::Value::String(s) => {
             DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).map_err(|_| bad(s))
         }
-        _ => Err(ModelError::Invalid(format!("'{what}' is not a date-time"))),
+        _ => Err(ModelError::Invalid(format!("{what} is not a date-time"))),
     }
 }
 
@@ -779,7 +827,7 @@ mod canonical {
             let (key, value) = line.split_once(" = ")?;
             match section {
                 Section::Top => match key {
-                    "format" => set(&mut format, value.parse::<i64>().ok()?)?,
+                    "format" if value == "1" => set(&mut format, FORMAT)?,
                     "id" => set(&mut id, string(value)?)?,
                     "title" => set(&mut title, string(value)?)?,
                     "created" => set(&mut created, time(value)?)?,
@@ -849,11 +897,7 @@ mod canonical {
                 extra: BTreeMap::new(),
             });
         }
-        let deps_known =
-            tasks.iter().all(|t| t.depends_on.iter().all(|d| tasks.iter().any(|o| &o.id == d)));
-        if !deps_known {
-            return None;
-        }
+        check_dependencies(&tasks).ok()?;
         Some(TaskList {
             id: id?,
             title: title?,
@@ -1071,6 +1115,20 @@ mod tests {
         assert_eq!(l.next_for(Some("s2")).unwrap().id.as_str(), "database-migration");
         assert_eq!(l.stuck(), vec!["app (blocked)".to_string()]);
         assert!(!l.all_settled());
+    }
+
+    #[test]
+    fn dependency_cycles_are_refused() {
+        let mut text = sample().to_toml();
+        text = text.replacen(
+            "id = \"database-migration\"\n",
+            "id = \"database-migration\"\ndepends_on = [\"app\"]\n",
+            1,
+        );
+        let e = TaskList::from_toml(&text).unwrap_err().to_string();
+        assert!(e.contains("cycle: database-migration → app → database-migration"), "{e}");
+        let leading_zero = sample().to_toml().replacen("format = 1", "format = 01", 1);
+        assert!(TaskList::from_toml(&leading_zero).is_err(), "01 is not a TOML integer");
     }
 
     #[test]

@@ -234,7 +234,12 @@ fn push_task(list: &mut TaskList, t: &NewTask, after: Option<&TaskId>, ctx: &Ctx
         if t.title.trim().is_empty() { t.id.to_string() } else { t.title.clone() },
         ctx.now,
     );
-    task.depends_on = t.depends_on.clone();
+    task.depends_on = Vec::with_capacity(t.depends_on.len());
+    for d in &t.depends_on {
+        if !task.depends_on.contains(d) {
+            task.depends_on.push(d.clone());
+        }
+    }
     let at = match after {
         None => list.tasks.len(),
         Some(a) => {
@@ -285,8 +290,11 @@ fn update(l: &TaskList, id: &TaskId, change: &TaskChange, ctx: &Ctx) -> OpResult
     let new_status = change.status.unwrap_or(old.status);
     let status_changes = new_status != old.status;
     let note_changes = change.note.as_ref().is_some_and(|n| old.note.as_ref() != Some(n));
-    let claim_changes =
-        new_status == Status::InProgress && ctx.session.is_some() && old.owner != ctx.session;
+    // Only asking for in_progress (start, update --status in_progress) claims;
+    // a note never does.
+    let claim_changes = change.status == Some(Status::InProgress)
+        && ctx.session.is_some()
+        && old.owner != ctx.session;
     if !status_changes && !note_changes && !claim_changes {
         return Ok(Applied {
             list: l.clone(),
@@ -424,6 +432,16 @@ mod tests {
         let l = set(&list(false), "b", Status::Completed, Some("s2")).unwrap().list;
         let noted = apply(Some(&l), &Op::Update { task: tid("b"), change: note }, &ctx(None));
         assert_eq!(noted.unwrap().list.tasks[1].owner.as_deref(), Some("s2"), "a note keeps it");
+    }
+
+    #[test]
+    fn a_note_never_claims() {
+        let l = set(&list(false), "a", Status::InProgress, None).unwrap().list;
+        let note = TaskChange { note: Some("hi".into()), ..Default::default() };
+        let r = apply(Some(&l), &Op::Update { task: tid("a"), change: note }, &ctx(Some("s9")));
+        let r = r.unwrap();
+        assert_eq!(r.name, "note");
+        assert_eq!(r.list.tasks[0].owner, None);
     }
 
     #[test]

@@ -82,7 +82,21 @@ pub fn expectation_met(expected: Status, now: Status) -> bool {
 /// Verifies the whole history of a list.
 pub fn verify(store: &Store, id: &str, expects: &[Expect]) -> StoreResult<Verdict> {
     let ancestry = store.ancestry(id)?;
-    check_range(store, id, &ancestry, true, expects)
+    let mut verdict = check_range(store, id, &ancestry.commits, true, expects)?;
+    if let Some(problem) = ancestry.incomplete {
+        verdict.complete = false;
+        verdict.failures.insert(0, Failure {
+            check: 0,
+            commit: ancestry.commits.last().map(|(c, _)| *c),
+            subject: None,
+            task: None,
+            message: format!(
+                "the history ends early (a shallow or partial clone?): {problem}; only the {} commits present were checked",
+                ancestry.commits.len()
+            ),
+        });
+    }
+    Ok(verdict)
 }
 
 /// Runs the checks over `commits` (newest first). Parents outside the range
@@ -129,8 +143,9 @@ fn check_range(
                 });
                 for p in parents {
                     if in_range.contains(p) && !pending.contains_key(p) {
-                        let got = store.entry_and_state(id, *p)?;
-                        pending.insert(*p, got);
+                        if let Ok(got) = store.entry_and_state(id, *p) {
+                            pending.insert(*p, got);
+                        }
                     }
                 }
                 continue;
@@ -143,12 +158,40 @@ fn check_range(
             parents.iter().copied().filter(|p| complete || in_range.contains(p)).collect();
         for p in &compared {
             if !pending.contains_key(p) {
-                let got = store.entry_and_state(id, *p)?;
-                pending.insert(*p, got);
+                match store.entry_and_state(id, *p) {
+                    Ok(got) => {
+                        pending.insert(*p, got);
+                    }
+                    // A parent that is not there: the history was cut (shallow clone).
+                    Err(_) if !store.has_commit(*p) => failures.push(Failure {
+                        check: 0,
+                        commit: Some(*commit),
+                        subject: Some(entry.subject.clone()),
+                        task: None,
+                        message: format!(
+                            "its parent {} is missing (a shallow or partial clone?), so the history before it was not checked",
+                            p.to_hex_with_len(12)
+                        ),
+                    }),
+                    Err(e) => return Err(e),
+                }
             }
         }
-        let parent_states: Vec<&TaskList> =
-            compared.iter().filter_map(|p| pending.get(p)?.1.as_ref().ok()).collect();
+        // An unreadable parent is stood in for by its nearest readable
+        // first-parent ancestor, so a reset is still caught across it.
+        let mut stand_ins: Vec<TaskList> = Vec::new();
+        for p in &compared {
+            if let Some((entry, Err(_))) = pending.get(p) {
+                if let Some(l) = readable_ancestor(store, id, entry)? {
+                    stand_ins.push(l);
+                }
+            }
+        }
+        let parent_states: Vec<&TaskList> = compared
+            .iter()
+            .filter_map(|p| pending.get(p)?.1.as_ref().ok())
+            .chain(stand_ins.iter())
+            .collect();
         // A merge is judged against the merge base: a parent's value only
         // wins over a completion when that parent changed it since the base.
         let base = match compared.as_slice() {
@@ -201,6 +244,27 @@ fn check_range(
     failures.sort_by_key(|f| f.check);
     let tip_readable = current.is_some();
     Ok(Verdict { commits: commits.len(), complete, failures, current_phase, tip_readable })
+}
+
+/// How far `verify` looks past unreadable commits for a state to compare with.
+const MAX_UNREADABLE_RUN: usize = 64;
+
+/// The state of the nearest readable first-parent ancestor of an unreadable commit.
+fn readable_ancestor(
+    store: &Store,
+    id: &str,
+    unreadable: &LogEntry,
+) -> StoreResult<Option<TaskList>> {
+    let mut next = unreadable.parents.first().copied();
+    for _ in 0..MAX_UNREADABLE_RUN {
+        let Some(c) = next else { return Ok(None) };
+        let Ok((entry, state)) = store.entry_and_state(id, c) else { return Ok(None) };
+        if let Ok(l) = state {
+            return Ok(Some(l));
+        }
+        next = entry.parents.first().copied();
+    }
+    Ok(None)
 }
 
 fn has_trailer(entry: &LogEntry, key: &str, value: &str) -> bool {
@@ -278,13 +342,17 @@ fn check_commit(
     }
 }
 
-/// The bounded check `resume` runs: the state the last session left (the
-/// commit its handoff was written on) against the state now. Only when that
-/// comparison shows a completed task gone back, or a task completed ahead of
-/// its prerequisites, are the commits in between read to find the one
-/// responsible and whether it recorded `--reopen`/`--out-of-order`. Without a
-/// handoff, the last [`RESUME_NO_HANDOFF_WINDOW`] commits are checked.
-/// Returns the verdict and the handoff base it started from, if any.
+/// The bounded check `resume` runs over the history since the last handoff.
+///
+/// The commits since the handoff's base (the state the last session left)
+/// are checked one by one when there are at most [`RESUME_NO_HANDOFF_WINDOW`]
+/// of them; on a longer history the base state is compared with the state
+/// now, and only when that shows a completed task gone back, or a task
+/// completed ahead of its prerequisites, are up to [`RESUME_WINDOW`] commits
+/// read to find the one responsible. Without a handoff, the last
+/// [`RESUME_NO_HANDOFF_WINDOW`] commits are checked. Either way the cost does
+/// not grow with the length of the history. Returns the verdict and the
+/// handoff base it started from, if any.
 pub fn verify_since_handoff(
     store: &Store,
     snap: &Snapshot,
@@ -297,10 +365,16 @@ pub fn verify_since_handoff(
         .and_then(|h| h.base.as_deref())
         .and_then(|b| ObjectId::from_hex(b.as_bytes()).ok());
     let left = base.and_then(|b| store.read_at(id, b).ok().map(|s| (b, s.list)));
+    // +1: the base itself is the oldest commit of a complete window.
+    let recent = first_parent_chain(store, id, base, RESUME_NO_HANDOFF_WINDOW + 1)?;
     let Some((base, left)) = left else {
-        let chain = first_parent_chain(store, id, None, RESUME_NO_HANDOFF_WINDOW)?;
-        return Ok((check_range(store, id, &chain, false, &[])?, None));
+        let recent: Vec<_> = recent.into_iter().take(RESUME_NO_HANDOFF_WINDOW).collect();
+        return Ok((check_range(store, id, &recent, false, &[])?, None));
     };
+    if recent.last().map(|(c, _)| *c) == Some(base) {
+        return Ok((check_range(store, id, &recent, false, &[])?, Some(base)));
+    }
+    let mut verdict = check_range(store, id, &recent, false, &[])?;
     let now = &snap.list;
     let reset = left.tasks.iter().any(|t| {
         t.status == Status::Completed
@@ -311,18 +385,11 @@ pub fn verify_since_handoff(
             && left.task(t.id.as_str()).map(|l| l.status) != Some(Status::Completed)
             && now.prerequisites(i).iter().any(|p| !p.status.is_settled())
     });
-    if !reset && !early {
-        let verdict = Verdict {
-            commits: 2,
-            complete: false,
-            failures: Vec::new(),
-            current_phase: now.next_task().map(|t| t.id.to_string()),
-            tip_readable: true,
-        };
+    if !verdict.ok() || (!reset && !early) {
         return Ok((verdict, Some(base)));
     }
     let chain = first_parent_chain(store, id, Some(base), RESUME_WINDOW)?;
-    let mut verdict = check_range(store, id, &chain, false, &[])?;
+    verdict = check_range(store, id, &chain, false, &[])?;
     if chain.last().map(|(c, _)| *c) != Some(base) && verdict.ok() {
         verdict.failures.push(Failure {
             check: 1,
@@ -337,7 +404,7 @@ pub fn verify_since_handoff(
     Ok((verdict, Some(base)))
 }
 
-/// How many commits `resume` checks when the list has no handoff.
+/// How many commits `resume` checks one by one (since the handoff, or the last ones).
 pub const RESUME_NO_HANDOFF_WINDOW: usize = 20;
 
 /// The first-parent chain from the tip, newest first, down to `stop`

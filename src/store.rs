@@ -39,6 +39,8 @@ const MAX_ATTEMPTS: u32 = 64;
 const MAX_BACKOFF: Duration = Duration::from_millis(40);
 /// Attempts that find the ref lock busy before the lock is reported.
 const MAX_LOCK_RETRIES: u32 = 30;
+/// Longest time spent waiting for busy ref locks before naming the lock.
+const MAX_LOCK_WAIT: Duration = Duration::from_secs(3);
 /// A lock file older than this is taken to be left by a killed process.
 const STALE_LOCK_AGE: Duration = Duration::from_secs(10);
 /// Loose-object threshold git uses when `gc.auto` is unset.
@@ -67,6 +69,9 @@ pub enum StoreError {
         /// Why it failed.
         cause: String,
     },
+    /// An id prefix shorter than 4 characters.
+    #[error("Task list prefix '{0}' is too short; give at least 4 characters of the id")]
+    PrefixTooShort(String),
     /// No list matches.
     #[error("Task list '{0}' not found")]
     ListNotFound(String),
@@ -109,6 +114,19 @@ pub enum StoreError {
         /// How many attempts were made.
         attempts: u32,
     },
+    /// The change would make the state file larger than the store reads.
+    #[error("The change would make task list {list} {bytes} bytes, over the {} MiB limit; nothing was written", MAX_STATE_BYTES >> 20)]
+    TooLarge {
+        /// The list id.
+        list: String,
+        /// The size the file would have had.
+        bytes: usize,
+    },
+    /// The repository keeps its refs in a format this build cannot write.
+    #[error(
+        "{0} uses the reftable ref format, which git-tasklist does not support yet; use a repository with the files ref format"
+    )]
+    Reftable(String),
     /// The namespace is not a usable ref prefix.
     #[error("Namespace '{0}' is not valid; use a ref prefix such as refs/tasklists")]
     BadNamespace(String),
@@ -124,7 +142,12 @@ pub enum StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 fn git_err(context: &str, e: impl std::fmt::Debug + std::fmt::Display) -> StoreError {
-    StoreError::Git(format!("{context}: {e}"))
+    StoreError::Git(format!("{context}: {}", one_line(&e.to_string())))
+}
+
+/// gix errors can span several lines ("Caused by: …"); errors here are one sentence.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A list as read from its tip.
@@ -174,6 +197,15 @@ pub struct LogEntry {
     pub parents: Vec<ObjectId>,
 }
 
+/// The commits reachable from a list's tip, as far as they are present.
+#[derive(Debug, Clone)]
+pub struct Ancestry {
+    /// `(commit, parents)`, newest first.
+    pub commits: Vec<(ObjectId, Vec<ObjectId>)>,
+    /// Why the walk stopped early (a shallow or partial clone), if it did.
+    pub incomplete: Option<String>,
+}
+
 /// One entry of `list`: a readable list or why it is not.
 #[derive(Debug)]
 pub struct ListEntry {
@@ -207,12 +239,25 @@ impl Store {
             None => gix::discover_with_environment_overrides(&start),
         };
         let repo = found.map_err(|e| {
-            StoreError::NotARepo {
-                path: start.clone(),
-                cause: "no .git found here or in any parent directory".into(),
-            }
-            .with_debug(&e)
+            let shown = match (path, std::env::var_os("GIT_DIR")) {
+                (None, Some(dir)) => PathBuf::from(dir),
+                _ => start.clone(),
+            };
+            let text = e.to_string();
+            let chain = format!("{e:?}").to_ascii_lowercase();
+            let cause = if chain.contains("sha256") {
+                "it uses SHA-256 object ids, which this build does not support".to_string()
+            } else if e.is_not_found() || text.contains("not a git repository") {
+                "no .git found here or in any parent directory".to_string()
+            } else {
+                one_line(&text)
+            };
+            StoreError::NotARepo { path: shown, cause }.with_debug(&e)
         })?;
+        let ref_format = repo.config_snapshot().string("extensions.refStorage");
+        if ref_format.is_some_and(|f| f.eq_ignore_ascii_case(b"reftable")) {
+            return Err(StoreError::Reftable(repo.git_dir().display().to_string()));
+        }
         let from_env = std::env::var(NAMESPACE_ENV).ok().filter(|s| !s.is_empty());
         let from_config = repo
             .config_snapshot()
@@ -300,6 +345,9 @@ impl Store {
             return Ok(query_trim.to_string());
         }
         let refs = self.list_refs()?;
+        let lower = query_trim.to_ascii_lowercase();
+        let short_prefix =
+            query_trim.len() < 4 && refs.iter().any(|(id, _)| id.starts_with(&lower));
         if query_trim.len() >= 4 {
             let lower = query_trim.to_ascii_lowercase();
             let hits: Vec<&String> =
@@ -326,6 +374,7 @@ impl Store {
         }
         match hits.len() {
             1 => Ok(hits.remove(0)),
+            0 if short_prefix => Err(StoreError::PrefixTooShort(escape(query))),
             0 => Err(StoreError::ListNotFound(escape(query))),
             _ => {
                 hits.sort();
@@ -442,6 +491,7 @@ impl Store {
         let name = self.ref_name(id);
         let is_create = matches!(op, Op::Create { .. });
         let mut lock_retries = 0;
+        let started = std::time::Instant::now();
         let mut rng = Jitter::new();
         for attempt in 0..MAX_ATTEMPTS {
             let ctx = Ctx { session: session.map(String::from), now: model::now(), tip: None };
@@ -466,7 +516,12 @@ impl Store {
                 });
             }
             let files = extra_files(&applied.list).map_err(StoreError::Render)?;
-            let commit = self.write_commit(id, parent, &applied, &files, ctx.session.as_deref())?;
+            let text = applied.list.to_toml();
+            if text.len() as u64 > MAX_STATE_BYTES {
+                return Err(StoreError::TooLarge { list: id.to_string(), bytes: text.len() });
+            }
+            let commit =
+                self.write_commit(id, parent, &applied, &text, &files, ctx.session.as_deref())?;
             let expected = match parent {
                 Some(p) => PreviousValue::MustExistAndMatch(Target::Object(p)),
                 None => PreviousValue::MustNotExist,
@@ -512,7 +567,8 @@ impl Store {
                     lock_retries += 1;
                     let lock = self.lock_path(&name);
                     let stale = lock_age(&lock).is_some_and(|a| a > STALE_LOCK_AGE);
-                    if stale || lock_retries > MAX_LOCK_RETRIES {
+                    if stale || lock_retries > MAX_LOCK_RETRIES || started.elapsed() > MAX_LOCK_WAIT
+                    {
                         return Err(StoreError::LockHeld { path: lock, stale });
                     }
                 }
@@ -530,6 +586,7 @@ impl Store {
         id: &str,
         parent: Option<ObjectId>,
         applied: &Applied,
+        text: &str,
         files: &[(String, Vec<u8>)],
         session: Option<&str>,
     ) -> StoreResult<ObjectId> {
@@ -542,10 +599,8 @@ impl Store {
                 .map_err(|e| git_err("reading the tip's tree", e))?,
             None => ObjectId::empty_tree(repo.object_hash()),
         };
-        let blob = repo
-            .write_blob(applied.list.to_toml().as_bytes())
-            .map_err(|e| git_err("writing blob", e))?
-            .detach();
+        let blob =
+            repo.write_blob(text.as_bytes()).map_err(|e| git_err("writing blob", e))?.detach();
         let mut editor = repo.edit_tree(base_tree).map_err(|e| git_err("reading tree", e))?;
         editor
             .upsert(STATE_FILE, gix::objs::tree::EntryKind::Blob, blob)
@@ -674,15 +729,26 @@ impl Store {
 
     /// Every commit reachable from the list's tip (all parents), newest first,
     /// as `(commit, parents)`; cheap: commit-graph data where available.
-    pub fn ancestry(&self, id: &str) -> StoreResult<Vec<(ObjectId, Vec<ObjectId>)>> {
+    pub fn ancestry(&self, id: &str) -> StoreResult<Ancestry> {
         let tip = self.commit_tip(id)?;
         let walk = self.repo.rev_walk([tip]).all().map_err(|e| git_err("walking history", e))?;
-        let mut out = Vec::new();
+        let mut commits = Vec::new();
         for info in walk {
-            let info = info.map_err(|e| git_err("walking history", e))?;
-            out.push((info.id, info.parent_ids.iter().copied().collect()));
+            match info {
+                Ok(info) => commits.push((info.id, info.parent_ids.iter().copied().collect())),
+                // A shallow or partial clone: what is there can still be checked.
+                Err(e) => {
+                    let problem = one_line(&e.to_string());
+                    return Ok(Ancestry { commits, incomplete: Some(problem) });
+                }
+            }
         }
-        Ok(out)
+        Ok(Ancestry { commits, incomplete: None })
+    }
+
+    /// Whether a commit is present in the object database.
+    pub fn has_commit(&self, commit: ObjectId) -> bool {
+        self.repo.find_header(commit).is_ok_and(|h| h.kind() == gix::object::Kind::Commit)
     }
 
     /// A commit's history entry and the list stored in it (or why it cannot
@@ -760,10 +826,16 @@ impl Store {
             if limit.is_some_and(|n| out.len() >= n) {
                 break;
             }
-            let info = info.map_err(|e| git_err("walking history", e))?;
-            let commit =
-                self.repo.find_commit(info.id).map_err(|e| git_err("reading commit", e))?;
-            out.push(log_entry(info.id, &commit)?);
+            // History cut short (a shallow or partial clone) ends the log
+            // where the objects end; only a tip that cannot be read is an error.
+            let found = info.ok().and_then(|i| self.repo.find_commit(i.id).ok().map(|c| (i.id, c)));
+            let Some((cid, commit)) = found else {
+                if out.is_empty() {
+                    return Err(git_err("reading history", "the tip commit cannot be read"));
+                }
+                break;
+            };
+            out.push(log_entry(cid, &commit)?);
         }
         Ok(out)
     }
@@ -831,7 +903,13 @@ pub fn new_list_id() -> String {
 
 fn validate_namespace(ns: &str) -> StoreResult<String> {
     let trimmed = ns.trim_end_matches('/');
+    // Branches, tags and remote-tracking refs are git's own: lists there would
+    // show up as branches or be clobbered by fetch.
+    let reserved = ["refs/heads", "refs/tags", "refs/remotes"]
+        .iter()
+        .any(|r| trimmed == *r || trimmed.starts_with(&format!("{r}/")));
     let valid = trimmed.starts_with("refs/")
+        && !reserved
         && trimmed.len() > "refs/".len()
         && gix::refs::FullName::try_from(format!("{trimmed}/x").as_str()).is_ok()
         && !trimmed.split('/').any(|c| c.is_empty());
@@ -895,7 +973,9 @@ mod tests {
     fn namespaces() {
         assert_eq!(validate_namespace("refs/tasklists/").unwrap(), "refs/tasklists");
         assert!(validate_namespace("refs/x/y").is_ok());
-        for bad in ["tasklists", "refs/", "refs//x", "refs/a b", "refs/x..y"] {
+        for bad in
+            ["tasklists", "refs/", "refs//x", "refs/a b", "refs/x..y", "refs/heads", "refs/tags/x"]
+        {
             assert!(validate_namespace(bad).is_err(), "{bad}");
         }
     }

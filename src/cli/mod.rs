@@ -155,7 +155,7 @@ impl CliError {
 impl From<StoreError> for CliError {
     fn from(e: StoreError) -> CliError {
         let kind = match &e {
-            StoreError::ListNotFound(_) => Kind::NotFound,
+            StoreError::ListNotFound(_) | StoreError::PrefixTooShort(_) => Kind::NotFound,
             StoreError::Op(OpError::TaskNotFound { .. }) => Kind::NotFound,
             StoreError::Op(OpError::Conflict(_)) | StoreError::RaceLost { .. } => Kind::Conflict,
             StoreError::Op(OpError::Invalid(_)) => Kind::Error,

@@ -22,5 +22,6 @@ mod test_repo_kinds;
 mod test_resolve;
 mod test_sessions;
 mod test_snapshots;
+mod test_store_edges;
 mod test_templates;
 mod test_update;
