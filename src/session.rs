@@ -79,24 +79,96 @@ pub fn expectation_met(expected: Status, now: Status) -> bool {
     expected == now || (now == Status::Completed && expected != Status::Cancelled)
 }
 
+/// A chunk of commits with their states, read by a reader thread.
+type ReadChunk = (Vec<(ObjectId, Vec<ObjectId>)>, Vec<(LogEntry, Result<TaskList, String>)>);
+
 /// Verifies the whole history of a list.
+///
+/// A pipeline keeps both cores busy: a walker thread lists the commits
+/// (newest first) in chunks, reader threads (each with its own repository
+/// handle, opened once) read and parse the chunks' states, and this thread
+/// checks them in order as they arrive.
 pub fn verify(store: &Store, id: &str, expects: &[Expect]) -> StoreResult<Verdict> {
-    let ancestry = store.ancestry(id)?;
-    let mut verdict = check_range(store, id, &ancestry.commits, true, expects)?;
-    if let Some(problem) = ancestry.incomplete {
-        verdict.complete = false;
-        verdict.failures.insert(0, Failure {
-            check: 0,
-            commit: ancestry.commits.last().map(|(c, _)| *c),
-            subject: None,
-            task: None,
-            message: format!(
-                "the history ends early (a shallow or partial clone?): {problem}; only the {} commits present were checked",
-                ancestry.commits.len()
-            ),
-        });
-    }
-    Ok(verdict)
+    use std::sync::mpsc;
+    let tip = store.commit_tip(id)?;
+    let git_dir = store.git_dir().to_path_buf();
+    let readers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+    let (walk_tx, walk_rx) = mpsc::sync_channel::<crate::store::AncestryChunk>(readers * 2);
+    // Shared by the readers; the last one to stop drops it, so that the walker
+    // (blocked on a full channel) stops too.
+    let walk_rx = std::sync::Mutex::new(Some(walk_rx.into_iter().enumerate()));
+    let (read_tx, read_rx) = mpsc::sync_channel::<(usize, Result<ReadChunk, String>)>(readers * 2);
+    std::thread::scope(|scope| {
+        let dir = git_dir.clone();
+        scope.spawn(move || crate::store::stream_ancestry(&dir, tip, PREFETCH, &walk_tx));
+        for _ in 0..readers {
+            let (walk_rx, read_tx, dir) = (&walk_rx, read_tx.clone(), &git_dir);
+            let namespace = store.namespace();
+            scope.spawn(move || {
+                let reader = Store::open_git_dir(dir, namespace);
+                loop {
+                    let next = match walk_rx.lock() {
+                        Ok(mut it) => it.as_mut().and_then(|it| it.next()),
+                        Err(_) => None,
+                    };
+                    let Some((n, chunk)) = next else { return };
+                    let result = match (&reader, chunk) {
+                        (_, Err(problem)) => Err(problem),
+                        (Err(e), Ok(_)) => Err(e.to_string()),
+                        (Ok(r), Ok(commits)) => {
+                            let ids: Vec<ObjectId> = commits.iter().map(|(c, _)| *c).collect();
+                            let read: StoreResult<Vec<_>> =
+                                ids.iter().map(|c| r.entry_and_state(id, *c)).collect();
+                            read.map(|states| (commits, states)).map_err(|e| e.to_string())
+                        }
+                    };
+                    if read_tx.send((n, result)).is_err() {
+                        // The checker stopped (an error): stop the walk too.
+                        if let Ok(mut it) = walk_rx.lock() {
+                            it.take();
+                        }
+                        return;
+                    }
+                }
+            });
+        }
+        drop(read_tx);
+        let mut checker = Checker::new(store, id, true, None);
+        let mut waiting: std::collections::BTreeMap<usize, Result<ReadChunk, String>> =
+            Default::default();
+        let mut expected = 0;
+        let mut incomplete = None;
+        let mut last = None;
+        for (n, result) in read_rx {
+            waiting.insert(n, result);
+            // Chunks arrive out of order; check them in walk order.
+            while let Some(result) = waiting.remove(&expected) {
+                expected += 1;
+                match result {
+                    Ok((commits, states)) => {
+                        last = commits.last().map(|(c, _)| *c);
+                        checker.chunk_read(&commits, states)?;
+                    }
+                    Err(problem) => incomplete = Some(problem),
+                }
+            }
+        }
+        let seen = checker.seen;
+        let mut verdict = checker.finish(expects);
+        if let Some(problem) = incomplete {
+            verdict.complete = false;
+            verdict.failures.insert(0, Failure {
+                check: 0,
+                commit: last,
+                subject: None,
+                task: None,
+                message: format!(
+                    "the history ends early (a shallow or partial clone?): {problem}; only the {seen} commits present were checked"
+                ),
+            });
+        }
+        Ok(verdict)
+    })
 }
 
 /// Runs the checks over `commits` (newest first). Parents outside the range
@@ -109,32 +181,92 @@ fn check_range(
     complete: bool,
     expects: &[Expect],
 ) -> StoreResult<Verdict> {
-    let mut failures = Vec::new();
-    let in_range: std::collections::HashSet<ObjectId> = commits.iter().map(|(c, _)| *c).collect();
-    // States read ahead as parents, waiting for their own turn (one in a linear history).
-    let mut pending: HashMap<ObjectId, (LogEntry, Result<TaskList, String>)> = HashMap::new();
-    let mut current: Option<TaskList> = None;
-    for (idx, (commit, parents)) in commits.iter().enumerate() {
-        if idx % PREFETCH == 0 {
-            // Read the next stretch of history in parallel; the checks below
-            // then find each commit (and, in a linear history, its parent) ready.
-            let ahead: Vec<ObjectId> = commits[idx..(idx + PREFETCH).min(commits.len())]
-                .iter()
-                .map(|(c, _)| *c)
-                .filter(|c| !pending.contains_key(c))
-                .collect();
-            for (c, got) in ahead.iter().zip(store.entries_and_states(id, &ahead)?) {
-                pending.insert(*c, got);
-            }
+    let range = commits.iter().map(|(c, _)| *c).collect();
+    let mut checker = Checker::new(store, id, complete, Some(range));
+    for chunk in commits.chunks(PREFETCH) {
+        checker.chunk(chunk)?;
+    }
+    Ok(checker.finish(expects))
+}
+
+/// The state of a check in progress over commits fed newest first.
+struct Checker<'a> {
+    store: &'a Store,
+    id: &'a str,
+    /// Compare the oldest commits with parents outside the range too.
+    complete: bool,
+    /// The commits being checked; `None` when it is everything reachable.
+    range: Option<std::collections::HashSet<ObjectId>>,
+    /// States read ahead as parents, waiting for their own turn (one in a linear history).
+    pending: HashMap<ObjectId, (LogEntry, Result<TaskList, String>)>,
+    failures: Vec<Failure>,
+    /// The newest state (the tip's), when readable.
+    current: Option<TaskList>,
+    /// Commits checked so far.
+    seen: usize,
+}
+
+impl<'a> Checker<'a> {
+    fn new(
+        store: &'a Store,
+        id: &'a str,
+        complete: bool,
+        range: Option<std::collections::HashSet<ObjectId>>,
+    ) -> Checker<'a> {
+        Checker {
+            store,
+            id,
+            complete,
+            range,
+            pending: HashMap::new(),
+            failures: Vec::new(),
+            current: None,
+            seen: 0,
         }
-        let (entry, state) = match pending.remove(commit) {
+    }
+
+    fn in_range(&self, c: &ObjectId) -> bool {
+        self.range.as_ref().is_none_or(|r| r.contains(c))
+    }
+
+    /// Checks a chunk whose states were read elsewhere (same order as `commits`).
+    fn chunk_read(
+        &mut self,
+        commits: &[(ObjectId, Vec<ObjectId>)],
+        states: Vec<(LogEntry, Result<TaskList, String>)>,
+    ) -> StoreResult<()> {
+        for ((c, _), got) in commits.iter().zip(states) {
+            self.pending.entry(*c).or_insert(got);
+        }
+        for (commit, parents) in commits {
+            self.commit(commit, parents)?;
+        }
+        Ok(())
+    }
+
+    /// Reads the chunk's states in parallel, then checks each commit.
+    fn chunk(&mut self, commits: &[(ObjectId, Vec<ObjectId>)]) -> StoreResult<()> {
+        let ahead: Vec<ObjectId> =
+            commits.iter().map(|(c, _)| *c).filter(|c| !self.pending.contains_key(c)).collect();
+        for (c, got) in ahead.iter().zip(self.store.entries_and_states(self.id, &ahead)?) {
+            self.pending.insert(*c, got);
+        }
+        for (commit, parents) in commits {
+            self.commit(commit, parents)?;
+        }
+        Ok(())
+    }
+
+    fn commit(&mut self, commit: &ObjectId, parents: &[ObjectId]) -> StoreResult<()> {
+        self.seen += 1;
+        let (entry, state) = match self.pending.remove(commit) {
             Some(x) => x,
-            None => store.entry_and_state(id, *commit)?,
+            None => self.store.entry_and_state(self.id, *commit)?,
         };
         let state = match state {
             Ok(s) => s,
             Err(problem) => {
-                failures.push(Failure {
+                self.failures.push(Failure {
                     check: 0,
                     commit: Some(*commit),
                     subject: Some(entry.subject.clone()),
@@ -142,28 +274,28 @@ fn check_range(
                     message: format!("the list cannot be read: {problem}"),
                 });
                 for p in parents {
-                    if in_range.contains(p) && !pending.contains_key(p) {
-                        if let Ok(got) = store.entry_and_state(id, *p) {
-                            pending.insert(*p, got);
+                    if self.in_range(p) && !self.pending.contains_key(p) {
+                        if let Ok(got) = self.store.entry_and_state(self.id, *p) {
+                            self.pending.insert(*p, got);
                         }
                     }
                 }
-                continue;
+                return Ok(());
             }
         };
-        if idx == 0 {
-            current = Some(state.clone());
+        if self.seen == 1 {
+            self.current = Some(state.clone());
         }
         let compared: Vec<ObjectId> =
-            parents.iter().copied().filter(|p| complete || in_range.contains(p)).collect();
+            parents.iter().copied().filter(|p| self.complete || self.in_range(p)).collect();
         for p in &compared {
-            if !pending.contains_key(p) {
-                match store.entry_and_state(id, *p) {
+            if !self.pending.contains_key(p) {
+                match self.store.entry_and_state(self.id, *p) {
                     Ok(got) => {
-                        pending.insert(*p, got);
+                        self.pending.insert(*p, got);
                     }
                     // A parent that is not there: the history was cut (shallow clone).
-                    Err(_) if !store.has_commit(*p) => failures.push(Failure {
+                    Err(_) if !self.store.has_commit(*p) => self.failures.push(Failure {
                         check: 0,
                         commit: Some(*commit),
                         subject: Some(entry.subject.clone()),
@@ -181,69 +313,85 @@ fn check_range(
         // first-parent ancestor, so a reset is still caught across it.
         let mut stand_ins: Vec<TaskList> = Vec::new();
         for p in &compared {
-            if let Some((entry, Err(_))) = pending.get(p) {
-                if let Some(l) = readable_ancestor(store, id, entry)? {
+            if let Some((entry, Err(_))) = self.pending.get(p) {
+                if let Some(l) = readable_ancestor(self.store, self.id, entry)? {
                     stand_ins.push(l);
                 }
             }
         }
         let parent_states: Vec<&TaskList> = compared
             .iter()
-            .filter_map(|p| pending.get(p)?.1.as_ref().ok())
+            .filter_map(|p| self.pending.get(p)?.1.as_ref().ok())
             .chain(stand_ins.iter())
             .collect();
         // A merge is judged against the merge base: a parent's value only
         // wins over a completion when that parent changed it since the base.
         let base = match compared.as_slice() {
-            [a, b, ..] => store.merge_base(*a, *b).and_then(|m| store.read_at(id, m).ok()),
+            [a, b, ..] => {
+                self.store.merge_base(*a, *b).and_then(|m| self.store.read_at(self.id, m).ok())
+            }
             _ => None,
         };
-        check_commit(&entry, &state, &parent_states, base.as_ref().map(|s| &s.list), &mut failures);
+        check_commit(
+            &entry,
+            &state,
+            &parent_states,
+            base.as_ref().map(|s| &s.list),
+            &mut self.failures,
+        );
         for p in &compared {
-            if !in_range.contains(p) {
-                pending.remove(p);
+            if !self.in_range(p) {
+                self.pending.remove(p);
             }
         }
+        Ok(())
     }
-    let current_phase = current.as_ref().and_then(|l| l.next_task()).map(|t| t.id.to_string());
-    if current.is_none() && !expects.is_empty() {
-        failures.push(Failure {
-            check: 1,
-            commit: commits.first().map(|(c, _)| *c),
-            subject: None,
-            task: None,
-            message: "the current state cannot be read, so --expect cannot be checked".into(),
-        });
-    }
-    if let Some(now) = &current {
-        for e in expects {
-            match now.task(&e.task) {
-                None => failures.push(Failure {
-                    check: 1,
-                    commit: None,
-                    subject: None,
-                    task: Some(e.task.clone()),
-                    message: format!("task '{}' was expected {} but is gone", e.task, e.status),
-                }),
-                Some(t) if !expectation_met(e.status, t.status) => failures.push(Failure {
-                    check: 1,
-                    commit: None,
-                    subject: None,
-                    task: Some(e.task.clone()),
-                    message: format!(
-                        "task '{}' was expected {} but is {}",
-                        e.task, e.status, t.status
-                    ),
-                }),
-                Some(_) => {}
+
+    fn finish(mut self, expects: &[Expect]) -> Verdict {
+        let commits = self.seen;
+        let complete = self.complete;
+        let current = self.current.take();
+        let mut failures = std::mem::take(&mut self.failures);
+        let current_phase = current.as_ref().and_then(|l| l.next_task()).map(|t| t.id.to_string());
+        if current.is_none() && !expects.is_empty() {
+            failures.push(Failure {
+                check: 1,
+                commit: None,
+                subject: None,
+                task: None,
+                message: "the current state cannot be read, so --expect cannot be checked".into(),
+            });
+        }
+        if let Some(now) = &current {
+            for e in expects {
+                match now.task(&e.task) {
+                    None => failures.push(Failure {
+                        check: 1,
+                        commit: None,
+                        subject: None,
+                        task: Some(e.task.clone()),
+                        message: format!("task '{}' was expected {} but is gone", e.task, e.status),
+                    }),
+                    Some(t) if !expectation_met(e.status, t.status) => failures.push(Failure {
+                        check: 1,
+                        commit: None,
+                        subject: None,
+                        task: Some(e.task.clone()),
+                        message: format!(
+                            "task '{}' was expected {} but is {}",
+                            e.task, e.status, t.status
+                        ),
+                    }),
+                    Some(_) => {}
+                }
             }
         }
+        let mut seen = std::collections::HashSet::new();
+        failures.retain(|f| seen.insert((f.check, f.commit, f.task.clone(), f.message.clone())));
+        failures.sort_by_key(|f| f.check);
+        let tip_readable = current.is_some();
+        Verdict { commits, complete, failures, current_phase, tip_readable }
     }
-    let mut seen = std::collections::HashSet::new();
-    failures.retain(|f| seen.insert((f.check, f.commit, f.task.clone(), f.message.clone())));
-    failures.sort_by_key(|f| f.check);
-    let tip_readable = current.is_some();
-    Ok(Verdict { commits: commits.len(), complete, failures, current_phase, tip_readable })
 }
 
 /// How far `verify` looks past unreadable commits for a state to compare with.

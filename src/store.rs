@@ -197,15 +197,6 @@ pub struct LogEntry {
     pub parents: Vec<ObjectId>,
 }
 
-/// The commits reachable from a list's tip, as far as they are present.
-#[derive(Debug, Clone)]
-pub struct Ancestry {
-    /// `(commit, parents)`, newest first.
-    pub commits: Vec<(ObjectId, Vec<ObjectId>)>,
-    /// Why the walk stopped early (a shallow or partial clone), if it did.
-    pub incomplete: Option<String>,
-}
-
 /// One entry of `list`: a readable list or why it is not.
 #[derive(Debug)]
 pub struct ListEntry {
@@ -272,6 +263,13 @@ impl Store {
         Ok(Store { repo, namespace: ns })
     }
 
+    /// Opens the repository at `git_dir` directly (no discovery) with a
+    /// namespace already settled: for helper threads of an open store.
+    pub fn open_git_dir(git_dir: &Path, namespace: &str) -> StoreResult<Store> {
+        let repo = gix::open(git_dir).map_err(|e| git_err("opening repository", e))?;
+        Ok(Store { repo, namespace: namespace.to_string() })
+    }
+
     /// The namespace lists live under, without a trailing slash.
     pub fn namespace(&self) -> &str {
         &self.namespace
@@ -285,6 +283,11 @@ impl Store {
     /// The working tree of the repository, if it has one (not for bare repos).
     pub fn workdir(&self) -> Option<&Path> {
         self.repo.workdir()
+    }
+
+    /// The repository's git directory (per worktree).
+    pub fn git_dir(&self) -> &Path {
+        self.repo.git_dir()
     }
 
     /// The repository's git directory shared by all worktrees.
@@ -710,7 +713,7 @@ impl Store {
     }
 
     /// The tip of a list, checked to be a commit (history walks need one).
-    fn commit_tip(&self, id: &str) -> StoreResult<ObjectId> {
+    pub fn commit_tip(&self, id: &str) -> StoreResult<ObjectId> {
         let tip = self.tip(id)?.ok_or_else(|| StoreError::ListNotFound(escape(id)))?;
         match self.repo.find_header(tip) {
             Ok(h) if h.kind() == gix::object::Kind::Commit => Ok(tip),
@@ -725,25 +728,6 @@ impl Store {
                 problem: format!("the object cannot be read ({e})"),
             }),
         }
-    }
-
-    /// Every commit reachable from the list's tip (all parents), newest first,
-    /// as `(commit, parents)`; cheap: commit-graph data where available.
-    pub fn ancestry(&self, id: &str) -> StoreResult<Ancestry> {
-        let tip = self.commit_tip(id)?;
-        let walk = self.repo.rev_walk([tip]).all().map_err(|e| git_err("walking history", e))?;
-        let mut commits = Vec::new();
-        for info in walk {
-            match info {
-                Ok(info) => commits.push((info.id, info.parent_ids.iter().copied().collect())),
-                // A shallow or partial clone: what is there can still be checked.
-                Err(e) => {
-                    let problem = one_line(&e.to_string());
-                    return Ok(Ancestry { commits, incomplete: Some(problem) });
-                }
-            }
-        }
-        Ok(Ancestry { commits, incomplete: None })
     }
 
     /// Whether a commit is present in the object database.
@@ -862,6 +846,56 @@ fn log_entry(id: ObjectId, commit: &gix::Commit<'_>) -> StoreResult<LogEntry> {
         trailers: trailers.clone(),
         parents: decoded.parents().collect(),
     })
+}
+
+/// A chunk of `(commit, parents)` from [`stream_ancestry`], or why the walk
+/// stopped early (a shallow or partial clone).
+pub type AncestryChunk = Result<Vec<(ObjectId, Vec<ObjectId>)>, String>;
+
+/// Walks every commit reachable from `tip` (all parents, newest first) in
+/// the repository at `git_dir` and sends them in chunks of `chunk`; meant to
+/// run on its own thread (it opens its own repository handle) while the
+/// receiver reads and checks what was sent. Stops quietly when the receiver
+/// goes away.
+pub fn stream_ancestry(
+    git_dir: &Path,
+    tip: ObjectId,
+    chunk: usize,
+    tx: &std::sync::mpsc::SyncSender<AncestryChunk>,
+) {
+    let repo = match gix::open(git_dir) {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = tx.send(Err(one_line(&e.to_string())));
+            return;
+        }
+    };
+    let walk = match repo.rev_walk([tip]).all() {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = tx.send(Err(one_line(&e.to_string())));
+            return;
+        }
+    };
+    let mut batch = Vec::with_capacity(chunk);
+    for info in walk {
+        match info {
+            Ok(info) => batch.push((info.id, info.parent_ids.iter().copied().collect())),
+            Err(e) => {
+                if !batch.is_empty() && tx.send(Ok(std::mem::take(&mut batch))).is_err() {
+                    return;
+                }
+                let _ = tx.send(Err(one_line(&e.to_string())));
+                return;
+            }
+        }
+        if batch.len() == chunk && tx.send(Ok(std::mem::take(&mut batch))).is_err() {
+            return;
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(Ok(batch));
+    }
 }
 
 /// Splits a commit message into its subject and the trailers of its last paragraph.
