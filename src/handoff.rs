@@ -7,6 +7,7 @@ use minijinja::value::Serde;
 use serde::Serialize;
 
 use crate::model::{Status, TaskList, escape, escape_multiline, timestamp};
+use crate::store::DEFAULT_NAMESPACE;
 
 /// The built-in handoff template.
 pub const BUILTIN_TEMPLATE: &str = include_str!("../templates/handoff.md");
@@ -107,6 +108,22 @@ fn view(t: &crate::model::Task) -> TaskView {
     }
 }
 
+/// The command that resumes the list, with `--namespace` when the list is
+/// not in the default namespace (so it works as printed).
+fn resume_command(id: &str, ref_name: &str) -> String {
+    let namespace = ref_name.strip_suffix(&format!("/{id}")).unwrap_or(DEFAULT_NAMESPACE);
+    if namespace == DEFAULT_NAMESPACE {
+        return format!("git tasklist resume -l {id}");
+    }
+    let plain = namespace.chars().all(|c| c.is_ascii_alphanumeric() || "/_.:@%+,=-".contains(c));
+    let shown = if plain {
+        namespace.to_string()
+    } else {
+        format!("'{}'", namespace.replace('\'', "'\\''"))
+    };
+    format!("git tasklist --namespace {} resume -l {id}", escape(&shown))
+}
+
 impl Context {
     fn new(list: &TaskList, ref_name: &str) -> Context {
         let (done, total) = list.progress();
@@ -128,8 +145,8 @@ impl Context {
                 .map(view)
                 .collect(),
             open_tasks: list.tasks.iter().filter(|t| !t.status.is_settled()).map(view).collect(),
-            next: list.next_task().map(view),
-            resume_command: format!("git tasklist resume -l {}", list.id),
+            next: list.next_for(h.and_then(|h| h.session.as_deref())).map(view),
+            resume_command: resume_command(&list.id, ref_name),
         }
     }
 }

@@ -276,11 +276,15 @@ impl TaskList {
         out
     }
 
+    /// The prerequisites of `self.tasks[idx]` that are not settled yet.
+    pub fn unsettled_prerequisites(&self, idx: usize) -> Vec<&Task> {
+        self.prerequisites(idx).into_iter().filter(|p| !p.status.is_settled()).collect()
+    }
+
     /// The unsettled prerequisites of `self.tasks[idx]`, as `'id' (status)`.
     pub fn waiting_for(&self, idx: usize) -> Vec<String> {
-        self.prerequisites(idx)
+        self.unsettled_prerequisites(idx)
             .iter()
-            .filter(|p| !p.status.is_settled())
             .map(|p| format!("'{}' ({})", p.id, p.status))
             .collect()
     }
@@ -323,19 +327,6 @@ impl TaskList {
             .then_some(t)
         });
         ready.or_else(|| self.tasks.iter().find(in_progress))
-    }
-
-    /// The next task to work on: an in-progress task first, else the first
-    /// pending task whose prerequisites are all settled.
-    pub fn next_task(&self) -> Option<&Task> {
-        if let Some(t) = self.tasks.iter().find(|t| t.status == Status::InProgress) {
-            return Some(t);
-        }
-        self.tasks.iter().enumerate().find_map(|(i, t)| {
-            (t.status == Status::Pending
-                && self.prerequisites(i).iter().all(|p| p.status.is_settled()))
-            .then_some(t)
-        })
     }
 
     /// Parses a `tasklist.toml`, checking format, ids and statuses.
@@ -1095,11 +1086,11 @@ mod tests {
     fn next_respects_order_and_dependencies() {
         let mut l = sample();
         l.tasks[0].status = Status::Pending;
-        assert_eq!(l.next_task().unwrap().id.as_str(), "database-migration");
+        assert_eq!(l.next_for(None).unwrap().id.as_str(), "database-migration");
         l.tasks[0].status = Status::Completed;
-        assert_eq!(l.next_task().unwrap().id.as_str(), "app");
+        assert_eq!(l.next_for(None).unwrap().id.as_str(), "app");
         l.tasks[1].status = Status::Completed;
-        assert!(l.next_task().is_none());
+        assert!(l.next_for(None).is_none());
     }
 
     #[test]

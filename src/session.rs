@@ -352,7 +352,8 @@ impl<'a> Checker<'a> {
         let complete = self.complete;
         let current = self.current.take();
         let mut failures = std::mem::take(&mut self.failures);
-        let current_phase = current.as_ref().and_then(|l| l.next_task()).map(|t| t.id.to_string());
+        let current_phase =
+            current.as_ref().and_then(|l| l.next_for(None)).map(|t| t.id.to_string());
         if current.is_none() && !expects.is_empty() {
             failures.push(Failure {
                 check: 1,

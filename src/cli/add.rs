@@ -11,7 +11,7 @@ pub struct AddArgs {
     /// The new task's id (a slug: lowercase letters, digits, '.', '_', '-')
     task: String,
     /// Its title (default: the id)
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     title: Option<String>,
     /// Insert after this task (default: at the end)
     #[arg(long, value_name = "TASK")]

@@ -11,10 +11,11 @@ use crate::template;
 /// Create a task list; prints its id as the first line
 #[derive(Debug, Args)]
 pub struct CreateArgs {
-    /// The list's title (default with --template/--from: the template's or source list's title)
+    /// The list's title (default: the template's title; with --from, "<source title> (continued)")
+    #[arg(allow_hyphen_values = true)]
     title: Option<String>,
     /// A task, in plan order: ID or ID=TITLE (repeatable)
-    #[arg(long = "task", short = 't', value_name = "ID[=TITLE]")]
+    #[arg(long = "task", short = 't', value_name = "ID[=TITLE]", allow_hyphen_values = true)]
     tasks: Vec<String>,
     /// Each task depends on the one before (start/done out of order needs --out-of-order)
     #[arg(long)]
@@ -38,6 +39,18 @@ pub fn parse_task_spec(spec: &str) -> CliResult<NewTask> {
 
 /// Runs `create`.
 pub fn run(app: &mut App, args: CreateArgs) -> CliResult {
+    if let Some(t) = args.title.as_deref().filter(|t| looks_like_option(t)) {
+        if !std::env::args_os().any(|a| a == "--") {
+            return Err(CliError::new(
+                Kind::Usage,
+                format!("Unexpected option '{}' for create", escape(t)),
+            )
+            .hint(format!(
+                "if it is the title, put -- before it: {}",
+                app.command(&format!("create -- {}", render::shell_quote(t)))
+            )));
+        }
+    }
     let mut tasks = Vec::new();
     let mut title = None;
     let mut template = None;
@@ -59,7 +72,8 @@ pub fn run(app: &mut App, args: CreateArgs) -> CliResult {
     if let Some(src) = &args.from {
         let src_id = app.store.resolve(src)?;
         let old = app.store.read(&src_id)?.list;
-        title = Some(old.title.clone());
+        // Not the source's own title: `-l TITLE` would become ambiguous.
+        title = Some(format!("{} (continued)", old.title));
         sequential |= old.sequential;
         template = old.template.clone();
         tasks = old
@@ -88,8 +102,9 @@ pub fn run(app: &mut App, args: CreateArgs) -> CliResult {
     let session = app.session.clone();
     let done = app.store.transact(&id, &op, session.as_deref(), &crate::store::no_files)?;
     let snap = Snapshot { list: done.list, tip: done.tip };
+    warn_same_title(app, &id, &snap.list.title);
     if app.json {
-        let mut v = render::list_json(&snap, &app.store.ref_name(&id));
+        let mut v = render::list_json(&snap, &app.store.ref_name(&id), session.as_deref());
         v["changed"] = true.into();
         writeln!(app.out, "{v}")?;
     } else {
@@ -102,7 +117,32 @@ pub fn run(app: &mut App, args: CreateArgs) -> CliResult {
             if n == 1 { "" } else { "s" },
             app.store.ref_name(&id)
         )?;
-        writeln!(app.out, "Resume it anywhere with: git tasklist show -l {id}")?;
+        writeln!(app.out, "Resume it anywhere with: {}", app.command(&format!("resume -l {id}")))?;
     }
     Ok(())
+}
+
+/// A one-word TITLE starting with '-' (`--sequental`, `-s`): more likely a
+/// mistyped option than a title. TITLE takes values starting with '-' so that
+/// "-x title" works, which would otherwise turn such a typo into a list.
+fn looks_like_option(title: &str) -> bool {
+    let word = title.trim_start_matches('-');
+    title.starts_with('-')
+        && title.len() - word.len() <= 2
+        && word.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '=')
+}
+
+/// Warns on stderr when another list has the same title: `-l TITLE` is then
+/// ambiguous, so the new list is best referred to by its id.
+fn warn_same_title(app: &App, id: &str, title: &str) {
+    let Ok(all) = app.store.list_all() else { return };
+    let twin =
+        all.iter().any(|e| e.id != id && e.result.as_ref().is_ok_and(|s| s.list.title == title));
+    if twin {
+        eprintln!(
+            "warning: another task list is titled '{}'; refer to this one by its id",
+            escape(title)
+        );
+    }
 }

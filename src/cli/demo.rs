@@ -17,6 +17,18 @@ pub struct DemoArgs {
     keep: bool,
 }
 
+/// Variables that would point the demo's commands somewhere else.
+const DEMO_UNSET: [&str; 8] = [
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_COMMON_DIR",
+    "GIT_INDEX_FILE",
+    "GIT_TASKLIST_NAMESPACE",
+    "TASKLIST_ID",
+    "TASKLIST_SESSION",
+    "GIT_CEILING_DIRECTORIES",
+];
+
 struct Player<'a> {
     out: &'a mut dyn Write,
     color: bool,
@@ -48,7 +60,7 @@ impl Player<'_> {
 
     /// Runs `git tasklist ARGS` (this binary) and prints the command and its output.
     fn tl(&mut self, args: &[&str], expect_ok: bool) -> CliResult<String> {
-        let shown = args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ");
+        let shown = args.iter().map(|a| render::shell_quote(a)).collect::<Vec<_>>().join(" ");
         writeln!(
             self.out,
             "{}",
@@ -62,7 +74,7 @@ impl Player<'_> {
     }
 
     fn git(&mut self, args: &[&str]) -> CliResult<String> {
-        let shown = args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" ");
+        let shown = args.iter().map(|a| render::shell_quote(a)).collect::<Vec<_>>().join(" ");
         writeln!(
             self.out,
             "{}",
@@ -74,6 +86,11 @@ impl Player<'_> {
     }
 
     fn run(&mut self, mut cmd: Command, shown: &str, expect_ok: bool) -> CliResult<String> {
+        // The demo's repository is its own: the caller's repository, namespace,
+        // list and session (a git hook's GIT_DIR, say) must not leak into it.
+        for k in DEMO_UNSET {
+            cmd.env_remove(k);
+        }
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
@@ -90,14 +107,6 @@ impl Player<'_> {
             ));
         }
         Ok(stdout)
-    }
-}
-
-fn quote(s: &str) -> String {
-    if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_=./:".contains(c)) {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
 

@@ -12,15 +12,17 @@ use crate::op::Op;
 #[derive(Debug, Args)]
 pub struct HandoffArgs {
     /// The note for the next session: where things stand, what to do next
-    #[arg(long, short = 'm')]
+    #[arg(long, short = 'm', allow_hyphen_values = true)]
     note: Option<String>,
-    /// Write the document to FILE instead of printing it
+    /// Write the document to FILE instead of printing it ('-': print it, the default)
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
 }
 
 /// Runs `handoff`.
-pub fn run(app: &mut App, args: HandoffArgs) -> CliResult {
+pub fn run(app: &mut App, mut args: HandoffArgs) -> CliResult {
+    // `-o -` is standard output, as for most tools: the document is printed.
+    args.output = args.output.filter(|p| p.as_os_str() != "-");
     let id = app.list_id(None)?;
     if let Some(p) = &args.output {
         check_writable(p)?;
@@ -39,6 +41,7 @@ pub fn run(app: &mut App, args: HandoffArgs) -> CliResult {
         let mut v = super::render::list_json(
             &crate::store::Snapshot { list: done.list, tip: done.tip },
             &ref_name,
+            session.as_deref(),
         );
         v["changed"] = done.changed.into();
         v["document"] = doc.clone().into();

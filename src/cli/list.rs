@@ -34,7 +34,7 @@ pub fn run(app: &mut App, _args: ListArgs) -> CliResult {
                     "title": s.list.title,
                     "updated": crate::model::timestamp(&s.list.updated),
                     "progress": { "done": done, "total": total },
-                    "next": s.list.next_task().map(|t| t.id.as_str()),
+                    "next": s.list.next_for(app.session.as_deref()).map(|t| t.id.as_str()),
                 })
             })
             .collect();
@@ -47,8 +47,9 @@ pub fn run(app: &mut App, _args: ListArgs) -> CliResult {
         if readable.is_empty() && broken.is_empty() {
             writeln!(
                 app.out,
-                "No task lists under {}; create one with: git tasklist create TITLE --task ID",
-                app.store.namespace()
+                "No task lists under {}; create one with: {}",
+                app.store.namespace(),
+                app.command("create TITLE --task ID")
             )?;
         }
         let rows: Vec<(String, String, String)> = readable
@@ -58,7 +59,7 @@ pub fn run(app: &mut App, _args: ListArgs) -> CliResult {
                 (s.list.id.clone(), format!("{done}/{total}"), escape(&s.list.title))
             })
             .collect();
-        let prog_w = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
+        let prog_w = rows.iter().map(|r| render::width(&r.1)).max().unwrap_or(0);
         for (id, prog, title) in rows {
             writeln!(
                 app.out,

@@ -23,7 +23,8 @@ pub fn run(app: &mut App, args: LogArgs) -> CliResult {
         writeln!(app.out, "{}", json!({ "list": id, "entries": v }))?;
         return Ok(());
     }
-    let author_w = entries.iter().map(|e| e.author.chars().count()).max().unwrap_or(0).min(20);
+    let author_w =
+        entries.iter().map(|e| render::width(&escape(&e.author))).max().unwrap_or(0).min(20);
     for e in &entries {
         let when = chrono::DateTime::from_timestamp(e.time, 0)
             .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())

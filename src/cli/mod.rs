@@ -19,11 +19,12 @@ use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::model::{ModelError, TaskId, escape};
 use crate::op::OpError;
-use crate::store::{Store, StoreError};
+use crate::store::{DEFAULT_NAMESPACE, Store, StoreError};
 
 /// Success.
 pub const EXIT_OK: u8 = 0;
@@ -218,6 +219,20 @@ impl App<'_> {
         })?;
         Ok(self.store.resolve(query)?)
     }
+
+    /// `git tasklist REST` as the user should type it to reach the same lists:
+    /// with `--namespace NS` when they are not in the default namespace.
+    pub fn command(&self, rest: &str) -> String {
+        command_in(self.store.namespace(), rest)
+    }
+}
+
+fn command_in(namespace: &str, rest: &str) -> String {
+    if namespace == DEFAULT_NAMESPACE {
+        format!("git tasklist {rest}")
+    } else {
+        format!("git tasklist --namespace {} {rest}", render::shell_quote(namespace))
+    }
 }
 
 /// Parses a task id given on the command line.
@@ -225,41 +240,112 @@ pub fn task_id(s: &str) -> CliResult<TaskId> {
     TaskId::parse(s).map_err(CliError::from)
 }
 
-fn check_session(s: &str) -> CliResult<()> {
-    let bad = s.is_empty()
+fn session_ok(s: &str) -> bool {
+    !(s.is_empty()
         || s.len() > MAX_SESSION_LEN
-        || s.chars().any(|c| c.is_control() || c.is_whitespace());
-    if bad {
+        || s.chars().any(|c| c.is_control() || c.is_whitespace()))
+}
+
+/// Refuses an invalid session id, naming where it came from.
+fn check_session(s: &str, from: &str) -> CliResult<()> {
+    if !session_ok(s) {
         return Err(CliError::new(
             Kind::Error,
             format!(
-                "Session id '{}' is not valid; use 1 to {MAX_SESSION_LEN} visible characters without spaces",
+                "Session id '{}' from {from} is not valid; use 1 to {MAX_SESSION_LEN} visible characters without spaces",
                 escape(s)
             ),
-        ));
+        )
+        .hint(format!("fix {from}, or leave it out to write without a session")));
     }
     Ok(())
 }
 
+impl Command {
+    /// Commands that commit: they record the session, so it must be valid.
+    /// The others only read it to tell "yours" from "another session's", and
+    /// ignore one that is not valid.
+    fn writes(&self) -> bool {
+        matches!(
+            self,
+            Command::Create(_)
+                | Command::Add(_)
+                | Command::Update(_)
+                | Command::Start(_)
+                | Command::Done(_)
+                | Command::Block(_)
+                | Command::Handoff(_)
+        )
+    }
+}
+
+/// Whether the command line asks for JSON: `--json` before any `--`. Only
+/// used when clap rejects the line, to report that in the same form.
+fn json_requested(args: impl Iterator<Item = std::ffi::OsString>) -> bool {
+    args.skip(1).take_while(|a| a != "--").any(|a| a == "--json")
+}
+
+/// A clap error as our own usage error: clap's first paragraph as the message,
+/// its tips (or the usage line) as the hint.
+fn usage_error(e: &clap::Error) -> CliError {
+    let text = e.render().to_string();
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    let mut blocks = text.split("\n\n").map(str::trim).filter(|b| !b.is_empty());
+    let first = blocks.next().unwrap_or("invalid command line");
+    let mut message = first.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+    if let Some(c) = message.get(..1) {
+        message = format!("{}{}", c.to_uppercase(), &message[1..]);
+    }
+    let mut tips = Vec::new();
+    let mut usage = None;
+    for block in blocks {
+        for line in block.lines().map(str::trim) {
+            if let Some(tip) = line.strip_prefix("tip: ") {
+                tips.push(tip.to_string());
+            } else if let Some(u) = line.strip_prefix("Usage: ") {
+                usage = Some(format!("usage: {u}"));
+            }
+        }
+    }
+    let hint = if tips.is_empty() {
+        usage.unwrap_or_else(|| "`git tasklist -h` shows the usage".to_string())
+    } else {
+        tips.join("; ")
+    };
+    CliError::new(Kind::Usage, message).hint(hint)
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
-                    EXIT_OK
-                }
-                _ => EXIT_USAGE,
-            });
+            use clap::error::ErrorKind::{DisplayHelp, DisplayVersion};
+            if matches!(e.kind(), DisplayHelp | DisplayVersion) {
+                let _ = e.print();
+                return ExitCode::from(EXIT_OK);
+            }
+            if json_requested(std::env::args_os()) {
+                report(&usage_error(&e), true);
+            } else {
+                let _ = e.print();
+            }
+            return ExitCode::from(EXIT_USAGE);
         }
+    };
+    let session_from = match matches.value_source("session") {
+        Some(ValueSource::EnvVariable) => "TASKLIST_SESSION",
+        _ => "--session",
     };
     let json = cli.json;
     let stdout = io::stdout();
     let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut out = io::BufWriter::new(stdout.lock());
-    let result = run(cli, color, &mut out).and_then(|()| out.flush().map_err(CliError::from));
+    let result =
+        run(cli, session_from, color, &mut out).and_then(|()| out.flush().map_err(CliError::from));
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),
         Err(e) if e.broken_pipe => ExitCode::from(EXIT_OK),
@@ -288,37 +374,57 @@ fn report(e: &CliError, json: bool) {
     }
 }
 
-fn run(cli: Cli, color: bool, out: &mut dyn Write) -> CliResult {
-    if let Some(s) = cli.session.as_deref().filter(|s| !s.is_empty()) {
-        check_session(s)?;
+fn run(cli: Cli, session_from: &str, color: bool, out: &mut dyn Write) -> CliResult {
+    let mut session = cli.session.filter(|s| !s.is_empty());
+    if let Some(s) = session.as_deref() {
+        if cli.command.writes() {
+            check_session(s, session_from)?;
+        } else if !session_ok(s) {
+            session = None;
+        }
     }
     if let Command::Demo(a) = cli.command {
+        if cli.json {
+            return Err(CliError::new(Kind::Usage, "Demo has no JSON output")
+                .hint("run `git tasklist demo` without --json"));
+        }
         return demo::run(a, color, out);
     }
     let store = Store::open(cli.repo.as_deref(), cli.namespace.as_deref())?;
+    let namespace = store.namespace().to_string();
     let mut app = App {
         store,
         json: cli.json,
         color,
         list: cli.list.filter(|l| !l.is_empty()),
-        session: cli.session.filter(|s| !s.is_empty()),
+        session,
         out,
     };
-    match cli.command {
-        Command::Create(a) => create::run(&mut app, a),
-        Command::List(a) => list::run(&mut app, a),
-        Command::Show(a) => show::run(&mut app, a),
-        Command::Add(a) => add::run(&mut app, a),
-        Command::Update(a) => update::run_update(&mut app, a),
-        Command::Start(a) => update::run_start(&mut app, a),
-        Command::Done(a) => update::run_done(&mut app, a),
-        Command::Block(a) => update::run_block(&mut app, a),
-        Command::Next(a) => next::run(&mut app, a),
-        Command::Log(a) => log::run(&mut app, a),
-        Command::Resume(a) => resume::run(&mut app, a),
-        Command::Verify(a) => verify::run(&mut app, a),
-        Command::Handoff(a) => handoff::run(&mut app, a),
-        Command::Templates(a) => templates::run(&mut app, a),
+    dispatch(&mut app, cli.command).map_err(|mut e| {
+        // Hints name commands (`git tasklist list`); they must reach the same lists.
+        if let Some(h) = e.hint.as_mut() {
+            *h = h.replace("`git tasklist ", &format!("`{}", command_in(&namespace, "")));
+        }
+        e
+    })
+}
+
+fn dispatch(app: &mut App, command: Command) -> CliResult {
+    match command {
+        Command::Create(a) => create::run(app, a),
+        Command::List(a) => list::run(app, a),
+        Command::Show(a) => show::run(app, a),
+        Command::Add(a) => add::run(app, a),
+        Command::Update(a) => update::run_update(app, a),
+        Command::Start(a) => update::run_start(app, a),
+        Command::Done(a) => update::run_done(app, a),
+        Command::Block(a) => update::run_block(app, a),
+        Command::Next(a) => next::run(app, a),
+        Command::Log(a) => log::run(app, a),
+        Command::Resume(a) => resume::run(app, a),
+        Command::Verify(a) => verify::run(app, a),
+        Command::Handoff(a) => handoff::run(app, a),
+        Command::Templates(a) => templates::run(app, a),
         Command::Demo(_) => Ok(()),
     }
 }

@@ -4,9 +4,10 @@ use clap::Args;
 use serde_json::json;
 
 use super::{App, CliResult, render};
-use crate::model::{Status, escape};
+use crate::model::escape;
+use render::Next;
 
-/// Print the next task: the one in progress, else the first pending task whose prerequisites are done
+/// Print the next task: one in progress that is yours (or nobody's), else the first ready pending task, else one another session holds
 #[derive(Debug, Args)]
 pub struct NextArgs {}
 
@@ -15,27 +16,38 @@ pub fn run(app: &mut App, _args: NextArgs) -> CliResult {
     let id = app.list_id(None)?;
     let snap = app.store.read(&id)?;
     let l = &snap.list;
-    let next = l.next_task();
+    let next = Next::of(l, app.session.as_deref());
     if app.json {
-        writeln!(app.out, "{}", json!({ "list": l.id, "task": next.map(render::task_json) }))?;
+        let held_by = match &next {
+            Next::Task { held_by, .. } => *held_by,
+            _ => None,
+        };
+        let v = json!({
+            "list": l.id,
+            "task": next.task().map(render::task_json),
+            "state": next.state(),
+            "held_by": held_by,
+            "waiting": render::waiting_json(l),
+        });
+        writeln!(app.out, "{v}")?;
         return Ok(());
     }
     match next {
-        Some(t) => {
-            writeln!(app.out, "{}  {}", t.id, escape(&t.title))?;
+        Next::Task { task, held_by } => {
+            writeln!(
+                app.out,
+                "{}  {}{}",
+                task.id,
+                escape(&task.title),
+                render::held_note(held_by)
+            )?;
         }
-        None if l.tasks.iter().all(|t| t.status.is_settled()) => {
+        Next::Done => {
             let (done, total) = l.progress();
             writeln!(app.out, "Nothing left to do: {done}/{total} tasks completed")?;
         }
-        None => {
-            let waiting: Vec<String> = l
-                .tasks
-                .iter()
-                .filter(|t| matches!(t.status, Status::Blocked | Status::Pending))
-                .map(|t| format!("{} ({})", t.id, t.status))
-                .collect();
-            writeln!(app.out, "No task is ready; waiting: {}", waiting.join(", "))?;
+        Next::Waiting(stuck) => {
+            writeln!(app.out, "No task is ready; waiting: {}", stuck.join(", "))?;
         }
     }
     Ok(())

@@ -8,6 +8,7 @@ use super::{App, CliResult, render};
 use crate::model::{Status, escape};
 use crate::session;
 use crate::store::Snapshot;
+use render::Next;
 
 /// How many history entries the briefing shows.
 const HISTORY_SHOWN: usize = 5;
@@ -33,17 +34,19 @@ pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
         .iter()
         .filter(|t| t.status == Status::InProgress && t.owner.is_some() && t.owner.as_deref() != me)
         .collect();
-    let next = l.next_task();
-    let next_cmd = next.map(|t| {
+    let next = Next::of(l, me);
+    let next_cmd = next.task().map(|t| {
         let held = left_open.iter().any(|o| o.id == t.id);
         let verb = if t.status == Status::InProgress && !held { "done" } else { "start" };
-        format!("git tasklist -l {id} {verb} {}{}", t.id, if held { " --take-over" } else { "" })
+        app.command(&format!("-l {id} {verb} {}{}", t.id, if held { " --take-over" } else { "" }))
     });
     if app.json {
         let mut v = json!({
-            "list": render::list_json(&snap, &app.store.ref_name(&id)),
+            "list": render::list_json(&snap, &app.store.ref_name(&id), me),
             "session": me,
-            "next": next.map(render::task_json),
+            "next": next.task().map(render::task_json),
+            "state": next.state(),
+            "waiting": render::waiting_json(l),
             "next_command": next_cmd,
             "left_open": left_open.iter().map(|t| json!({
                 "id": t.id.as_str(), "owner": t.owner,
@@ -58,6 +61,9 @@ pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
     let c = app.color;
     writeln!(app.out, "{}", render::header(l, c))?;
     writeln!(app.out)?;
+    if l.tasks.is_empty() {
+        writeln!(app.out, "  {}", super::show::no_tasks_line(app))?;
+    }
     for (t, line) in l.tasks.iter().zip(render::task_lines(l, c)) {
         let mut line = line;
         let first_end = line.find('\n').unwrap_or(line.len());
@@ -77,22 +83,34 @@ pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
         line.insert_str(first_end, &extra);
         writeln!(app.out, "{line}")?;
     }
-    writeln!(app.out)?;
     match next {
-        Some(t) => writeln!(
-            app.out,
-            "Next: {}  {}",
-            render::paint(c, render::Style::Bold, t.id.as_str()),
-            escape(&t.title)
-        )?,
-        None => writeln!(app.out, "Next: nothing left, every task is settled")?,
+        _ if l.tasks.is_empty() => {}
+        Next::Task { task, held_by } => {
+            writeln!(app.out)?;
+            writeln!(
+                app.out,
+                "Next: {}  {}{}",
+                render::paint(c, render::Style::Bold, task.id.as_str()),
+                escape(&task.title),
+                render::held_note(held_by)
+            )?;
+        }
+        Next::Done => {
+            writeln!(app.out)?;
+            writeln!(app.out, "Next: nothing left, every task is settled")?;
+        }
+        Next::Waiting(stuck) => {
+            writeln!(app.out)?;
+            writeln!(app.out, "Next: no task is ready; waiting: {}", stuck.join(", "))?;
+        }
     }
     if let Some(h) = &l.handoff {
         writeln!(app.out)?;
         let who =
             h.session.as_deref().map(|s| format!(" by session {}", escape(s))).unwrap_or_default();
         writeln!(app.out, "Last handoff ({}{who}):", crate::model::timestamp(&h.at))?;
-        let note = if h.note.is_empty() { "(no note)".to_string() } else { escape(&h.note) };
+        let note =
+            if h.note.is_empty() { "(no note)".to_string() } else { render::indented(&h.note, 2) };
         writeln!(app.out, "  {note}")?;
     }
     writeln!(app.out)?;
@@ -118,8 +136,8 @@ pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
         Some(_) => format!("since the last handoff: {} commits", verdict.commits),
         None => format!("no handoff yet: last {} commits", verdict.commits),
     };
-    writeln!(app.out, "Verify {scope} (`git tasklist verify` checks all history):")?;
-    for line in verdict_lines(&verdict, c) {
+    writeln!(app.out, "Verify {scope} (`{}` checks all history):", app.command("verify"))?;
+    for line in verdict_lines(&verdict, Some(l), c) {
         writeln!(app.out, "{line}")?;
     }
     writeln!(app.out, "{}", verdict_summary(&verdict, c))?;

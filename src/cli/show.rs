@@ -4,8 +4,9 @@ use clap::Args;
 
 use super::{App, CliResult, render};
 use crate::model::escape;
+use render::Next;
 
-/// Show a task list: tasks in order with status, owner and notes
+/// Show a task list: tasks in order with status, owner, what each waits for, and notes
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The list (default: -l / TASKLIST_ID)
@@ -17,22 +18,41 @@ pub struct ShowArgs {
 pub fn run(app: &mut App, args: ShowArgs) -> CliResult {
     let id = app.list_id(args.which.as_deref())?;
     let snap = app.store.read(&id)?;
+    let session = app.session.as_deref();
     if app.json {
-        writeln!(app.out, "{}", render::list_json(&snap, &app.store.ref_name(&id)))?;
+        writeln!(app.out, "{}", render::list_json(&snap, &app.store.ref_name(&id), session))?;
         return Ok(());
     }
     let l = &snap.list;
     writeln!(app.out, "{}", render::header(l, app.color))?;
     writeln!(app.out)?;
     if l.tasks.is_empty() {
-        writeln!(app.out, "  (no tasks yet; add one with: git tasklist add ID --title T)")?;
+        writeln!(app.out, "  {}", no_tasks_line(app))?;
     }
     for line in render::task_lines(l, app.color) {
         writeln!(app.out, "{line}")?;
     }
-    if let Some(t) = l.next_task() {
-        writeln!(app.out)?;
-        writeln!(app.out, "Next: {}  {}", t.id, escape(&t.title))?;
+    match Next::of(l, session) {
+        Next::Task { task, held_by } => {
+            writeln!(app.out)?;
+            writeln!(
+                app.out,
+                "Next: {}  {}{}",
+                task.id,
+                escape(&task.title),
+                render::held_note(held_by)
+            )?;
+        }
+        Next::Waiting(stuck) => {
+            writeln!(app.out)?;
+            writeln!(app.out, "No task is ready; waiting: {}", stuck.join(", "))?;
+        }
+        Next::Done => {}
     }
     Ok(())
+}
+
+/// The line shown in place of the tasks of a list that has none.
+pub fn no_tasks_line(app: &App) -> String {
+    format!("(no tasks yet; add one with: {})", app.command("add ID --title T"))
 }

@@ -37,9 +37,9 @@ pub fn run(app: &mut App, _args: TemplatesArgs) -> CliResult {
         return Ok(());
     }
     let ok: Vec<&template::Template> = all.iter().filter_map(|t| t.as_ref().ok()).collect();
-    let name_w = ok.iter().map(|t| t.name.chars().count()).max().unwrap_or(0);
+    let name_w = ok.iter().map(|t| render::width(&escape(&t.name))).max().unwrap_or(0);
     let origins: Vec<String> = ok.iter().map(|t| escape(&t.origin.to_string())).collect();
-    let origin_w = origins.iter().map(|o| o.chars().count()).max().unwrap_or(0);
+    let origin_w = origins.iter().map(|o| render::width(o)).max().unwrap_or(0);
     for (t, origin) in ok.iter().zip(&origins) {
         let ids: Vec<&str> = t.tasks.iter().map(|x| x.id.as_str()).collect();
         writeln!(
@@ -64,6 +64,6 @@ pub fn run(app: &mut App, _args: TemplatesArgs) -> CliResult {
         eprintln!("warning: {e}");
     }
     writeln!(app.out)?;
-    writeln!(app.out, "Use one with: git tasklist create --template NAME [TITLE]")?;
+    writeln!(app.out, "Use one with: {}", app.command("create --template NAME [TITLE]"))?;
     Ok(())
 }

@@ -27,7 +27,7 @@ pub struct UpdateArgs {
     #[arg(long, short = 's', value_name = "S")]
     status: Option<String>,
     /// Replace the task's note
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     note: Option<String>,
     /// Allow a completed task to change status (recorded as a reopen)
     #[arg(long)]
@@ -42,7 +42,7 @@ pub struct StartArgs {
     /// The task's id
     task: String,
     /// Replace the task's note
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     note: Option<String>,
     /// Allow restarting a completed task (recorded as a reopen)
     #[arg(long)]
@@ -57,7 +57,7 @@ pub struct DoneArgs {
     /// The task's id
     task: String,
     /// Replace the task's note
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     note: Option<String>,
     #[command(flatten)]
     guards: Guards,
@@ -69,7 +69,7 @@ pub struct BlockArgs {
     /// The task's id
     task: String,
     /// Why it is blocked (stored as the task's note)
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     reason: String,
     /// Allow blocking a completed task (recorded as a reopen)
     #[arg(long)]
@@ -160,7 +160,7 @@ pub fn print_change(
 ) -> CliResult {
     let snap = Snapshot { list: done.list.clone(), tip: done.tip };
     if app.json {
-        let mut v = render::list_json(&snap, &app.store.ref_name(id));
+        let mut v = render::list_json(&snap, &app.store.ref_name(id), app.session.as_deref());
         v["changed"] = done.changed.into();
         writeln!(app.out, "{v}")?;
         return Ok(());

@@ -4,7 +4,7 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use super::{App, CliError, CliResult, Kind, render, task_id};
-use crate::model::{Status, escape};
+use crate::model::{Status, TaskList, escape};
 use crate::session::{self, CHECKS, Expect, Verdict};
 
 /// Check a list's whole history: id continuity, status preserved, seamless continuation (exit 5 on failure)
@@ -46,8 +46,10 @@ pub fn verdict_json(v: &Verdict) -> Value {
     })
 }
 
-/// Text lines for a verdict: one per check, then one per failure.
-pub fn verdict_lines(v: &Verdict, color: bool) -> Vec<String> {
+/// Text lines for a verdict: one per check, then one per failure. `now` is the
+/// list's current state, which tells "every task is settled" from "no task is
+/// ready" when there is no current phase.
+pub fn verdict_lines(v: &Verdict, now: Option<&TaskList>, color: bool) -> Vec<String> {
     let mut lines = Vec::new();
     for (i, name) in CHECKS.iter().enumerate() {
         let fails: Vec<_> = v.failures.iter().filter(|f| f.check == i).collect();
@@ -62,9 +64,15 @@ pub fn verdict_lines(v: &Verdict, color: bool) -> Vec<String> {
                 ),
                 1 => "no completed task went back without --reopen".to_string(),
                 _ if !v.tip_readable => "current state unreadable".to_string(),
-                _ => match &v.current_phase {
-                    Some(p) => format!("in order; current phase: {p}"),
-                    None => "in order; every task is settled".to_string(),
+                _ => match (&v.current_phase, now) {
+                    (Some(p), _) => format!("in order; current phase: {p}"),
+                    (None, Some(l)) if l.all_settled() => {
+                        "in order; every task is settled".to_string()
+                    }
+                    (None, Some(l)) => {
+                        format!("in order; no task is ready; waiting: {}", l.stuck().join(", "))
+                    }
+                    (None, None) => "in order; no current phase".to_string(),
                 },
             }
         };
@@ -125,7 +133,8 @@ pub fn run(app: &mut App, args: VerifyArgs) -> CliResult {
             Ok(s) => writeln!(app.out, "Verifying '{}' ({id})", escape(&s.list.title))?,
             Err(_) => writeln!(app.out, "Verifying task list {id}")?,
         }
-        for line in verdict_lines(&verdict, app.color) {
+        let now = snap.as_ref().ok().map(|s| &s.list);
+        for line in verdict_lines(&verdict, now, app.color) {
             writeln!(app.out, "{line}")?;
         }
         writeln!(app.out, "{}", verdict_summary(&verdict, app.color))?;

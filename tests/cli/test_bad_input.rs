@@ -242,3 +242,61 @@ fn duplicate_task_ids_in_create_are_bad_input() {
     assert!(err.contains("'a'"), "{err}");
     assert_eq!(repo.git(&["for-each-ref", "refs/tasklists"]), "");
 }
+
+#[test]
+fn an_invalid_session_only_stops_commands_that_write() {
+    let repo = TestRepo::new();
+    let id = repo.create("Sessions", &["a", "b"]);
+    repo.cmd().args(["--session", "s1", "-l", &id, "start", "a"]).assert().success();
+    let refs = repo.refs();
+    for reader in [
+        &["list"][..],
+        &["show"],
+        &["log"],
+        &["next"],
+        &["verify"],
+        &["templates"],
+        &["resume"],
+        &["--json", "next"],
+    ] {
+        let out = repo
+            .cmd()
+            .env("TASKLIST_SESSION", "two words")
+            .args(["-l", &id])
+            .args(reader)
+            .assert()
+            .success();
+        assert_eq!(crate::common::stderr(out.get_output()), "", "{reader:?}");
+        repo.cmd().args(["--session", "bad\tsession", "-l", &id]).args(reader).assert().success();
+    }
+    // Read as no session: s1's task is held against the caller.
+    let out = repo
+        .cmd()
+        .env("TASKLIST_SESSION", "two words")
+        .args(["-l", &id, "next"])
+        .assert()
+        .success();
+    assert_eq!(crate::common::stdout(out.get_output()), "b  b\n");
+
+    for writer in [
+        &["start", "b"][..],
+        &["done", "b"],
+        &["update", "b", "--note", "n"],
+        &["block", "b", "--reason", "r"],
+        &["add", "c"],
+        &["handoff"],
+        &["create", "New"],
+    ] {
+        let err = expect_error(
+            repo.cmd().env("TASKLIST_SESSION", "two words").args(["-l", &id]).args(writer),
+            1,
+        );
+        assert!(
+            err.contains("'two words' from TASKLIST_SESSION is not valid"),
+            "{writer:?}: {err}"
+        );
+        let err = expect_error(repo.cmd().args(["--session", "x y", "-l", &id]).args(writer), 1);
+        assert!(err.contains("'x y' from --session is not valid"), "{writer:?}: {err}");
+    }
+    assert_eq!(repo.refs(), refs);
+}

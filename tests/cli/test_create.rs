@@ -175,3 +175,68 @@ fn create_text_output_names_the_ref() {
     let id = text.lines().next().unwrap();
     assert!(text.contains(&format!("refs/tasklists/{id}")), "{text}");
 }
+
+#[test]
+fn create_takes_titles_and_task_specs_starting_with_a_hyphen() {
+    let repo = TestRepo::new();
+    let id = repo.create_with("-x title", &["a=-first"], &["--sequential"]);
+    let v = repo.show_json(&id);
+    assert_eq!((&v["title"], &v["sequential"]), (&"-x title".into(), &true.into()));
+    assert_eq!(v["tasks"][0]["title"], "-first");
+    // A task spec is read as one, and its id checked as such.
+    let err = crate::common::expect_error(repo.cmd().args(["create", "T", "--task", "-a"]), 1);
+    assert!(err.contains("'-a' is not a slug"), "{err}");
+    // A lone option-like word is a mistyped option, not a title...
+    let refs = repo.refs();
+    let out = repo.cmd().args(["create", "--sequental", "--task", "a"]).assert().code(2);
+    let err = crate::common::stderr(out.get_output());
+    assert!(err.contains("'--sequental'") && err.contains("create -- --sequental"), "{err}");
+    assert_eq!(repo.refs(), refs);
+    // ...unless it comes after `--`.
+    let out = repo.cmd().args(["create", "--task", "a", "--", "--literal"]).assert().success();
+    let id = stdout(out.get_output()).lines().next().unwrap().to_string();
+    assert_eq!(repo.show_json(&id)["title"], "--literal");
+}
+
+#[test]
+fn create_says_how_to_resume_with_a_command_that_works() {
+    let repo = TestRepo::new();
+    let out = repo.cmd().args(["create", "Plan", "--task", "a"]).assert().success();
+    let text = stdout(out.get_output());
+    let id = text.lines().next().unwrap();
+    let line = text.lines().find(|l| l.starts_with("Resume it anywhere with: ")).unwrap();
+    assert_eq!(line, format!("Resume it anywhere with: git tasklist resume -l {id}"));
+    let args: Vec<&str> = line.split_whitespace().skip(6).collect();
+    let out = repo.cmd().args(&args).assert().success();
+    assert!(stdout(out.get_output()).contains("Next: a  a"));
+}
+
+#[test]
+fn create_from_does_not_reuse_the_source_title() {
+    let repo = TestRepo::new();
+    let old = repo.create("Migration", &["a", "b"]);
+    let out = repo.cmd().args(["create", "--from", &old]).assert().success();
+    let new = stdout(out.get_output()).lines().next().unwrap().to_string();
+    assert_eq!(crate::common::stderr(out.get_output()), "");
+    assert_eq!(repo.show_json(&new)["title"], "Migration (continued)");
+    // Both titles still resolve, each to its own list.
+    assert_eq!(repo.show_json("Migration")["id"], old.as_str());
+    assert_eq!(repo.show_json("Migration (continued)")["id"], new.as_str());
+}
+
+#[test]
+fn create_warns_when_the_title_is_taken() {
+    let repo = TestRepo::new();
+    let first = repo.create("Same", &["a"]);
+    let out = repo.cmd().args(["create", "Same", "--task", "a"]).assert().success();
+    let second = stdout(out.get_output()).lines().next().unwrap().to_string();
+    assert_ne!(first, second);
+    assert_eq!(
+        crate::common::stderr(out.get_output()),
+        "warning: another task list is titled 'Same'; refer to this one by its id\n"
+    );
+    let out = repo.cmd().args(["create", "Other", "--task", "a"]).assert().success();
+    assert_eq!(crate::common::stderr(out.get_output()), "");
+    let out = repo.cmd().args(["--json", "create", "--from", &first, "Same"]).assert().success();
+    assert!(crate::common::stderr(out.get_output()).starts_with("warning: another task list"));
+}

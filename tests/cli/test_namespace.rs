@@ -99,3 +99,65 @@ fn nested_namespace_does_not_leak_into_the_parent() {
     assert_eq!(crate::common::stderr(&out), "", "warning for a list of another namespace");
     assert_eq!(listed(&repo, &[], None), [id]);
 }
+
+/// `git tasklist …` printed in `text` on the line starting with `label`, as arguments.
+fn printed_command(text: &str, label: &str) -> Vec<String> {
+    let line = text.lines().find(|l| l.starts_with(label)).unwrap_or_else(|| panic!("{text}"));
+    let cmd = line[label.len()..].trim();
+    assert!(cmd.starts_with("git tasklist "), "{line}");
+    cmd.split_whitespace().skip(2).map(String::from).collect()
+}
+
+#[test]
+fn printed_commands_name_a_namespace_that_is_not_the_default() {
+    let repo = TestRepo::new();
+    let out = repo
+        .cmd()
+        .env("GIT_TASKLIST_NAMESPACE", "refs/other")
+        .args(["create", "Plan", "--task", "a", "--task", "b"])
+        .assert()
+        .success();
+    let text = stdout(out.get_output());
+    let id = text.lines().next().unwrap().to_string();
+    let resume = printed_command(&text, "Resume it anywhere with: ");
+    assert_eq!(resume, ["--namespace", "refs/other", "resume", "-l", &id]);
+    // Run as printed, by a session without the variable.
+    let out = repo.cmd().args(&resume).assert().success();
+    let text = stdout(out.get_output());
+    let cont = printed_command(&text, "Continue with: ");
+    assert_eq!(cont, ["--namespace", "refs/other", "-l", &id, "start", "a"]);
+    assert!(text.contains("(`git tasklist --namespace refs/other verify` checks all history)"));
+    repo.cmd().args(&cont).assert().success();
+    assert_eq!(refs_under(&repo, "refs/tasklists"), Vec::<String>::new());
+
+    let empty = repo.create_with("Empty", &[], &["--namespace", "refs/other"]);
+    for cmd in ["show", "resume"] {
+        let out =
+            repo.cmd().args(["--namespace", "refs/other", "-l", &empty, cmd]).assert().success();
+        assert!(
+            stdout(out.get_output()).contains(
+                "(no tasks yet; add one with: git tasklist --namespace refs/other add ID --title T)"
+            ),
+            "{cmd}"
+        );
+    }
+    let out = repo.cmd().args(["--namespace", "refs/none", "list"]).assert().success();
+    assert!(
+        stdout(out.get_output())
+            .contains("create one with: git tasklist --namespace refs/none create"),
+        "{}",
+        stdout(out.get_output())
+    );
+    let out = repo.cmd().args(["--namespace", "refs/other", "templates"]).assert().success();
+    assert!(
+        stdout(out.get_output()).contains("git tasklist --namespace refs/other create --template")
+    );
+    let err = expect_error(repo.cmd().args(["--namespace", "refs/other", "show", "nope"]), 3);
+    assert!(
+        err.contains("Hint: `git tasklist --namespace refs/other list` shows every list"),
+        "{err}"
+    );
+    // The default namespace is left out.
+    let err = expect_error(repo.cmd().args(["show", "nope"]), 3);
+    assert!(err.contains("Hint: `git tasklist list` shows every list"), "{err}");
+}

@@ -58,7 +58,7 @@ fn next_when_nothing_is_ready() {
     assert!(v["task"].is_null(), "{v}");
     let text = next_text(&repo, &id);
     assert!(text.contains("No task is ready"), "{text}");
-    assert!(text.contains("a (blocked)") && text.contains("b (pending)"), "{text}");
+    assert!(text.contains("a (blocked), b (waits for 'a' (blocked))"), "{text}");
 }
 
 #[test]
@@ -75,4 +75,68 @@ fn next_respects_depends_on() {
     repo.cmd().args(["-l", &id, "update", "a", "--status", "done"]).assert().success();
     // c comes before b in the plan, but waits for b.
     assert_eq!(next_json(&repo, &id)["task"]["id"], "b");
+}
+
+#[test]
+fn next_json_tells_done_from_waiting() {
+    let repo = TestRepo::new();
+    let id = crate::test_resume::stuck_list(&repo);
+    let v = next_json(&repo, &id);
+    assert_eq!(v["state"], "waiting", "{v}");
+    assert!(v["task"].is_null());
+    assert_eq!(
+        v["waiting"],
+        serde_json::json!([
+            {"id": "a", "status": "blocked", "waits_for": []},
+            {"id": "b", "status": "pending", "waits_for": ["a"]},
+        ])
+    );
+    repo.cmd().args(["-l", &id, "update", "a", "--status", "pending"]).assert().success();
+    let v = next_json(&repo, &id);
+    assert_eq!(v["state"], "ready", "{v}");
+    assert_eq!(v["task"]["id"], "a");
+    assert_eq!(
+        v["waiting"],
+        serde_json::json!([{"id": "b", "status": "pending", "waits_for": ["a"]}])
+    );
+    repo.cmd().args(["-l", &id, "done", "a"]).assert().success();
+    repo.cmd().args(["-l", &id, "done", "b"]).assert().success();
+    let v = next_json(&repo, &id);
+    assert_eq!(v["state"], "done", "{v}");
+    assert!(v["task"].is_null());
+    assert_eq!(v["waiting"], serde_json::json!([]));
+}
+
+#[test]
+fn next_does_not_steer_a_second_session_onto_a_held_task() {
+    let repo = TestRepo::new();
+    let id = repo.create("Two", &["a=First", "b=Second"]);
+    let as_s = |s: &str| {
+        let mut c = repo.cmd();
+        c.args(["--session", s, "-l", &id]);
+        c
+    };
+    as_s("s1").args(["start", "a"]).assert().success();
+    let text = |s: &str| stdout(&as_s(s).arg("next").assert().success().get_output().clone());
+    let json = |s: &str| -> Value {
+        serde_json::from_slice(
+            &as_s(s).args(["--json", "next"]).assert().success().get_output().stdout,
+        )
+        .unwrap()
+    };
+    assert_eq!(text("s2"), "b  Second\n");
+    assert_eq!(json("s2")["task"]["id"], "b");
+    assert_eq!(json("s2")["held_by"], Value::Null);
+    assert_eq!(text("s1"), "a  First\n");
+    // Only another session's task is left: named, with what to do.
+    as_s("s1").args(["start", "b"]).assert().success();
+    assert_eq!(text("s2"), "a  First  (held by session s1; pass --take-over)\n");
+    let v = json("s2");
+    assert_eq!(
+        (&v["task"]["id"], &v["state"], &v["held_by"]),
+        (&"a".into(), &"ready".into(), &"s1".into())
+    );
+    // Without a session, a held task is held against the caller too.
+    let v = next_json(&repo, &id);
+    assert_eq!(v["held_by"], "s1");
 }

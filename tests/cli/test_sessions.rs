@@ -413,11 +413,11 @@ fn verify_and_resume_json() {
     assert_eq!(r["list"]["progress"], serde_json::json!({"done": 0, "total": 3}));
     assert_eq!(r["list"]["handoff"]["note"], NOTE);
     assert_eq!(r["session"], "s2");
-    assert_eq!(r["next"]["id"], "application-migration");
+    // The reset made database-migration ready again: s2 is steered there, not
+    // onto the task s1 holds.
+    assert_eq!(r["next"]["id"], "database-migration");
     assert_eq!(r["left_open"], serde_json::json!([{"id": "application-migration", "owner": "s1"}]));
-    assert!(
-        r["next_command"].as_str().unwrap().ends_with("start application-migration --take-over")
-    );
+    assert!(r["next_command"].as_str().unwrap().ends_with("start database-migration"));
     let h = r["history"].as_array().unwrap();
     assert_eq!(h.len(), 5);
     assert_eq!(h[0]["commit"], bad.as_str());
@@ -618,4 +618,24 @@ fn merge_that_drops_a_completion_fails_verify() {
     assert_eq!(repo.status(&id, "a"), "pending");
     let out = run_code(repo.cmd().args(["-l", &id, "verify"]), 5);
     assert!(out.contains(&merge.trim()[..12]), "{out}");
+}
+
+#[test]
+fn demo_ignores_the_callers_repository_namespace_list_and_session() {
+    // As from a git hook: GIT_DIR points at the caller's repository.
+    let repo = TestRepo::new();
+    let id = repo.create("Mine", &["a"]);
+    let refs = repo.refs();
+    let out = run_code(
+        repo.cmd()
+            .env("GIT_DIR", repo.git_dir())
+            .env("GIT_TASKLIST_NAMESPACE", "refs/elsewhere")
+            .env("TASKLIST_ID", &id)
+            .env("TASKLIST_SESSION", "caller")
+            .arg("demo"),
+        0,
+    );
+    assert!(out.contains("Cross-session persistence: VERIFIED"), "{out}");
+    assert!(!out.contains("caller") && !out.contains(&id), "{out}");
+    assert_eq!(repo.refs(), refs);
 }

@@ -149,3 +149,28 @@ fn a_sha256_repository_is_named_as_such() {
     let err = expect_error(repo.cmd_in(&dir).arg("list"), 1);
     assert!(err.contains("SHA-256"), "{err}");
 }
+
+#[test]
+fn the_handoff_resume_command_names_a_custom_namespace() {
+    let repo = TestRepo::new();
+    let out = repo
+        .cmd()
+        .args(["--namespace", "refs/team/tasks", "create", "NS", "--task", "a"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let id = stdout(&out).lines().next().unwrap().to_string();
+    let doc = repo
+        .cmd()
+        .args(["--namespace", "refs/team/tasks", "-l", &id, "handoff", "-m", "n"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let want = format!("git tasklist --namespace refs/team/tasks resume -l {id}");
+    assert!(stdout(&doc).contains(&want), "{}", stdout(&doc));
+    // Run as printed, it resumes the list.
+    let args: Vec<&str> = want.split(' ').skip(2).collect();
+    repo.cmd().args(&args).assert().success();
+}

@@ -272,7 +272,7 @@ fn create_from_copies_the_plan_reset_to_pending() {
     assert_ne!(new, old);
     let v = repo.show_json(&new);
     assert_eq!(v["from"], old.as_str());
-    assert_eq!(v["title"], "Database migration");
+    assert_eq!(v["title"], "Database migration (continued)");
     assert_eq!(v["sequential"], true);
     assert_eq!(v["progress"], json!({"done": 0, "total": 5}));
     let old_tasks = task_summary(&before);

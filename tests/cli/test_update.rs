@@ -197,3 +197,43 @@ fn updates_work_on_packed_refs_and_after_gc() {
     assert_eq!(repo.status(&id, "b"), "in_progress");
     repo.fsck();
 }
+
+#[test]
+fn values_starting_with_a_hyphen_are_accepted() {
+    let repo = TestRepo::new();
+    let id = repo.create("Hyphens", &["x", "y"]);
+    let note = |task: &str| {
+        let v = repo.show_json(&id);
+        let t = v["tasks"].as_array().unwrap().iter().find(|t| t["id"] == task).unwrap().clone();
+        t["note"].as_str().unwrap_or_default().to_string()
+    };
+    repo.cmd().args(["-l", &id, "update", "x", "--note", "-1 failing test"]).assert().success();
+    assert_eq!(note("x"), "-1 failing test");
+    // Flags after such a value still parse.
+    repo.cmd()
+        .args(["-l", &id, "update", "x", "--note", "-2", "--status", "started"])
+        .assert()
+        .success();
+    assert_eq!((note("x"), repo.status(&id, "x")), ("-2".to_string(), "in_progress".to_string()));
+    repo.cmd()
+        .args(["-l", &id, "done", "x", "--note", "--all green", "--take-over"])
+        .assert()
+        .success();
+    assert_eq!(
+        (note("x"), repo.status(&id, "x")),
+        ("--all green".to_string(), "completed".to_string())
+    );
+    repo.cmd().args(["-l", &id, "block", "y", "--reason", "--force needed"]).assert().success();
+    assert_eq!(
+        (note("y"), repo.status(&id, "y")),
+        ("--force needed".to_string(), "blocked".to_string())
+    );
+    repo.cmd().args(["-l", &id, "start", "y", "--note", "-", "--out-of-order"]).assert().success();
+    assert_eq!(note("y"), "-");
+    repo.cmd().args(["-l", &id, "add", "z", "--title", "-x", "--after", "x"]).assert().success();
+    let v = repo.show_json(&id);
+    let ids: Vec<&str> =
+        v["tasks"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["x", "z", "y"]);
+    assert_eq!(v["tasks"][1]["title"], "-x");
+}
