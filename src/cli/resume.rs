@@ -130,11 +130,12 @@ pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
     }
     writeln!(app.out)?;
     let scope = match base {
-        Some(b) if verdict.commits == 2 && verdict.ok() => {
-            format!("since the last handoff: its base {} against now", b.to_hex_with_len(12))
-        }
-        Some(_) => format!("since the last handoff: {} commits", verdict.commits),
-        None => format!("no handoff yet: last {} commits", verdict.commits),
+        Some(b) => format!(
+            "since the last handoff (written on {}): {} commits",
+            b.to_hex_with_len(12),
+            verdict.commits
+        ),
+        None => format!("(no handoff yet): last {} commits", verdict.commits),
     };
     writeln!(app.out, "Verify {scope} (`{}` checks all history):", app.command("verify"))?;
     for line in verdict_lines(&verdict, Some(l), c) {

@@ -155,7 +155,7 @@ fn resume_without_a_handoff_checks_recent_commits() {
     let id = repo.create_with("Plan", &["one", "two"], &["--sequential"]);
     repo.cmd().args(["-l", &id, "done", "one"]).assert().success();
     let brief = run_code(repo.cmd().args(["resume", &id]), 0);
-    assert!(brief.contains("no handoff yet: last 2 commits"), "{brief}");
+    assert!(brief.contains("(no handoff yet): last 2 commits"), "{brief}");
     assert!(brief.contains("Cross-session persistence: VERIFIED"), "{brief}");
     assert!(!brief.contains("Last handoff"), "{brief}");
     let bad =
