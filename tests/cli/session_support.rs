@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::common::{TestRepo, stdout};
+use crate::common::{TestRepo, created_id, stdout};
 
 /// The note session 1 leaves in the seed scenario.
 pub const NOTE: &str = "models done; queries in src/db/ next";
@@ -29,15 +29,12 @@ pub fn run_code(cmd: &mut assert_cmd::Command, code: i32) -> String {
 /// `application-migration` and hands off with [`NOTE`]. Returns the list id
 /// and what `handoff` printed.
 pub fn session_one(repo: &TestRepo) -> (String, String) {
-    let out = repo
-        .cmd()
-        .env("TASKLIST_SESSION", "s1")
-        .args(["create", "Database migration", "--template", "migration"])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let id = stdout(&out).lines().next().unwrap().to_string();
+    let id = created_id(repo.cmd().env("TASKLIST_SESSION", "s1").args([
+        "create",
+        "Database migration",
+        "--template",
+        "migration",
+    ]));
     as_session(repo, "s1", &id).args(["start", "database-migration"]).assert().success();
     as_session(repo, "s1", &id)
         .args(["done", "database-migration", "--note", "schema v2 applied"])

@@ -1,6 +1,6 @@
 //! `--namespace`, `GIT_TASKLIST_NAMESPACE` and git config `tasklist.namespace`.
 
-use crate::common::{TestRepo, expect_error, stdout};
+use crate::common::{TestRepo, created_id, expect_error, stdout};
 
 fn listed(repo: &TestRepo, extra: &[&str], env: Option<&str>) -> Vec<String> {
     let mut c = repo.cmd();
@@ -31,15 +31,11 @@ fn namespace_flag_and_env_put_lists_elsewhere() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let other = v["id"].as_str().unwrap().to_string();
     assert_eq!(v["ref"], format!("refs/other/{other}"));
-    let out = repo
-        .cmd()
-        .env("GIT_TASKLIST_NAMESPACE", "refs/env-ns")
-        .args(["create", "From env", "--task", "a"])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let from_env = stdout(&out).lines().next().unwrap().to_string();
+    let from_env = created_id(
+        repo.cmd()
+            .env("GIT_TASKLIST_NAMESPACE", "refs/env-ns")
+            .args(["create", "From env", "--task", "a"]),
+    );
 
     assert_eq!(refs_under(&repo, "refs/tasklists"), [format!("refs/tasklists/{default}")]);
     assert_eq!(refs_under(&repo, "refs/other"), [format!("refs/other/{other}")]);

@@ -1,6 +1,6 @@
 //! Bare repositories, linked worktrees, and commit identity.
 
-use crate::common::{EMAIL, NAME, TestRepo, stdout};
+use crate::common::{EMAIL, NAME, TestRepo, created_id, stdout};
 
 #[test]
 fn bare_repository_works_with_repo_flag() {
@@ -32,14 +32,7 @@ fn linked_worktrees_share_lists() {
     let wt_status = repo.git_in(&wt, &["status", "--porcelain"]);
 
     // Created in the worktree, seen and changed from the main checkout.
-    let out = repo
-        .cmd_in(&wt)
-        .args(["create", "From worktree", "--task", "a"])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let from_wt = stdout(&out).lines().next().unwrap().to_string();
+    let from_wt = created_id(repo.cmd_in(&wt).args(["create", "From worktree", "--task", "a"]));
     repo.cmd().args(["-l", &from_wt, "done", "a"]).assert().success();
     assert_eq!(repo.status(&from_wt, "a"), "completed");
 
@@ -66,14 +59,7 @@ fn linked_worktrees_share_lists() {
 #[test]
 fn fallback_identity_when_none_is_configured() {
     let repo = TestRepo::new();
-    let out = repo
-        .cmd_no_identity()
-        .args(["create", "No identity", "--task", "a"])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let id = stdout(&out).lines().next().unwrap().to_string();
+    let id = created_id(repo.cmd_no_identity().args(["create", "No identity", "--task", "a"]));
     repo.cmd_no_identity().args(["-l", &id, "done", "a"]).assert().success();
     let who = repo.git(&["log", "--format=%an <%ae>|%cn <%ce>", &format!("refs/tasklists/{id}")]);
     for line in who.lines() {
@@ -91,14 +77,7 @@ fn repository_config_identity_is_used() {
     let repo = TestRepo::new();
     repo.git(&["config", "user.name", "Config Person"]);
     repo.git(&["config", "user.email", "config@example.org"]);
-    let out = repo
-        .cmd_no_identity()
-        .args(["create", "Configured", "--task", "a"])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let id = stdout(&out).lines().next().unwrap().to_string();
+    let id = created_id(repo.cmd_no_identity().args(["create", "Configured", "--task", "a"]));
     let who =
         repo.git(&["log", "-1", "--format=%an <%ae>|%cn <%ce>", &format!("refs/tasklists/{id}")]);
     assert_eq!(who.trim(), "Config Person <config@example.org>|Config Person <config@example.org>");
@@ -150,15 +129,12 @@ fn git_dir_environment_selects_the_repository() {
     let outside = repo.root().join("elsewhere");
     std::fs::create_dir(&outside).unwrap();
     let git_dir = repo.path.join(".git");
-    let out = repo
-        .cmd_in(&outside)
-        .env("GIT_DIR", &git_dir)
-        .args(["create", "From a hook", "--task", "a"])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let id = stdout(&out).lines().next().unwrap().to_string();
+    let id = created_id(repo.cmd_in(&outside).env("GIT_DIR", &git_dir).args([
+        "create",
+        "From a hook",
+        "--task",
+        "a",
+    ]));
     assert_eq!(repo.commit_count(&id), 1);
     // Without GIT_DIR the same directory is not a repository.
     repo.cmd_in(&outside).arg("list").assert().code(1);

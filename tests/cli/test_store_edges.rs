@@ -1,7 +1,7 @@
 //! Edges of the store: size limits, ref formats, namespaces, history that is
 //! cut short or unreadable in the middle, and hand-edited dependencies.
 
-use crate::common::{TestRepo, expect_error, stdout};
+use crate::common::{TestRepo, created_id, expect_error, stdout};
 use crate::session_support::{commit_behind_back, with_status};
 
 #[test]
@@ -153,14 +153,14 @@ fn a_sha256_repository_is_named_as_such() {
 #[test]
 fn the_handoff_resume_command_names_a_custom_namespace() {
     let repo = TestRepo::new();
-    let out = repo
-        .cmd()
-        .args(["--namespace", "refs/team/tasks", "create", "NS", "--task", "a"])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let id = stdout(&out).lines().next().unwrap().to_string();
+    let id = created_id(repo.cmd().args([
+        "--namespace",
+        "refs/team/tasks",
+        "create",
+        "NS",
+        "--task",
+        "a",
+    ]));
     let doc = repo
         .cmd()
         .args(["--namespace", "refs/team/tasks", "-l", &id, "handoff", "-m", "n"])

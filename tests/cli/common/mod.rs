@@ -213,9 +213,7 @@ impl TestRepo {
             c.arg("--task").arg(t);
         }
         c.args(extra);
-        let out = c.assert().success().get_output().stdout.clone();
-        let text = String::from_utf8(out).unwrap();
-        text.lines().next().unwrap().to_string()
+        created_id(&mut c)
     }
 
     /// `show --json` of a list.
@@ -339,6 +337,13 @@ pub fn stderr(out: &Output) -> String {
 
 /// Asserts the process exited with `code` and printed one `Error:` line (plus
 /// an optional `Hint:` line) on stderr; returns stderr.
+/// Runs a `create` command, asserts success and returns the new list's id
+/// (the first line of stdout).
+pub fn created_id(cmd: &mut assert_cmd::Command) -> String {
+    let out = cmd.assert().success().get_output().clone();
+    stdout(&out).lines().next().unwrap().to_string()
+}
+
 pub fn expect_error(cmd: &mut assert_cmd::Command, code: i32) -> String {
     let out = cmd.assert().code(code).get_output().clone();
     let err = stderr(&out);
