@@ -174,6 +174,7 @@ pub fn verify(store: &Store, id: &str, expects: &[Expect]) -> StoreResult<Verdic
 /// Runs the checks over `commits` (newest first). Parents outside the range
 /// are read on demand; the oldest commit of a bounded range is only compared
 /// with its parent when `complete` is true or the parent is in the range.
+/// Ranges here are short (resume's), so commits are simply read one by one.
 fn check_range(
     store: &Store,
     id: &str,
@@ -183,8 +184,8 @@ fn check_range(
 ) -> StoreResult<Verdict> {
     let range = commits.iter().map(|(c, _)| *c).collect();
     let mut checker = Checker::new(store, id, complete, Some(range));
-    for chunk in commits.chunks(PREFETCH) {
-        checker.chunk(chunk)?;
+    for (commit, parents) in commits {
+        checker.commit(commit, parents)?;
     }
     Ok(checker.finish(expects))
 }
@@ -237,19 +238,6 @@ impl<'a> Checker<'a> {
     ) -> StoreResult<()> {
         for ((c, _), got) in commits.iter().zip(states) {
             self.pending.entry(*c).or_insert(got);
-        }
-        for (commit, parents) in commits {
-            self.commit(commit, parents)?;
-        }
-        Ok(())
-    }
-
-    /// Reads the chunk's states in parallel, then checks each commit.
-    fn chunk(&mut self, commits: &[(ObjectId, Vec<ObjectId>)]) -> StoreResult<()> {
-        let ahead: Vec<ObjectId> =
-            commits.iter().map(|(c, _)| *c).filter(|c| !self.pending.contains_key(c)).collect();
-        for (c, got) in ahead.iter().zip(self.store.entries_and_states(self.id, &ahead)?) {
-            self.pending.insert(*c, got);
         }
         for (commit, parents) in commits {
             self.commit(commit, parents)?;
@@ -564,13 +552,9 @@ fn first_parent_chain(
     stop: Option<ObjectId>,
     limit: usize,
 ) -> StoreResult<Vec<(ObjectId, Vec<ObjectId>)>> {
-    let mut chain = Vec::new();
-    for e in store.log(id, Some(limit))? {
-        let done = Some(e.commit) == stop;
-        chain.push((e.commit, e.parents.first().copied().into_iter().collect()));
-        if done {
-            break;
-        }
+    let mut chain = store.first_parents(id, limit)?;
+    if let Some(end) = stop.and_then(|s| chain.iter().position(|(c, _)| *c == s)) {
+        chain.truncate(end + 1);
     }
     Ok(chain)
 }

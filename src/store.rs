@@ -290,11 +290,6 @@ impl Store {
         self.repo.git_dir()
     }
 
-    /// The repository's git directory shared by all worktrees.
-    pub fn common_dir(&self) -> &Path {
-        self.repo.common_dir()
-    }
-
     /// Ids of every ref directly under the namespace, with their tips (unsorted).
     pub fn list_refs(&self) -> StoreResult<Vec<(String, Option<ObjectId>)>> {
         let prefix = format!("{}/", self.namespace);
@@ -748,46 +743,27 @@ impl Store {
         Ok((entry, state))
     }
 
-    /// [`Store::entry_and_state`] for many commits, read on up to four threads
-    /// (each with its own repository handle); results are in input order.
-    pub fn entries_and_states(
+    /// The first-parent chain from the list's tip, newest first, as
+    /// `(commit, [first parent])`, at most `limit` commits; the walk alone,
+    /// without building history entries. It ends quietly where the objects
+    /// end (a shallow clone).
+    pub fn first_parents(
         &self,
         id: &str,
-        commits: &[ObjectId],
-    ) -> StoreResult<Vec<(LogEntry, Result<TaskList, String>)>> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
-        if threads < 2 || commits.len() < 64 {
-            return commits.iter().map(|c| self.entry_and_state(id, *c)).collect();
-        }
-        let git_dir = self.repo.git_dir().to_path_buf();
-        let namespace = self.namespace.as_str();
-        let part_len = commits.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = commits
-                .chunks(part_len)
-                .map(|part| {
-                    let git_dir = &git_dir;
-                    // gix repositories are not shared across threads in this
-                    // build (no `parallel` feature): each reader opens its own.
-                    scope.spawn(move || {
-                        let repo =
-                            gix::open(git_dir).map_err(|e| git_err("opening repository", e))?;
-                        let store = Store { repo, namespace: namespace.to_string() };
-                        part.iter()
-                            .map(|c| store.entry_and_state(id, *c))
-                            .collect::<StoreResult<Vec<_>>>()
-                    })
-                })
-                .collect();
-            let mut out = Vec::with_capacity(commits.len());
-            for w in workers {
-                let part = w
-                    .join()
-                    .map_err(|_| StoreError::Git("a history reader thread failed".into()))??;
-                out.extend(part);
-            }
-            Ok(out)
-        })
+        limit: usize,
+    ) -> StoreResult<Vec<(ObjectId, Vec<ObjectId>)>> {
+        let tip = self.commit_tip(id)?;
+        let walk = self
+            .repo
+            .rev_walk([tip])
+            .first_parent_only()
+            .all()
+            .map_err(|e| git_err("walking history", e))?;
+        Ok(walk
+            .take(limit)
+            .map_while(Result::ok)
+            .map(|info| (info.id, info.parent_ids.iter().copied().take(1).collect()))
+            .collect())
     }
 
     /// The best common ancestor of two commits, if they have one.
