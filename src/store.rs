@@ -416,13 +416,21 @@ impl Store {
 
     /// Reads the list stored in commit `commit`.
     pub fn read_at(&self, id: &str, commit: ObjectId) -> StoreResult<Snapshot> {
+        self.load(id, commit).map(|(snap, _)| snap)
+    }
+
+    /// [`Store::read_at`] plus the commit's tree id, which a write edits.
+    fn load(&self, id: &str, commit: ObjectId) -> StoreResult<(Snapshot, ObjectId)> {
         let state = self
             .repo
             .find_commit(commit)
             .map_err(|_| "the ref does not point to a commit".to_string())
-            .and_then(|c| self.commit_state(id, &c));
+            .and_then(|c| {
+                let tree = c.tree_id().map_err(|e| format!("its tree cannot be read ({e})"))?;
+                Ok((self.commit_state(id, &c)?, tree.detach()))
+            });
         match state {
-            Ok(list) => Ok(Snapshot { list, tip: commit }),
+            Ok((list, tree)) => Ok((Snapshot { list, tip: commit }, tree)),
             Err(problem) => Err(StoreError::Unreadable {
                 list: escape(id),
                 commit: commit.to_hex_with_len(12).to_string(),
@@ -493,14 +501,15 @@ impl Store {
         let mut rng = Jitter::new();
         for attempt in 0..MAX_ATTEMPTS {
             let ctx = Ctx { session: session.map(String::from), now: model::now(), tip: None };
-            let (before, parent) = if is_create {
+            let (before, parent, base_tree) = if is_create {
                 if self.tip(id)?.is_some() {
                     return Err(OpError::Conflict(format!("Task list {id} already exists")).into());
                 }
-                (None, None)
+                (None, None, ObjectId::empty_tree(self.repo.object_hash()))
             } else {
-                let snap = self.read(id)?;
-                (Some(snap.list), Some(snap.tip))
+                let tip = self.tip(id)?.ok_or_else(|| StoreError::ListNotFound(escape(id)))?;
+                let (snap, tree) = self.load(id, tip)?;
+                (Some(snap.list), Some(tip), tree)
             };
             let ctx = Ctx { tip: parent.map(|p| p.to_string()), ..ctx };
             let applied = op::apply(before.as_ref(), op, &ctx)?;
@@ -514,12 +523,8 @@ impl Store {
                 });
             }
             let files = extra_files(&applied.list).map_err(StoreError::Render)?;
-            let text = applied.list.to_toml();
-            if text.len() as u64 > MAX_STATE_BYTES {
-                return Err(StoreError::TooLarge { list: id.to_string(), bytes: text.len() });
-            }
-            let commit =
-                self.write_commit(id, parent, &applied, &text, &files, ctx.session.as_deref())?;
+            let (commit, committer) =
+                self.write_commit(id, parent, base_tree, &applied, &files, ctx.session.as_deref())?;
             let expected = match parent {
                 Some(p) => PreviousValue::MustExistAndMatch(Target::Object(p)),
                 None => PreviousValue::MustNotExist,
@@ -540,9 +545,8 @@ impl Store {
                     },
                 },
             };
-            let reflog_sig = self.signature(false, model::now().timestamp());
             let mut time_buf = gix::date::parse::TimeBuf::default();
-            match self.repo.edit_references_as(Some(edit), Some(reflog_sig.to_ref(&mut time_buf))) {
+            match self.repo.edit_references_as(Some(edit), Some(committer.to_ref(&mut time_buf))) {
                 Ok(_) => {
                     self.maybe_gc();
                     return Ok(Committed {
@@ -578,25 +582,23 @@ impl Store {
         Err(StoreError::RaceLost { list: id.to_string(), attempts: MAX_ATTEMPTS })
     }
 
-    /// Writes the blob, tree and commit for an applied op; returns the commit id.
+    /// Writes the blob (refusing one the store could not read back), tree
+    /// and commit for an applied op on `base_tree`;
+    /// returns the commit id and its committer (reused for the ref update).
     fn write_commit(
         &self,
         id: &str,
         parent: Option<ObjectId>,
+        base_tree: ObjectId,
         applied: &Applied,
-        text: &str,
         files: &[(String, Vec<u8>)],
         session: Option<&str>,
-    ) -> StoreResult<ObjectId> {
+    ) -> StoreResult<(ObjectId, gix::actor::Signature)> {
         let repo = &self.repo;
-        let base_tree = match parent {
-            Some(p) => repo
-                .find_commit(p)
-                .and_then(|c| c.tree_id())
-                .map(|t| t.detach())
-                .map_err(|e| git_err("reading the tip's tree", e))?,
-            None => ObjectId::empty_tree(repo.object_hash()),
-        };
+        let text = applied.list.to_toml();
+        if text.len() as u64 > MAX_STATE_BYTES {
+            return Err(StoreError::TooLarge { list: id.to_string(), bytes: text.len() });
+        }
         let blob =
             repo.write_blob(text.as_bytes()).map_err(|e| git_err("writing blob", e))?.detach();
         let mut editor = repo.edit_tree(base_tree).map_err(|e| git_err("reading tree", e))?;
@@ -621,16 +623,18 @@ impl Store {
             message.push_str(&format!("{k}: {}\n", escape(v)));
         }
         let seconds = applied.list.updated.timestamp();
+        let (author, committer) = (self.signature(true, seconds), self.signature(false, seconds));
         let commit = gix::objs::Commit {
             tree,
             parents: parent.into_iter().collect(),
-            author: self.signature(true, seconds),
-            committer: self.signature(false, seconds),
+            author,
+            committer: committer.clone(),
             encoding: None,
             message: message.into(),
             extra_headers: vec![],
         };
-        Ok(repo.write_object(&commit).map_err(|e| git_err("writing commit", e))?.detach())
+        let id = repo.write_object(&commit).map_err(|e| git_err("writing commit", e))?.detach();
+        Ok((id, committer))
     }
 
     /// The configured author or committer, else the fallback identity, with
