@@ -230,6 +230,7 @@ impl Store {
             None => gix::discover_with_environment_overrides(&start),
         };
         let repo = found.map_err(|e| {
+            debug_cause(&e);
             let shown = match (path, std::env::var_os("GIT_DIR")) {
                 (None, Some(dir)) => PathBuf::from(dir),
                 _ => start.clone(),
@@ -243,7 +244,7 @@ impl Store {
             } else {
                 one_line(&text)
             };
-            StoreError::NotARepo { path: shown, cause }.with_debug(&e)
+            StoreError::NotARepo { path: shown, cause }
         })?;
         let ref_format = repo.config_snapshot().string("extensions.refStorage");
         if ref_format.is_some_and(|f| f.eq_ignore_ascii_case(b"reftable")) {
@@ -347,7 +348,6 @@ impl Store {
         let short_prefix =
             query_trim.len() < 4 && refs.iter().any(|(id, _)| id.starts_with(&lower));
         if query_trim.len() >= 4 {
-            let lower = query_trim.to_ascii_lowercase();
             let hits: Vec<&String> =
                 refs.iter().map(|(id, _)| id).filter(|id| id.starts_with(&lower)).collect();
             match hits.len() {
@@ -930,18 +930,11 @@ fn validate_namespace(ns: &str) -> StoreResult<String> {
     if valid { Ok(trimmed.to_string()) } else { Err(StoreError::BadNamespace(escape(ns))) }
 }
 
-trait WithDebug {
-    fn with_debug(self, e: &dyn std::fmt::Debug) -> Self;
-}
-
-impl WithDebug for StoreError {
-    /// Keeps the discovery error for `GIT_TASKLIST_DEBUG` users without
-    /// putting gix's internals into the one-line message.
-    fn with_debug(self, e: &dyn std::fmt::Debug) -> Self {
-        if std::env::var_os("GIT_TASKLIST_DEBUG").is_some() {
-            eprintln!("debug: {e:?}");
-        }
-        self
+/// With `GIT_TASKLIST_DEBUG` set, prints an error's full cause chain, which
+/// the one-line message leaves out.
+fn debug_cause(e: &dyn std::fmt::Debug) {
+    if std::env::var_os("GIT_TASKLIST_DEBUG").is_some() {
+        eprintln!("debug: {e:?}");
     }
 }
 
