@@ -12,8 +12,9 @@ use crate::store::DEFAULT_NAMESPACE;
 /// The built-in handoff template.
 pub const BUILTIN_TEMPLATE: &str = include_str!("../templates/handoff.md");
 
-/// Path (relative to the working tree) of a repository's own handoff template.
-pub const REPO_TEMPLATE: &str = ".tasklist/templates/handoff.md";
+/// File name of a repository's own handoff template, beside its task list
+/// templates in [`crate::template::REPO_TEMPLATE_DIR`].
+pub const REPO_TEMPLATE_NAME: &str = "handoff.md";
 
 /// Name of the document in the list's tree.
 pub const HANDOFF_FILE: &str = "HANDOFF.md";
@@ -30,7 +31,9 @@ pub struct HandoffTemplate {
 impl HandoffTemplate {
     /// The repository's override if there is one, else the built-in.
     pub fn load(workdir: Option<&Path>) -> Result<HandoffTemplate, String> {
-        if let Some(p) = workdir.map(|w| w.join(REPO_TEMPLATE)).filter(|p| p.is_file()) {
+        let repo_template =
+            workdir.map(|w| w.join(crate::template::REPO_TEMPLATE_DIR).join(REPO_TEMPLATE_NAME));
+        if let Some(p) = repo_template.filter(|p| p.is_file()) {
             let source = std::fs::read_to_string(&p)
                 .map_err(|e| format!("Handoff template {} cannot be read: {e}", p.display()))?;
             let t = HandoffTemplate { source, path: Some(p) };

@@ -30,13 +30,19 @@ pub fn run(app: &mut App, mut args: HandoffArgs) -> CliResult {
     let template =
         HandoffTemplate::load(app.store.workdir()).map_err(|e| CliError::new(Kind::Error, e))?;
     let ref_name = app.store.ref_name(&id);
+    // The document committed is the one printed: the closure keeps the
+    // rendering of the last attempt (a lost race renders again).
+    let rendered = std::cell::RefCell::new(String::new());
     let render = |l: &crate::model::TaskList| -> Result<crate::store::Files, String> {
-        Ok(vec![(HANDOFF_FILE.to_string(), template.render(l, &ref_name)?.into_bytes())])
+        let doc = template.render(l, &ref_name)?;
+        let file = (HANDOFF_FILE.to_string(), doc.clone().into_bytes());
+        *rendered.borrow_mut() = doc;
+        Ok(vec![file])
     };
     let op = Op::Handoff { note: args.note.unwrap_or_default() };
     let session = app.session.clone();
     let done = app.store.transact(&id, &op, session.as_deref(), &render)?;
-    let doc = template.render(&done.list, &ref_name).map_err(|e| CliError::new(Kind::Error, e))?;
+    let doc = rendered.into_inner();
     if app.json {
         let mut v = super::render::list_json(
             &crate::store::Snapshot { list: done.list, tip: done.tip },
