@@ -714,17 +714,25 @@ fn emit_walk(
     Ok(())
 }
 
+/// The commit count of a generated list, or an error when it has fewer than `min`.
+fn require_commits(repo: &Path, id: &str, min: usize, what: &str) -> Res<usize> {
+    let commits = commit_count(repo, id)?;
+    if commits < min {
+        return Err(format!("{what} has {commits} commits, expected {min}"));
+    }
+    Ok(commits)
+}
+
+/// `100k` for 100,000, `10` for 10: how the report names history lengths.
+fn count_label(n: usize) -> String {
+    if n >= 1000 { format!("{}k", n / 1000) } else { n.to_string() }
+}
+
 // ---------------------------------------------------------------- b: history
 
 fn bench_history(s: &Sizes, h: &HistoryRepo, r: &mut Report) -> Res<()> {
     let repo = &h.path;
-    let commits = commit_count(repo, &h.long)?;
-    if commits < s.history_commits {
-        return Err(format!(
-            "b: the long list has {commits} commits, expected {}",
-            s.history_commits
-        ));
-    }
+    let commits = require_commits(repo, &h.long, s.history_commits, "b: the long list")?;
     let lists =
         git(repo, &["for-each-ref", "--format=%(refname)", "refs/tasklists"])?.lines().count();
     eprintln!(
@@ -743,7 +751,7 @@ fn bench_history(s: &Sizes, h: &HistoryRepo, r: &mut Report) -> Res<()> {
         c.args(["-l", ids[side], "update", "t1", "--status", status(round)]);
         c
     })?;
-    let label = if commits >= 1000 { format!("{}k", commits / 1000) } else { commits.to_string() };
+    let label = count_label(commits);
     let m_sl = r.row(format!("b show: list with {label} commits"), &show_long);
     let m_sf = r.row("b show: fresh list", &show_fresh);
     let m_ul = r.row(format!("b update: list with {label} commits"), &upd_long);
@@ -865,13 +873,7 @@ fn bench_concurrent(s: &Sizes, r: &mut Report) -> Res<()> {
 
 fn bench_resume(s: &Sizes, h: &HistoryRepo, r: &mut Report) -> Res<()> {
     let repo = &h.path;
-    let commits = commit_count(repo, &h.resumable)?;
-    if commits < s.resume_commits {
-        return Err(format!(
-            "e: the resume list has {commits} commits, expected {}",
-            s.resume_commits
-        ));
-    }
+    let commits = require_commits(repo, &h.resumable, s.resume_commits, "e: the resume list")?;
     // A short list: create plus 9 changes, 10 commits.
     let short = create(repo, "Short history")?;
     for k in 0..9 {
@@ -884,7 +886,7 @@ fn bench_resume(s: &Sizes, h: &HistoryRepo, r: &mut Report) -> Res<()> {
         s.read_runs
     );
     let ids = [h.resumable.as_str(), short.as_str()];
-    let label = if commits >= 1000 { format!("{}k", commits / 1000) } else { commits.to_string() };
+    let label = count_label(commits);
     for phase in ["no handoff", "after a handoff"] {
         if phase == "after a handoff" {
             for id in ids {
@@ -934,7 +936,7 @@ fn bench_verify(s: &Sizes, h: &HistoryRepo, r: &mut Report) -> Res<()> {
             c
         }
     })?;
-    let label = if commits >= 1000 { format!("{}k", commits / 1000) } else { commits.to_string() };
+    let label = count_label(commits);
     let m_ours = r.row(format!("f verify: {label} commits"), &ours);
     let m_git = r.row(format!("f git log -p: {label} commits"), &git_log);
     let ratio = m_ours / m_git;

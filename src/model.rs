@@ -43,8 +43,7 @@ pub enum ModelError {
 pub type ModelResult<T> = Result<T, ModelError>;
 
 /// Where a task stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Status {
     /// Not started.
     Pending,
@@ -434,7 +433,8 @@ pub fn now() -> DateTime<Utc> {
     Utc.timestamp_opt(n.timestamp(), 0).single().unwrap_or(n)
 }
 
-fn one_line(s: &str) -> String {
+/// Collapses whitespace, line breaks included: errors here are one line.
+pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

@@ -14,7 +14,7 @@ use gix::bstr::ByteSlice;
 use gix::refs::Target;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 
-use crate::model::{self, ModelError, STATE_FILE, TaskList, escape};
+use crate::model::{self, ModelError, STATE_FILE, TaskList, escape, one_line};
 use crate::op::{self, Applied, Ctx, Op, OpError};
 
 /// The namespace used when none is configured.
@@ -143,11 +143,6 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 fn git_err(context: &str, e: impl std::fmt::Debug + std::fmt::Display) -> StoreError {
     StoreError::Git(format!("{context}: {}", one_line(&e.to_string())))
-}
-
-/// gix errors can span several lines ("Caused by: …"); errors here are one sentence.
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A list as read from its tip.
@@ -756,18 +751,22 @@ impl Store {
         id: &str,
         limit: usize,
     ) -> StoreResult<Vec<(ObjectId, Vec<ObjectId>)>> {
-        let tip = self.commit_tip(id)?;
-        let walk = self
-            .repo
-            .rev_walk([tip])
-            .first_parent_only()
-            .all()
-            .map_err(|e| git_err("walking history", e))?;
+        let walk = self.first_parent_walk(id)?;
         Ok(walk
             .take(limit)
             .map_while(Result::ok)
             .map(|info| (info.id, info.parent_ids.iter().copied().take(1).collect()))
             .collect())
+    }
+
+    /// A walk of the list's first-parent chain from its tip, newest first.
+    fn first_parent_walk(&self, id: &str) -> StoreResult<gix::revision::Walk<'_>> {
+        let tip = self.commit_tip(id)?;
+        self.repo
+            .rev_walk([tip])
+            .first_parent_only()
+            .all()
+            .map_err(|e| git_err("walking history", e))
     }
 
     /// The best common ancestor of two commits, if they have one.
@@ -778,13 +777,7 @@ impl Store {
     /// The list's history from its tip, newest first, following first parents;
     /// at most `limit` entries when given.
     pub fn log(&self, id: &str, limit: Option<usize>) -> StoreResult<Vec<LogEntry>> {
-        let tip = self.commit_tip(id)?;
-        let walk = self
-            .repo
-            .rev_walk([tip])
-            .first_parent_only()
-            .all()
-            .map_err(|e| git_err("walking history", e))?;
+        let walk = self.first_parent_walk(id)?;
         let mut out = Vec::new();
         for info in walk {
             if limit.is_some_and(|n| out.len() >= n) {

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::model::{TaskId, escape};
+use crate::model::{TaskId, escape, one_line};
 use crate::op::NewTask;
 
 /// Directory (relative to the working tree) holding a repository's own templates.
@@ -129,8 +129,7 @@ pub fn parse(name: &str, origin: Origin, text: &str) -> TemplateResult<Template>
         origin: escape(&origin.to_string()),
         problem,
     };
-    let raw: RawTemplate = toml::from_str(text)
-        .map_err(|e| invalid(e.to_string().split_whitespace().collect::<Vec<_>>().join(" ")))?;
+    let raw: RawTemplate = toml::from_str(text).map_err(|e| invalid(one_line(&e.to_string())))?;
     if raw.tasks.is_empty() {
         return Err(invalid("it has no [[tasks]]".into()));
     }

@@ -58,14 +58,17 @@ impl Player<'_> {
         Ok(())
     }
 
+    /// Prints `$ PROGRAM ARGS` (quoted for a shell) and returns the quoted arguments.
+    fn announce(&mut self, program: &str, args: &[&str]) -> CliResult<String> {
+        let shown = args.iter().map(|a| render::shell_quote(a)).collect::<Vec<_>>().join(" ");
+        let line = format!("$ {program} {shown}");
+        writeln!(self.out, "{}", render::paint(self.color, render::Style::Bold, &line))?;
+        Ok(shown)
+    }
+
     /// Runs `git tasklist ARGS` (this binary) and prints the command and its output.
     fn tl(&mut self, args: &[&str], expect_ok: bool) -> CliResult<String> {
-        let shown = args.iter().map(|a| render::shell_quote(a)).collect::<Vec<_>>().join(" ");
-        writeln!(
-            self.out,
-            "{}",
-            render::paint(self.color, render::Style::Bold, &format!("$ git tasklist {shown}"))
-        )?;
+        let shown = self.announce("git tasklist", args)?;
         let exe = std::env::current_exe()
             .map_err(|e| CliError::new(Kind::Error, format!("Cannot find this program: {e}")))?;
         let mut cmd = Command::new(exe);
@@ -74,12 +77,7 @@ impl Player<'_> {
     }
 
     fn git(&mut self, args: &[&str]) -> CliResult<String> {
-        let shown = args.iter().map(|a| render::shell_quote(a)).collect::<Vec<_>>().join(" ");
-        writeln!(
-            self.out,
-            "{}",
-            render::paint(self.color, render::Style::Bold, &format!("$ git {shown}"))
-        )?;
+        let shown = self.announce("git", args)?;
         let mut cmd = Command::new("git");
         cmd.args(args).current_dir(self.dir);
         self.run(cmd, &shown, true)
