@@ -5,7 +5,7 @@ use clap::Args;
 use super::{App, CliError, CliResult, Kind, render, task_id};
 use crate::model::escape;
 use crate::op::{NewTask, Op};
-use crate::store::{self, Snapshot};
+use crate::store;
 use crate::template;
 
 /// Create a task list; prints its id as the first line
@@ -101,19 +101,17 @@ pub fn run(app: &mut App, args: CreateArgs) -> CliResult {
     let op = Op::Create { id: id.clone(), title, tasks, template, from, sequential };
     let session = app.session.clone();
     let done = app.store.transact(&id, &op, session.as_deref(), &crate::store::no_files)?;
-    let snap = Snapshot { list: done.list, tip: done.tip };
-    warn_same_title(app, &id, &snap.list.title);
+    warn_same_title(app, &id, &done.list.title);
     if app.json {
-        let mut v = render::list_json(&snap, &app.store.ref_name(&id), session.as_deref());
-        v["changed"] = true.into();
+        let v = render::change_json(&done, &app.store.ref_name(&id), session.as_deref());
         writeln!(app.out, "{v}")?;
     } else {
-        let n = snap.list.tasks.len();
+        let n = done.list.tasks.len();
         writeln!(app.out, "{id}")?;
         writeln!(
             app.out,
             "Created '{}' with {n} task{} on {}",
-            escape(&snap.list.title),
+            escape(&done.list.title),
             if n == 1 { "" } else { "s" },
             app.store.ref_name(&id)
         )?;

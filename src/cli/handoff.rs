@@ -44,12 +44,7 @@ pub fn run(app: &mut App, mut args: HandoffArgs) -> CliResult {
     let done = app.store.transact(&id, &op, session.as_deref(), &render)?;
     let doc = rendered.into_inner();
     if app.json {
-        let mut v = super::render::list_json(
-            &crate::store::Snapshot { list: done.list, tip: done.tip },
-            &ref_name,
-            session.as_deref(),
-        );
-        v["changed"] = done.changed.into();
+        let mut v = super::render::change_json(&done, &ref_name, session.as_deref());
         v["document"] = doc.clone().into();
         v["output"] = args.output.as_ref().map(|p| p.display().to_string()).into();
         if let Some(p) = &args.output {

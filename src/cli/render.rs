@@ -5,7 +5,9 @@ use serde_json::{Value, json};
 use unicode_width::UnicodeWidthStr;
 
 use crate::model::{Status, Task, TaskList, escape, escape_multiline, timestamp};
-use crate::store::{LogEntry, Snapshot};
+use gix::ObjectId;
+
+use crate::store::{Committed, LogEntry};
 
 /// ANSI styles used in text output.
 #[derive(Clone, Copy)]
@@ -114,15 +116,22 @@ pub fn task_json(t: &Task) -> Value {
     })
 }
 
+/// The outcome of a change command as JSON: the list after it, plus
+/// `changed` (false when the change was a no-op and wrote nothing).
+pub fn change_json(done: &Committed, ref_name: &str, session: Option<&str>) -> Value {
+    let mut v = list_json(&done.list, done.tip, ref_name, session);
+    v["changed"] = done.changed.into();
+    v
+}
+
 /// A whole list as JSON: the schema of `show`, `create` and the change commands.
 /// `next` is the next task for `session` ([`TaskList::next_for`]).
-pub fn list_json(snap: &Snapshot, ref_name: &str, session: Option<&str>) -> Value {
-    let l = &snap.list;
+pub fn list_json(l: &TaskList, tip: ObjectId, ref_name: &str, session: Option<&str>) -> Value {
     let (done, total) = l.progress();
     json!({
         "id": l.id,
         "ref": ref_name,
-        "tip": snap.tip.to_string(),
+        "tip": tip.to_string(),
         "title": l.title,
         "created": timestamp(&l.created),
         "updated": timestamp(&l.updated),

@@ -42,7 +42,7 @@ pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
     });
     if app.json {
         let mut v = json!({
-            "list": render::list_json(&snap, &app.store.ref_name(&id), me),
+            "list": render::list_json(&snap.list, snap.tip, &app.store.ref_name(&id), me),
             "session": me,
             "next": next.task().map(render::task_json),
             "state": next.state(),

@@ -20,7 +20,11 @@ pub fn run(app: &mut App, args: ShowArgs) -> CliResult {
     let snap = app.store.read(&id)?;
     let session = app.session.as_deref();
     if app.json {
-        writeln!(app.out, "{}", render::list_json(&snap, &app.store.ref_name(&id), session))?;
+        writeln!(
+            app.out,
+            "{}",
+            render::list_json(&snap.list, snap.tip, &app.store.ref_name(&id), session)
+        )?;
         return Ok(());
     }
     let l = &snap.list;

@@ -5,7 +5,7 @@ use clap::Args;
 use super::{App, CliError, CliResult, Kind, render, task_id};
 use crate::model::{Status, escape};
 use crate::op::{Op, TaskChange};
-use crate::store::{Committed, Snapshot};
+use crate::store::Committed;
 
 /// Flags shared by the commands that change a task.
 #[derive(Debug, Args)]
@@ -158,14 +158,13 @@ pub fn print_change(
     status: Option<Status>,
     summary: &str,
 ) -> CliResult {
-    let snap = Snapshot { list: done.list.clone(), tip: done.tip };
     if app.json {
-        let mut v = render::list_json(&snap, &app.store.ref_name(id), app.session.as_deref());
-        v["changed"] = done.changed.into();
+        let v = render::change_json(done, &app.store.ref_name(id), app.session.as_deref());
         writeln!(app.out, "{v}")?;
         return Ok(());
     }
-    let (d, t) = snap.list.progress();
+
+    let (d, t) = done.list.progress();
     let sym = status.map(render::symbol).unwrap_or("•");
     let style = status.map(render::status_style).unwrap_or(render::Style::Bold);
     writeln!(
@@ -173,7 +172,7 @@ pub fn print_change(
         "{} {}  ({d}/{t} done, {})",
         render::paint(app.color, style, sym),
         escape(summary),
-        escape(&snap.list.title)
+        escape(&done.list.title)
     )?;
     Ok(())
 }
