@@ -37,9 +37,8 @@ pub const FALLBACK_IDENTITY: (&str, &str) = ("git-tasklist", "git-tasklist@local
 const MAX_ATTEMPTS: u32 = 64;
 /// Longest backoff between attempts.
 const MAX_BACKOFF: Duration = Duration::from_millis(40);
-/// Attempts that find the ref lock busy before the lock is reported.
-const MAX_LOCK_RETRIES: u32 = 30;
-/// Longest time spent waiting for busy ref locks before naming the lock.
+/// Longest time spent waiting for busy ref locks before naming the lock
+/// (each attempt already waits `core.filesRefLockTimeout`, 100 ms by default).
 const MAX_LOCK_WAIT: Duration = Duration::from_secs(3);
 /// A lock file older than this is taken to be left by a killed process.
 const STALE_LOCK_AGE: Duration = Duration::from_secs(10);
@@ -491,7 +490,6 @@ impl Store {
     ) -> StoreResult<Committed> {
         let name = self.ref_name(id);
         let is_create = matches!(op, Op::Create { .. });
-        let mut lock_retries = 0;
         let started = std::time::Instant::now();
         let mut rng = Jitter::new();
         for attempt in 0..MAX_ATTEMPTS {
@@ -561,11 +559,9 @@ impl Store {
                 }
                 Err(e) if e.is_not_found() => return Err(StoreError::ListNotFound(id.to_string())),
                 Err(e) if e.is_retryable() => {
-                    lock_retries += 1;
                     let lock = self.lock_path(&name);
                     let stale = lock_age(&lock).is_some_and(|a| a > STALE_LOCK_AGE);
-                    if stale || lock_retries > MAX_LOCK_RETRIES || started.elapsed() > MAX_LOCK_WAIT
-                    {
+                    if stale || started.elapsed() > MAX_LOCK_WAIT {
                         return Err(StoreError::LockHeld { path: lock, stale });
                     }
                 }
