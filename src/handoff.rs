@@ -1,13 +1,16 @@
 //! The handoff document: `templates/handoff.md` (or a repository's
-//! `.tasklist/templates/handoff.md`) rendered with minijinja from a list's state.
+//! `.tasklist/templates/handoff.md`) rendered with minijinja from a list's
+//! state, and recorded together with the note in one commit.
 
 use std::path::{Path, PathBuf};
 
 use minijinja::value::Serde;
 use serde::Serialize;
 
-use crate::model::{Status, TaskList, escape, escape_multiline, timestamp};
-use crate::store::DEFAULT_NAMESPACE;
+use crate::model::{Status, TaskList, timestamp};
+use crate::op::Op;
+use crate::store::{BoxError, Committed, DEFAULT_NAMESPACE, Files, Store};
+use crate::text::{escape, escape_multiline, one_line, tasklist_command};
 
 /// The built-in handoff template.
 pub const BUILTIN_TEMPLATE: &str = include_str!("../templates/handoff.md");
@@ -18,6 +21,38 @@ pub const REPO_TEMPLATE_NAME: &str = "handoff.md";
 
 /// Name of the document in the list's tree.
 pub const HANDOFF_FILE: &str = "HANDOFF.md";
+
+/// Errors loading or rendering a handoff template.
+#[derive(Debug, thiserror::Error)]
+pub enum HandoffError {
+    /// The repository's template file cannot be read.
+    #[error("Handoff template {} cannot be read: {source}", path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The template does not parse.
+    #[error("Handoff template {origin} is invalid: {}", one_line(&source.to_string()))]
+    Invalid {
+        /// Where it came from.
+        origin: String,
+        /// What minijinja reported.
+        #[source]
+        source: minijinja::Error,
+    },
+    /// Rendering failed.
+    #[error("Handoff template {origin} failed to render: {}", one_line(&source.to_string()))]
+    Render {
+        /// Where it came from.
+        origin: String,
+        /// What minijinja reported.
+        #[source]
+        source: minijinja::Error,
+    },
+}
 
 /// A handoff template, ready to render.
 #[derive(Debug, Clone)]
@@ -30,12 +65,12 @@ pub struct HandoffTemplate {
 
 impl HandoffTemplate {
     /// The repository's override if there is one, else the built-in.
-    pub fn load(workdir: Option<&Path>) -> Result<HandoffTemplate, String> {
+    pub fn load(workdir: Option<&Path>) -> Result<HandoffTemplate, HandoffError> {
         let repo_template =
             workdir.map(|w| w.join(crate::template::REPO_TEMPLATE_DIR).join(REPO_TEMPLATE_NAME));
         if let Some(p) = repo_template.filter(|p| p.is_file()) {
             let source = std::fs::read_to_string(&p)
-                .map_err(|e| format!("Handoff template {} cannot be read: {e}", p.display()))?;
+                .map_err(|source| HandoffError::Unreadable { path: p.clone(), source })?;
             let t = HandoffTemplate { source, path: Some(p) };
             t.env()?;
             return Ok(t);
@@ -47,29 +82,62 @@ impl HandoffTemplate {
         self.path.as_ref().map_or("templates/handoff.md".into(), |p| p.display().to_string())
     }
 
-    fn env(&self) -> Result<minijinja::Environment<'_>, String> {
+    fn env(&self) -> Result<minijinja::Environment<'_>, HandoffError> {
         let mut env = minijinja::Environment::new();
+        let invalid = |source| HandoffError::Invalid { origin: self.origin(), source };
         let syntax = minijinja::syntax::SyntaxConfig::builder()
             .trim_blocks(true)
             .lstrip_blocks(true)
             .keep_trailing_newline(true)
             .build()
-            .map_err(|e| format!("Handoff template setup failed: {e}"))?;
+            .map_err(invalid)?;
         env.set_syntax(syntax);
-        env.add_template("handoff", &self.source)
-            .map_err(|e| format!("Handoff template {} is invalid: {e}", self.origin()))?;
+        env.add_template("handoff", &self.source).map_err(invalid)?;
         Ok(env)
     }
 
     /// Renders the document for `list` (whose `[handoff]` holds the note).
-    pub fn render(&self, list: &TaskList, ref_name: &str) -> Result<String, String> {
+    pub fn render(&self, list: &TaskList, ref_name: &str) -> Result<String, HandoffError> {
         let env = self.env()?;
         let tmpl = env
             .get_template("handoff")
-            .map_err(|e| format!("Handoff template {} is invalid: {e}", self.origin()))?;
+            .map_err(|source| HandoffError::Invalid { origin: self.origin(), source })?;
         tmpl.render(Serde(Context::new(list, ref_name)))
-            .map_err(|e| format!("Handoff template {} failed to render: {e}", self.origin()))
+            .map_err(|source| HandoffError::Render { origin: self.origin(), source })
     }
+}
+
+/// A recorded handoff: the commit and the document committed with it.
+#[derive(Debug, Clone)]
+pub struct HandedOff {
+    /// The commit that recorded the note and `HANDOFF.md`.
+    pub committed: Committed,
+    /// The document, exactly as committed.
+    pub document: String,
+}
+
+/// Records `note` on list `id` as `session` and commits the rendered
+/// document as `HANDOFF.md` in the same commit.
+pub fn record(
+    store: &Store,
+    id: &str,
+    note: &str,
+    session: Option<&str>,
+) -> crate::Result<HandedOff> {
+    let template = HandoffTemplate::load(store.workdir())?;
+    let ref_name = store.ref_name(id);
+    // The document committed is the one returned: the closure keeps the
+    // rendering of the last attempt (a lost race renders again).
+    let rendered = std::cell::RefCell::new(String::new());
+    let render = |l: &TaskList| -> Result<Files, BoxError> {
+        let doc = template.render(l, &ref_name)?;
+        let file = (HANDOFF_FILE.to_string(), doc.clone().into_bytes());
+        *rendered.borrow_mut() = doc;
+        Ok(vec![file])
+    };
+    let op = Op::Handoff { note: note.to_string() };
+    let committed = store.transact(id, &op, session, &render)?;
+    Ok(HandedOff { committed, document: rendered.into_inner() })
 }
 
 /// Every string in the context is escaped: the document is printed to a
@@ -111,22 +179,6 @@ fn view(t: &crate::model::Task) -> TaskView {
     }
 }
 
-/// The command that resumes the list, with `--namespace` when the list is
-/// not in the default namespace (so it works as printed).
-fn resume_command(id: &str, ref_name: &str) -> String {
-    let namespace = ref_name.strip_suffix(&format!("/{id}")).unwrap_or(DEFAULT_NAMESPACE);
-    if namespace == DEFAULT_NAMESPACE {
-        return format!("git tasklist resume -l {id}");
-    }
-    let plain = namespace.chars().all(|c| c.is_ascii_alphanumeric() || "/_.:@%+,=-".contains(c));
-    let shown = if plain {
-        namespace.to_string()
-    } else {
-        format!("'{}'", namespace.replace('\'', "'\\''"))
-    };
-    format!("git tasklist --namespace {} resume -l {id}", escape(&shown))
-}
-
 impl Context {
     fn new(list: &TaskList, ref_name: &str) -> Context {
         let (done, total) = list.progress();
@@ -149,7 +201,10 @@ impl Context {
                 .collect(),
             open_tasks: list.tasks.iter().filter(|t| !t.status.is_settled()).map(view).collect(),
             next: list.next_for(h.and_then(|h| h.session.as_deref())).map(view),
-            resume_command: resume_command(&list.id, ref_name),
+            resume_command: escape(&tasklist_command(
+                ref_name.strip_suffix(&format!("/{}", list.id)).unwrap_or(DEFAULT_NAMESPACE),
+                &format!("resume -l {}", list.id),
+            )),
         }
     }
 }

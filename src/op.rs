@@ -6,10 +6,14 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{Handoff, Status, Task, TaskId, TaskList, escape};
+use crate::model::{Handoff, Status, Task, TaskId, TaskList};
+use crate::text::escape;
+use crate::trailer;
 
-/// Errors an op raises when it does not fit the list it is applied to.
-#[derive(Debug, thiserror::Error)]
+/// Errors an op raises when it does not fit the list it is applied to. Each
+/// names what a caller needs to decide what to do; none names a command-line
+/// flag (each front end words its own hint).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum OpError {
     /// The task named by the op is not in the list.
     #[error("Task '{task}' not found in task list '{}'", escape(list))]
@@ -19,12 +23,58 @@ pub enum OpError {
         /// The list's title.
         list: String,
     },
-    /// The op is valid input but not allowed in the list's current state.
-    #[error("{0}")]
-    Conflict(String),
-    /// The op's input is malformed.
-    #[error("{0}")]
-    Invalid(String),
+    /// Another session holds the task in progress.
+    #[error("Task '{task}' is in progress, held by session '{}'", escape(holder))]
+    HeldByOther {
+        /// The task.
+        task: TaskId,
+        /// The session holding it.
+        holder: String,
+    },
+    /// The task is completed; leaving that status needs an explicit reopen.
+    #[error("Task '{task}' is completed; changing it to {wanted} needs an explicit reopen")]
+    NeedsReopen {
+        /// The task.
+        task: TaskId,
+        /// The status asked for.
+        wanted: Status,
+    },
+    /// The task's prerequisites are not settled.
+    #[error("Task '{task}' waits for {}", waits_text(waits_for))]
+    OutOfOrder {
+        /// The task.
+        task: TaskId,
+        /// Each unsettled prerequisite and its status.
+        waits_for: Vec<(TaskId, Status)>,
+    },
+    /// A task with that id is already in the list.
+    #[error("Task '{task}' already exists in task list '{}'", escape(list))]
+    TaskExists {
+        /// The task id.
+        task: TaskId,
+        /// The list's title.
+        list: String,
+    },
+    /// A list with that id already exists.
+    #[error("Task list {0} already exists")]
+    ListExists(String),
+    /// The op is applied to a list that does not exist.
+    #[error("Task list does not exist yet")]
+    NoList,
+    /// The same task id is given twice when creating a list.
+    #[error("Task '{0}' is given twice")]
+    DuplicateTask(TaskId),
+    /// A task would depend on itself.
+    #[error("Task '{0}' cannot depend on itself")]
+    SelfDependency(TaskId),
+    /// A list title that is empty or only whitespace.
+    #[error("Task list title is empty")]
+    EmptyTitle,
+}
+
+/// `'a' (pending), 'b' (blocked)`.
+fn waits_text(waits: &[(TaskId, Status)]) -> String {
+    waits.iter().map(|(t, s)| format!("'{t}' ({s})")).collect::<Vec<_>>().join(", ")
 }
 
 /// Result alias for applying ops.
@@ -104,6 +154,11 @@ pub enum Op {
         /// The note for the next session.
         note: String,
     },
+    /// Archive (hide from `list`) or unarchive the list.
+    Archive {
+        /// The new value of `archived`.
+        archived: bool,
+    },
 }
 
 /// The result of applying an op: the new state and how to describe it.
@@ -140,12 +195,11 @@ pub fn apply(before: Option<&TaskList>, op: &Op, ctx: &Ctx) -> OpResult<Applied>
         (Op::Create { id, title, tasks, template, from, sequential }, None) => {
             create(id, title, tasks, template, from, *sequential, ctx)
         }
-        (Op::Create { .. }, Some(l)) => {
-            Err(OpError::Conflict(format!("Task list {} already exists", l.id)))
-        }
-        (_, None) => Err(OpError::Invalid("Task list does not exist yet".into())),
+        (Op::Create { .. }, Some(l)) => Err(OpError::ListExists(l.id.clone())),
+        (_, None) => Err(OpError::NoList),
         (Op::AddTask { task, after }, Some(l)) => add_task(l, task, after.as_ref(), ctx),
         (Op::Update { task, change }, Some(l)) => update(l, task, change, ctx),
+        (Op::Archive { archived }, Some(l)) => Ok(archive(l, *archived, ctx)),
         (Op::Handoff { note }, Some(l)) => {
             let mut list = l.clone();
             list.handoff = Some(Handoff {
@@ -167,6 +221,29 @@ pub fn apply(before: Option<&TaskList>, op: &Op, ctx: &Ctx) -> OpResult<Applied>
     }
 }
 
+fn archive(l: &TaskList, archived: bool, ctx: &Ctx) -> Applied {
+    let (name, what) = if archived { ("archive", "archived") } else { ("unarchive", "unarchived") };
+    if l.archived == archived {
+        return Applied {
+            list: l.clone(),
+            changed: false,
+            subject: String::new(),
+            name: "noop",
+            trailers: vec![],
+        };
+    }
+    let mut list = l.clone();
+    list.archived = archived;
+    list.updated = ctx.now;
+    Applied {
+        subject: format!("{}: {what}", subject_title(&list.title)),
+        list,
+        changed: true,
+        name,
+        trailers: vec![],
+    }
+}
+
 fn create(
     id: &str,
     title: &str,
@@ -177,7 +254,7 @@ fn create(
     ctx: &Ctx,
 ) -> OpResult<Applied> {
     if title.trim().is_empty() {
-        return Err(OpError::Invalid("Task list title is empty".into()));
+        return Err(OpError::EmptyTitle);
     }
     let mut list = TaskList {
         id: id.to_string(),
@@ -187,13 +264,14 @@ fn create(
         template: template.clone(),
         from: from.clone(),
         sequential,
+        archived: false,
         handoff: None,
         tasks: Vec::with_capacity(tasks.len()),
         extra: Default::default(),
     };
     for (i, t) in tasks.iter().enumerate() {
         if tasks[..i].iter().any(|o| o.id == t.id) {
-            return Err(OpError::Invalid(format!("Task '{}' is given twice", t.id)));
+            return Err(OpError::DuplicateTask(t.id.clone()));
         }
     }
     for t in tasks {
@@ -215,15 +293,11 @@ fn create(
 
 fn push_task(list: &mut TaskList, t: &NewTask, after: Option<&TaskId>, ctx: &Ctx) -> OpResult<()> {
     if list.task(t.id.as_str()).is_some() {
-        return Err(OpError::Conflict(format!(
-            "Task '{}' already exists in task list '{}'",
-            t.id,
-            escape(&list.title)
-        )));
+        return Err(OpError::TaskExists { task: t.id.clone(), list: list.title.clone() });
     }
     for d in &t.depends_on {
         if d == &t.id {
-            return Err(OpError::Invalid(format!("Task '{d}' cannot depend on itself")));
+            return Err(OpError::SelfDependency(d.clone()));
         }
         if list.task(d.as_str()).is_none() {
             return Err(OpError::TaskNotFound { task: d.to_string(), list: list.title.clone() });
@@ -278,12 +352,9 @@ fn update(l: &TaskList, id: &TaskId, change: &TaskChange, ctx: &Ctx) -> OpResult
         let held = old.status == Status::InProgress && ctx.session.as_deref() != Some(holder);
         if held {
             if !change.take_over {
-                return Err(OpError::Conflict(format!(
-                    "Task '{id}' is in progress, held by session '{}'; pass --take-over to take it",
-                    escape(holder)
-                )));
+                return Err(OpError::HeldByOther { task: id.clone(), holder: holder.clone() });
             }
-            trailers.push(("Took-Over", holder.clone()));
+            trailers.push((trailer::TOOK_OVER, holder.clone()));
         }
     }
 
@@ -308,26 +379,22 @@ fn update(l: &TaskList, id: &TaskId, change: &TaskChange, ctx: &Ctx) -> OpResult
     let mut name = if status_changes { "set-status" } else { "note" };
     if status_changes && old.status == Status::Completed {
         if !change.reopen {
-            return Err(OpError::Conflict(format!(
-                "Task '{id}' is completed; pass --reopen to change it to {new_status}"
-            )));
+            return Err(OpError::NeedsReopen { task: id.clone(), wanted: new_status });
         }
         name = "reopen";
-        trailers.push(("Reopened", id.to_string()));
+        trailers.push((trailer::REOPENED, id.to_string()));
     }
     if claim_changes && !status_changes {
         name = "claim";
     }
     if status_changes && matches!(new_status, Status::InProgress | Status::Completed) {
-        let waiting = l.waiting_for(idx);
+        let waiting = l.unsettled_prerequisites(idx);
         if !waiting.is_empty() {
             if !change.out_of_order {
-                return Err(OpError::Conflict(format!(
-                    "Task '{id}' waits for {}; finish that first or pass --out-of-order",
-                    waiting.join(", ")
-                )));
+                let waits_for = waiting.iter().map(|p| (p.id.clone(), p.status)).collect();
+                return Err(OpError::OutOfOrder { task: id.clone(), waits_for });
             }
-            trailers.push(("Out-Of-Order", id.to_string()));
+            trailers.push((trailer::OUT_OF_ORDER, id.to_string()));
         }
     }
 
@@ -399,7 +466,13 @@ mod tests {
     #[test]
     fn completed_needs_reopen() {
         let l = set(&list(false), "a", Status::Completed, None).unwrap().list;
-        assert!(matches!(set(&l, "a", Status::Pending, None), Err(OpError::Conflict(_))));
+        assert!(matches!(
+            set(&l, "a", Status::Pending, None),
+            Err(OpError::HeldByOther { .. }
+                | OpError::NeedsReopen { .. }
+                | OpError::TaskExists { .. }
+                | OpError::OutOfOrder { .. })
+        ));
         let change =
             TaskChange { status: Some(Status::Pending), reopen: true, ..Default::default() };
         let r = apply(Some(&l), &Op::Update { task: tid("a"), change }, &ctx(None)).unwrap();
@@ -411,8 +484,20 @@ mod tests {
     fn claims_hold_against_other_sessions() {
         let l = set(&list(false), "a", Status::InProgress, Some("s1")).unwrap().list;
         assert_eq!(l.tasks[0].owner.as_deref(), Some("s1"));
-        assert!(matches!(set(&l, "a", Status::Completed, Some("s2")), Err(OpError::Conflict(_))));
-        assert!(matches!(set(&l, "a", Status::Completed, None), Err(OpError::Conflict(_))));
+        assert!(matches!(
+            set(&l, "a", Status::Completed, Some("s2")),
+            Err(OpError::HeldByOther { .. }
+                | OpError::NeedsReopen { .. }
+                | OpError::TaskExists { .. }
+                | OpError::OutOfOrder { .. })
+        ));
+        assert!(matches!(
+            set(&l, "a", Status::Completed, None),
+            Err(OpError::HeldByOther { .. }
+                | OpError::NeedsReopen { .. }
+                | OpError::TaskExists { .. }
+                | OpError::OutOfOrder { .. })
+        ));
         assert!(set(&l, "a", Status::Completed, Some("s1")).is_ok());
         let change =
             TaskChange { status: Some(Status::InProgress), take_over: true, ..Default::default() };
@@ -447,7 +532,13 @@ mod tests {
     #[test]
     fn sequential_order_is_enforced() {
         let l = list(true);
-        assert!(matches!(set(&l, "b", Status::InProgress, None), Err(OpError::Conflict(_))));
+        assert!(matches!(
+            set(&l, "b", Status::InProgress, None),
+            Err(OpError::HeldByOther { .. }
+                | OpError::NeedsReopen { .. }
+                | OpError::TaskExists { .. }
+                | OpError::OutOfOrder { .. })
+        ));
         let change = TaskChange {
             status: Some(Status::InProgress),
             out_of_order: true,
@@ -485,7 +576,10 @@ mod tests {
         assert_eq!(ids, ["a", "x", "b", "c"]);
         assert!(matches!(
             apply(Some(&r.list), &Op::AddTask { task: t, after: None }, &ctx(None)),
-            Err(OpError::Conflict(_))
+            Err(OpError::HeldByOther { .. }
+                | OpError::NeedsReopen { .. }
+                | OpError::TaskExists { .. }
+                | OpError::OutOfOrder { .. })
         ));
     }
 }

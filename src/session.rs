@@ -15,13 +15,16 @@ use std::collections::HashMap;
 use gix::ObjectId;
 
 use crate::model::{Status, TaskList};
+use crate::store::history::{HistoryEnd, HistoryItem};
 use crate::store::{LogEntry, Snapshot, Store, StoreResult};
+use crate::text::tasklist_command;
+use crate::trailer;
 
 /// Names of the three checks, in report order.
 pub const CHECKS: [&str; 3] = ["id continuity", "status preserved", "seamless continuation"];
 
-/// Commits read ahead (in parallel) while verifying.
-const PREFETCH: usize = 2048;
+/// How many history entries a briefing carries.
+pub const HISTORY_SHOWN: usize = 5;
 
 /// How many commits `resume` reads at most to explain a change against the handoff.
 pub const RESUME_WINDOW: usize = 200;
@@ -79,96 +82,26 @@ pub fn expectation_met(expected: Status, now: Status) -> bool {
     expected == now || (now == Status::Completed && expected != Status::Cancelled)
 }
 
-/// A chunk of commits with their states, read by a reader thread.
-type ReadChunk = (Vec<(ObjectId, Vec<ObjectId>)>, Vec<(LogEntry, Result<TaskList, String>)>);
-
-/// Verifies the whole history of a list.
-///
-/// A pipeline keeps both cores busy: a walker thread lists the commits
-/// (newest first) in chunks, reader threads (each with its own repository
-/// handle, opened once) read and parse the chunks' states, and this thread
-/// checks them in order as they arrive.
+/// Verifies the whole history of a list, reading it with the store's
+/// pipelined history reader and checking the commits in walk order.
 pub fn verify(store: &Store, id: &str, expects: &[Expect]) -> StoreResult<Verdict> {
-    use std::sync::mpsc;
-    let tip = store.commit_tip(id)?;
-    let git_dir = store.git_dir().to_path_buf();
-    let readers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
-    let (walk_tx, walk_rx) = mpsc::sync_channel::<crate::store::AncestryChunk>(readers * 2);
-    // Shared by the readers; the last one to stop drops it, so that the walker
-    // (blocked on a full channel) stops too.
-    let walk_rx = std::sync::Mutex::new(Some(walk_rx.into_iter().enumerate()));
-    let (read_tx, read_rx) = mpsc::sync_channel::<(usize, Result<ReadChunk, String>)>(readers * 2);
-    std::thread::scope(|scope| {
-        let dir = git_dir.clone();
-        scope.spawn(move || crate::store::stream_ancestry(&dir, tip, PREFETCH, &walk_tx));
-        for _ in 0..readers {
-            let (walk_rx, read_tx, dir) = (&walk_rx, read_tx.clone(), &git_dir);
-            let namespace = store.namespace();
-            scope.spawn(move || {
-                let reader = Store::open_git_dir(dir, namespace);
-                loop {
-                    let next = match walk_rx.lock() {
-                        Ok(mut it) => it.as_mut().and_then(|it| it.next()),
-                        Err(_) => None,
-                    };
-                    let Some((n, chunk)) = next else { return };
-                    let result = match (&reader, chunk) {
-                        (_, Err(problem)) => Err(problem),
-                        (Err(e), Ok(_)) => Err(e.to_string()),
-                        (Ok(r), Ok(commits)) => {
-                            let ids: Vec<ObjectId> = commits.iter().map(|(c, _)| *c).collect();
-                            let read: StoreResult<Vec<_>> =
-                                ids.iter().map(|c| r.entry_and_state(id, *c)).collect();
-                            read.map(|states| (commits, states)).map_err(|e| e.to_string())
-                        }
-                    };
-                    if read_tx.send((n, result)).is_err() {
-                        // The checker stopped (an error): stop the walk too.
-                        if let Ok(mut it) = walk_rx.lock() {
-                            it.take();
-                        }
-                        return;
-                    }
-                }
-            });
-        }
-        drop(read_tx);
-        let mut checker = Checker::new(store, id, true, None);
-        let mut waiting: std::collections::BTreeMap<usize, Result<ReadChunk, String>> =
-            Default::default();
-        let mut expected = 0;
-        let mut incomplete = None;
-        let mut last = None;
-        for (n, result) in read_rx {
-            waiting.insert(n, result);
-            // Chunks arrive out of order; check them in walk order.
-            while let Some(result) = waiting.remove(&expected) {
-                expected += 1;
-                match result {
-                    Ok((commits, states)) => {
-                        last = commits.last().map(|(c, _)| *c);
-                        checker.chunk_read(&commits, states)?;
-                    }
-                    Err(problem) => incomplete = Some(problem),
-                }
-            }
-        }
-        let seen = checker.seen;
-        let mut verdict = checker.finish(expects);
-        if let Some(problem) = incomplete {
-            verdict.complete = false;
-            verdict.failures.insert(0, Failure {
-                check: 0,
-                commit: last,
-                subject: None,
-                task: None,
-                message: format!(
-                    "the history ends early (a shallow or partial clone?): {problem}; only the {seen} commits present were checked"
-                ),
-            });
-        }
-        Ok(verdict)
-    })
+    let mut checker = Checker::new(store, id, true, None);
+    let end = store.read_history(id, |commits, states| checker.chunk_read(commits, states))?;
+    let seen = checker.seen;
+    let mut verdict = checker.finish(expects);
+    if let HistoryEnd::Cut { problem, last } = end {
+        verdict.complete = false;
+        verdict.failures.insert(0, Failure {
+            check: 0,
+            commit: last,
+            subject: None,
+            task: None,
+            message: format!(
+                "the history ends early (a shallow or partial clone?): {problem}; only the {seen} commits present were checked"
+            ),
+        });
+    }
+    Ok(verdict)
 }
 
 /// Runs the checks over `commits` (newest first). Parents outside the range
@@ -199,7 +132,7 @@ struct Checker<'a> {
     /// The commits being checked; `None` when it is everything reachable.
     range: Option<std::collections::HashSet<ObjectId>>,
     /// States read ahead as parents, waiting for their own turn (one in a linear history).
-    pending: HashMap<ObjectId, (LogEntry, Result<TaskList, String>)>,
+    pending: HashMap<ObjectId, HistoryItem>,
     failures: Vec<Failure>,
     /// The newest state (the tip's), when readable.
     current: Option<TaskList>,
@@ -234,7 +167,7 @@ impl<'a> Checker<'a> {
     fn chunk_read(
         &mut self,
         commits: &[(ObjectId, Vec<ObjectId>)],
-        states: Vec<(LogEntry, Result<TaskList, String>)>,
+        states: Vec<HistoryItem>,
     ) -> StoreResult<()> {
         for ((c, _), got) in commits.iter().zip(states) {
             self.pending.entry(*c).or_insert(got);
@@ -404,10 +337,6 @@ fn readable_ancestor(
     Ok(None)
 }
 
-fn has_trailer(entry: &LogEntry, key: &str, value: &str) -> bool {
-    entry.trailers.iter().any(|(k, v)| k.eq_ignore_ascii_case(key) && v == value)
-}
-
 fn check_commit(
     entry: &LogEntry,
     state: &TaskList,
@@ -430,7 +359,7 @@ fn check_commit(
         for pt in parent.tasks.iter().filter(|t| t.status == Status::Completed) {
             let id = pt.id.as_str();
             let now = state.task(id).map(|t| t.status);
-            if now == Some(Status::Completed) || has_trailer(entry, "Reopened", id) {
+            if now == Some(Status::Completed) || entry.has_trailer(trailer::REOPENED, id) {
                 continue;
             }
             let base_status = base.and_then(|b| b.task(id)).map(|t| t.status);
@@ -461,7 +390,10 @@ fn check_commit(
             .iter()
             .skip(1)
             .any(|o| o.task(t.id.as_str()).is_some_and(|ot| ot.status == Status::Completed));
-        if was_completed || from_other_parent || has_trailer(entry, "Out-Of-Order", t.id.as_str()) {
+        if was_completed
+            || from_other_parent
+            || entry.has_trailer(trailer::OUT_OF_ORDER, t.id.as_str())
+        {
             continue;
         }
         let waiting = state.waiting_for(i);
@@ -557,4 +489,45 @@ fn first_parent_chain(
         chain.truncate(end + 1);
     }
     Ok(chain)
+}
+
+/// What a new session needs to pick up a list: the state, the recent
+/// history, a bounded verdict, and the command that continues the work.
+#[derive(Debug, Clone)]
+pub struct Briefing {
+    /// The list at its tip.
+    pub snapshot: Snapshot,
+    /// The resuming session.
+    pub session: Option<String>,
+    /// The last [`HISTORY_SHOWN`] history entries, newest first.
+    pub history: Vec<LogEntry>,
+    /// The verdict over the history since the last handoff.
+    pub verdict: Verdict,
+    /// The commit the last handoff was written on, where the verdict starts.
+    pub since_handoff: Option<ObjectId>,
+    /// The command that continues the work, as a user would type it.
+    pub next_command: Option<String>,
+}
+
+/// The briefing for `session` resuming list `id`.
+pub fn resume(store: &Store, id: &str, session: Option<&str>) -> StoreResult<Briefing> {
+    let snapshot = store.read(id)?;
+    let history = store.log(id, Some(HISTORY_SHOWN))?;
+    let (verdict, since_handoff) = verify_since_handoff(store, &snapshot)?;
+    let l = &snapshot.list;
+    let left_open = l.left_open(session);
+    let next_command = l.next_for(session).map(|t| {
+        let held = left_open.iter().any(|o| o.id == t.id);
+        let verb = if t.status == Status::InProgress && !held { "done" } else { "start" };
+        let take_over = if held { " --take-over" } else { "" };
+        tasklist_command(store.namespace(), &format!("-l {} {verb} {}{take_over}", l.id, t.id))
+    });
+    Ok(Briefing {
+        session: session.map(String::from),
+        history,
+        verdict,
+        since_handoff,
+        next_command,
+        snapshot,
+    })
 }

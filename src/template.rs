@@ -19,8 +19,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::model::{TaskId, escape, one_line};
+use crate::model::TaskId;
 use crate::op::NewTask;
+use crate::text::{escape, one_line};
 
 /// Directory (relative to the working tree) holding a repository's own templates.
 pub const REPO_TEMPLATE_DIR: &str = ".tasklist/templates";

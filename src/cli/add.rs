@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::{App, CliResult, task_id, update::print_change};
-use crate::op::{NewTask, Op};
+use crate::op::NewTask;
 
 /// Add a task to a list
 #[derive(Debug, Args)]
@@ -30,13 +30,7 @@ pub fn run(app: &mut App, args: AddArgs) -> CliResult {
     };
     let after = args.after.as_deref().map(task_id).transpose()?;
     let tid = task.id.clone();
-    let id = app.list_id(None)?;
-    let session = app.session.clone();
-    let done = app.store.transact(
-        &id,
-        &Op::AddTask { task, after },
-        session.as_deref(),
-        &crate::store::no_files,
-    )?;
-    print_change(app, &id, &done, None, &format!("Added {tid}"))
+    let query = app.list_query(None)?;
+    let done = app.tl.add(&query, task, after)?;
+    print_change(app, &done, None, &format!("Added {tid}"))
 }

@@ -2,11 +2,11 @@
 
 use clap::Args;
 
-use super::{App, CliError, CliResult, Kind, render, task_id};
-use crate::model::escape;
-use crate::op::{NewTask, Op};
-use crate::store;
-use crate::template;
+use super::{App, CliError, CliResult, Kind, task_id};
+use crate::CreateRequest;
+use crate::op::NewTask;
+use crate::text::{escape, shell_quote};
+use crate::view::ChangeView;
 
 /// Create a task list; prints its id as the first line
 #[derive(Debug, Args)]
@@ -47,76 +47,40 @@ pub fn run(app: &mut App, args: CreateArgs) -> CliResult {
             )
             .hint(format!(
                 "if it is the title, put -- before it: {}",
-                app.command(&format!("create -- {}", render::shell_quote(t)))
+                app.command(&format!("create -- {}", shell_quote(t)))
             )));
         }
     }
-    let mut tasks = Vec::new();
-    let mut title = None;
-    let mut template = None;
-    let mut from = None;
-    let mut sequential = args.sequential;
-    if let Some(spec) = &args.template {
-        let t = template::find(spec, app.store.workdir()).map_err(|e| {
-            let kind = match e {
-                template::TemplateError::NotFound { .. } => Kind::NotFound,
-                template::TemplateError::Invalid { .. } => Kind::Error,
-            };
-            CliError::new(kind, e.to_string())
-        })?;
-        title = t.title.clone();
-        sequential |= t.sequential;
-        tasks = t.tasks;
-        template = Some(t.name);
-    }
-    if let Some(src) = &args.from {
-        let src_id = app.store.resolve(src)?;
-        let old = app.store.read(&src_id)?.list;
-        // Not the source's own title: `-l TITLE` would become ambiguous.
-        title = Some(format!("{} (continued)", old.title));
-        sequential |= old.sequential;
-        template = old.template.clone();
-        tasks = old
-            .tasks
-            .iter()
-            .map(|t| NewTask {
-                id: t.id.clone(),
-                title: t.title.clone(),
-                depends_on: t.depends_on.clone(),
-            })
-            .collect();
-        from = Some(src_id);
-    }
-    for spec in &args.tasks {
-        tasks.push(parse_task_spec(spec)?);
-    }
-    let Some(title) = args.title.or(title) else {
-        return Err(CliError::new(Kind::Usage, "Task list title is missing")
-            .hint("pass a TITLE, or --template NAME / --from LIST"));
+    let req = CreateRequest {
+        title: args.title,
+        tasks: args.tasks.iter().map(|t| parse_task_spec(t)).collect::<CliResult<_>>()?,
+        sequential: args.sequential,
+        template: args.template,
+        from: args.from,
     };
-    if title.trim().is_empty() {
-        return Err(CliError::new(Kind::Error, "Task list title is empty"));
+    let created = app.tl.create(&req)?;
+    let id = &created.id;
+    let list = &created.committed.list;
+    if created.same_title {
+        eprintln!(
+            "warning: another task list is titled '{}'; refer to this one by its id",
+            escape(&list.title)
+        );
     }
-    let id = store::new_list_id();
-    let op = Op::Create { id: id.clone(), title, tasks, template, from, sequential };
-    let session = app.session.clone();
-    let done = app.store.transact(&id, &op, session.as_deref(), &crate::store::no_files)?;
-    warn_same_title(app, &id, &done.list.title);
     if app.json {
-        let v = render::change_json(&done, &app.store.ref_name(&id), session.as_deref());
-        writeln!(app.out, "{v}")?;
-    } else {
-        let n = done.list.tasks.len();
-        writeln!(app.out, "{id}")?;
-        writeln!(
-            app.out,
-            "Created '{}' with {n} task{} on {}",
-            escape(&done.list.title),
-            if n == 1 { "" } else { "s" },
-            app.store.ref_name(&id)
-        )?;
-        writeln!(app.out, "Resume it anywhere with: {}", app.command(&format!("resume -l {id}")))?;
+        let view = ChangeView::of(&created.committed, &app.tl.ref_name(id), app.session());
+        return app.print_json(&view);
     }
+    let n = list.tasks.len();
+    writeln!(app.out, "{id}")?;
+    writeln!(
+        app.out,
+        "Created '{}' with {n} task{} on {}",
+        escape(&list.title),
+        if n == 1 { "" } else { "s" },
+        app.tl.ref_name(id)
+    )?;
+    writeln!(app.out, "Resume it anywhere with: {}", app.command(&format!("resume -l {id}")))?;
     Ok(())
 }
 
@@ -129,18 +93,4 @@ fn looks_like_option(title: &str) -> bool {
         && title.len() - word.len() <= 2
         && word.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '=')
-}
-
-/// Warns on stderr when another list has the same title: `-l TITLE` is then
-/// ambiguous, so the new list is best referred to by its id.
-fn warn_same_title(app: &App, id: &str, title: &str) {
-    let Ok(all) = app.store.list_all() else { return };
-    let twin =
-        all.iter().any(|e| e.id != id && e.result.as_ref().is_ok_and(|s| s.list.title == title));
-    if twin {
-        eprintln!(
-            "warning: another task list is titled '{}'; refer to this one by its id",
-            escape(title)
-        );
-    }
 }

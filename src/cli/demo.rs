@@ -60,7 +60,7 @@ impl Player<'_> {
 
     /// Prints `$ PROGRAM ARGS` (quoted for a shell) and returns the quoted arguments.
     fn announce(&mut self, program: &str, args: &[&str]) -> CliResult<String> {
-        let shown = args.iter().map(|a| render::shell_quote(a)).collect::<Vec<_>>().join(" ");
+        let shown = args.iter().map(|a| crate::text::shell_quote(a)).collect::<Vec<_>>().join(" ");
         let line = format!("$ {program} {shown}");
         writeln!(self.out, "{}", render::paint(self.color, render::Style::Bold, &line))?;
         Ok(shown)

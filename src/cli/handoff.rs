@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{App, CliError, CliResult, Kind};
-use crate::handoff::{HANDOFF_FILE, HandoffTemplate};
-use crate::op::Op;
+use crate::view::{ChangeView, HandoffView};
 
 /// Record a handoff note and render the handoff document (committed as HANDOFF.md)
 #[derive(Debug, Args)]
@@ -23,46 +22,30 @@ pub struct HandoffArgs {
 pub fn run(app: &mut App, mut args: HandoffArgs) -> CliResult {
     // `-o -` is standard output, as for most tools: the document is printed.
     args.output = args.output.filter(|p| p.as_os_str() != "-");
-    let id = app.list_id(None)?;
+    let query = app.list_query(None)?;
     if let Some(p) = &args.output {
         check_writable(p)?;
     }
-    let template =
-        HandoffTemplate::load(app.store.workdir()).map_err(|e| CliError::new(Kind::Error, e))?;
-    let ref_name = app.store.ref_name(&id);
-    // The document committed is the one printed: the closure keeps the
-    // rendering of the last attempt (a lost race renders again).
-    let rendered = std::cell::RefCell::new(String::new());
-    let render = |l: &crate::model::TaskList| -> Result<crate::store::Files, String> {
-        let doc = template.render(l, &ref_name)?;
-        let file = (HANDOFF_FILE.to_string(), doc.clone().into_bytes());
-        *rendered.borrow_mut() = doc;
-        Ok(vec![file])
-    };
-    let op = Op::Handoff { note: args.note.unwrap_or_default() };
-    let session = app.session.clone();
-    let done = app.store.transact(&id, &op, session.as_deref(), &render)?;
-    let doc = rendered.into_inner();
+    let (id, done) = app.tl.handoff(&query, &args.note.unwrap_or_default())?;
+    let ref_name = app.tl.ref_name(&id);
+    if let Some(p) = &args.output {
+        write_doc(p, &done.document)?;
+    }
     if app.json {
-        let mut v = super::render::change_json(&done, &ref_name, session.as_deref());
-        v["document"] = doc.clone().into();
-        v["output"] = args.output.as_ref().map(|p| p.display().to_string()).into();
-        if let Some(p) = &args.output {
-            write_doc(p, &doc)?;
-        }
-        writeln!(app.out, "{v}")?;
-        return Ok(());
+        let view = HandoffView {
+            change: ChangeView::of(&done.committed, &ref_name, app.session()),
+            document: done.document.clone(),
+            output: args.output.as_ref().map(|p| p.display().to_string()),
+        };
+        return app.print_json(&view);
     }
     match &args.output {
-        Some(p) => {
-            write_doc(p, &doc)?;
-            writeln!(
-                app.out,
-                "Handoff recorded on {ref_name}; document written to {}",
-                p.display()
-            )?;
-        }
-        None => write!(app.out, "{doc}")?,
+        Some(p) => writeln!(
+            app.out,
+            "Handoff recorded on {ref_name}; document written to {}",
+            p.display()
+        )?,
+        None => write!(app.out, "{}", done.document)?,
     }
     Ok(())
 }

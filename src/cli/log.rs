@@ -1,10 +1,10 @@
 //! `log`: a list's history, newest first.
 
 use clap::Args;
-use serde_json::json;
 
 use super::{App, CliResult, render};
-use crate::model::escape;
+use crate::text::escape;
+use crate::view::{LogEntryView, LogView};
 
 /// Show a list's history, newest first: commit, time, author, session, change
 #[derive(Debug, Args)]
@@ -16,12 +16,11 @@ pub struct LogArgs {
 
 /// Runs `log`.
 pub fn run(app: &mut App, args: LogArgs) -> CliResult {
-    let id = app.list_id(None)?;
-    let entries = app.store.log(&id, args.max)?;
+    let query = app.list_query(None)?;
+    let (id, entries) = app.tl.log(&query, args.max)?;
     if app.json {
-        let v: Vec<_> = entries.iter().map(render::log_json).collect();
-        writeln!(app.out, "{}", json!({ "list": id, "entries": v }))?;
-        return Ok(());
+        let view = LogView { list: id, entries: entries.iter().map(LogEntryView::of).collect() };
+        return app.print_json(&view);
     }
     let author_w =
         entries.iter().map(|e| render::width(&escape(&e.author))).max().unwrap_or(0).min(20);

@@ -2,6 +2,7 @@
 //! single place where errors become exit codes.
 
 mod add;
+mod archive;
 mod create;
 mod demo;
 mod handoff;
@@ -22,9 +23,13 @@ use std::process::ExitCode;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::model::{ModelError, TaskId, escape};
+use crate::error::{MAX_SESSION_LEN, session_ok};
+use crate::model::{ModelError, TaskId};
 use crate::op::OpError;
-use crate::store::{DEFAULT_NAMESPACE, Store, StoreError};
+use crate::store::StoreError;
+use crate::text::{escape, tasklist_command};
+use crate::view::ErrorView;
+use crate::{Error, ErrorKind, Tasklists};
 
 /// Success.
 pub const EXIT_OK: u8 = 0;
@@ -38,9 +43,6 @@ pub const EXIT_NOT_FOUND: u8 = 3;
 pub const EXIT_CONFLICT: u8 = 4;
 /// Verification failed.
 pub const EXIT_VERIFY: u8 = 5;
-
-/// Longest session id accepted.
-const MAX_SESSION_LEN: usize = 128;
 
 /// Resumable multi-session task lists, stored as TOML on dedicated git refs.
 ///
@@ -96,6 +98,8 @@ enum Command {
     Resume(resume::ResumeArgs),
     Verify(verify::VerifyArgs),
     Handoff(handoff::HandoffArgs),
+    Archive(archive::ArchiveArgs),
+    Unarchive(archive::UnarchiveArgs),
     Templates(templates::TemplatesArgs),
     Demo(demo::DemoArgs),
 }
@@ -136,6 +140,8 @@ pub struct CliError {
     pub message: String,
     /// What to do about it.
     pub hint: Option<String>,
+    /// A stable name for the kind of failure (see [`Error::code`]).
+    pub code: &'static str,
     /// The reader of our output went away (`git tasklist log | head`): exit quietly.
     pub broken_pipe: bool,
 }
@@ -143,7 +149,14 @@ pub struct CliError {
 impl CliError {
     /// A new error of `kind`.
     pub fn new(kind: Kind, message: impl Into<String>) -> CliError {
-        CliError { kind, message: message.into(), hint: None, broken_pipe: false }
+        let code = match kind {
+            Kind::Usage => "usage",
+            Kind::Verify => "verify_failed",
+            Kind::NotFound => "not_found",
+            Kind::Conflict => "conflict",
+            Kind::Error => "error",
+        };
+        CliError { kind, message: message.into(), hint: None, code, broken_pipe: false }
     }
 
     /// Adds a hint line.
@@ -153,39 +166,61 @@ impl CliError {
     }
 }
 
-impl From<StoreError> for CliError {
-    fn from(e: StoreError) -> CliError {
-        let kind = match &e {
-            StoreError::ListNotFound(_) | StoreError::PrefixTooShort(_) => Kind::NotFound,
-            StoreError::Op(OpError::TaskNotFound { .. }) => Kind::NotFound,
-            StoreError::Op(OpError::Conflict(_)) | StoreError::RaceLost { .. } => Kind::Conflict,
-            StoreError::Op(OpError::Invalid(_)) => Kind::Error,
-            _ => Kind::Error,
+impl From<Error> for CliError {
+    /// The one place a library error becomes an exit code (DESIGN §4) and
+    /// gets the hint that names this front end's flags and commands.
+    fn from(e: Error) -> CliError {
+        let kind = match e.kind() {
+            ErrorKind::Invalid => Kind::Error,
+            ErrorKind::Usage => Kind::Usage,
+            ErrorKind::NotFound => Kind::NotFound,
+            ErrorKind::Conflict => Kind::Conflict,
         };
         let hint = match &e {
-            StoreError::ListNotFound(_) => Some("`git tasklist list` shows every list".to_string()),
-            StoreError::Ambiguous { .. } => Some("give more characters of the id".to_string()),
-            StoreError::NotARepo { .. } => {
-                Some("run inside a git repository or pass --repo PATH".to_string())
+            Error::Store(StoreError::ListNotFound(_)) => {
+                Some("`git tasklist list` shows every list")
             }
-            StoreError::Op(OpError::TaskNotFound { .. }) => {
-                Some("`git tasklist show` lists the tasks".to_string())
+            Error::Store(StoreError::Ambiguous { .. }) => Some("give more characters of the id"),
+            Error::Store(StoreError::NotARepo { .. }) => {
+                Some("run inside a git repository or pass --repo PATH")
             }
+            Error::Store(StoreError::Op(op)) => match op {
+                OpError::TaskNotFound { .. } => Some("`git tasklist show` lists the tasks"),
+                OpError::HeldByOther { .. } => Some("pass --take-over to take it"),
+                OpError::NeedsReopen { .. } => Some("pass --reopen to change it"),
+                OpError::OutOfOrder { .. } => Some("finish that first or pass --out-of-order"),
+                _ => None,
+            },
+            Error::NoTitle => Some("pass a TITLE, or --template NAME / --from LIST"),
+            Error::NothingToChange => Some("pass --status S and/or --note TEXT"),
             _ => None,
         };
-        CliError { kind, message: e.to_string(), hint, broken_pipe: false }
+        CliError {
+            kind,
+            message: e.to_string(),
+            hint: hint.map(String::from),
+            code: e.code(),
+            broken_pipe: false,
+        }
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> CliError {
+        Error::from(e).into()
     }
 }
 
 impl From<ModelError> for CliError {
     fn from(e: ModelError) -> CliError {
-        CliError::new(Kind::Error, e.to_string())
+        Error::from(e).into()
     }
 }
 
 impl From<io::Error> for CliError {
     fn from(e: io::Error) -> CliError {
         let mut err = CliError::new(Kind::Error, format!("Output failed: {e}"));
+        err.code = "output_failed";
         err.broken_pipe = e.kind() == io::ErrorKind::BrokenPipe;
         err
     }
@@ -194,56 +229,52 @@ impl From<io::Error> for CliError {
 /// Result alias for commands.
 pub type CliResult<T = ()> = Result<T, CliError>;
 
-/// What every command gets: the store, the options, and where to write.
+/// What every command gets: the library, the options, and where to write.
 pub struct App<'a> {
-    /// The repository and namespace.
-    pub store: Store,
+    /// The repository's lists, as this session sees them.
+    pub tl: Tasklists,
     /// `--json` was given.
     pub json: bool,
     /// Colour the text output.
     pub color: bool,
     /// `-l/--list` or `TASKLIST_ID`.
     pub list: Option<String>,
-    /// `--session` or `TASKLIST_SESSION`.
-    pub session: Option<String>,
     /// Standard output.
     pub out: &'a mut dyn Write,
 }
 
 impl App<'_> {
-    /// Resolves the list given by `-l`/`TASKLIST_ID` (or `explicit`) to an id.
-    pub fn list_id(&self, explicit: Option<&str>) -> CliResult<String> {
-        let query = explicit.or(self.list.as_deref()).ok_or_else(|| {
+    /// The list given by `explicit`, else `-l`/`TASKLIST_ID`, as typed.
+    pub fn list_query(&self, explicit: Option<&str>) -> CliResult<String> {
+        explicit.or(self.list.as_deref()).map(String::from).ok_or_else(|| {
             CliError::new(Kind::Usage, "No task list given")
                 .hint("pass -l LIST (id, id prefix or title) or set TASKLIST_ID")
-        })?;
-        Ok(self.store.resolve(query)?)
+        })
+    }
+
+    /// The session, if any.
+    pub fn session(&self) -> Option<&str> {
+        self.tl.session()
     }
 
     /// `git tasklist REST` as the user should type it to reach the same lists:
     /// with `--namespace NS` when they are not in the default namespace.
     pub fn command(&self, rest: &str) -> String {
-        command_in(self.store.namespace(), rest)
+        tasklist_command(self.tl.store().namespace(), rest)
     }
-}
 
-fn command_in(namespace: &str, rest: &str) -> String {
-    if namespace == DEFAULT_NAMESPACE {
-        format!("git tasklist {rest}")
-    } else {
-        format!("git tasklist --namespace {} {rest}", render::shell_quote(namespace))
+    /// Prints `view` as one line of JSON.
+    pub fn print_json(&mut self, view: &impl serde::Serialize) -> CliResult {
+        let text = serde_json::to_string(view)
+            .map_err(|e| CliError::new(Kind::Error, format!("Output failed: {e}")))?;
+        writeln!(self.out, "{text}")?;
+        Ok(())
     }
 }
 
 /// Parses a task id given on the command line.
 pub fn task_id(s: &str) -> CliResult<TaskId> {
     TaskId::parse(s).map_err(CliError::from)
-}
-
-fn session_ok(s: &str) -> bool {
-    !(s.is_empty()
-        || s.len() > MAX_SESSION_LEN
-        || s.chars().any(|c| c.is_control() || c.is_whitespace()))
 }
 
 /// Refuses an invalid session id, naming where it came from.
@@ -275,6 +306,8 @@ impl Command {
                 | Command::Done(_)
                 | Command::Block(_)
                 | Command::Handoff(_)
+                | Command::Archive(_)
+                | Command::Unarchive(_)
         )
     }
 }
@@ -360,12 +393,15 @@ pub fn main() -> ExitCode {
 fn report(e: &CliError, json: bool) {
     let mut err = io::stderr().lock();
     if json {
-        let v = serde_json::json!({
-            "error": e.message,
-            "hint": e.hint,
-            "exit_code": e.kind.code(),
-        });
-        let _ = writeln!(err, "{v}");
+        let v = ErrorView {
+            error: e.message.clone(),
+            hint: e.hint.clone(),
+            exit_code: e.kind.code(),
+            code: e.code.to_string(),
+        };
+        if let Ok(text) = serde_json::to_string(&v) {
+            let _ = writeln!(err, "{text}");
+        }
     } else {
         let _ = writeln!(err, "Error: {}", e.message);
         if let Some(h) = &e.hint {
@@ -390,20 +426,14 @@ fn run(cli: Cli, session_from: &str, color: bool, out: &mut dyn Write) -> CliRes
         }
         return demo::run(a, color, out);
     }
-    let store = Store::open(cli.repo.as_deref(), cli.namespace.as_deref())?;
-    let namespace = store.namespace().to_string();
-    let mut app = App {
-        store,
-        json: cli.json,
-        color,
-        list: cli.list.filter(|l| !l.is_empty()),
-        session,
-        out,
-    };
+    let tl = Tasklists::open(cli.repo.as_deref(), cli.namespace.as_deref())?
+        .with_session(session.as_deref())?;
+    let namespace = tl.store().namespace().to_string();
+    let mut app = App { tl, json: cli.json, color, list: cli.list.filter(|l| !l.is_empty()), out };
     dispatch(&mut app, cli.command).map_err(|mut e| {
         // Hints name commands (`git tasklist list`); they must reach the same lists.
         if let Some(h) = e.hint.as_mut() {
-            *h = h.replace("`git tasklist ", &format!("`{}", command_in(&namespace, "")));
+            *h = h.replace("`git tasklist ", &format!("`{}", tasklist_command(&namespace, "")));
         }
         e
     })
@@ -424,6 +454,8 @@ fn dispatch(app: &mut App, command: Command) -> CliResult {
         Command::Resume(a) => resume::run(app, a),
         Command::Verify(a) => verify::run(app, a),
         Command::Handoff(a) => handoff::run(app, a),
+        Command::Archive(a) => archive::run(app, a.which.as_deref(), true),
+        Command::Unarchive(a) => archive::run(app, a.which.as_deref(), false),
         Command::Templates(a) => templates::run(app, a),
         Command::Demo(_) => Ok(()),
     }

@@ -1,11 +1,11 @@
 //! `next`: the task to work on now.
 
 use clap::Args;
-use serde_json::json;
 
 use super::{App, CliResult, render};
-use crate::model::escape;
-use render::Next;
+use crate::model::NextStep;
+use crate::text::escape;
+use crate::view::NextView;
 
 /// Print the next task: one in progress that is yours (or nobody's), else the first ready pending task, else one another session holds
 #[derive(Debug, Args)]
@@ -13,27 +13,15 @@ pub struct NextArgs {}
 
 /// Runs `next`.
 pub fn run(app: &mut App, _args: NextArgs) -> CliResult {
-    let id = app.list_id(None)?;
-    let snap = app.store.read(&id)?;
+    let query = app.list_query(None)?;
+    let snap = app.tl.show(&query)?;
     let l = &snap.list;
-    let next = Next::of(l, app.session.as_deref());
     if app.json {
-        let held_by = match &next {
-            Next::Task { held_by, .. } => *held_by,
-            _ => None,
-        };
-        let v = json!({
-            "list": l.id,
-            "task": next.task().map(render::task_json),
-            "state": next.state(),
-            "held_by": held_by,
-            "waiting": render::waiting_json(l),
-        });
-        writeln!(app.out, "{v}")?;
-        return Ok(());
+        return app.print_json(&NextView::new(l, app.session()));
     }
+    let next = l.next_step(app.session());
     match next {
-        Next::Task { task, held_by } => {
+        NextStep::Task { task, held_by } => {
             writeln!(
                 app.out,
                 "{}  {}{}",
@@ -42,11 +30,11 @@ pub fn run(app: &mut App, _args: NextArgs) -> CliResult {
                 render::held_note(held_by)
             )?;
         }
-        Next::Done => {
+        NextStep::Done => {
             let (done, total) = l.progress();
             writeln!(app.out, "Nothing left to do: {done}/{total} tasks completed")?;
         }
-        Next::Waiting(stuck) => {
+        NextStep::Waiting(stuck) => {
             writeln!(app.out, "No task is ready; waiting: {}", stuck.join(", "))?;
         }
     }

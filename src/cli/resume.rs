@@ -1,17 +1,12 @@
 //! `resume`: the one-screen briefing a new session needs to pick up a list.
 
 use clap::Args;
-use serde_json::json;
 
-use super::verify::{verdict_json, verdict_lines, verdict_summary};
+use super::verify::{verdict_lines, verdict_summary};
 use super::{App, CliResult, render};
-use crate::model::{Status, escape};
-use crate::session;
-use crate::store::Snapshot;
-use render::Next;
-
-/// How many history entries the briefing shows.
-const HISTORY_SHOWN: usize = 5;
+use crate::model::{NextStep, Status};
+use crate::text::escape;
+use crate::view::ResumeView;
 
 /// Brief a new session: progress, tasks, next step, last handoff, recent history, bounded verify
 #[derive(Debug, Args)]
@@ -23,41 +18,16 @@ pub struct ResumeArgs {
 
 /// Runs `resume`.
 pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
-    let id = app.list_id(args.which.as_deref())?;
-    let snap: Snapshot = app.store.read(&id)?;
-    let entries = app.store.log(&id, Some(HISTORY_SHOWN))?;
-    let (verdict, base) = session::verify_since_handoff(&app.store, &snap)?;
-    let l = &snap.list;
-    let me = app.session.as_deref();
-    let left_open: Vec<&crate::model::Task> = l
-        .tasks
-        .iter()
-        .filter(|t| t.status == Status::InProgress && t.owner.is_some() && t.owner.as_deref() != me)
-        .collect();
-    let next = Next::of(l, me);
-    let next_cmd = next.task().map(|t| {
-        let held = left_open.iter().any(|o| o.id == t.id);
-        let verb = if t.status == Status::InProgress && !held { "done" } else { "start" };
-        app.command(&format!("-l {id} {verb} {}{}", t.id, if held { " --take-over" } else { "" }))
-    });
+    let query = app.list_query(args.which.as_deref())?;
+    let b = app.tl.resume(&query)?;
     if app.json {
-        let mut v = json!({
-            "list": render::list_json(&snap.list, snap.tip, &app.store.ref_name(&id), me),
-            "session": me,
-            "next": next.task().map(render::task_json),
-            "state": next.state(),
-            "waiting": render::waiting_json(l),
-            "next_command": next_cmd,
-            "left_open": left_open.iter().map(|t| json!({
-                "id": t.id.as_str(), "owner": t.owner,
-            })).collect::<Vec<_>>(),
-            "history": entries.iter().take(HISTORY_SHOWN).map(render::log_json).collect::<Vec<_>>(),
-            "verify": verdict_json(&verdict),
-        });
-        v["verify"]["since_handoff"] = base.map(|b| b.to_string()).into();
-        writeln!(app.out, "{v}")?;
-        return Ok(());
+        let view = ResumeView::of(&b, &app.tl.ref_name(&b.snapshot.list.id));
+        return app.print_json(&view);
     }
+    let (l, verdict, base, entries) = (&b.snapshot.list, &b.verdict, b.since_handoff, &b.history);
+    let me = app.tl.session();
+    let left_open = l.left_open(me);
+    let next = l.next_step(me);
     let c = app.color;
     writeln!(app.out, "{}", render::header(l, c))?;
     writeln!(app.out)?;
@@ -85,7 +55,7 @@ pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
     }
     match next {
         _ if l.tasks.is_empty() => {}
-        Next::Task { task, held_by } => {
+        NextStep::Task { task, held_by } => {
             writeln!(app.out)?;
             writeln!(
                 app.out,
@@ -95,11 +65,11 @@ pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
                 render::held_note(held_by)
             )?;
         }
-        Next::Done => {
+        NextStep::Done => {
             writeln!(app.out)?;
             writeln!(app.out, "Next: nothing left, every task is settled")?;
         }
-        Next::Waiting(stuck) => {
+        NextStep::Waiting(stuck) => {
             writeln!(app.out)?;
             writeln!(app.out, "Next: no task is ready; waiting: {}", stuck.join(", "))?;
         }
@@ -115,7 +85,7 @@ pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
     }
     writeln!(app.out)?;
     writeln!(app.out, "Recent history:")?;
-    for e in entries.iter().take(HISTORY_SHOWN) {
+    for e in entries {
         let when = chrono::DateTime::from_timestamp(e.time, 0)
             .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_default();
@@ -138,11 +108,11 @@ pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
         None => format!("(no handoff yet): last {} commits", verdict.commits),
     };
     writeln!(app.out, "Verify {scope} (`{}` checks all history):", app.command("verify"))?;
-    for line in verdict_lines(&verdict, Some(l), c) {
+    for line in verdict_lines(verdict, Some(l), c) {
         writeln!(app.out, "{line}")?;
     }
-    writeln!(app.out, "{}", verdict_summary(&verdict, c))?;
-    if let Some(cmd) = next_cmd {
+    writeln!(app.out, "{}", verdict_summary(verdict, c))?;
+    if let Some(cmd) = &b.next_command {
         writeln!(app.out)?;
         writeln!(app.out, "Continue with: {cmd}")?;
     }

@@ -3,8 +3,9 @@
 use clap::Args;
 
 use super::{App, CliResult, render};
-use crate::model::escape;
-use render::Next;
+use crate::model::NextStep;
+use crate::text::escape;
+use crate::view::ListView;
 
 /// Show a task list: tasks in order with status, owner, what each waits for, and notes
 #[derive(Debug, Args)]
@@ -16,16 +17,12 @@ pub struct ShowArgs {
 
 /// Runs `show`.
 pub fn run(app: &mut App, args: ShowArgs) -> CliResult {
-    let id = app.list_id(args.which.as_deref())?;
-    let snap = app.store.read(&id)?;
-    let session = app.session.as_deref();
+    let query = app.list_query(args.which.as_deref())?;
+    let snap = app.tl.show(&query)?;
+    let session = app.tl.session();
     if app.json {
-        writeln!(
-            app.out,
-            "{}",
-            render::list_json(&snap.list, snap.tip, &app.store.ref_name(&id), session)
-        )?;
-        return Ok(());
+        let view = ListView::of(&snap, &app.tl.ref_name(&snap.list.id), session);
+        return app.print_json(&view);
     }
     let l = &snap.list;
     writeln!(app.out, "{}", render::header(l, app.color))?;
@@ -36,8 +33,8 @@ pub fn run(app: &mut App, args: ShowArgs) -> CliResult {
     for line in render::task_lines(l, app.color) {
         writeln!(app.out, "{line}")?;
     }
-    match Next::of(l, session) {
-        Next::Task { task, held_by } => {
+    match l.next_step(session) {
+        NextStep::Task { task, held_by } => {
             writeln!(app.out)?;
             writeln!(
                 app.out,
@@ -47,11 +44,11 @@ pub fn run(app: &mut App, args: ShowArgs) -> CliResult {
                 render::held_note(held_by)
             )?;
         }
-        Next::Waiting(stuck) => {
+        NextStep::Waiting(stuck) => {
             writeln!(app.out)?;
             writeln!(app.out, "No task is ready; waiting: {}", stuck.join(", "))?;
         }
-        Next::Done => {}
+        NextStep::Done => {}
     }
     Ok(())
 }

@@ -1,11 +1,11 @@
 //! `templates`: the task list templates `create --template` can use.
 
 use clap::Args;
-use serde_json::json;
 
 use super::{App, CliResult, render};
-use crate::model::escape;
 use crate::template;
+use crate::text::escape;
+use crate::view::TemplatesView;
 
 /// List the available task list templates (repository's own, then built-in)
 #[derive(Debug, Args)]
@@ -13,28 +13,9 @@ pub struct TemplatesArgs {}
 
 /// Runs `templates`.
 pub fn run(app: &mut App, _args: TemplatesArgs) -> CliResult {
-    let all = template::available(app.store.workdir());
+    let all = app.tl.templates();
     if app.json {
-        let items: Vec<_> = all
-            .iter()
-            .map(|t| match t {
-                Ok(t) => json!({
-                    "name": t.name,
-                    "origin": t.origin.to_string(),
-                    "description": t.description,
-                    "title": t.title,
-                    "sequential": t.sequential,
-                    "tasks": t.tasks.iter().map(|x| json!({
-                        "id": x.id.as_str(),
-                        "title": x.title,
-                        "depends_on": x.depends_on.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
-                    })).collect::<Vec<_>>(),
-                }),
-                Err(e) => json!({ "error": e.to_string() }),
-            })
-            .collect();
-        writeln!(app.out, "{}", json!({ "templates": items }))?;
-        return Ok(());
+        return app.print_json(&TemplatesView::of(&all));
     }
     let ok: Vec<&template::Template> = all.iter().filter_map(|t| t.as_ref().ok()).collect();
     let name_w = ok.iter().map(|t| render::width(&escape(&t.name))).max().unwrap_or(0);

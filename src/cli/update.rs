@@ -2,10 +2,12 @@
 
 use clap::Args;
 
-use super::{App, CliError, CliResult, Kind, render, task_id};
-use crate::model::{Status, escape};
-use crate::op::{Op, TaskChange};
-use crate::store::Committed;
+use super::{App, CliResult, render, task_id};
+use crate::model::{Status, TaskId};
+use crate::op::TaskChange;
+use crate::text::escape;
+use crate::view::ChangeView;
+use crate::{Changed, Error};
 
 /// Flags shared by the commands that change a task.
 #[derive(Debug, Args)]
@@ -80,16 +82,8 @@ pub struct BlockArgs {
 
 /// Runs `update`.
 pub fn run_update(app: &mut App, a: UpdateArgs) -> CliResult {
-    let status = a
-        .status
-        .as_deref()
-        .map(|s| s.parse::<Status>())
-        .transpose()
-        .map_err(|e| CliError::new(Kind::Error, e.to_string()))?;
-    if status.is_none() && a.note.is_none() {
-        return Err(CliError::new(Kind::Usage, "Nothing to update")
-            .hint("pass --status S and/or --note TEXT"));
-    }
+    let status =
+        a.status.as_deref().map(|s| s.parse::<Status>()).transpose().map_err(Error::from)?;
     change(app, &a.task, status, a.note, a.reopen, &a.guards)
 }
 
@@ -105,10 +99,19 @@ pub fn run_done(app: &mut App, a: DoneArgs) -> CliResult {
 
 /// Runs `block`.
 pub fn run_block(app: &mut App, a: BlockArgs) -> CliResult {
-    if a.reason.trim().is_empty() {
-        return Err(CliError::new(Kind::Error, "Block reason is empty"));
+    let tid = task_id(&a.task)?;
+    let query = app.list_query(None)?;
+    let done = app.tl.block(&query, &tid, &a.reason, guarded(a.reopen, &a.guards))?;
+    report(app, &tid, &done, a.guards.take_over)
+}
+
+fn guarded(reopen: bool, guards: &Guards) -> TaskChange {
+    TaskChange {
+        reopen,
+        take_over: guards.take_over,
+        out_of_order: guards.out_of_order,
+        ..Default::default()
     }
-    change(app, &a.task, Some(Status::Blocked), Some(a.reason), a.reopen, &a.guards)
 }
 
 fn change(
@@ -120,51 +123,45 @@ fn change(
     guards: &Guards,
 ) -> CliResult {
     let tid = task_id(task)?;
-    let id = app.list_id(None)?;
-    let op = Op::Update {
-        task: tid.clone(),
-        change: TaskChange {
-            status,
-            note,
-            reopen,
-            take_over: guards.take_over,
-            out_of_order: guards.out_of_order,
-        },
-    };
-    let session = app.session.clone();
-    let done = app.store.transact(&id, &op, session.as_deref(), &crate::store::no_files)?;
-    let new = done.list.task(tid.as_str()).map(|t| t.status);
-    let old_task = done.before.as_ref().and_then(|b| b.task(tid.as_str()));
+    let query = app.list_query(None)?;
+    let change = TaskChange { status, note, ..guarded(reopen, guards) };
+    let done = app.tl.update(&query, &tid, change)?;
+    report(app, &tid, &done, guards.take_over)
+}
+
+/// Prints the outcome of a change to one task.
+fn report(app: &mut App, tid: &TaskId, done: &Changed, take_over: bool) -> CliResult {
+    let c = &done.committed;
+    let new = c.list.task(tid.as_str()).map(|t| t.status);
+    let old_task = c.before.as_ref().and_then(|b| b.task(tid.as_str()));
     let old = old_task.map(|t| t.status);
     let holder = old_task.and_then(|t| t.owner.clone());
     let summary = match (old, new) {
-        (Some(o), Some(n)) if done.changed && o == n && guards.take_over && holder.is_some() => {
+        (Some(o), Some(n)) if c.changed && o == n && take_over && holder.is_some() => {
             format!("{tid}: {n}, taken over from session {}", holder.unwrap_or_default())
         }
-        _ if !done.changed => {
+        _ if !c.changed => {
             format!("{tid} unchanged ({})", new.map(|s| s.as_str()).unwrap_or("?"))
         }
         (Some(o), Some(n)) if o != n => format!("{tid}: {o} → {n}"),
         _ => format!("{tid}: updated"),
     };
-    print_change(app, &id, &done, new, &summary)
+    print_change(app, done, new, &summary)
 }
 
 /// Prints the outcome of a change: the list as JSON, or one summary line.
 pub fn print_change(
     app: &mut App,
-    id: &str,
-    done: &Committed,
+    done: &Changed,
     status: Option<Status>,
     summary: &str,
 ) -> CliResult {
     if app.json {
-        let v = render::change_json(done, &app.store.ref_name(id), app.session.as_deref());
-        writeln!(app.out, "{v}")?;
-        return Ok(());
+        let view = ChangeView::of(&done.committed, &app.tl.ref_name(&done.id), app.session());
+        return app.print_json(&view);
     }
-
-    let (d, t) = done.list.progress();
+    let list = &done.committed.list;
+    let (d, t) = list.progress();
     let sym = status.map(render::symbol).unwrap_or("•");
     let style = status.map(render::status_style).unwrap_or(render::Style::Bold);
     writeln!(
@@ -172,7 +169,7 @@ pub fn print_change(
         "{} {}  ({d}/{t} done, {})",
         render::paint(app.color, style, sym),
         escape(summary),
-        escape(&done.list.title)
+        escape(&list.title)
     )?;
     Ok(())
 }

@@ -1,11 +1,13 @@
 //! `verify`: the cross-session persistence checks over a list's whole history.
 
 use clap::Args;
-use serde_json::{Value, json};
 
 use super::{App, CliError, CliResult, Kind, render, task_id};
-use crate::model::{Status, TaskList, escape};
-use crate::session::{self, CHECKS, Expect, Verdict};
+use crate::Error;
+use crate::model::{Status, TaskList};
+use crate::session::{CHECKS, Expect, Verdict};
+use crate::text::escape;
+use crate::view::{VerdictView, VerifyView};
 
 /// Check a list's whole history: id continuity, status preserved, seamless continuation (exit 5 on failure)
 #[derive(Debug, Args)]
@@ -21,29 +23,8 @@ fn parse_expect(s: &str) -> CliResult<Expect> {
         CliError::new(Kind::Usage, format!("--expect '{}' is not TASK=STATUS", escape(s)))
     })?;
     let task = task_id(task.trim())?;
-    let status: Status = status
-        .parse()
-        .map_err(|e: crate::model::UnknownStatus| CliError::new(Kind::Error, e.to_string()))?;
+    let status: Status = status.parse().map_err(Error::from)?;
     Ok(Expect { task: task.to_string(), status })
-}
-
-/// A verdict as JSON (shared with `resume`).
-pub fn verdict_json(v: &Verdict) -> Value {
-    json!({
-        "verified": v.ok(),
-        "complete": v.complete,
-        "commits": v.commits,
-        "current_phase": v.current_phase,
-        "checks": CHECKS.iter().enumerate().map(|(i, name)| {
-            let fails: Vec<_> = v.failures.iter().filter(|f| f.check == i).map(|f| json!({
-                "commit": f.commit.map(|c| c.to_string()),
-                "subject": f.subject,
-                "task": f.task,
-                "message": f.message,
-            })).collect();
-            json!({ "name": name, "ok": fails.is_empty(), "failures": fails })
-        }).collect::<Vec<_>>(),
-    })
 }
 
 /// Text lines for a verdict: one per check, then one per failure. `now` is the
@@ -121,20 +102,16 @@ pub fn verdict_summary(v: &Verdict, color: bool) -> String {
 /// Runs `verify`.
 pub fn run(app: &mut App, args: VerifyArgs) -> CliResult {
     let expects = args.expect.iter().map(|s| parse_expect(s)).collect::<CliResult<Vec<_>>>()?;
-    let id = app.list_id(None)?;
-    let snap = app.store.read(&id);
-    let verdict = session::verify(&app.store, &id, &expects)?;
+    let query = app.list_query(None)?;
+    let (id, verdict, now) = app.tl.verify(&query, &expects)?;
     if app.json {
-        let mut v = verdict_json(&verdict);
-        v["list"] = id.clone().into();
-        writeln!(app.out, "{v}")?;
+        app.print_json(&VerifyView { list: id.clone(), verdict: VerdictView::of(&verdict) })?;
     } else {
-        match &snap {
-            Ok(s) => writeln!(app.out, "Verifying '{}' ({id})", escape(&s.list.title))?,
-            Err(_) => writeln!(app.out, "Verifying task list {id}")?,
+        match &now {
+            Some(s) => writeln!(app.out, "Verifying '{}' ({id})", escape(&s.list.title))?,
+            None => writeln!(app.out, "Verifying task list {id}")?,
         }
-        let now = snap.as_ref().ok().map(|s| &s.list);
-        for line in verdict_lines(&verdict, now, app.color) {
+        for line in verdict_lines(&verdict, now.as_ref().map(|s| &s.list), app.color) {
             writeln!(app.out, "{line}")?;
         }
         writeln!(app.out, "{}", verdict_summary(&verdict, app.color))?;

@@ -90,6 +90,7 @@ fn create_json_has_the_documented_schema() {
     assert_eq!(
         keys,
         [
+            "archived",
             "changed",
             "created",
             "from",

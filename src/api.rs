@@ -1,0 +1,169 @@
+//! [`Tasklists`]: the library API every front end calls. Each method is one
+//! command's whole work and returns data; the CLI, the MCP server, the hooks
+//! and the board only parse their input, call one method, and render the
+//! result (as text, or as a [`crate::view`] for programs).
+
+use std::path::Path;
+
+use crate::error::{Error, Result, session_ok};
+use crate::handoff::{self, HandedOff};
+use crate::model::{Status, TaskId};
+use crate::op::{NewTask, Op, TaskChange};
+use crate::plan::{self, CreateRequest, Created};
+use crate::session::{self, Briefing, Expect, Verdict};
+use crate::store::{self, Committed, ListEntry, LogEntry, Snapshot, Store};
+use crate::template::{self, Template, TemplateResult};
+
+/// A repository's task lists, as seen by one session (or by none).
+///
+/// `Send + Sync`: an async server shares one between its tasks.
+pub struct Tasklists {
+    store: Store,
+    session: Option<String>,
+}
+
+/// A change that went through (or was a no-op), with where it landed.
+#[derive(Debug, Clone)]
+pub struct Changed {
+    /// The list id.
+    pub id: String,
+    /// The commit (or the unchanged tip) and the states before and after.
+    pub committed: Committed,
+}
+
+impl Tasklists {
+    /// Opens the repository at or above `repo` (default: the current
+    /// directory, honouring `GIT_DIR`), with the lists under `namespace`
+    /// (default: env, git config, then `refs/tasklists`).
+    pub fn open(repo: Option<&Path>, namespace: Option<&str>) -> Result<Tasklists> {
+        Ok(Tasklists { store: Store::open(repo, namespace)?, session: None })
+    }
+
+    /// The same repository seen by `session`, which tags every commit and
+    /// owns the tasks it starts; `None` for no session.
+    pub fn with_session(mut self, session: Option<&str>) -> Result<Tasklists> {
+        if let Some(s) = session {
+            if !session_ok(s) {
+                return Err(Error::InvalidSession(s.to_string()));
+            }
+        }
+        self.session = session.map(String::from);
+        Ok(self)
+    }
+
+    /// The session, if any.
+    pub fn session(&self) -> Option<&str> {
+        self.session.as_deref()
+    }
+
+    /// The store underneath (refs, namespace, paths).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The full ref name of a list.
+    pub fn ref_name(&self, id: &str) -> String {
+        self.store.ref_name(id)
+    }
+
+    /// Resolves a full id, a unique id prefix or an exact title to an id.
+    pub fn resolve(&self, list: &str) -> Result<String> {
+        Ok(self.store.resolve(list)?)
+    }
+
+    /// Creates a list.
+    pub fn create(&self, req: &CreateRequest) -> Result<Created> {
+        plan::create(&self.store, req, self.session())
+    }
+
+    /// Adds a task to `list`, at the end or after `after`.
+    pub fn add(&self, list: &str, task: NewTask, after: Option<TaskId>) -> Result<Changed> {
+        self.write(list, &Op::AddTask { task, after })
+    }
+
+    /// Changes one task's status and/or note.
+    pub fn update(&self, list: &str, task: &TaskId, change: TaskChange) -> Result<Changed> {
+        if change.status.is_none() && change.note.is_none() {
+            return Err(Error::NothingToChange);
+        }
+        self.write(list, &Op::Update { task: task.clone(), change })
+    }
+
+    /// Blocks a task, recording `reason` as its note.
+    pub fn block(
+        &self,
+        list: &str,
+        task: &TaskId,
+        reason: &str,
+        mut change: TaskChange,
+    ) -> Result<Changed> {
+        if reason.trim().is_empty() {
+            return Err(Error::EmptyReason);
+        }
+        change.status = Some(Status::Blocked);
+        change.note = Some(reason.to_string());
+        self.update(list, task, change)
+    }
+
+    /// Archives (`true`) or unarchives a list.
+    pub fn archive(&self, list: &str, archived: bool) -> Result<Changed> {
+        self.write(list, &Op::Archive { archived })
+    }
+
+    /// Records a handoff note and commits the rendered `HANDOFF.md` with it.
+    pub fn handoff(&self, list: &str, note: &str) -> Result<(String, HandedOff)> {
+        let id = self.resolve(list)?;
+        let done = handoff::record(&self.store, &id, note, self.session())?;
+        Ok((id, done))
+    }
+
+    /// A list at its tip.
+    pub fn show(&self, list: &str) -> Result<Snapshot> {
+        let id = self.resolve(list)?;
+        Ok(self.store.read(&id)?)
+    }
+
+    /// Every list, sorted by id; unreadable ones carry their error (archived
+    /// ones are in here too: [`crate::view::ListsView`] leaves them out
+    /// unless asked).
+    pub fn list(&self) -> Result<Vec<ListEntry>> {
+        Ok(self.store.list_all()?)
+    }
+
+    /// A list's history, newest first (at most `limit` entries).
+    pub fn log(&self, list: &str, limit: Option<usize>) -> Result<(String, Vec<LogEntry>)> {
+        let id = self.resolve(list)?;
+        let entries = self.store.log(&id, limit)?;
+        Ok((id, entries))
+    }
+
+    /// The briefing a new session needs.
+    pub fn resume(&self, list: &str) -> Result<Briefing> {
+        let id = self.resolve(list)?;
+        Ok(session::resume(&self.store, &id, self.session())?)
+    }
+
+    /// The persistence checks over the whole history, and the state now
+    /// (`Err` when the tip cannot be read, which the verdict reports too).
+    pub fn verify(
+        &self,
+        list: &str,
+        expects: &[Expect],
+    ) -> Result<(String, Verdict, Option<Snapshot>)> {
+        let id = self.resolve(list)?;
+        let now = self.store.read(&id).ok();
+        let verdict = session::verify(&self.store, &id, expects)?;
+        Ok((id, verdict, now))
+    }
+
+    /// The templates `create` can use: the repository's own, then the built-ins.
+    pub fn templates(&self) -> Vec<TemplateResult<Template>> {
+        template::available(self.store.workdir())
+    }
+
+    fn write(&self, list: &str, op: &Op) -> Result<Changed> {
+        let id = self.resolve(list)?;
+        let committed = self.store.transact(&id, op, self.session(), &store::no_files)?;
+        Ok(Changed { id, committed })
+    }
+}

@@ -1,0 +1,157 @@
+//! The library's error: every failure a front end can meet, typed so a
+//! caller can match on what happened (held by another session, needs a
+//! reopen, not found …) instead of on text, with one [`ErrorKind`] that each
+//! front end maps to its own signal (the CLI to an exit code).
+
+use crate::handoff::HandoffError;
+use crate::model::{ModelError, UnknownStatus};
+use crate::op::OpError;
+use crate::store::StoreError;
+use crate::template::TemplateError;
+
+/// Longest session id accepted.
+pub const MAX_SESSION_LEN: usize = 128;
+
+/// Any failure of a library call.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Git, the store, or an op that does not fit the list.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A template that cannot be found or used.
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    /// A handoff template that cannot be used.
+    #[error(transparent)]
+    Handoff(#[from] HandoffError),
+    /// A value that is not valid (a task id that is not a slug …).
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// A status name that matches no status.
+    #[error(transparent)]
+    Status(#[from] UnknownStatus),
+    /// A session id that is empty, too long or has spaces or control characters.
+    #[error(
+        "Session id '{}' is not valid; use 1 to {MAX_SESSION_LEN} visible characters without spaces",
+        crate::text::escape(.0)
+    )]
+    InvalidSession(String),
+    /// A new list without a title, a template or a source list.
+    #[error("Task list title is missing")]
+    NoTitle,
+    /// A new list from both a template and another list.
+    #[error("A task list starts from a template or from another list, not both")]
+    TemplateAndFrom,
+    /// Blocking a task without saying why.
+    #[error("Block reason is empty")]
+    EmptyReason,
+    /// A change that names nothing to change.
+    #[error("Nothing to update")]
+    NothingToChange,
+}
+
+/// Result alias for library calls.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<OpError> for Error {
+    fn from(e: OpError) -> Error {
+        Error::Store(StoreError::Op(e))
+    }
+}
+
+/// What kind of failure an [`Error`] is: the one decision every front end
+/// maps to its own signal (DESIGN §4: exit 1, 2, 3 or 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Bad input, unreadable data, a git failure.
+    Invalid,
+    /// The request is incomplete (nothing to change, no title).
+    Usage,
+    /// A list, task or template was not found.
+    NotFound,
+    /// Held by another session, a guarded transition, a race not resolvable.
+    Conflict,
+}
+
+impl Error {
+    /// The op error inside, if this is one.
+    pub fn op(&self) -> Option<&OpError> {
+        match self {
+            Error::Store(StoreError::Op(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        use ErrorKind::*;
+        match self {
+            Error::Store(StoreError::ListNotFound(_) | StoreError::PrefixTooShort(_)) => NotFound,
+            Error::Store(StoreError::RaceLost { .. }) => Conflict,
+            Error::Store(StoreError::Op(e)) => match e {
+                OpError::TaskNotFound { .. } | OpError::NoList => NotFound,
+                OpError::HeldByOther { .. }
+                | OpError::NeedsReopen { .. }
+                | OpError::OutOfOrder { .. }
+                | OpError::TaskExists { .. }
+                | OpError::ListExists(_) => Conflict,
+                OpError::DuplicateTask(_) | OpError::SelfDependency(_) | OpError::EmptyTitle => {
+                    Invalid
+                }
+            },
+            Error::Template(TemplateError::NotFound { .. }) => NotFound,
+            Error::NoTitle | Error::NothingToChange | Error::TemplateAndFrom => Usage,
+            _ => Invalid,
+        }
+    }
+
+    /// A stable name for this kind of failure, for programs to match on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Store(e) => match e {
+                StoreError::NotARepo { .. } => "not_a_repository",
+                StoreError::PrefixTooShort(_) => "prefix_too_short",
+                StoreError::ListNotFound(_) => "list_not_found",
+                StoreError::Ambiguous { .. } => "ambiguous",
+                StoreError::Unreadable { .. } => "unreadable",
+                StoreError::Op(op) => match op {
+                    OpError::TaskNotFound { .. } => "task_not_found",
+                    OpError::HeldByOther { .. } => "held_by_other",
+                    OpError::NeedsReopen { .. } => "needs_reopen",
+                    OpError::OutOfOrder { .. } => "out_of_order",
+                    OpError::TaskExists { .. } => "task_exists",
+                    OpError::ListExists(_) => "list_exists",
+                    OpError::NoList => "list_not_found",
+                    OpError::DuplicateTask(_) => "duplicate_task",
+                    OpError::SelfDependency(_) => "self_dependency",
+                    OpError::EmptyTitle => "empty_title",
+                },
+                StoreError::LockHeld { .. } => "lock_held",
+                StoreError::RaceLost { .. } => "race_lost",
+                StoreError::TooLarge { .. } => "too_large",
+                StoreError::Reftable(_) => "unsupported_repository",
+                StoreError::BadNamespace(_) => "bad_namespace",
+                StoreError::Render(_) => "render_failed",
+                StoreError::Git { .. } => "git_failed",
+            },
+            Error::Template(TemplateError::NotFound { .. }) => "template_not_found",
+            Error::Template(TemplateError::Invalid { .. }) => "template_invalid",
+            Error::Handoff(_) => "handoff_template",
+            Error::Model(_) => "invalid_value",
+            Error::Status(_) => "unknown_status",
+            Error::InvalidSession(_) => "invalid_session",
+            Error::NoTitle => "no_title",
+            Error::TemplateAndFrom => "template_and_from",
+            Error::EmptyReason => "empty_reason",
+            Error::NothingToChange => "nothing_to_change",
+        }
+    }
+}
+
+/// Whether `s` is a valid session id: 1 to [`MAX_SESSION_LEN`] bytes of
+/// visible characters without spaces.
+pub fn session_ok(s: &str) -> bool {
+    !(s.is_empty()
+        || s.len() > MAX_SESSION_LEN
+        || s.chars().any(|c| c.is_control() || c.is_whitespace()))
+}

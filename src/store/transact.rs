@@ -1,0 +1,347 @@
+//! The one write path: read the tip, apply a change, write blob → tree →
+//! commit, and move the ref with a compare-and-swap; on a lost race, read
+//! and apply again on the new tip.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use gix::ObjectId;
+use gix::refs::Target;
+use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
+
+use super::{BoxError, MAX_STATE_BYTES, Store, StoreError, StoreResult, git_err, load};
+use crate::model::{self, STATE_FILE, TaskList};
+use crate::op::{self, Applied, Ctx, Op, OpError, OpResult};
+use crate::text::escape;
+use crate::trailer;
+
+/// Name and email used when git has no identity configured.
+pub const FALLBACK_IDENTITY: (&str, &str) = ("git-tasklist", "git-tasklist@localhost");
+
+/// Attempts at one write before giving up. Under 8 concurrent writers a commit
+/// needs about two attempts on average, and each lost race means another writer
+/// made progress, so 64 attempts with jittered backoff make a refusal
+/// practically impossible while still bounding a pathological livelock.
+const MAX_ATTEMPTS: u32 = 64;
+/// Longest backoff between attempts.
+const MAX_BACKOFF: Duration = Duration::from_millis(40);
+/// Longest time spent waiting for busy ref locks before naming the lock
+/// (each attempt already waits `core.filesRefLockTimeout`, 100 ms by default).
+const MAX_LOCK_WAIT: Duration = Duration::from_secs(3);
+/// A lock file older than this is taken to be left by a killed process.
+const STALE_LOCK_AGE: Duration = Duration::from_secs(10);
+/// Loose-object threshold git uses when `gc.auto` is unset.
+const DEFAULT_GC_AUTO: i64 = 6700;
+
+/// Files (path, content) to put beside `tasklist.toml` in a commit's tree.
+pub type Files = Vec<(String, Vec<u8>)>;
+
+/// Computes extra files for a commit's tree from the new state; an error
+/// aborts the write.
+pub type ExtraFiles<'a> = &'a dyn Fn(&TaskList) -> Result<Files, BoxError>;
+
+/// No extra files.
+pub fn no_files(_: &TaskList) -> Result<Files, BoxError> {
+    Ok(Vec::new())
+}
+
+/// The outcome of a transaction.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    /// The state after the change.
+    pub list: TaskList,
+    /// The ref's tip afterwards (the new commit, or the old tip when unchanged).
+    pub tip: ObjectId,
+    /// Whether a commit was written.
+    pub changed: bool,
+    /// Lost races before the write landed.
+    pub retries: u32,
+    /// The state the change was applied to (None for a create).
+    pub before: Option<TaskList>,
+}
+
+impl Store {
+    /// Applies `op` to the list `id` as `session` and commits the result
+    /// (see [`Store::transact_with`]).
+    pub fn transact(
+        &self,
+        id: &str,
+        op: &Op,
+        session: Option<&str>,
+        extra_files: ExtraFiles<'_>,
+    ) -> StoreResult<Committed> {
+        let create = matches!(op, Op::Create { .. });
+        self.transact_with(
+            id,
+            create,
+            session,
+            |before, ctx| op::apply(before, op, ctx),
+            extra_files,
+        )
+    }
+
+    /// The one write path. `change` gets the state at the tip (`None` when
+    /// `create`, which requires that the ref does not exist yet) and returns
+    /// the new state and its commit description; `extra_files` computes
+    /// further files for the commit's tree from the new state (e.g.
+    /// `HANDOFF.md`). On a lost race `change` runs again on the new tip, so it
+    /// must describe an intent, never carry a precomputed state.
+    pub fn transact_with(
+        &self,
+        id: &str,
+        create: bool,
+        session: Option<&str>,
+        mut change: impl FnMut(Option<&TaskList>, &Ctx) -> OpResult<Applied>,
+        extra_files: ExtraFiles<'_>,
+    ) -> StoreResult<Committed> {
+        let repo = self.local();
+        let name = self.ref_name(id);
+        let full_name: gix::refs::FullName = name
+            .as_str()
+            .try_into()
+            .map_err(|_| StoreError::BadNamespace(self.namespace.clone()))?;
+        let started = std::time::Instant::now();
+        let mut rng = Jitter::new();
+        for attempt in 0..MAX_ATTEMPTS {
+            let tip = self.tip_with(&repo, id)?;
+            let (before, parent, base_tree) = match (create, tip) {
+                (true, Some(_)) => return Err(OpError::ListExists(id.to_string()).into()),
+                (true, None) => (None, None, ObjectId::empty_tree(repo.object_hash())),
+                (false, None) => return Err(StoreError::ListNotFound(escape(id))),
+                (false, Some(tip)) => {
+                    let (snap, tree) = load(&repo, id, tip)?;
+                    (Some(snap.list), Some(tip), tree)
+                }
+            };
+            let ctx = Ctx {
+                session: session.map(String::from),
+                now: model::now(),
+                tip: parent.map(|p| p.to_string()),
+            };
+            let applied = change(before.as_ref(), &ctx)?;
+            if !applied.changed {
+                return Ok(Committed {
+                    list: applied.list,
+                    tip: parent.unwrap_or_else(|| ObjectId::null(repo.object_hash())),
+                    changed: false,
+                    retries: attempt,
+                    before,
+                });
+            }
+            let files = extra_files(&applied.list).map_err(StoreError::Render)?;
+            let (commit, committer) =
+                self.write_commit(&repo, id, parent, base_tree, &applied, &files, session)?;
+            let expected = match parent {
+                Some(p) => PreviousValue::MustExistAndMatch(Target::Object(p)),
+                None => PreviousValue::MustNotExist,
+            };
+            let edit = RefEdit {
+                name: full_name.clone(),
+                deref: false,
+                change: Change::Update {
+                    new: Target::Object(commit),
+                    expected,
+                    log: LogChange {
+                        mode: RefLog::AndReference,
+                        force_create_reflog: false,
+                        message: format!("tasklist: {}", applied.name).into(),
+                    },
+                },
+            };
+            let mut time_buf = gix::date::parse::TimeBuf::default();
+            match repo.edit_references_as(Some(edit), Some(committer.to_ref(&mut time_buf))) {
+                Ok(_) => {
+                    self.maybe_gc(&repo);
+                    return Ok(Committed {
+                        list: applied.list,
+                        tip: commit,
+                        changed: true,
+                        retries: attempt,
+                        before,
+                    });
+                }
+                Err(e) if e.is_conflict() => {
+                    if create {
+                        return Err(OpError::ListExists(id.to_string()).into());
+                    }
+                }
+                Err(e) if e.is_not_found() => return Err(StoreError::ListNotFound(escape(id))),
+                Err(e) if e.is_retryable() => {
+                    let lock = self.lock_path(&name);
+                    let stale = lock_age(&lock).is_some_and(|a| a > STALE_LOCK_AGE);
+                    if stale || started.elapsed() > MAX_LOCK_WAIT {
+                        return Err(StoreError::LockHeld { path: lock, stale });
+                    }
+                }
+                Err(e) => return Err(git_err(format!("updating {name}"), e)),
+            }
+            let cap = (1u64 << attempt.min(10)).min(MAX_BACKOFF.as_micros() as u64 / 1000).max(1);
+            std::thread::sleep(Duration::from_micros(rng.below(cap * 1000)));
+        }
+        Err(StoreError::RaceLost { list: id.to_string(), attempts: MAX_ATTEMPTS })
+    }
+
+    /// Writes the blob (refusing one the store could not read back), tree
+    /// and commit for an applied change on `base_tree`;
+    /// returns the commit id and its committer (reused for the ref update).
+    #[allow(clippy::too_many_arguments)]
+    fn write_commit(
+        &self,
+        repo: &gix::Repository,
+        id: &str,
+        parent: Option<ObjectId>,
+        base_tree: ObjectId,
+        applied: &Applied,
+        files: &[(String, Vec<u8>)],
+        session: Option<&str>,
+    ) -> StoreResult<(ObjectId, gix::actor::Signature)> {
+        let text = applied.list.to_toml();
+        if text.len() as u64 > MAX_STATE_BYTES {
+            return Err(StoreError::TooLarge { list: id.to_string(), bytes: text.len() });
+        }
+        let blob =
+            repo.write_blob(text.as_bytes()).map_err(|e| git_err("writing a blob", e))?.detach();
+        let mut editor = repo.edit_tree(base_tree).map_err(|e| git_err("reading a tree", e))?;
+        editor
+            .upsert(STATE_FILE, gix::objs::tree::EntryKind::Blob, blob)
+            .map_err(|e| git_err("editing a tree", e))?;
+        for (path, data) in files {
+            let b = repo.write_blob(data).map_err(|e| git_err("writing a blob", e))?.detach();
+            editor
+                .upsert(path.as_str(), gix::objs::tree::EntryKind::Blob, b)
+                .map_err(|e| git_err("editing a tree", e))?;
+        }
+        let tree = editor.write().map_err(|e| git_err("writing a tree", e))?.detach();
+
+        let mut trailers: Vec<(&str, &str)> =
+            vec![(trailer::TASKLIST, id), (trailer::OP, applied.name)];
+        if let Some(s) = session {
+            trailers.push((trailer::SESSION, s));
+        }
+        trailers.extend(applied.trailers.iter().map(|(k, v)| (*k, v.as_str())));
+        let message = trailer::message(&applied.subject, &trailers);
+        let seconds = applied.list.updated.timestamp();
+        let author = self.signature(repo, true, seconds);
+        let committer = self.signature(repo, false, seconds);
+        let commit = gix::objs::Commit {
+            tree,
+            parents: parent.into_iter().collect(),
+            author,
+            committer: committer.clone(),
+            encoding: None,
+            message: message.into(),
+            extra_headers: vec![],
+        };
+        let id = repo.write_object(&commit).map_err(|e| git_err("writing a commit", e))?.detach();
+        Ok((id, committer))
+    }
+
+    /// The configured author or committer, else the fallback identity, with
+    /// the given time. Resolved like git: `GIT_AUTHOR_*`/`GIT_COMMITTER_*`,
+    /// then `author.*`/`committer.*`, then `user.*`, then `EMAIL` for the
+    /// address. (gix's own persona lookup is avoided on purpose: it also
+    /// computes the local time zone, which scans the zone database on every
+    /// process start, and caches a time fixed when the repository is opened.)
+    fn signature(
+        &self,
+        repo: &gix::Repository,
+        author: bool,
+        seconds: i64,
+    ) -> gix::actor::Signature {
+        use gix::bstr::ByteSlice;
+        let (env_prefix, section) =
+            if author { ("GIT_AUTHOR", "author") } else { ("GIT_COMMITTER", "committer") };
+        let config = repo.config_snapshot();
+        let lookup = |what: &str| -> Option<String> {
+            let from_env = std::env::var(format!("{env_prefix}_{}", what.to_uppercase())).ok();
+            from_env
+                .or_else(|| {
+                    config
+                        .string(format!("{section}.{what}").as_str())
+                        .map(|v| v.to_str_lossy().into_owned())
+                })
+                .or_else(|| {
+                    config
+                        .string(format!("user.{what}").as_str())
+                        .map(|v| v.to_str_lossy().into_owned())
+                })
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let name = lookup("name").unwrap_or_else(|| FALLBACK_IDENTITY.0.to_string());
+        let email = lookup("email")
+            .or_else(|| std::env::var("EMAIL").ok().filter(|e| !e.trim().is_empty()))
+            .unwrap_or_else(|| FALLBACK_IDENTITY.1.to_string());
+        gix::actor::Signature {
+            name: name.into(),
+            email: email.into(),
+            time: gix::date::Time::new(seconds, 0),
+        }
+    }
+
+    fn lock_path(&self, ref_name: &str) -> PathBuf {
+        let loose = self.common_dir.join(format!("{ref_name}.lock"));
+        let packed = self.common_dir.join("packed-refs.lock");
+        if !loose.exists() && packed.exists() { packed } else { loose }
+    }
+
+    /// Starts git's own housekeeping (`git gc --auto`) once loose
+    /// objects pass git's `gc.auto` threshold, estimated the way git does:
+    /// from the number of objects in the `objects/17` fan-out directory.
+    fn maybe_gc(&self, repo: &gix::Repository) {
+        let config = repo.config_snapshot();
+        let limit = config.integer("gc.auto").unwrap_or(DEFAULT_GC_AUTO);
+        if limit <= 0 {
+            return;
+        }
+        let per_dir = (limit + 255) / 256;
+        let dir = self.common_dir.join("objects").join("17");
+        let count =
+            std::fs::read_dir(&dir).map(|d| d.filter(|e| e.is_ok()).count() as i64).unwrap_or(0);
+        if count <= per_dir {
+            return;
+        }
+        let spawned = std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(&self.common_dir)
+            .args(["gc", "--auto", "--quiet"])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        // git detaches its own auto-gc unless gc.autoDetach is false, in which
+        // case it runs in the foreground, as it would after any git command.
+        let detach = config.boolean("gc.autoDetach").unwrap_or(true);
+        if let (Ok(mut child), false) = (spawned, detach) {
+            let _ = child.wait();
+        }
+    }
+}
+
+fn lock_age(path: &Path) -> Option<Duration> {
+    let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+    SystemTime::now().duration_since(modified).ok()
+}
+
+/// A small xorshift generator seeded from the process and the clock, for
+/// backoff jitter only (two racing processes must not sleep in lockstep).
+struct Jitter(u64);
+
+impl Jitter {
+    fn new() -> Jitter {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u32(std::process::id());
+        if let Ok(d) = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH) {
+            h.write_u128(d.as_nanos());
+        }
+        Jitter(h.finish() | 1)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        if n == 0 { 0 } else { self.0 % n }
+    }
+}

@@ -1,0 +1,84 @@
+//! Text for people and programs: escaping stored strings for a terminal,
+//! collapsing messages to one line, quoting words for a shell.
+
+use std::fmt::Write as _;
+
+/// Replaces control characters (and other invisible formatting characters)
+/// with visible escapes, so stored text can never drive the terminal.
+pub fn escape(s: &str) -> String {
+    if !s.chars().any(needs_escape) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Like [`escape`], but keeps line breaks (`\n`, and `\r\n` as `\n`): for
+/// multi-line text shown as text, such as notes in a Markdown document.
+pub fn escape_multiline(s: &str) -> String {
+    s.replace("\r\n", "\n").split('\n').map(escape).collect::<Vec<_>>().join("\n")
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c as u32, 0x200B..=0x200F | 0x202A..=0x202E | 0x2066..=0x2069 | 0xFEFF)
+}
+
+/// Collapses whitespace, line breaks included: errors here are one line.
+pub fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `s` as one shell word: unchanged when it is safe as it is, else in single quotes.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_=./:@%+,".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// `git tasklist REST` as a user types it to reach the lists of `namespace`:
+/// with `--namespace NS` when that is not the default.
+pub fn tasklist_command(namespace: &str, rest: &str) -> String {
+    if namespace == crate::store::DEFAULT_NAMESPACE {
+        format!("git tasklist {rest}")
+    } else {
+        format!("git tasklist --namespace {} {rest}", shell_quote(namespace))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_multiline_keeps_line_breaks_only() {
+        assert_eq!(escape_multiline("a\r\nb\n\u{1b}c\td"), "a\nb\n\\u{1b}c\\td");
+    }
+
+    #[test]
+    fn escape_makes_controls_visible() {
+        assert_eq!(escape("a\u{1b}[31mb\n"), "a\\u{1b}[31mb\\n");
+        assert_eq!(escape("plain ✓"), "plain ✓");
+    }
+
+    #[test]
+    fn shell_quote_quotes_only_what_needs_it() {
+        assert_eq!(shell_quote("refs/tasklists"), "refs/tasklists");
+        assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote(""), "''");
+    }
+}

@@ -1,0 +1,612 @@
+//! Typed views: what every front end shows a program. The CLI's `--json`
+//! prints them, the MCP server returns them as structured content, and their
+//! JSON schema (schemars) is the output schema of both. Fields are only ever
+//! added; times are RFC 3339 UTC strings; absent optional values are `null`.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::model::{NextState, Status, Task, TaskList, timestamp};
+use crate::session::{CHECKS, Verdict};
+use crate::store::{Committed, ListEntry, LogEntry, Snapshot};
+use crate::template::{Template, TemplateResult};
+
+/// Done and counted tasks (cancelled ones are left out of both).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ProgressView {
+    /// Completed tasks.
+    pub done: usize,
+    /// Tasks that count.
+    pub total: usize,
+}
+
+impl ProgressView {
+    fn of(l: &TaskList) -> ProgressView {
+        let (done, total) = l.progress();
+        ProgressView { done, total }
+    }
+}
+
+/// One task.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TaskView {
+    /// The task's id (a slug).
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its status.
+    pub status: Status,
+    /// Its last change.
+    pub updated: String,
+    /// The session that last moved it, if known.
+    pub owner: Option<String>,
+    /// Tasks it waits for explicitly.
+    pub depends_on: Vec<String>,
+    /// Its note (the reason, for a blocked task).
+    pub note: Option<String>,
+}
+
+impl TaskView {
+    /// The view of a task.
+    pub fn of(t: &Task) -> TaskView {
+        TaskView {
+            id: t.id.to_string(),
+            title: t.title.clone(),
+            status: t.status,
+            updated: timestamp(&t.updated),
+            owner: t.owner.clone(),
+            depends_on: t.depends_on.iter().map(|d| d.to_string()).collect(),
+            note: t.note.clone(),
+        }
+    }
+}
+
+/// The latest handoff note.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct HandoffNoteView {
+    /// When it was written.
+    pub at: String,
+    /// The session that wrote it.
+    pub session: Option<String>,
+    /// The note.
+    pub note: String,
+}
+
+/// A whole list: the output of `show`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ListView {
+    /// The list id (a UUID v7).
+    pub id: String,
+    /// The ref it lives on.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// The commit the ref points to.
+    pub tip: String,
+    /// The title.
+    pub title: String,
+    /// When it was created.
+    pub created: String,
+    /// Its last change.
+    pub updated: String,
+    /// The template it was created from.
+    pub template: Option<String>,
+    /// The list it was copied from.
+    pub from: Option<String>,
+    /// Whether each task depends on the one before.
+    pub sequential: bool,
+    /// Whether it is archived (hidden from `list`).
+    pub archived: bool,
+    /// Done and counted tasks.
+    pub progress: ProgressView,
+    /// The id of the next task for the caller's session.
+    pub next: Option<String>,
+    /// The latest handoff note.
+    pub handoff: Option<HandoffNoteView>,
+    /// The tasks, in plan order.
+    pub tasks: Vec<TaskView>,
+}
+
+impl ListView {
+    /// The view of `l` at commit `tip` on ref `reference`, with `next` for `session`.
+    pub fn new(
+        l: &TaskList,
+        tip: &gix::ObjectId,
+        reference: &str,
+        session: Option<&str>,
+    ) -> ListView {
+        ListView {
+            id: l.id.clone(),
+            reference: reference.to_string(),
+            tip: tip.to_string(),
+            title: l.title.clone(),
+            created: timestamp(&l.created),
+            updated: timestamp(&l.updated),
+            template: l.template.clone(),
+            from: l.from.clone(),
+            sequential: l.sequential,
+            archived: l.archived,
+            progress: ProgressView::of(l),
+            next: l.next_for(session).map(|t| t.id.to_string()),
+            handoff: l.handoff.as_ref().map(|h| HandoffNoteView {
+                at: timestamp(&h.at),
+                session: h.session.clone(),
+                note: h.note.clone(),
+            }),
+            tasks: l.tasks.iter().map(TaskView::of).collect(),
+        }
+    }
+
+    /// The view of a snapshot.
+    pub fn of(snap: &Snapshot, reference: &str, session: Option<&str>) -> ListView {
+        ListView::new(&snap.list, &snap.tip, reference, session)
+    }
+}
+
+/// The outcome of a change (`create`, `add`, `update`, `start`, `done`,
+/// `block`, `archive`, `unarchive`): the list after it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ChangeView {
+    /// The list after the change.
+    #[serde(flatten)]
+    pub list: ListView,
+    /// False when the change was a no-op and wrote nothing.
+    pub changed: bool,
+}
+
+impl ChangeView {
+    /// The view of a committed change.
+    pub fn of(done: &Committed, reference: &str, session: Option<&str>) -> ChangeView {
+        ChangeView {
+            list: ListView::new(&done.list, &done.tip, reference, session),
+            changed: done.changed,
+        }
+    }
+}
+
+/// The outcome of `handoff`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct HandoffView {
+    /// The list after the handoff.
+    #[serde(flatten)]
+    pub change: ChangeView,
+    /// The rendered document, as committed in `HANDOFF.md`.
+    pub document: String,
+    /// The file the document was also written to, if any.
+    pub output: Option<String>,
+}
+
+/// One line of `list`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ListSummaryView {
+    /// The list id.
+    pub id: String,
+    /// The ref it lives on.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// The commit the ref points to.
+    pub tip: String,
+    /// The title.
+    pub title: String,
+    /// Its last change.
+    pub updated: String,
+    /// Whether it is archived.
+    pub archived: bool,
+    /// Done and counted tasks.
+    pub progress: ProgressView,
+    /// The id of the next task for the caller's session.
+    pub next: Option<String>,
+}
+
+/// A list that cannot be read, and why.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct UnreadableView {
+    /// The ref's last component.
+    pub id: String,
+    /// The ref.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// One sentence naming the list, the commit and the problem.
+    pub error: String,
+}
+
+/// The output of `list`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ListsView {
+    /// Readable lists, sorted by id (archived ones only when asked for).
+    pub lists: Vec<ListSummaryView>,
+    /// Lists that cannot be read.
+    pub unreadable: Vec<UnreadableView>,
+}
+
+impl ListsView {
+    /// The view of `entries`; archived lists only when `all`.
+    pub fn new(
+        entries: &[ListEntry],
+        namespace: &str,
+        all: bool,
+        session: Option<&str>,
+    ) -> ListsView {
+        let reference = |id: &str| format!("{namespace}/{id}");
+        let mut lists = Vec::new();
+        let mut unreadable = Vec::new();
+        for e in entries {
+            match &e.result {
+                Ok(s) if s.list.archived && !all => {}
+                Ok(s) => lists.push(ListSummaryView {
+                    id: s.list.id.clone(),
+                    reference: reference(&s.list.id),
+                    tip: s.tip.to_string(),
+                    title: s.list.title.clone(),
+                    updated: timestamp(&s.list.updated),
+                    archived: s.list.archived,
+                    progress: ProgressView::of(&s.list),
+                    next: s.list.next_for(session).map(|t| t.id.to_string()),
+                }),
+                Err(err) => unreadable.push(UnreadableView {
+                    id: e.id.clone(),
+                    reference: reference(&e.id),
+                    error: err.to_string(),
+                }),
+            }
+        }
+        ListsView { lists, unreadable }
+    }
+}
+
+/// An open task that cannot start now.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct WaitingView {
+    /// The task.
+    pub id: String,
+    /// Its status (`pending` or `blocked`).
+    pub status: Status,
+    /// Its unsettled prerequisites.
+    pub waits_for: Vec<String>,
+}
+
+fn waiting(l: &TaskList) -> Vec<WaitingView> {
+    l.waiting()
+        .into_iter()
+        .map(|(t, waits)| WaitingView {
+            id: t.id.to_string(),
+            status: t.status,
+            waits_for: waits.iter().map(|p| p.id.to_string()).collect(),
+        })
+        .collect()
+}
+
+/// The output of `next`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct NextView {
+    /// The list id.
+    pub list: String,
+    /// The next task for the caller's session.
+    pub task: Option<TaskView>,
+    /// `ready`, `done` (every task settled) or `waiting` (none can start).
+    pub state: NextState,
+    /// The other session holding `task` in progress, if one does.
+    pub held_by: Option<String>,
+    /// The blocked tasks and those with unsettled prerequisites, in plan order.
+    pub waiting: Vec<WaitingView>,
+}
+
+impl NextView {
+    /// The next step on `l` for `session`.
+    pub fn new(l: &TaskList, session: Option<&str>) -> NextView {
+        let step = l.next_step(session);
+        NextView {
+            list: l.id.clone(),
+            task: step.task().map(TaskView::of),
+            state: step.state(),
+            held_by: step.held_by().map(String::from),
+            waiting: waiting(l),
+        }
+    }
+}
+
+/// One commit of a list's history.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct LogEntryView {
+    /// The commit id.
+    pub commit: String,
+    /// Committer time.
+    pub time: Option<String>,
+    /// Author name.
+    pub author: String,
+    /// Author email.
+    pub email: String,
+    /// The commit subject.
+    pub subject: String,
+    /// The `Op:` trailer.
+    pub op: Option<String>,
+    /// The `Session:` trailer.
+    pub session: Option<String>,
+    /// Every trailer.
+    pub trailers: BTreeMap<String, String>,
+    /// Parent commits (two or more for a merge).
+    pub parents: Vec<String>,
+}
+
+impl LogEntryView {
+    /// The view of a history entry.
+    pub fn of(e: &LogEntry) -> LogEntryView {
+        LogEntryView {
+            commit: e.commit.to_string(),
+            time: chrono::DateTime::from_timestamp(e.time, 0).map(|t| timestamp(&t)),
+            author: e.author.clone(),
+            email: e.email.clone(),
+            subject: e.subject.clone(),
+            op: e.op.clone(),
+            session: e.session.clone(),
+            trailers: e.trailers.iter().cloned().collect(),
+            parents: e.parents.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+}
+
+/// The output of `log`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct LogView {
+    /// The list id.
+    pub list: String,
+    /// Newest first.
+    pub entries: Vec<LogEntryView>,
+}
+
+/// One problem a check found.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct FailureView {
+    /// The commit that broke the check (null for `--expect` on the current state).
+    pub commit: Option<String>,
+    /// That commit's subject.
+    pub subject: Option<String>,
+    /// The task concerned.
+    pub task: Option<String>,
+    /// One sentence.
+    pub message: String,
+}
+
+/// One of the three checks.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CheckView {
+    /// `id continuity`, `status preserved` or `seamless continuation`.
+    pub name: String,
+    /// Whether it passed.
+    pub ok: bool,
+    /// What it found.
+    pub failures: Vec<FailureView>,
+}
+
+/// A verdict over a range of history.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct VerdictView {
+    /// True when every check passed.
+    pub verified: bool,
+    /// Whether the whole history was examined.
+    pub complete: bool,
+    /// Commits examined.
+    pub commits: usize,
+    /// The next task to work on.
+    pub current_phase: Option<String>,
+    /// The three checks, in order.
+    pub checks: Vec<CheckView>,
+}
+
+impl VerdictView {
+    /// The view of a verdict.
+    pub fn of(v: &Verdict) -> VerdictView {
+        VerdictView {
+            verified: v.ok(),
+            complete: v.complete,
+            commits: v.commits,
+            current_phase: v.current_phase.clone(),
+            checks: CHECKS
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let failures: Vec<FailureView> = v
+                        .failures
+                        .iter()
+                        .filter(|f| f.check == i)
+                        .map(|f| FailureView {
+                            commit: f.commit.map(|c| c.to_string()),
+                            subject: f.subject.clone(),
+                            task: f.task.clone(),
+                            message: f.message.clone(),
+                        })
+                        .collect();
+                    CheckView { name: name.to_string(), ok: failures.is_empty(), failures }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The output of `verify`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct VerifyView {
+    /// The list id.
+    pub list: String,
+    /// The verdict over the whole history.
+    #[serde(flatten)]
+    pub verdict: VerdictView,
+}
+
+/// The bounded verdict in a resume briefing.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ResumeVerdictView {
+    /// The verdict over the history since the last handoff.
+    #[serde(flatten)]
+    pub verdict: VerdictView,
+    /// The commit the last handoff was written on, where the check started.
+    pub since_handoff: Option<String>,
+}
+
+/// An in-progress task an earlier session left.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct LeftOpenView {
+    /// The task.
+    pub id: String,
+    /// The session holding it.
+    pub owner: Option<String>,
+}
+
+/// The output of `resume`: what a new session needs.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ResumeView {
+    /// The list.
+    pub list: ListView,
+    /// The resuming session.
+    pub session: Option<String>,
+    /// The next task for it.
+    pub next: Option<TaskView>,
+    /// `ready`, `done` or `waiting`.
+    pub state: NextState,
+    /// The tasks that cannot start now.
+    pub waiting: Vec<WaitingView>,
+    /// The command that continues the work.
+    pub next_command: Option<String>,
+    /// In-progress tasks held by other sessions.
+    pub left_open: Vec<LeftOpenView>,
+    /// The last few history entries, newest first.
+    pub history: Vec<LogEntryView>,
+    /// The bounded verdict.
+    pub verify: ResumeVerdictView,
+}
+
+impl ResumeView {
+    /// The view of a briefing.
+    pub fn of(b: &crate::session::Briefing, reference: &str) -> ResumeView {
+        let l = &b.snapshot.list;
+        let session = b.session.as_deref();
+        let step = l.next_step(session);
+        ResumeView {
+            list: ListView::of(&b.snapshot, reference, session),
+            session: b.session.clone(),
+            next: step.task().map(TaskView::of),
+            state: step.state(),
+            waiting: waiting(l),
+            next_command: b.next_command.clone(),
+            left_open: l
+                .left_open(session)
+                .iter()
+                .map(|t| LeftOpenView { id: t.id.to_string(), owner: t.owner.clone() })
+                .collect(),
+            history: b.history.iter().map(LogEntryView::of).collect(),
+            verify: ResumeVerdictView {
+                verdict: VerdictView::of(&b.verdict),
+                since_handoff: b.since_handoff.map(|c| c.to_string()),
+            },
+        }
+    }
+}
+
+/// A task of a template.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TemplateTaskView {
+    /// The task id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Earlier tasks it depends on.
+    pub depends_on: Vec<String>,
+}
+
+/// A template `create --template` can use.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TemplateView {
+    /// Its name.
+    pub name: String,
+    /// `built-in` or the file it was read from.
+    pub origin: String,
+    /// One-line description.
+    pub description: String,
+    /// The default list title.
+    pub title: Option<String>,
+    /// Whether lists from it are sequential.
+    pub sequential: bool,
+    /// Its tasks.
+    pub tasks: Vec<TemplateTaskView>,
+}
+
+/// A template, or why a repository template cannot be used.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum TemplateEntryView {
+    /// A usable template.
+    Ok(TemplateView),
+    /// A broken one.
+    Broken {
+        /// One sentence naming the template and the problem.
+        error: String,
+    },
+}
+
+/// The output of `templates`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TemplatesView {
+    /// Repository templates first, then the built-ins.
+    pub templates: Vec<TemplateEntryView>,
+}
+
+impl TemplatesView {
+    /// The view of the available templates.
+    pub fn of(all: &[TemplateResult<Template>]) -> TemplatesView {
+        let templates = all
+            .iter()
+            .map(|t| match t {
+                Ok(t) => TemplateEntryView::Ok(TemplateView {
+                    name: t.name.clone(),
+                    origin: t.origin.to_string(),
+                    description: t.description.clone(),
+                    title: t.title.clone(),
+                    sequential: t.sequential,
+                    tasks: t
+                        .tasks
+                        .iter()
+                        .map(|x| TemplateTaskView {
+                            id: x.id.to_string(),
+                            title: x.title.clone(),
+                            depends_on: x.depends_on.iter().map(|d| d.to_string()).collect(),
+                        })
+                        .collect(),
+                }),
+                Err(e) => TemplateEntryView::Broken { error: e.to_string() },
+            })
+            .collect();
+        TemplatesView { templates }
+    }
+}
+
+/// A failure, as `--json` prints it on stderr.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ErrorView {
+    /// One sentence.
+    pub error: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+    /// The process exit code.
+    pub exit_code: u8,
+    /// A stable name for the kind of failure (`held_by_other`, `needs_reopen`,
+    /// `list_not_found` …), for programs to match on.
+    pub code: String,
+}
+
+/// The JSON schema of every view, by name: what `--json` prints and what the
+/// MCP tools declare as their output schema.
+pub fn schemas() -> BTreeMap<&'static str, schemars::Schema> {
+    let mut out = BTreeMap::new();
+    out.insert("list", schemars::schema_for!(ListView));
+    out.insert("change", schemars::schema_for!(ChangeView));
+    out.insert("handoff", schemars::schema_for!(HandoffView));
+    out.insert("lists", schemars::schema_for!(ListsView));
+    out.insert("next", schemars::schema_for!(NextView));
+    out.insert("log", schemars::schema_for!(LogView));
+    out.insert("verify", schemars::schema_for!(VerifyView));
+    out.insert("resume", schemars::schema_for!(ResumeView));
+    out.insert("templates", schemars::schema_for!(TemplatesView));
+    out.insert("error", schemars::schema_for!(ErrorView));
+    out
+}
