@@ -7,6 +7,7 @@
 mod common;
 mod session_support;
 mod test_add;
+mod test_archive;
 mod test_bad_input;
 mod test_claims;
 mod test_concurrency;
@@ -15,6 +16,8 @@ mod test_escape;
 mod test_handoff;
 mod test_help;
 mod test_housekeeping;
+mod test_json;
+mod test_library;
 mod test_log;
 mod test_namespace;
 mod test_next;

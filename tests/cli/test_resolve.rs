@@ -97,3 +97,22 @@ fn no_list_given_is_a_usage_error() {
     let out = repo.cmd().args(["list"]).assert().success().get_output().clone();
     assert!(stdout(&out).contains("Any"));
 }
+
+#[test]
+fn an_id_prefix_wins_over_a_title_and_titles_are_read_only_when_no_id_matches() {
+    let repo = TestRepo::new();
+    let a = repo.create("First", &["x"]);
+    // A list titled with the first list's id prefix: the prefix still means the id.
+    let b = repo.create(&a[..24], &["y"]);
+    assert_eq!(repo.show_json(&a[..24])["id"], a.as_str());
+    // A title that looks like an id prefix but matches no id resolves by title.
+    let c = repo.create("feedface", &["z"]);
+    if !a.starts_with("feedface") && !b.starts_with("feedface") && !c.starts_with("feedface") {
+        assert_eq!(repo.show_json("feedface")["id"], c.as_str());
+    }
+    // A short prefix that matches an id is too short; a short title still resolves.
+    let d = repo.create("abc", &["w"]);
+    assert_eq!(repo.show_json("abc")["id"], d.as_str());
+    let err = crate::common::expect_error(repo.cmd().args(["show", &a[..3]]), 3);
+    assert!(err.contains("too short"), "{err}");
+}
