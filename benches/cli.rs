@@ -8,6 +8,7 @@
 //! | `history` (b) | `show` / `update` on a list with 100,000 commits among 1,000 lists vs a fresh list | ≤ 1.5× |
 //! | `list` (c) | `list` over 1,000 lists vs `git for-each-ref \| git cat-file --batch` | ≤ 3× |
 //! | `concurrent` (d) | 8 processes × 30 `update --note` on one list | 240/240 land, 0 refused |
+//! | `resolve` (g) | `show` by an 8-character id prefix vs by full id at 10,000 lists (and by title) | ≤ 1.5× |
 //!
 //! `cargo bench --bench cli -- NAME` runs one scenario; `BENCH_QUICK=1` is a
 //! small smoke run; `BENCH_NO_CACHE=1` regenerates the history repository
@@ -71,6 +72,8 @@ struct Sizes {
     procs: usize,
     /// Updates per process in scenario d.
     per_proc: usize,
+    /// Lists in the repository of scenario g.
+    resolve_lists: usize,
 }
 
 impl Sizes {
@@ -88,6 +91,7 @@ impl Sizes {
                 list_runs: 10,
                 procs: 8,
                 per_proc: 5,
+                resolve_lists: 500,
             }
         } else {
             Sizes {
@@ -102,6 +106,7 @@ impl Sizes {
                 list_runs: 50,
                 procs: 8,
                 per_proc: 30,
+                resolve_lists: 10_000,
             }
         }
     }
@@ -949,15 +954,110 @@ fn bench_verify(s: &Sizes, h: &HistoryRepo, r: &mut Report) -> Res<()> {
     Ok(())
 }
 
+// ---------------------------------------------------------------- g: resolve
+
+/// A list id whose first 8 characters differ for every `n`, as for lists
+/// created more than a minute apart (a UUID v7 starts with the time in ms).
+fn spread_id(n: u64) -> String {
+    let ms = 0x0190_0000_0000u64 + (n << 17) + 0x1_2345;
+    format!(
+        "{:08x}-{:04x}-7{:03x}-{:04x}-{:012x}",
+        ms >> 16,
+        ms & 0xffff,
+        n & 0xfff,
+        0x8000 | (n & 0x3fff),
+        n
+    )
+}
+
+/// `show` at `resolve_lists` lists by full id, by an 8-character prefix and
+/// by title, interleaved.
+fn bench_resolve(s: &Sizes, r: &mut Report) -> Res<()> {
+    let tmp = tempdir()?;
+    let path = tmp.path().join("repo");
+    let scratch = tempdir()?;
+    init_repo(scratch.path())?;
+    let tid = create(scratch.path(), "Template")?;
+    let text =
+        git(scratch.path(), &["cat-file", "blob", &format!("refs/tasklists/{tid}:tasklist.toml")])?;
+    let template = Template::parse(&text)?;
+    eprintln!("g resolve: streaming {} one-commit lists into git fast-import", s.resolve_lists);
+    std::fs::create_dir_all(&path).map_err(|e| format!("creating {}: {e}", path.display()))?;
+    init_repo(&path)?;
+    let mut child = cmd("git", &path)
+        .args(["fast-import", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start git fast-import: {e}"))?;
+    let stdin = child.stdin.take().ok_or("git fast-import has no stdin")?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, stdin);
+    let n = TASKS.len();
+    for i in 0..s.resolve_lists as u64 {
+        let (id, title, t) = (spread_id(i), format!("List {i}"), T0 + i as i64);
+        let st = vec![TaskState { status: "pending", updated: t, note: None }; n];
+        let file = template.render(&id, &title, t, t, &st);
+        if i == 0 {
+            check_generated(&file, &id)?;
+        }
+        let msg = format!("Create '{title}' with {n} tasks\n\nTasklist: {id}\nOp: create\n");
+        emit(&mut w, &id, t, &msg, &file)?;
+    }
+    w.flush().map_err(|e| format!("writing to git fast-import: {e}"))?;
+    drop(w);
+    let out = child.wait_with_output().map_err(|e| format!("git fast-import: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("git fast-import failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    let lists =
+        git(&path, &["for-each-ref", "--format=%(refname)", "refs/tasklists"])?.lines().count();
+    // A list in the middle, so neither end of the ref directory is favoured.
+    let k = s.resolve_lists as u64 / 2;
+    let id = spread_id(k);
+    let title = format!("List {k}");
+    let queries = [id.clone(), id[..8].to_string(), title];
+    for q in &queries {
+        let shown = tl(&path, &["show", q])?;
+        if !shown.contains(&id) {
+            return Err(format!("g: `show {q}` did not show {id}:\n{shown}"));
+        }
+    }
+    eprintln!("g resolve: {} interleaved runs each at {lists} lists", s.read_runs);
+    let [by_id, by_prefix] = interleaved(s.warmup, s.read_runs, |side, _| {
+        let mut c = cmd(BIN, &path);
+        c.args(["show", &queries[side]]);
+        c
+    })?;
+    let [by_id2, by_title] = interleaved(s.warmup, s.read_runs / 5, |side, _| {
+        let mut c = cmd(BIN, &path);
+        c.args(["show", &queries[side * 2]]);
+        c
+    })?;
+    let m_id = r.row(format!("g show by full id ({lists} lists)"), &by_id);
+    let m_prefix = r.row("g show by 8-character prefix", &by_prefix);
+    r.row("g show by full id (title series)", &by_id2);
+    r.row("g show by exact title", &by_title);
+    let ratio = m_prefix / m_id;
+    r.target(
+        "g",
+        format!("show by 8-char prefix / by full id <= 1.5x ({lists} lists)"),
+        format!("{ratio:.2}x ({m_prefix:.2} / {m_id:.2} ms)"),
+        ratio <= 1.5,
+    );
+    Ok(())
+}
+
 // ---------------------------------------------------------------- main
 
-const SCENARIOS: [(&str, &str); 6] = [
+const SCENARIOS: [(&str, &str); 7] = [
     ("a", "update"),
     ("b", "history"),
     ("c", "list"),
     ("d", "concurrent"),
     ("e", "resume"),
     ("f", "verify"),
+    ("g", "resolve"),
 ];
 
 fn main() -> ExitCode {
@@ -1017,6 +1117,7 @@ fn run_all(s: &Sizes, selected: &[&str], r: &mut Report) -> Res<()> {
         match *name {
             "update" => bench_update(s, r)?,
             "concurrent" => bench_concurrent(s, r)?,
+            "resolve" => bench_resolve(s, r)?,
             "history" | "list" | "resume" | "verify" => {
                 if history.is_none() {
                     eprintln!("preparing the repository for b/c ({} lists)", s.lists);

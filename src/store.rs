@@ -401,15 +401,14 @@ impl Store {
         let lower = q.to_ascii_lowercase();
         let id_like = lower.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
         if id_like && q.len() >= MIN_PREFIX {
-            let mut hits = self.refs_with_prefix(&repo, &lower, false)?;
+            let hits = self.ids_with_prefix(&repo, &lower)?;
             match hits.len() {
-                1 => return Ok(hits.remove(0).0),
+                1 => return Ok(hits.into_iter().next().unwrap_or_default()),
                 0 => {}
                 _ => {
-                    hits.sort();
                     return Err(StoreError::Ambiguous {
                         query: escape(query),
-                        candidates: hits.iter().map(|(id, _)| self.describe(&repo, id)).collect(),
+                        candidates: hits.iter().map(|id| self.describe(&repo, id)).collect(),
                     });
                 }
             }
@@ -425,7 +424,7 @@ impl Store {
             1 => Ok(hits.remove(0)),
             0 if id_like
                 && q.len() < MIN_PREFIX
-                && !self.refs_with_prefix(&repo, &lower, false)?.is_empty() =>
+                && !self.ids_with_prefix(&repo, &lower)?.is_empty() =>
             {
                 Err(StoreError::PrefixTooShort(escape(query)))
             }
@@ -438,6 +437,44 @@ impl Store {
                 })
             }
         }
+    }
+
+    /// Ids of the lists whose id starts with `prefix`, from ref names alone:
+    /// the entries of the namespace's loose-ref directory (names only, no
+    /// file is opened) and a binary search of `packed-refs`. At 10,000 lists
+    /// this costs a directory listing, where iterating refs reads every file.
+    fn ids_with_prefix(
+        &self,
+        repo: &gix::Repository,
+        prefix: &str,
+    ) -> StoreResult<std::collections::BTreeSet<String>> {
+        let mut ids = std::collections::BTreeSet::new();
+        let dir = self.common_dir.join(&self.namespace);
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for e in entries.flatten() {
+                let name = e.file_name();
+                let Some(name) = name.to_str() else { continue };
+                let is_file = e.file_type().is_ok_and(|t| t.is_file());
+                if is_file && name.starts_with(prefix) && !name.ends_with(".lock") {
+                    ids.insert(name.to_string());
+                }
+            }
+        }
+        let packed = repo.refs.cached_packed_buffer().map_err(|e| git_err("reading packed refs", e))?;
+        if let Some(packed) = packed {
+            let full = format!("{}/{prefix}", self.namespace);
+            let iter = packed
+                .iter_prefixed(full.clone().into())
+                .map_err(|e| git_err("reading packed refs", e))?;
+            let dir = format!("{}/", self.namespace);
+            for r in iter.flatten() {
+                let name = r.name.as_bstr().to_str_lossy();
+                if let Some(id) = name.strip_prefix(&dir).filter(|id| !id.contains('/')) {
+                    ids.insert(id.to_string());
+                }
+            }
+        }
+        Ok(ids)
     }
 
     fn describe(&self, repo: &gix::Repository, id: &str) -> String {

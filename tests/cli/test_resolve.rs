@@ -116,3 +116,23 @@ fn an_id_prefix_wins_over_a_title_and_titles_are_read_only_when_no_id_matches() 
     let err = crate::common::expect_error(repo.cmd().args(["show", &a[..3]]), 3);
     assert!(err.contains("too short"), "{err}");
 }
+
+#[test]
+fn prefixes_resolve_from_packed_and_loose_refs_alike() {
+    let repo = TestRepo::new();
+    let a = repo.create("Packed", &["x"]);
+    repo.git(&["pack-refs", "--all"]);
+    assert!(!repo.git_dir().join("refs/tasklists").join(&a).exists(), "the ref is packed");
+    let b = repo.create("Loose", &["y"]);
+    let n = common_prefix(&a, &b) + 1;
+    assert_eq!(repo.show_json(&a[..n.max(4)])["id"], a.as_str());
+    assert_eq!(repo.show_json(&b[..n.max(4)])["id"], b.as_str());
+    // A shared prefix is ambiguous across both places.
+    if n > 4 {
+        let err = crate::common::expect_error(repo.cmd().args(["show", &a[..n - 1]]), 1);
+        assert!(err.contains(&a) && err.contains(&b), "{err}");
+    }
+    // A nested namespace's refs are not lists of this one.
+    repo.git(&["update-ref", &format!("refs/tasklists/{}/nested", &a[..8]), &repo.tip(&a)]);
+    assert_eq!(repo.show_json(&a)["id"], a.as_str());
+}
