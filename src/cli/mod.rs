@@ -2,6 +2,7 @@
 //! single place where errors become exit codes.
 
 mod add;
+mod color;
 mod create;
 mod demo;
 mod handoff;
@@ -15,7 +16,7 @@ mod templates;
 mod update;
 mod verify;
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -25,6 +26,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use crate::model::{ModelError, TaskId, escape};
 use crate::op::OpError;
 use crate::store::{DEFAULT_NAMESPACE, Store, StoreError};
+use color::ColorWhen;
 
 /// Success.
 pub const EXIT_OK: u8 = 0;
@@ -64,6 +66,9 @@ pub struct Cli {
     /// Print machine-readable JSON (schema in the README)
     #[arg(long, global = true)]
     json: bool,
+    /// When to colour text output; auto: on a terminal, honouring NO_COLOR, CLICOLOR, CLICOLOR_FORCE and TERM=dumb
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
     /// The task list: full id, unique id prefix (4+ characters) or exact title
     #[arg(
         short = 'l',
@@ -317,7 +322,9 @@ fn usage_error(e: &clap::Error) -> CliError {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
+    let clap_color = ColorWhen::requested(std::env::args_os()).clap();
     let parsed = Cli::command()
+        .color(clap_color)
         .try_get_matches()
         .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
     let (cli, matches) = match parsed {
@@ -341,9 +348,8 @@ pub fn main() -> ExitCode {
         _ => "--session",
     };
     let json = cli.json;
-    let stdout = io::stdout();
-    let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let mut out = io::BufWriter::new(stdout.lock());
+    let color = cli.color.stdout();
+    let mut out = io::BufWriter::new(io::stdout().lock());
     let result =
         run(cli, session_from, color, &mut out).and_then(|()| out.flush().map_err(CliError::from));
     match result {
