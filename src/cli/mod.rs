@@ -3,6 +3,7 @@
 
 mod add;
 mod color;
+mod completions;
 mod create;
 mod demo;
 mod handoff;
@@ -103,6 +104,7 @@ enum Command {
     Handoff(handoff::HandoffArgs),
     Templates(templates::TemplatesArgs),
     Demo(demo::DemoArgs),
+    Completions(completions::CompletionsArgs),
 }
 
 /// What the exit code says about a failure.
@@ -396,6 +398,15 @@ fn run(cli: Cli, session_from: &str, color: bool, out: &mut dyn Write) -> CliRes
         }
         return demo::run(a, color, out);
     }
+    // Like demo, these need no repository: they describe the program itself.
+    match cli.command {
+        Command::Completions(_) if cli.json => {
+            return Err(CliError::new(Kind::Usage, "Completions have no JSON output")
+                .hint("run `git tasklist completions SHELL` without --json"));
+        }
+        Command::Completions(a) => return completions::run(a, out),
+        _ => {}
+    }
     let store = Store::open(cli.repo.as_deref(), cli.namespace.as_deref())?;
     let namespace = store.namespace().to_string();
     let mut app = App {
@@ -431,6 +442,6 @@ fn dispatch(app: &mut App, command: Command) -> CliResult {
         Command::Verify(a) => verify::run(app, a),
         Command::Handoff(a) => handoff::run(app, a),
         Command::Templates(a) => templates::run(app, a),
-        Command::Demo(_) => Ok(()),
+        Command::Demo(_) | Command::Completions(_) => Ok(()),
     }
 }

@@ -1,5 +1,7 @@
-//! The terminal side: `--color` and the colour environment.
+//! The terminal side: `--color` and the colour environment, and shell
+//! completions (alone and through git's bash completion).
 
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use crate::common::{TestRepo, stderr, stdout};
@@ -164,4 +166,189 @@ fn clap_help_and_usage_errors_follow_color() {
         colour_cmd(&repo).args(["--json", "--color", "always", "frobnicate"]).assert().code(2);
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stderr).unwrap();
     assert_eq!(v["error"], "Unrecognized subcommand 'frobnicate'");
+}
+
+const SHELLS: [&str; 5] = ["bash", "zsh", "fish", "elvish", "powershell"];
+
+/// A directory that is not in any repository.
+fn outside(repo: &TestRepo) -> PathBuf {
+    repo.home()
+}
+
+/// `git-tasklist completions bash`, run outside any repository.
+fn bash_script(repo: &TestRepo) -> String {
+    let out = repo.cmd_in(&outside(repo)).args(["completions", "bash"]).assert().success();
+    stdout(out.get_output())
+}
+
+#[test]
+fn completions_for_every_shell_name_the_commands_without_a_repository() {
+    let repo = TestRepo::new();
+    for shell in SHELLS {
+        let out = repo.cmd_in(&outside(&repo)).args(["completions", shell]).assert().success();
+        let script = stdout(out.get_output());
+        assert!(script.len() > 500, "{shell}: script too short:\n{script}");
+        for word in ["git-tasklist", "create", "resume", "handoff", "session", "color"] {
+            assert!(script.contains(word), "{shell}: script does not mention {word}");
+        }
+    }
+    assert_eq!(repo.git(&["for-each-ref"]), "");
+}
+
+#[test]
+fn completions_errors_are_usage_errors() {
+    let repo = TestRepo::new();
+    for args in [&["completions", "tcsh"][..], &["completions"], &["completions", "bash", "zsh"]] {
+        let out = repo.cmd().args(args).assert().code(2).get_output().clone();
+        assert!(out.stdout.is_empty() && !out.stderr.is_empty(), "{args:?}");
+    }
+    let out = repo.cmd().args(["--json", "completions", "bash"]).assert().code(2);
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stderr).unwrap();
+    assert_eq!(v["error"], "Completions have no JSON output");
+}
+
+/// Runs `script` (bash source) in `bash --norc`, with the completion script
+/// at `$COMPLETIONS`; asserts success and returns stdout.
+fn run_bash(repo: &TestRepo, completions: &str, script: &str, path: &std::ffi::OsStr) -> String {
+    let file = repo.root().join("git-tasklist.bash");
+    std::fs::write(&file, completions).unwrap();
+    let out = Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", script])
+        .env_clear()
+        .env("PATH", path)
+        .env("HOME", repo.home())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("COMPLETIONS", &file)
+        .current_dir(&repo.path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "bash failed:\n{}\n{}", stdout(&out), stderr(&out));
+    stdout(&out)
+}
+
+/// bash source that defines `t WORD…`: complete the last word as bash would
+/// with `FUNC` as the completion function and print `[WORDS] -> REPLIES`.
+const COMPLETE_FN: &str = r#"
+t() {
+    COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+    COMPREPLY=()
+    "$FUNC" "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+    echo "[$*] -> ${COMPREPLY[*]}"
+}
+"#;
+
+/// The replies printed by `t` for `words` (see [`COMPLETE_FN`]).
+fn replies<'a>(out: &'a str, words: &str) -> Vec<&'a str> {
+    let prefix = format!("[{words}] -> ");
+    let line = out.lines().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| {
+        panic!("no completion printed for {words}:\n{out}");
+    });
+    line[prefix.len()..].split_whitespace().collect()
+}
+
+#[test]
+fn bash_completion_is_valid_and_registers_git_tasklist_and_git_tasklist_shim() {
+    let repo = TestRepo::new();
+    let script = bash_script(&repo);
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    run_bash(&repo, &script, "bash -n \"$COMPLETIONS\"", &path);
+    let out = run_bash(
+        &repo,
+        &script,
+        "source \"$COMPLETIONS\" && complete -p git-tasklist && declare -F _git_tasklist",
+        &path,
+    );
+    assert!(out.contains("complete ") && out.contains(" git-tasklist"), "{out}");
+    assert!(out.contains("_git_tasklist"), "{out}");
+}
+
+/// clap_complete spelled the `case` arm of a subcommand differently from the
+/// state its word loop computes when the bin name has a hyphen, so nothing
+/// after `git-tasklist show` completed.
+#[test]
+fn bash_completes_subcommand_options_for_the_hyphenated_bin_name() {
+    let repo = TestRepo::new();
+    let script = bash_script(&repo);
+    let func = script.split("complete -F ").nth(1).unwrap().split_whitespace().next().unwrap();
+    let body = format!(
+        "source \"$COMPLETIONS\"; FUNC={func}; {COMPLETE_FN}
+         t git-tasklist cr
+         t git-tasklist show --co
+         t git-tasklist --color al
+         t git-tasklist completions z"
+    );
+    let out = run_bash(&repo, &script, &body, &std::env::var_os("PATH").unwrap_or_default());
+    assert_eq!(replies(&out, "git-tasklist cr"), ["create"], "{out}");
+    assert_eq!(replies(&out, "git-tasklist show --co"), ["--color"], "{out}");
+    assert_eq!(replies(&out, "git-tasklist --color al"), ["always"], "{out}");
+    assert_eq!(replies(&out, "git-tasklist completions z"), ["zsh"], "{out}");
+}
+
+/// git's own bash completion, which calls `_git_tasklist` for `git tasklist`.
+fn git_bash_completion() -> PathBuf {
+    let candidates = [
+        "/usr/share/bash-completion/completions/git",
+        "/usr/share/git/completion/git-completion.bash",
+        "/usr/share/git-core/contrib/completion/git-completion.bash",
+        "/etc/bash_completion.d/git",
+        "/opt/homebrew/etc/bash_completion.d/git-completion.bash",
+        "/usr/local/etc/bash_completion.d/git-completion.bash",
+    ];
+    if let Some(p) = std::env::var_os("GIT_COMPLETION_BASH") {
+        return PathBuf::from(p);
+    }
+    candidates.iter().map(PathBuf::from).find(|p| p.is_file()).unwrap_or_else(|| {
+        panic!(
+            "git's bash completion (git-completion.bash) was not found at {candidates:?}; \
+             set GIT_COMPLETION_BASH to its path (Debian's git package installs the first)"
+        )
+    })
+}
+
+/// `<tmp>/bin` holding a `git-tasklist` symlink to the test binary, put first
+/// on PATH: what `cargo install` gives, so `git tasklist` runs it.
+fn bin_dir_first_on_path(repo: &TestRepo) -> (PathBuf, std::ffi::OsString) {
+    let bin = repo.root().join("bin");
+    if !bin.exists() {
+        std::fs::create_dir(&bin).unwrap();
+        std::os::unix::fs::symlink(
+            assert_cmd::cargo::cargo_bin("git-tasklist"),
+            bin.join("git-tasklist"),
+        )
+        .unwrap();
+    }
+    let mut dirs = vec![bin.clone()];
+    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    (bin, std::env::join_paths(dirs).unwrap())
+}
+
+#[test]
+fn git_tasklist_tab_completes_through_gits_bash_completion() {
+    let repo = TestRepo::new();
+    let git_completion = git_bash_completion();
+    let script = bash_script(&repo);
+    let (_, path) = bin_dir_first_on_path(&repo);
+    // What bash does on TAB for `git …`: git's completion is registered as
+    // __git_wrap__git_main, which finds the command and calls _git_tasklist.
+    let body = format!(
+        "source '{}' && source \"$COMPLETIONS\" || exit 1
+         FUNC=__git_wrap__git_main; {COMPLETE_FN}
+         t git tas
+         t git tasklist cr
+         t git tasklist re
+         t git tasklist show --co
+         t git -C . tasklist --color al
+         t git tasklist --color=ne
+         t git tasklist completions fi",
+        git_completion.display()
+    );
+    let out = run_bash(&repo, &script, &body, &path);
+    assert_eq!(replies(&out, "git tas"), ["tasklist"], "{out}");
+    assert_eq!(replies(&out, "git tasklist cr"), ["create"], "{out}");
+    assert_eq!(replies(&out, "git tasklist re"), ["resume"], "{out}");
+    assert_eq!(replies(&out, "git tasklist show --co"), ["--color"], "{out}");
+    assert_eq!(replies(&out, "git -C . tasklist --color al"), ["always"], "{out}");
+    assert_eq!(replies(&out, "git tasklist --color=ne"), ["never"], "{out}");
+    assert_eq!(replies(&out, "git tasklist completions fi"), ["fish"], "{out}");
 }
