@@ -9,6 +9,7 @@ mod demo;
 mod handoff;
 mod list;
 mod log;
+mod man;
 mod next;
 pub mod render;
 mod resume;
@@ -105,6 +106,7 @@ enum Command {
     Templates(templates::TemplatesArgs),
     Demo(demo::DemoArgs),
     Completions(completions::CompletionsArgs),
+    Man(man::ManArgs),
 }
 
 /// What the exit code says about a failure.
@@ -405,6 +407,11 @@ fn run(cli: Cli, session_from: &str, color: bool, out: &mut dyn Write) -> CliRes
                 .hint("run `git tasklist completions SHELL` without --json"));
         }
         Command::Completions(a) => return completions::run(a, out),
+        Command::Man(_) if cli.json => {
+            return Err(CliError::new(Kind::Usage, "The man page has no JSON output")
+                .hint("run `git tasklist man` without --json"));
+        }
+        Command::Man(a) => return man::run(a, out),
         _ => {}
     }
     let store = Store::open(cli.repo.as_deref(), cli.namespace.as_deref())?;
@@ -442,6 +449,6 @@ fn dispatch(app: &mut App, command: Command) -> CliResult {
         Command::Verify(a) => verify::run(app, a),
         Command::Handoff(a) => handoff::run(app, a),
         Command::Templates(a) => templates::run(app, a),
-        Command::Demo(_) | Command::Completions(_) => Ok(()),
+        Command::Demo(_) | Command::Completions(_) | Command::Man(_) => Ok(()),
     }
 }

@@ -1,10 +1,11 @@
-//! The terminal side: `--color` and the colour environment, and shell
-//! completions (alone and through git's bash completion).
+//! The terminal side: `--color` and the colour environment, shell completions
+//! (alone and through git's bash completion) and the man page that
+//! `git tasklist --help` opens.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use crate::common::{TestRepo, stderr, stdout};
+use crate::common::{TestRepo, expect_error, stderr, stdout};
 
 const ESC: u8 = 0x1b;
 
@@ -276,13 +277,15 @@ fn bash_completes_subcommand_options_for_the_hyphenated_bin_name() {
          t git-tasklist cr
          t git-tasklist show --co
          t git-tasklist --color al
-         t git-tasklist completions z"
+         t git-tasklist completions z
+         t git-tasklist man --d"
     );
     let out = run_bash(&repo, &script, &body, &std::env::var_os("PATH").unwrap_or_default());
     assert_eq!(replies(&out, "git-tasklist cr"), ["create"], "{out}");
     assert_eq!(replies(&out, "git-tasklist show --co"), ["--color"], "{out}");
     assert_eq!(replies(&out, "git-tasklist --color al"), ["always"], "{out}");
     assert_eq!(replies(&out, "git-tasklist completions z"), ["zsh"], "{out}");
+    assert_eq!(replies(&out, "git-tasklist man --d"), ["--dir"], "{out}");
 }
 
 /// git's own bash completion, which calls `_git_tasklist` for `git tasklist`.
@@ -340,7 +343,8 @@ fn git_tasklist_tab_completes_through_gits_bash_completion() {
          t git tasklist show --co
          t git -C . tasklist --color al
          t git tasklist --color=ne
-         t git tasklist completions fi",
+         t git tasklist completions fi
+         t git tasklist man --d",
         git_completion.display()
     );
     let out = run_bash(&repo, &script, &body, &path);
@@ -351,4 +355,120 @@ fn git_tasklist_tab_completes_through_gits_bash_completion() {
     assert_eq!(replies(&out, "git -C . tasklist --color al"), ["always"], "{out}");
     assert_eq!(replies(&out, "git tasklist --color=ne"), ["never"], "{out}");
     assert_eq!(replies(&out, "git tasklist completions fi"), ["fish"], "{out}");
+    assert_eq!(replies(&out, "git tasklist man --d"), ["--dir"], "{out}");
+}
+
+const PAGES: [&str; 5] = ["create", "show", "resume", "completions", "man"];
+
+#[test]
+fn man_prints_a_roff_page_listing_the_commands_without_a_repository() {
+    let repo = TestRepo::new();
+    let out = repo.cmd_in(&outside(&repo)).arg("man").assert().success();
+    let page = stdout(out.get_output());
+    assert!(page.contains(".TH git-tasklist 1"), "{page}");
+    assert!(page.contains(".SH NAME\ngit\\-tasklist \\- Resumable multi\\-session"), "{page}");
+    assert!(page.contains(".SH SUBCOMMANDS"), "{page}");
+    for cmd in PAGES.iter().chain(&["list", "add", "update", "start", "done", "block", "next"]) {
+        assert!(page.contains(&format!("git\\-tasklist\\-{cmd}(1)")), "no {cmd} in:\n{page}");
+    }
+    assert!(!page.contains("git\\-tasklist\\-help(1)"), "clap's help command listed");
+    let out = repo.cmd().args(["--json", "man"]).assert().code(2);
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stderr).unwrap();
+    assert_eq!(v["error"], "The man page has no JSON output");
+    assert_eq!(repo.git(&["for-each-ref"]), "");
+}
+
+#[test]
+fn man_dir_writes_a_page_per_command() {
+    let repo = TestRepo::new();
+    let dir = repo.root().join("share/man/man1");
+    let out = repo.cmd_in(&outside(&repo)).arg("man").arg("--dir").arg(&dir).assert().success();
+    let listed = stdout(out.get_output());
+    let top = std::fs::read_to_string(dir.join("git-tasklist.1")).unwrap();
+    let printed = repo.cmd_in(&outside(&repo)).arg("man").assert().success();
+    assert_eq!(top, stdout(printed.get_output()), "the page written is the page printed");
+    for cmd in PAGES {
+        let file = dir.join(format!("git-tasklist-{cmd}.1"));
+        let page = std::fs::read_to_string(&file).unwrap();
+        assert!(page.contains(&format!(".TH git-tasklist-{cmd} 1")), "{cmd}: {page}");
+        assert!(page.contains(&format!("git tasklist {cmd}")), "{cmd}: synopsis: {page}");
+        assert!(listed.contains(file.to_str().unwrap()), "{cmd} not listed: {listed}");
+    }
+    assert!(!dir.join("git-tasklist-help.1").exists());
+    let count = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(listed.lines().count(), count, "{listed}");
+    // A DIR that cannot be made is one error line.
+    let file = repo.root().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let err = expect_error(repo.cmd().arg("man").arg("--dir").arg(file.join("man1")), 1);
+    assert!(err.contains("Cannot create"), "{err}");
+}
+
+/// `man`'s environment for reading the installed page: everything from the
+/// test home, a plain pager, no MANPATH, so man-db derives it from PATH.
+fn man_env(cmd: &mut Command, repo: &TestRepo, path: &std::ffi::OsStr) {
+    cmd.env_clear()
+        .env("PATH", path)
+        .env("HOME", repo.home())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("MANPAGER", "cat")
+        .env("PAGER", "cat")
+        .env("MANWIDTH", "80")
+        .env("LC_ALL", "C")
+        .current_dir(&repo.path);
+}
+
+fn require_man() {
+    let found = Command::new("man").arg("--version").output();
+    assert!(
+        found.is_ok_and(|o| o.status.success()),
+        "`man` is not installed: this test reads the installed man page through it; \
+         install man-db (`apt-get install man-db`; .ci/run does this)"
+    );
+}
+
+/// `git tasklist --help` is `man git-tasklist`: after the README's install
+/// step (pages in `<bin>/../share/man/man1`), git opens our page.
+#[test]
+fn git_tasklist_help_opens_the_installed_man_page() {
+    require_man();
+    let repo = TestRepo::new();
+    let (bin, path) = bin_dir_first_on_path(&repo);
+    let man1 = repo.root().join("share/man/man1");
+    let git_tasklist = bin.join("git-tasklist");
+    let mut install = Command::new(&git_tasklist);
+    man_env(&mut install, &repo, &path);
+    let out = install.arg("man").arg("--dir").arg(&man1).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // man-db finds the page through PATH alone (`<dir>/../share/man`).
+    let mut where_is = Command::new("man");
+    man_env(&mut where_is, &repo, &path);
+    let out = where_is.args(["-w", "git-tasklist"]).output().unwrap();
+    assert_eq!(
+        Path::new(stdout(&out).trim()),
+        man1.join("git-tasklist.1"),
+        "man -w git-tasklist: {}",
+        stderr(&out)
+    );
+
+    let mut git = Command::new("git");
+    man_env(&mut git, &repo, &path);
+    let out = git.args(["tasklist", "--help"]).output().unwrap();
+    let text = stdout(&out);
+    assert!(out.status.success(), "git tasklist --help: {}\n{text}", stderr(&out));
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("NAME git-tasklist - Resumable multi-session task lists"),
+        "page not shown:\n{text}"
+    );
+    assert!(words.contains("SUBCOMMANDS git-tasklist-create(1)"), "{text}");
+    assert!(!stderr(&out).contains("No manual entry"), "{}", stderr(&out));
+
+    let mut sub = Command::new("man");
+    man_env(&mut sub, &repo, &path);
+    let out = sub.arg("git-tasklist-resume").output().unwrap();
+    let words = stdout(&out).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("SYNOPSIS git tasklist resume"), "{words}\n{}", stderr(&out));
 }
