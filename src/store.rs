@@ -460,7 +460,8 @@ impl Store {
                 }
             }
         }
-        let packed = repo.refs.cached_packed_buffer().map_err(|e| git_err("reading packed refs", e))?;
+        let packed =
+            repo.refs.cached_packed_buffer().map_err(|e| git_err("reading packed refs", e))?;
         if let Some(packed) = packed {
             let full = format!("{}/{prefix}", self.namespace);
             let iter = packed

@@ -3,11 +3,14 @@
 
 mod add;
 mod archive;
+mod color;
+mod completions;
 mod create;
 mod demo;
 mod handoff;
 mod list;
 mod log;
+mod man;
 mod next;
 pub mod render;
 mod resume;
@@ -16,7 +19,7 @@ mod templates;
 mod update;
 mod verify;
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -30,6 +33,7 @@ use crate::store::StoreError;
 use crate::text::{escape, tasklist_command};
 use crate::view::ErrorView;
 use crate::{Error, ErrorKind, Tasklists};
+use color::ColorWhen;
 
 /// Success.
 pub const EXIT_OK: u8 = 0;
@@ -66,6 +70,9 @@ pub struct Cli {
     /// Print machine-readable JSON (schema in the README)
     #[arg(long, global = true)]
     json: bool,
+    /// When to colour text output; auto: on a terminal, honouring NO_COLOR, CLICOLOR, CLICOLOR_FORCE and TERM=dumb
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
     /// The task list: full id, unique id prefix (4+ characters) or exact title
     #[arg(
         short = 'l',
@@ -102,6 +109,8 @@ enum Command {
     Unarchive(archive::UnarchiveArgs),
     Templates(templates::TemplatesArgs),
     Demo(demo::DemoArgs),
+    Completions(completions::CompletionsArgs),
+    Man(man::ManArgs),
 }
 
 /// What the exit code says about a failure.
@@ -350,7 +359,9 @@ fn usage_error(e: &clap::Error) -> CliError {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
+    let clap_color = ColorWhen::requested(std::env::args_os()).clap();
     let parsed = Cli::command()
+        .color(clap_color)
         .try_get_matches()
         .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
     let (cli, matches) = match parsed {
@@ -374,9 +385,8 @@ pub fn main() -> ExitCode {
         _ => "--session",
     };
     let json = cli.json;
-    let stdout = io::stdout();
-    let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let mut out = io::BufWriter::new(stdout.lock());
+    let color = cli.color.stdout();
+    let mut out = io::BufWriter::new(io::stdout().lock());
     let result =
         run(cli, session_from, color, &mut out).and_then(|()| out.flush().map_err(CliError::from));
     match result {
@@ -426,6 +436,20 @@ fn run(cli: Cli, session_from: &str, color: bool, out: &mut dyn Write) -> CliRes
         }
         return demo::run(a, color, out);
     }
+    // Like demo, these need no repository: they describe the program itself.
+    match cli.command {
+        Command::Completions(_) if cli.json => {
+            return Err(CliError::new(Kind::Usage, "Completions have no JSON output")
+                .hint("run `git tasklist completions SHELL` without --json"));
+        }
+        Command::Completions(a) => return completions::run(a, out),
+        Command::Man(_) if cli.json => {
+            return Err(CliError::new(Kind::Usage, "The man page has no JSON output")
+                .hint("run `git tasklist man` without --json"));
+        }
+        Command::Man(a) => return man::run(a, out),
+        _ => {}
+    }
     let tl = Tasklists::open(cli.repo.as_deref(), cli.namespace.as_deref())?
         .with_session(session.as_deref())?;
     let namespace = tl.store().namespace().to_string();
@@ -457,6 +481,6 @@ fn dispatch(app: &mut App, command: Command) -> CliResult {
         Command::Archive(a) => archive::run(app, a.which.as_deref(), true),
         Command::Unarchive(a) => archive::run(app, a.which.as_deref(), false),
         Command::Templates(a) => templates::run(app, a),
-        Command::Demo(_) => Ok(()),
+        Command::Demo(_) | Command::Completions(_) | Command::Man(_) => Ok(()),
     }
 }

@@ -28,15 +28,15 @@ pub fn paint(color: bool, style: Style, s: &str) -> String {
     if !color {
         return s.to_string();
     }
-    let code = match style {
-        Style::Bold => "1",
-        Style::Dim => "2",
-        Style::Green => "32",
-        Style::Yellow => "33",
-        Style::Red => "31",
-        Style::Cyan => "36",
+    let style = match style {
+        Style::Bold => anstyle::Style::new().bold(),
+        Style::Dim => anstyle::Style::new().dimmed(),
+        Style::Green => anstyle::AnsiColor::Green.on_default(),
+        Style::Yellow => anstyle::AnsiColor::Yellow.on_default(),
+        Style::Red => anstyle::AnsiColor::Red.on_default(),
+        Style::Cyan => anstyle::AnsiColor::Cyan.on_default(),
     };
-    format!("\x1b[{code}m{s}\x1b[0m")
+    format!("{}{s}{}", style.render(), style.render_reset())
 }
 
 /// The symbol shown for a status.

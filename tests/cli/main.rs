@@ -30,6 +30,7 @@ mod test_show;
 mod test_snapshots;
 mod test_store_edges;
 mod test_templates;
+mod test_terminal;
 mod test_update;
 mod test_verify;
 mod test_wide_chars;
