@@ -1010,6 +1010,17 @@ fn bench_resolve(s: &Sizes, r: &mut Report) -> Res<()> {
     if !out.status.success() {
         return Err(format!("git fast-import failed: {}", String::from_utf8_lossy(&out.stderr)));
     }
+    // The next create finds more than 512 loose refs and packs them in the
+    // background, as it would in a repository that grew to this size.
+    create(&path, "The create that packs")?;
+    let packed = path.join(".git").join("packed-refs");
+    let started = Instant::now();
+    while std::fs::read_to_string(&packed).map_or(0, |t| t.lines().count()) < s.resolve_lists {
+        if started.elapsed() > Duration::from_secs(60) {
+            return Err("g: the refs were not packed within 60 s".into());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let lists =
         git(&path, &["for-each-ref", "--format=%(refname)", "refs/tasklists"])?.lines().count();
     // A list in the middle, so neither end of the ref directory is favoured.

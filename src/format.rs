@@ -7,7 +7,7 @@
 //! serialization is deterministic: the same state always gives the same bytes,
 //! one `key = value` per line, so a status change diffs as a line or two.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -264,6 +264,7 @@ fn list_from_table(table: toml::Table) -> ModelResult<TaskList> {
         Some(_) => return Err(f.invalid("tasks", "an array of tables ([[tasks]])")),
     };
     let mut tasks: Vec<Task> = Vec::with_capacity(raw_tasks.len());
+    let mut seen: HashSet<TaskId> = HashSet::with_capacity(raw_tasks.len());
     for (n, raw) in raw_tasks.into_iter().enumerate() {
         let toml::Value::Table(t) = raw else {
             return Err(ModelError::Invalid(format!("task {} is not a table", n + 1)));
@@ -271,7 +272,7 @@ fn list_from_table(table: toml::Table) -> ModelResult<TaskList> {
         let mut tf = Fields::new(t, format!(" of task {}", n + 1));
         let id = TaskId::parse(&tf.required_string("id")?)?;
         tf.what = format!(" of task '{id}'");
-        if tasks.iter().any(|t| t.id == id) {
+        if !seen.insert(id.clone()) {
             return Err(ModelError::Invalid(format!("task id '{id}' appears twice")));
         }
         let status: Status = tf
@@ -312,60 +313,80 @@ fn list_from_table(table: toml::Table) -> ModelResult<TaskList> {
 
 /// Every `depends_on` names a task of the list, and the dependencies form no
 /// cycle (a cycle would leave its tasks waiting forever).
-fn check_dependencies(tasks: &[Task]) -> ModelResult<()> {
-    let index = |id: &TaskId| tasks.iter().position(|t| &t.id == id);
+///
+/// Linear in the tasks and their dependencies, and iterative: a hostile
+/// chain of 100,000 tasks each depending on the next is a loop, not a
+/// recursion that runs out of stack.
+pub(crate) fn check_dependencies(tasks: &[Task]) -> ModelResult<()> {
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(tasks.len());
+    for (i, t) in tasks.iter().enumerate() {
+        index.entry(t.id.as_str()).or_insert(i);
+    }
+    let mut edges: Vec<Vec<usize>> = Vec::with_capacity(tasks.len());
     for t in tasks {
+        let mut out = Vec::with_capacity(t.depends_on.len());
         for d in &t.depends_on {
-            if index(d).is_none() {
-                return Err(ModelError::Invalid(format!(
-                    "task '{}' depends on unknown task '{d}'",
-                    t.id
-                )));
-            }
-        }
-    }
-    // Depth-first search with colours: 0 new, 1 on the current path, 2 done.
-    let mut colour = vec![0u8; tasks.len()];
-    let mut path: Vec<usize> = Vec::new();
-    fn visit(
-        i: usize,
-        tasks: &[Task],
-        colour: &mut [u8],
-        path: &mut Vec<usize>,
-        index: &dyn Fn(&TaskId) -> Option<usize>,
-    ) -> Result<(), Vec<usize>> {
-        colour[i] = 1;
-        path.push(i);
-        for d in &tasks[i].depends_on {
-            let Some(j) = index(d) else { continue };
-            match colour[j] {
-                1 => {
-                    let start = path.iter().position(|&p| p == j).unwrap_or(0);
-                    let mut cycle = path[start..].to_vec();
-                    cycle.push(j);
-                    return Err(cycle);
+            match index.get(d.as_str()) {
+                Some(&j) => out.push(j),
+                None => {
+                    return Err(ModelError::Invalid(format!(
+                        "task '{}' depends on unknown task '{d}'",
+                        t.id
+                    )));
                 }
-                0 => visit(j, tasks, colour, path, index)?,
-                _ => {}
             }
         }
-        path.pop();
-        colour[i] = 2;
-        Ok(())
+        edges.push(out);
     }
-    for i in 0..tasks.len() {
-        if colour[i] == 0 {
-            if let Err(cycle) = visit(i, tasks, &mut colour, &mut path, &index) {
-                let names: Vec<&str> = cycle.iter().map(|&k| tasks[k].id.as_str()).collect();
-                return Err(ModelError::Invalid(format!(
-                    "depends_on forms a cycle: {}",
-                    names.join(" → ")
-                )));
+    // Depth-first search with colours (0 new, 1 on the current path, 2 done)
+    // and an explicit stack of (task, next dependency to look at).
+    let mut colour = vec![0u8; tasks.len()];
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for root in 0..tasks.len() {
+        if colour[root] != 0 {
+            continue;
+        }
+        colour[root] = 1;
+        stack.push((root, 0));
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let Some(&dep) = edges[node].get(*next) else {
+                colour[node] = 2;
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            match colour[dep] {
+                0 => {
+                    colour[dep] = 1;
+                    stack.push((dep, 0));
+                }
+                1 => {
+                    let start = stack.iter().position(|&(n, _)| n == dep).unwrap_or(0);
+                    let mut names: Vec<&str> =
+                        stack[start..].iter().map(|&(n, _)| tasks[n].id.as_str()).collect();
+                    names.push(tasks[dep].id.as_str());
+                    let shown = if names.len() > MAX_CYCLE_SHOWN {
+                        let tail = names.len() - 1;
+                        format!(
+                            "{} → … ({} more) → {}",
+                            names[..MAX_CYCLE_SHOWN - 1].join(" → "),
+                            tail - (MAX_CYCLE_SHOWN - 1),
+                            names[tail]
+                        )
+                    } else {
+                        names.join(" → ")
+                    };
+                    return Err(ModelError::Invalid(format!("depends_on forms a cycle: {shown}")));
+                }
+                _ => {}
             }
         }
     }
     Ok(())
 }
+
+/// How many tasks of a dependency cycle an error names.
+const MAX_CYCLE_SHOWN: usize = 8;
 
 /// Accepts a native TOML datetime with an offset, or an RFC 3339 string.
 fn parse_time(v: &toml::Value, what: &str) -> ModelResult<DateTime<Utc>> {
@@ -515,9 +536,10 @@ mod canonical {
             None
         };
         let mut tasks: Vec<Task> = Vec::with_capacity(raw.len());
+        let mut seen: HashSet<TaskId> = HashSet::with_capacity(raw.len());
         for r in raw {
             let tid = TaskId::parse(&r.id?).ok()?;
-            if tasks.iter().any(|t| t.id == tid) {
+            if !seen.insert(tid.clone()) {
                 return None;
             }
             let depends_on = r

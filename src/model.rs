@@ -2,7 +2,7 @@
 //! every front end asks (progress, prerequisites, the next task). Pure: no git,
 //! no file format (that is [`crate::format`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::str::FromStr;
 
@@ -251,14 +251,25 @@ pub struct TaskList {
 }
 
 impl TaskList {
-    /// Finds a task by id.
+    /// Finds a task by id (a scan; for many look-ups use [`TaskList::index`]).
     pub fn task(&self, id: &str) -> Option<&Task> {
         self.tasks.iter().find(|t| t.id.as_str() == id)
     }
 
-    /// Index of a task by id.
+    /// Index of a task by id (a scan; for many look-ups use [`TaskList::index`]).
     pub fn position(&self, id: &str) -> Option<usize> {
         self.tasks.iter().position(|t| t.id.as_str() == id)
+    }
+
+    /// A map from task id to position, for queries over every task: each of
+    /// them costs time linear in the list (plus its dependencies), never
+    /// quadratic, however large a list a teammate pushes.
+    pub fn index(&self) -> Index<'_> {
+        let mut by_id = HashMap::with_capacity(self.tasks.len());
+        for (i, t) in self.tasks.iter().enumerate() {
+            by_id.entry(t.id.as_str()).or_insert(i);
+        }
+        Index { list: self, by_id }
     }
 
     /// Number of completed tasks and the number of tasks that count
@@ -273,31 +284,17 @@ impl TaskList {
     /// Tasks that `self.tasks[idx]` must wait for: its `depends_on`, plus its
     /// predecessor in a sequential list.
     pub fn prerequisites(&self, idx: usize) -> Vec<&Task> {
-        let mut out: Vec<&Task> = Vec::new();
-        if self.sequential && idx > 0 {
-            out.push(&self.tasks[idx - 1]);
-        }
-        for dep in &self.tasks[idx].depends_on {
-            if let Some(t) = self.task(dep.as_str()) {
-                if !out.iter().any(|o| o.id == t.id) {
-                    out.push(t);
-                }
-            }
-        }
-        out
+        self.index().prerequisites(idx)
     }
 
     /// The prerequisites of `self.tasks[idx]` that are not settled yet.
     pub fn unsettled_prerequisites(&self, idx: usize) -> Vec<&Task> {
-        self.prerequisites(idx).into_iter().filter(|p| !p.status.is_settled()).collect()
+        self.index().unsettled(idx)
     }
 
     /// The unsettled prerequisites of `self.tasks[idx]`, as `'id' (status)`.
     pub fn waiting_for(&self, idx: usize) -> Vec<String> {
-        self.unsettled_prerequisites(idx)
-            .iter()
-            .map(|p| format!("'{}' ({})", p.id, p.status))
-            .collect()
+        self.index().waiting_for(idx)
     }
 
     /// True when every task is completed or cancelled (or there are none).
@@ -308,6 +305,7 @@ impl TaskList {
     /// Tasks that are neither settled nor ready: blocked, or waiting for a
     /// prerequisite, as `id (why)` — what to report when nothing is ready.
     pub fn stuck(&self) -> Vec<String> {
+        let index = self.index();
         self.tasks
             .iter()
             .enumerate()
@@ -316,7 +314,7 @@ impl TaskList {
                 if t.status == Status::Blocked {
                     return Some(format!("{} (blocked)", t.id));
                 }
-                let waiting = self.waiting_for(i);
+                let waiting = index.waiting_for(i);
                 (!waiting.is_empty())
                     .then(|| format!("{} (waits for {})", t.id, waiting.join(", ")))
             })
@@ -332,10 +330,9 @@ impl TaskList {
         if let Some(t) = self.tasks.iter().filter(in_progress).find(mine) {
             return Some(t);
         }
+        let index = self.index();
         let ready = self.tasks.iter().enumerate().find_map(|(i, t)| {
-            (t.status == Status::Pending
-                && self.prerequisites(i).iter().all(|p| p.status.is_settled()))
-            .then_some(t)
+            (t.status == Status::Pending && index.unsettled(i).is_empty()).then_some(t)
         });
         ready.or_else(|| self.tasks.iter().find(in_progress))
     }
@@ -352,12 +349,13 @@ impl TaskList {
     /// The open tasks that cannot start now, in plan order: blocked ones and
     /// pending ones with unsettled prerequisites, each with those prerequisites.
     pub fn waiting(&self) -> Vec<(&Task, Vec<&Task>)> {
+        let index = self.index();
         self.tasks
             .iter()
             .enumerate()
             .filter(|(_, t)| matches!(t.status, Status::Pending | Status::Blocked))
             .filter_map(|(i, t)| {
-                let waits = self.unsettled_prerequisites(i);
+                let waits = index.unsettled(i);
                 (t.status == Status::Blocked || !waits.is_empty()).then_some((t, waits))
             })
             .collect()
@@ -372,6 +370,55 @@ impl TaskList {
                 t.status == Status::InProgress && t.owner.is_some() && t.owner.as_deref() != session
             })
             .collect()
+    }
+}
+
+/// Task look-ups by id in constant time, built once by [`TaskList::index`].
+pub struct Index<'a> {
+    list: &'a TaskList,
+    by_id: HashMap<&'a str, usize>,
+}
+
+impl<'a> Index<'a> {
+    /// The task with this id.
+    pub fn get(&self, id: &str) -> Option<&'a Task> {
+        self.by_id.get(id).map(|&i| &self.list.tasks[i])
+    }
+
+    /// The position of the task with this id.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    /// Tasks that `tasks[idx]` must wait for: its `depends_on` (each once,
+    /// unknown ids skipped), plus its predecessor in a sequential list.
+    pub fn prerequisites(&self, idx: usize) -> Vec<&'a Task> {
+        let tasks = &self.list.tasks;
+        let Some(task) = tasks.get(idx) else { return Vec::new() };
+        let mut seen: HashSet<usize> = HashSet::new();
+        let mut out: Vec<&'a Task> = Vec::with_capacity(task.depends_on.len() + 1);
+        if self.list.sequential && idx > 0 {
+            seen.insert(idx - 1);
+            out.push(&tasks[idx - 1]);
+        }
+        for dep in &task.depends_on {
+            if let Some(j) = self.position(dep.as_str()) {
+                if seen.insert(j) {
+                    out.push(&tasks[j]);
+                }
+            }
+        }
+        out
+    }
+
+    /// The prerequisites of `tasks[idx]` that are not settled yet.
+    pub fn unsettled(&self, idx: usize) -> Vec<&'a Task> {
+        self.prerequisites(idx).into_iter().filter(|p| !p.status.is_settled()).collect()
+    }
+
+    /// The unsettled prerequisites of `tasks[idx]`, as `'id' (status)`.
+    pub fn waiting_for(&self, idx: usize) -> Vec<String> {
+        self.unsettled(idx).iter().map(|p| format!("'{}' ({})", p.id, p.status)).collect()
     }
 }
 

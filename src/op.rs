@@ -72,9 +72,17 @@ pub enum OpError {
     EmptyTitle,
 }
 
-/// `'a' (pending), 'b' (blocked)`.
+/// How many prerequisites an error names before it counts the rest.
+const WAITS_SHOWN: usize = 5;
+
+/// `'a' (pending), 'b' (blocked)`, and `and N more` past [`WAITS_SHOWN`].
 fn waits_text(waits: &[(TaskId, Status)]) -> String {
-    waits.iter().map(|(t, s)| format!("'{t}' ({s})")).collect::<Vec<_>>().join(", ")
+    let shown: Vec<String> =
+        waits.iter().take(WAITS_SHOWN).map(|(t, s)| format!("'{t}' ({s})")).collect();
+    match waits.len().saturating_sub(WAITS_SHOWN) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
 }
 
 /// Result alias for applying ops.
@@ -269,13 +277,22 @@ fn create(
         tasks: Vec::with_capacity(tasks.len()),
         extra: Default::default(),
     };
-    for (i, t) in tasks.iter().enumerate() {
-        if tasks[..i].iter().any(|o| o.id == t.id) {
+    // Each task may depend only on tasks before it, so a create is checked
+    // in one pass with a set of the ids seen so far (linear, whatever its size).
+    let mut seen: std::collections::HashSet<&TaskId> = std::collections::HashSet::new();
+    for t in tasks {
+        if !seen.insert(&t.id) {
             return Err(OpError::DuplicateTask(t.id.clone()));
         }
-    }
-    for t in tasks {
-        push_task(&mut list, t, None, ctx)?;
+        for d in &t.depends_on {
+            if d == &t.id {
+                return Err(OpError::SelfDependency(d.clone()));
+            }
+            if !seen.contains(d) {
+                return Err(OpError::TaskNotFound { task: d.to_string(), list: title.to_string() });
+            }
+        }
+        list.tasks.push(new_task(t, ctx));
     }
     let n = list.tasks.len();
     Ok(Applied {
@@ -303,17 +320,7 @@ fn push_task(list: &mut TaskList, t: &NewTask, after: Option<&TaskId>, ctx: &Ctx
             return Err(OpError::TaskNotFound { task: d.to_string(), list: list.title.clone() });
         }
     }
-    let mut task = Task::new(
-        t.id.clone(),
-        if t.title.trim().is_empty() { t.id.to_string() } else { t.title.clone() },
-        ctx.now,
-    );
-    task.depends_on = Vec::with_capacity(t.depends_on.len());
-    for d in &t.depends_on {
-        if !task.depends_on.contains(d) {
-            task.depends_on.push(d.clone());
-        }
-    }
+    let task = new_task(t, ctx);
     let at = match after {
         None => list.tasks.len(),
         Some(a) => {
@@ -325,6 +332,16 @@ fn push_task(list: &mut TaskList, t: &NewTask, after: Option<&TaskId>, ctx: &Ctx
     };
     list.tasks.insert(at, task);
     Ok(())
+}
+
+/// The task a [`NewTask`] describes: pending, the id as the title when it
+/// has none, each dependency once.
+fn new_task(t: &NewTask, ctx: &Ctx) -> Task {
+    let title = if t.title.trim().is_empty() { t.id.to_string() } else { t.title.clone() };
+    let mut task = Task::new(t.id.clone(), title, ctx.now);
+    let mut seen = std::collections::HashSet::new();
+    task.depends_on = t.depends_on.iter().filter(|d| seen.insert(*d)).cloned().collect();
+    task
 }
 
 fn add_task(l: &TaskList, t: &NewTask, after: Option<&TaskId>, ctx: &Ctx) -> OpResult<Applied> {

@@ -352,19 +352,24 @@ fn check_commit(
         message,
     };
     let how = if entry.op.is_none() { " (no Op trailer: not written by git-tasklist)" } else { "" };
+    // One index per state: each look-up below is constant time, so a commit
+    // costs time linear in its list, however many tasks a teammate pushed.
+    let state_ix = state.index();
+    let base_ix = base.map(TaskList::index);
+    let parent_ix: Vec<_> = parents.iter().map(|p| p.index()).collect();
     // Status preserved: completed stays completed unless explicitly reopened.
     // In a merge, a value that another parent changed to since the merge base
     // is that side's change (checked on that side's own commits).
     for (pi, parent) in parents.iter().enumerate() {
         for pt in parent.tasks.iter().filter(|t| t.status == Status::Completed) {
             let id = pt.id.as_str();
-            let now = state.task(id).map(|t| t.status);
+            let now = state_ix.get(id).map(|t| t.status);
             if now == Some(Status::Completed) || entry.has_trailer(trailer::REOPENED, id) {
                 continue;
             }
-            let base_status = base.and_then(|b| b.task(id)).map(|t| t.status);
-            let from_other_parent = parents.iter().enumerate().any(|(oi, o)| {
-                let theirs = o.task(id).map(|t| t.status);
+            let base_status = base_ix.as_ref().and_then(|b| b.get(id)).map(|t| t.status);
+            let from_other_parent = parent_ix.iter().enumerate().any(|(oi, o)| {
+                let theirs = o.get(id).map(|t| t.status);
                 oi != pi && theirs == now && (base.is_none() || base_status != theirs)
             });
             if from_other_parent {
@@ -378,25 +383,25 @@ fn check_commit(
         }
     }
     // Seamless continuation: nothing completes before its prerequisites.
-    let first = parents.first();
+    let first = parent_ix.first();
     for (i, t) in state.tasks.iter().enumerate() {
         if t.status != Status::Completed {
             continue;
         }
         let was_completed = first
-            .and_then(|p| p.task(t.id.as_str()))
+            .and_then(|p| p.get(t.id.as_str()))
             .is_some_and(|pt| pt.status == Status::Completed);
-        let from_other_parent = parents
+        let from_other_parent = parent_ix
             .iter()
             .skip(1)
-            .any(|o| o.task(t.id.as_str()).is_some_and(|ot| ot.status == Status::Completed));
+            .any(|o| o.get(t.id.as_str()).is_some_and(|ot| ot.status == Status::Completed));
         if was_completed
             || from_other_parent
             || entry.has_trailer(trailer::OUT_OF_ORDER, t.id.as_str())
         {
             continue;
         }
-        let waiting = state.waiting_for(i);
+        let waiting = state_ix.waiting_for(i);
         if !waiting.is_empty() {
             out.push(fail(
                 2,
@@ -445,14 +450,15 @@ pub fn verify_since_handoff(
     }
     let mut verdict = check_range(store, id, &recent, false, &[])?;
     let now = &snap.list;
+    let (now_ix, left_ix) = (now.index(), left.index());
     let reset = left.tasks.iter().any(|t| {
         t.status == Status::Completed
-            && now.task(t.id.as_str()).map(|n| n.status) != Some(Status::Completed)
+            && now_ix.get(t.id.as_str()).map(|n| n.status) != Some(Status::Completed)
     });
     let early = now.tasks.iter().enumerate().any(|(i, t)| {
         t.status == Status::Completed
-            && left.task(t.id.as_str()).map(|l| l.status) != Some(Status::Completed)
-            && now.prerequisites(i).iter().any(|p| !p.status.is_settled())
+            && left_ix.get(t.id.as_str()).map(|l| l.status) != Some(Status::Completed)
+            && !now_ix.unsettled(i).is_empty()
     });
     if !verdict.ok() || (!reset && !early) {
         return Ok((verdict, Some(base)));

@@ -99,6 +99,7 @@ pub fn task_lines(l: &TaskList, color: bool) -> Vec<String> {
     let titles: Vec<String> = l.tasks.iter().map(|t| escape(&t.title)).collect();
     let title_w = titles.iter().map(|t| width(t)).max().unwrap_or(0).min(48);
     let mut lines = Vec::with_capacity(l.tasks.len());
+    let index = l.index();
     for (i, (t, title)) in l.tasks.iter().zip(&titles).enumerate() {
         let style = status_style(t.status);
         let mut detail = t.status.as_str().to_string();
@@ -109,8 +110,7 @@ pub fn task_lines(l: &TaskList, color: bool) -> Vec<String> {
         }
         let mut detail = paint(color, style, &detail);
         if !t.status.is_settled() {
-            let waits: Vec<&str> =
-                l.unsettled_prerequisites(i).iter().map(|p| p.id.as_str()).collect();
+            let waits: Vec<&str> = index.unsettled(i).iter().map(|p| p.id.as_str()).collect();
             if !waits.is_empty() {
                 let text = format!(" · waits for {}", waits.join(", "));
                 detail.push_str(&paint(color, Style::Dim, &text));

@@ -30,6 +30,9 @@ const MAX_BACKOFF: Duration = Duration::from_millis(40);
 const MAX_LOCK_WAIT: Duration = Duration::from_secs(3);
 /// A lock file older than this is taken to be left by a killed process.
 const STALE_LOCK_AGE: Duration = Duration::from_secs(10);
+/// Loose refs in the namespace past which a create packs them (see
+/// [`Store::maybe_pack_refs`]).
+const PACK_REFS_AFTER: usize = 512;
 /// Loose-object threshold git uses when `gc.auto` is unset.
 const DEFAULT_GC_AUTO: i64 = 6700;
 
@@ -152,6 +155,9 @@ impl Store {
             match repo.edit_references_as(Some(edit), Some(committer.to_ref(&mut time_buf))) {
                 Ok(_) => {
                     self.maybe_gc(&repo);
+                    if create {
+                        self.maybe_pack_refs(&repo);
+                    }
                     return Ok(Committed {
                         list: applied.list,
                         tip: commit,
@@ -283,6 +289,35 @@ impl Store {
         let loose = self.common_dir.join(format!("{ref_name}.lock"));
         let packed = self.common_dir.join("packed-refs.lock");
         if !loose.exists() && packed.exists() { packed } else { loose }
+    }
+
+    /// Packs the namespace's refs (`git pack-refs --include NS/*`, in the
+    /// background as git's auto-gc runs) once more than [`PACK_REFS_AFTER`]
+    /// of them are loose. Resolving an id prefix lists the loose-ref
+    /// directory, which at 10,000 loose refs costs more than the rest of a
+    /// command; packed refs are found by a binary search. Checked on create
+    /// only: that is when the directory grows.
+    fn maybe_pack_refs(&self, repo: &gix::Repository) {
+        let dir = self.common_dir.join(&self.namespace);
+        let loose =
+            std::fs::read_dir(&dir).map(|d| d.take(PACK_REFS_AFTER + 1).count()).unwrap_or(0);
+        if loose <= PACK_REFS_AFTER {
+            return;
+        }
+        let spawned = std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(&self.common_dir)
+            .args(["pack-refs", "--include"])
+            .arg(format!("{}/*", self.namespace))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        // In the foreground when git's own housekeeping is (gc.autoDetach = false).
+        let detach = repo.config_snapshot().boolean("gc.autoDetach").unwrap_or(true);
+        if let (Ok(mut child), false) = (spawned, detach) {
+            let _ = child.wait();
+        }
     }
 
     /// Starts git's own housekeeping (`git gc --auto`) once loose

@@ -15,6 +15,7 @@ mod test_create;
 mod test_escape;
 mod test_handoff;
 mod test_help;
+mod test_hostile;
 mod test_housekeeping;
 mod test_json;
 mod test_library;

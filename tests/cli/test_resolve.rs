@@ -136,3 +136,26 @@ fn prefixes_resolve_from_packed_and_loose_refs_alike() {
     repo.git(&["update-ref", &format!("refs/tasklists/{}/nested", &a[..8]), &repo.tip(&a)]);
     assert_eq!(repo.show_json(&a)["id"], a.as_str());
 }
+
+#[test]
+fn a_create_packs_the_namespace_once_many_refs_are_loose() {
+    let repo = TestRepo::new();
+    let first = repo.create("First", &["a"]);
+    let tip = repo.tip(&first);
+    let mut stdin = String::new();
+    for i in 0..600u32 {
+        stdin.push_str(&format!("create refs/tasklists/01900000-0000-7000-8000-{i:012x} {tip}\n"));
+    }
+    repo.git_stdin(&["update-ref", "--stdin"], stdin.as_bytes());
+    repo.git(&["config", "gc.autoDetach", "false"]);
+    let id = repo.create("After", &["b"]);
+    let packed = std::fs::read_to_string(repo.git_dir().join("packed-refs")).unwrap();
+    assert!(packed.lines().filter(|l| l.contains(" refs/tasklists/")).count() >= 602, "packed");
+    assert!(!packed.contains("refs/heads/"), "only the namespace is packed");
+    let loose = std::fs::read_dir(repo.git_dir().join("refs/tasklists")).unwrap().count();
+    assert_eq!(loose, 0, "no loose refs are left");
+    // Everything still resolves and writes.
+    assert_eq!(repo.show_json(&id[..24])["id"], id.as_str());
+    repo.cmd().args(["-l", &first, "done", "a"]).assert().success();
+    assert_eq!(repo.status(&first, "a"), "completed");
+}
