@@ -128,6 +128,7 @@ impl Error {
                 },
                 StoreError::LockHeld { .. } => "lock_held",
                 StoreError::RaceLost { .. } => "race_lost",
+                StoreError::OddRef { .. } => "odd_ref",
                 StoreError::TooLarge { .. } => "too_large",
                 StoreError::Reftable(_) => "unsupported_repository",
                 StoreError::BadNamespace(_) => "bad_namespace",

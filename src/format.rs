@@ -16,7 +16,7 @@ use crate::model::{
     FORMAT, Handoff, ModelError, ModelResult, Status, Task, TaskId, TaskList, UnknownStatus,
     timestamp,
 };
-use crate::text::{escape, one_line};
+use crate::text::{MAX_ECHO, clip, escape, one_line};
 
 impl TaskList {
     /// Parses a `tasklist.toml`, checking format, ids and statuses.
@@ -24,8 +24,8 @@ impl TaskList {
         if let Some(list) = canonical::parse(text) {
             return Ok(list);
         }
-        let table: toml::Table =
-            toml::from_str(text).map_err(|e| ModelError::Syntax(one_line(&e.to_string())))?;
+        let table: toml::Table = toml::from_str(text)
+            .map_err(|e| ModelError::Syntax(clip(&one_line(&e.to_string()), MAX_ECHO)))?;
         list_from_table(table)
     }
 

@@ -10,7 +10,9 @@ use serde::Serialize;
 use crate::model::{Status, TaskList, timestamp};
 use crate::op::Op;
 use crate::store::{BoxError, Committed, DEFAULT_NAMESPACE, Files, Store};
-use crate::text::{escape, escape_multiline, one_line, tasklist_command};
+use crate::text::{
+    MAX_ECHO, clip, escape, escape_document, escape_multiline, one_line, tasklist_command,
+};
 
 /// The built-in handoff template.
 pub const BUILTIN_TEMPLATE: &str = include_str!("../templates/handoff.md");
@@ -22,6 +24,17 @@ pub const REPO_TEMPLATE_NAME: &str = "handoff.md";
 /// Name of the document in the list's tree.
 pub const HANDOFF_FILE: &str = "HANDOFF.md";
 
+/// Largest handoff template read from a repository.
+pub const MAX_TEMPLATE_BYTES: u64 = 64 << 10;
+/// Largest document a template may render.
+pub const MAX_DOCUMENT_BYTES: usize = 1 << 20;
+/// Instructions a render may spend (minijinja's fuel): far more than any
+/// real document needs, far less than a loop that never ends.
+const FUEL: u64 = 2_000_000;
+/// Stack for compiling and rendering: minijinja's parser and compiler
+/// recurse on an expression's depth, which a 64 KiB template bounds.
+const RENDER_STACK: usize = 256 << 20;
+
 /// Errors loading or rendering a handoff template.
 #[derive(Debug, thiserror::Error)]
 pub enum HandoffError {
@@ -32,10 +45,10 @@ pub enum HandoffError {
         path: PathBuf,
         /// Why.
         #[source]
-        source: std::io::Error,
+        source: crate::file::ReadError,
     },
     /// The template does not parse.
-    #[error("Handoff template {origin} is invalid: {}", one_line(&source.to_string()))]
+    #[error("Handoff template {origin} is invalid: {}", clip(&one_line(&source.to_string()), MAX_ECHO))]
     Invalid {
         /// Where it came from.
         origin: String,
@@ -43,8 +56,8 @@ pub enum HandoffError {
         #[source]
         source: minijinja::Error,
     },
-    /// Rendering failed.
-    #[error("Handoff template {origin} failed to render: {}", one_line(&source.to_string()))]
+    /// Rendering failed (or ran out of fuel).
+    #[error("Handoff template {origin} failed to render: {}", clip(&one_line(&source.to_string()), MAX_ECHO))]
     Render {
         /// Where it came from.
         origin: String,
@@ -52,6 +65,12 @@ pub enum HandoffError {
         #[source]
         source: minijinja::Error,
     },
+    /// The document would be larger than [`MAX_DOCUMENT_BYTES`].
+    #[error("Handoff template {origin} renders a document over {limit} KiB", origin = .0, limit = MAX_DOCUMENT_BYTES >> 10)]
+    TooLarge(String),
+    /// The rendering thread could not start or died.
+    #[error("Handoff template {0} could not be rendered: the rendering thread failed")]
+    Thread(String),
 }
 
 /// A handoff template, ready to render.
@@ -64,46 +83,100 @@ pub struct HandoffTemplate {
 }
 
 impl HandoffTemplate {
-    /// The repository's override if there is one, else the built-in.
+    /// The repository's override if there is one, else the built-in. The
+    /// override is read only if it is a regular file of at most
+    /// [`MAX_TEMPLATE_BYTES`], and must compile.
     pub fn load(workdir: Option<&Path>) -> Result<HandoffTemplate, HandoffError> {
         let repo_template =
             workdir.map(|w| w.join(crate::template::REPO_TEMPLATE_DIR).join(REPO_TEMPLATE_NAME));
-        if let Some(p) = repo_template.filter(|p| p.is_file()) {
-            let source = std::fs::read_to_string(&p)
+        if let Some(p) = repo_template.filter(|p| p.exists()) {
+            let source = crate::file::read_bounded(&p, MAX_TEMPLATE_BYTES)
                 .map_err(|source| HandoffError::Unreadable { path: p.clone(), source })?;
             let t = HandoffTemplate { source, path: Some(p) };
-            t.env()?;
+            t.with_env(|_| Ok(()))?;
             return Ok(t);
         }
         Ok(HandoffTemplate { source: BUILTIN_TEMPLATE.to_string(), path: None })
     }
 
     fn origin(&self) -> String {
-        self.path.as_ref().map_or("templates/handoff.md".into(), |p| p.display().to_string())
+        escape(
+            &self.path.as_ref().map_or("templates/handoff.md".into(), |p| p.display().to_string()),
+        )
     }
 
-    fn env(&self) -> Result<minijinja::Environment<'_>, HandoffError> {
-        let mut env = minijinja::Environment::new();
-        let invalid = |source| HandoffError::Invalid { origin: self.origin(), source };
-        let syntax = minijinja::syntax::SyntaxConfig::builder()
-            .trim_blocks(true)
-            .lstrip_blocks(true)
-            .keep_trailing_newline(true)
-            .build()
-            .map_err(invalid)?;
-        env.set_syntax(syntax);
-        env.add_template("handoff", &self.source).map_err(invalid)?;
-        Ok(env)
+    /// Compiles the template and runs `f` with it, on a thread with a stack
+    /// large enough for the deepest expression a bounded template can hold.
+    fn with_env<T: Send>(
+        &self,
+        f: impl FnOnce(&minijinja::Environment<'_>) -> Result<T, HandoffError> + Send,
+    ) -> Result<T, HandoffError> {
+        let origin = self.origin();
+        std::thread::scope(|scope| {
+            let worker =
+                std::thread::Builder::new().stack_size(RENDER_STACK).spawn_scoped(scope, || {
+                    let mut env = minijinja::Environment::new();
+                    let invalid = |source| HandoffError::Invalid { origin: self.origin(), source };
+                    let syntax = minijinja::syntax::SyntaxConfig::builder()
+                        .trim_blocks(true)
+                        .lstrip_blocks(true)
+                        .keep_trailing_newline(true)
+                        .build()
+                        .map_err(invalid)?;
+                    env.set_syntax(syntax);
+                    env.set_fuel(Some(FUEL));
+                    env.add_template("handoff", &self.source).map_err(invalid)?;
+                    f(&env)
+                });
+            match worker {
+                Ok(handle) => {
+                    handle.join().unwrap_or_else(|_| Err(HandoffError::Thread(origin.clone())))
+                }
+                Err(_) => Err(HandoffError::Thread(origin.clone())),
+            }
+        })
     }
 
-    /// Renders the document for `list` (whose `[handoff]` holds the note).
+    /// Renders the document for `list` (whose `[handoff]` holds the note):
+    /// bounded in work (fuel) and size, with every control character but
+    /// line breaks and tabs escaped, whatever the template wrote.
     pub fn render(&self, list: &TaskList, ref_name: &str) -> Result<String, HandoffError> {
-        let env = self.env()?;
-        let tmpl = env
-            .get_template("handoff")
-            .map_err(|source| HandoffError::Invalid { origin: self.origin(), source })?;
-        tmpl.render(Serde(Context::new(list, ref_name)))
-            .map_err(|source| HandoffError::Render { origin: self.origin(), source })
+        let context = Context::new(list, ref_name);
+        let origin = self.origin();
+        self.with_env(|env| {
+            let tmpl = env
+                .get_template("handoff")
+                .map_err(|source| HandoffError::Invalid { origin: origin.clone(), source })?;
+            let mut out = Bounded { bytes: Vec::new(), over: false };
+            let rendered = tmpl.render_captured_to(Serde(&context), &mut out).map(|_| ());
+            if out.over {
+                return Err(HandoffError::TooLarge(origin.clone()));
+            }
+            rendered.map_err(|source| HandoffError::Render { origin: origin.clone(), source })?;
+            let doc = String::from_utf8_lossy(&out.bytes).into_owned();
+            Ok(escape_document(&doc))
+        })
+    }
+}
+
+/// A writer that refuses to grow past [`MAX_DOCUMENT_BYTES`].
+struct Bounded {
+    bytes: Vec<u8>,
+    over: bool,
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > MAX_DOCUMENT_BYTES {
+            self.over = true;
+            return Err(std::io::Error::other("the document is too large"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

@@ -51,6 +51,7 @@
 pub mod api;
 pub mod cli;
 pub mod error;
+pub mod file;
 pub mod format;
 pub mod handoff;
 pub mod model;

@@ -74,6 +74,12 @@ pub enum Problem {
     /// The object the ref points to is missing or corrupt.
     #[error("the object cannot be read ({})", one_line(&.0.to_string()))]
     Missing(#[source] BoxError),
+    /// A ref nested deeper than the namespace (lists sit directly under it).
+    #[error("{0} is not a list: list refs sit directly under the namespace")]
+    Nested(String),
+    /// A loose ref file whose content is not a ref.
+    #[error("the ref file cannot be decoded")]
+    BadRefFile,
     /// The tip commit is listed but cannot be read.
     #[error("the tip commit cannot be read")]
     MissingTip,
@@ -163,6 +169,19 @@ pub enum StoreError {
         /// Whether the lock is old enough to be stale.
         stale: bool,
     },
+    /// The ref is something a write cannot compare-and-swap: a symbolic
+    /// ref or an annotated tag (reads peel through both).
+    #[error(
+        "Task list {list} cannot be changed: its ref {reference} is {what}; only a ref that points straight at a commit can be written"
+    )]
+    OddRef {
+        /// The list id.
+        list: String,
+        /// The ref.
+        reference: String,
+        /// What it is instead.
+        what: String,
+    },
     /// Lost the race too often.
     #[error(
         "Task list {list} changed under {attempts} consecutive attempts to update it; try again"
@@ -187,7 +206,9 @@ pub enum StoreError {
     )]
     Reftable(String),
     /// The namespace is not a usable ref prefix.
-    #[error("Namespace '{0}' is not valid; use a ref prefix such as refs/tasklists")]
+    #[error(
+        "Namespace '{0}' is not valid; use a ref prefix such as refs/tasklists, outside the namespaces git manages itself"
+    )]
     BadNamespace(String),
     /// Computing a file for the commit (e.g. rendering `HANDOFF.md`) failed.
     #[error("{}", one_line(&.0.to_string()))]
@@ -367,21 +388,50 @@ impl Store {
     /// their error.
     pub fn list_all(&self) -> StoreResult<Vec<ListEntry>> {
         let repo = self.local();
-        let mut out: Vec<ListEntry> = self
-            .refs_with_prefix(&repo, "", true)?
-            .into_iter()
-            .map(|(id, tip)| {
-                let result = match tip {
-                    Some(tip) => self.read_with(&repo, &id, tip),
-                    None => Err(StoreError::Unreadable {
-                        list: escape(&id),
-                        commit: "(none)".into(),
-                        problem: Problem::NoTarget,
-                    }),
-                };
-                ListEntry { id, result }
-            })
-            .collect();
+        let dir = format!("{}/", self.namespace);
+        let platform = repo.references().map_err(|e| git_err("reading refs", e))?;
+        let iter = platform.prefixed(dir.as_str()).map_err(|e| git_err("reading refs", e))?;
+        let none = |id: &str, problem| StoreError::Unreadable {
+            list: escape(id),
+            commit: "(none)".into(),
+            problem,
+        };
+        let mut out: Vec<ListEntry> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for r in iter {
+            // An undecodable loose ref is found below, by its file name.
+            let Ok(mut r) = r else { continue };
+            let name = r.name().as_bstr().to_str_lossy().into_owned();
+            let Some(id) = name.strip_prefix(&dir) else { continue };
+            let id = id.to_string();
+            seen.insert(id.clone());
+            let result = if let Some((_, last)) = id.rsplit_once('/') {
+                // A list of a namespace nested in this one is that
+                // namespace's business; anything else down there is reported.
+                let tip = r.peel_to_id().ok().map(|t| t.detach());
+                let nested_list =
+                    is_uuid(last) && tip.is_some_and(|t| self.read_with(&repo, last, t).is_ok());
+                if nested_list {
+                    continue;
+                }
+                Err(none(&id, Problem::Nested(name.clone())))
+            } else {
+                match r.peel_to_id() {
+                    Ok(tip) => self.read_with(&repo, &id, tip.detach()),
+                    Err(e) => Err(none(&id, Problem::BadRef(Box::new(e)))),
+                }
+            };
+            out.push(ListEntry { id, result });
+        }
+        if let Ok(entries) = std::fs::read_dir(self.common_dir.join(&self.namespace)) {
+            for e in entries.flatten() {
+                let Some(name) = e.file_name().to_str().map(String::from) else { continue };
+                let is_file = e.file_type().is_ok_and(|t| t.is_file());
+                if is_file && !name.ends_with(".lock") && !seen.contains(&name) {
+                    out.push(ListEntry { result: Err(none(&name, Problem::BadRefFile)), id: name });
+                }
+            }
+        }
         out.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
     }
@@ -511,6 +561,37 @@ impl Store {
         }
     }
 
+    /// The commit a list's ref points straight at, for a write: a symbolic
+    /// ref or an annotated tag is refused by name (a compare-and-swap on the
+    /// peeled commit could never succeed).
+    pub(crate) fn write_tip(
+        &self,
+        repo: &gix::Repository,
+        id: &str,
+    ) -> StoreResult<Option<ObjectId>> {
+        let name = self.ref_name(id);
+        let Some(r) =
+            repo.try_find_reference(name.as_str()).map_err(|e| git_err("reading a ref", e))?
+        else {
+            return Ok(None);
+        };
+        let odd =
+            |what: String| StoreError::OddRef { list: escape(id), reference: name.clone(), what };
+        let target = match r.target() {
+            gix::refs::TargetRef::Symbolic(to) => {
+                return Err(odd(format!(
+                    "a symbolic ref (to {})",
+                    escape(&to.as_bstr().to_str_lossy())
+                )));
+            }
+            gix::refs::TargetRef::Object(oid) => oid.to_owned(),
+        };
+        match repo.find_header(target) {
+            Ok(h) if h.kind() == gix::object::Kind::Tag => Err(odd("an annotated tag".into())),
+            _ => Ok(Some(target)),
+        }
+    }
+
     /// Reads a list's current state from its tip (never walks history).
     pub fn read(&self, id: &str) -> StoreResult<Snapshot> {
         let repo = self.local();
@@ -631,10 +712,25 @@ pub fn new_list_id() -> String {
 fn validate_namespace(ns: &str) -> StoreResult<String> {
     let trimmed = ns.trim_end_matches('/');
     // Branches, tags and remote-tracking refs are git's own: lists there would
-    // show up as branches or be clobbered by fetch.
-    let reserved = ["refs/heads", "refs/tags", "refs/remotes"]
-        .iter()
-        .any(|r| trimmed == *r || trimmed.starts_with(&format!("{r}/")));
+    // show up as branches or be clobbered by fetch; and git manages other
+    // namespaces itself (`git bisect reset` deletes refs/bisect, `git stash`
+    // owns refs/stash, refs/replace rewrites objects, refs/worktree and
+    // refs/rewritten are per worktree, gc and fetch prune refs/prefetch …).
+    let reserved = [
+        "refs/heads",
+        "refs/tags",
+        "refs/remotes",
+        "refs/bisect",
+        "refs/stash",
+        "refs/replace",
+        "refs/notes",
+        "refs/original",
+        "refs/prefetch",
+        "refs/worktree",
+        "refs/rewritten",
+    ]
+    .iter()
+    .any(|r| trimmed == *r || trimmed.starts_with(&format!("{r}/")));
     let valid = trimmed.starts_with("refs/")
         && !reserved
         && trimmed.len() > "refs/".len()
@@ -659,9 +755,21 @@ mod tests {
     fn namespaces() {
         assert_eq!(validate_namespace("refs/tasklists/").unwrap(), "refs/tasklists");
         assert!(validate_namespace("refs/x/y").is_ok());
-        for bad in
-            ["tasklists", "refs/", "refs//x", "refs/a b", "refs/x..y", "refs/heads", "refs/tags/x"]
-        {
+        for bad in [
+            "tasklists",
+            "refs/",
+            "refs//x",
+            "refs/a b",
+            "refs/x..y",
+            "refs/heads",
+            "refs/tags/x",
+            "refs/bisect",
+            "refs/stash",
+            "refs/replace/x",
+            "refs/notes",
+            "refs/original",
+            "refs/prefetch/tasklists",
+        ] {
             assert!(validate_namespace(bad).is_err(), "{bad}");
         }
     }

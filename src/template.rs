@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use crate::model::TaskId;
 use crate::op::NewTask;
-use crate::text::{escape, one_line};
+use crate::text::{MAX_ECHO, clip, escape, one_line};
 
 /// Directory (relative to the working tree) holding a repository's own templates.
 pub const REPO_TEMPLATE_DIR: &str = ".tasklist/templates";
@@ -130,20 +130,22 @@ pub fn parse(name: &str, origin: Origin, text: &str) -> TemplateResult<Template>
         origin: escape(&origin.to_string()),
         problem,
     };
-    let raw: RawTemplate = toml::from_str(text).map_err(|e| invalid(one_line(&e.to_string())))?;
+    let raw: RawTemplate =
+        toml::from_str(text).map_err(|e| invalid(clip(&one_line(&e.to_string()), MAX_ECHO)))?;
     if raw.tasks.is_empty() {
         return Err(invalid("it has no [[tasks]]".into()));
     }
     let mut tasks: Vec<NewTask> = Vec::with_capacity(raw.tasks.len());
+    let mut seen: std::collections::HashSet<TaskId> = std::collections::HashSet::new();
     for t in raw.tasks {
         let id = TaskId::parse(&t.id).map_err(|e| invalid(e.to_string()))?;
-        if tasks.iter().any(|o| o.id == id) {
+        if !seen.insert(id.clone()) {
             return Err(invalid(format!("task id '{id}' appears twice")));
         }
         let mut depends_on = Vec::new();
         for d in &t.depends_on {
             let d = TaskId::parse(d).map_err(|e| invalid(e.to_string()))?;
-            if !tasks.iter().any(|o| o.id == d) {
+            if d == id || !seen.contains(&d) {
                 return Err(invalid(format!(
                     "task '{id}' depends on '{d}', which is not an earlier task"
                 )));
@@ -168,11 +170,8 @@ fn read_file(name: &str, origin: Origin, path: &Path) -> TemplateResult<Template
         origin: escape(&path.display().to_string()),
         problem,
     };
-    let meta = std::fs::metadata(path).map_err(|e| invalid(e.to_string()))?;
-    if meta.len() > MAX_TEMPLATE_BYTES {
-        return Err(invalid(format!("file is over {} KiB", MAX_TEMPLATE_BYTES >> 10)));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| invalid(e.to_string()))?;
+    let text = crate::file::read_bounded(path, MAX_TEMPLATE_BYTES)
+        .map_err(|e| invalid(format!("cannot be read: {e}")))?;
     parse(name, origin, &text)
 }
 
@@ -214,7 +213,7 @@ pub fn find(spec: &str, workdir: Option<&Path>) -> TemplateResult<Template> {
     let looks_like_path = spec.contains('/') || spec.contains('\\') || spec.ends_with(".toml");
     if looks_like_path {
         let path = PathBuf::from(spec);
-        if !path.is_file() {
+        if !path.exists() {
             return Err(TemplateError::NotFound {
                 name: escape(spec),
                 available: "no such file".into(),
@@ -225,7 +224,7 @@ pub fn find(spec: &str, workdir: Option<&Path>) -> TemplateResult<Template> {
     }
     if let Some(dir) = repo_dir(workdir) {
         let p = dir.join(format!("{spec}.toml"));
-        if !spec.is_empty() && p.is_file() {
+        if !spec.is_empty() && p.exists() {
             return read_file(spec, Origin::Repo(p.clone()), &p);
         }
     }

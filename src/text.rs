@@ -30,6 +30,59 @@ pub fn escape_multiline(s: &str) -> String {
     s.replace("\r\n", "\n").split('\n').map(escape).collect::<Vec<_>>().join("\n")
 }
 
+/// Like [`escape_multiline`], but also keeps tabs: for a whole document
+/// (`HANDOFF.md`), where a template's indentation is its own business but
+/// no control character may reach a terminal or `git show`.
+pub fn escape_document(s: &str) -> String {
+    if !s.chars().any(|c| c != '\n' && c != '\t' && needs_escape(c)) {
+        return s.to_string();
+    }
+    s.replace("\r\n", "\n")
+        .split('\n')
+        .map(|line| line.split('\t').map(escape).collect::<Vec<_>>().join("\t"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// JSON text with every invisible or terminal-driving character that JSON
+/// allows raw (C1 controls such as U+009B, line and paragraph separators,
+/// bidirectional overrides, zero-width characters) written as a `\uXXXX`
+/// escape instead: the same string to a parser, harmless on a terminal.
+/// (serde_json already escapes the C0 controls.)
+pub fn json_safe(json: &str) -> String {
+    let unsafe_char = |c: char| {
+        matches!(c as u32, 0x7F..=0x9F | 0x2028 | 0x2029) || (needs_escape(c) && !c.is_ascii())
+    };
+    if !json.chars().any(unsafe_char) {
+        return json.to_string();
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if unsafe_char(c) {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// How much of a file's text an error echoes.
+pub const MAX_ECHO: usize = 300;
+
+/// `s` cut to at most `max` bytes (on a character boundary), saying how
+/// much was left out: a hostile file cannot make an error message huge.
+pub fn clip(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} more bytes)", &s[..end], s.len() - end)
+}
+
 fn needs_escape(c: char) -> bool {
     c.is_control()
         || matches!(c as u32, 0x200B..=0x200F | 0x202A..=0x202E | 0x2066..=0x2069 | 0xFEFF)
@@ -72,6 +125,23 @@ mod tests {
     fn escape_makes_controls_visible() {
         assert_eq!(escape("a\u{1b}[31mb\n"), "a\\u{1b}[31mb\\n");
         assert_eq!(escape("plain ✓"), "plain ✓");
+    }
+
+    #[test]
+    fn json_safe_escapes_what_a_terminal_would_obey() {
+        let raw = serde_json::to_string("a\u{9b}31m\u{85}\u{202e}b\u{feff}é✓").unwrap();
+        let safe = json_safe(&raw);
+        assert_eq!(safe, "\"a\\u009b31m\\u0085\\u202eb\\ufeffé✓\"");
+        assert_eq!(
+            serde_json::from_str::<String>(&safe).unwrap(),
+            "a\u{9b}31m\u{85}\u{202e}b\u{feff}é✓"
+        );
+    }
+
+    #[test]
+    fn clip_cuts_on_a_character_boundary() {
+        assert_eq!(clip("abc", 5), "abc");
+        assert_eq!(clip("ééé", 3), "é… (4 more bytes)");
     }
 
     #[test]

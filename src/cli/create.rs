@@ -59,6 +59,7 @@ pub fn run(app: &mut App, args: CreateArgs) -> CliResult {
         from: args.from,
     };
     let created = app.tl.create(&req)?;
+    app.committed(&created.committed);
     let id = &created.id;
     let list = &created.committed.list;
     if created.same_title {

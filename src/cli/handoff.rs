@@ -1,10 +1,11 @@
 //! `handoff`: record a note for the next session and write HANDOFF.md.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
 use super::{App, CliError, CliResult, Kind};
+use crate::text::escape;
 use crate::view::{ChangeView, HandoffView};
 
 /// Record a handoff note and render the handoff document (committed as HANDOFF.md)
@@ -24,12 +25,13 @@ pub fn run(app: &mut App, mut args: HandoffArgs) -> CliResult {
     args.output = args.output.filter(|p| p.as_os_str() != "-");
     let query = app.list_query(None)?;
     if let Some(p) = &args.output {
-        check_writable(p)?;
+        check_writable(app, p)?;
     }
     let (id, done) = app.tl.handoff(&query, &args.note.unwrap_or_default())?;
     let ref_name = app.tl.ref_name(&id);
+    app.committed(&done.committed);
     if let Some(p) = &args.output {
-        write_doc(p, &done.document)?;
+        write_doc(p, &done.document, &done.committed.tip.to_string())?;
     }
     if app.json {
         let view = HandoffView {
@@ -50,25 +52,66 @@ pub fn run(app: &mut App, mut args: HandoffArgs) -> CliResult {
     Ok(())
 }
 
-/// Refuses an output path that cannot be written, before anything is committed.
-fn check_writable(path: &std::path::Path) -> CliResult {
-    let parent =
-        path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    if path.is_dir() || !parent.is_dir() {
-        return Err(CliError::new(
+/// Refuses, before anything is committed, an output path that cannot or
+/// must not be written: a directory, a FIFO or device (writing one blocks or
+/// fails after the commit), a symbolic link (it may point anywhere, a
+/// committed `HANDOFF.md` link into `.git` included), a missing directory,
+/// or a place inside the repository's git directory.
+fn check_writable(app: &App, path: &Path) -> CliResult {
+    let refuse = |why: &str| {
+        CliError::new(
             Kind::Error,
             format!(
-                "Cannot write the handoff document to {}: not a file in an existing directory",
-                path.display()
+                "Cannot write the handoff document to {}: {why}",
+                escape(&path.display().to_string())
             ),
-        ));
+        )
+        .hint("nothing was committed; pass another --output, or leave it out to print the document")
+    };
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        let t = meta.file_type();
+        if t.is_symlink() {
+            return Err(refuse("it is a symbolic link"));
+        }
+        if !t.is_file() {
+            return Err(refuse(if t.is_dir() {
+                "it is a directory"
+            } else {
+                "it is not a regular file"
+            }));
+        }
+    }
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let Ok(parent) = parent.canonicalize() else {
+        return Err(refuse("its directory does not exist"));
+    };
+    let store = app.tl.store();
+    for git in [store.git_dir(), store.common_dir()] {
+        if git.canonicalize().is_ok_and(|g| parent.starts_with(g)) {
+            return Err(refuse("it is inside the repository's git directory"));
+        }
     }
     Ok(())
 }
 
-fn write_doc(path: &std::path::Path, doc: &str) -> CliResult {
-    std::fs::write(path, doc).map_err(|e| {
-        CliError::new(Kind::Error, format!("Cannot write {}: {e}", path.display()))
-            .hint("the handoff itself was committed; rerun with another --output or without it")
+/// Writes the document through a temporary file in the same directory and
+/// a rename, so a reader never sees half a document and no link is followed.
+fn write_doc(path: &Path, doc: &str, commit: &str) -> CliResult {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let written = tempfile::NamedTempFile::new_in(parent).and_then(|mut tmp| {
+        use std::io::Write as _;
+        tmp.write_all(doc.as_bytes())?;
+        tmp.as_file().sync_data()?;
+        tmp.persist(path).map(|_| ()).map_err(|e| e.error)
+    });
+    written.map_err(|e| {
+        CliError::new(
+            Kind::Error,
+            format!(
+                "The handoff was committed ({commit}), but {} cannot be written: {e}",
+                escape(&path.display().to_string())
+            ),
+        )
+        .hint("do not repeat the handoff; `git show REF:HANDOFF.md` prints the document")
     })
 }

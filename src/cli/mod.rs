@@ -30,7 +30,7 @@ use crate::error::{MAX_SESSION_LEN, session_ok};
 use crate::model::{ModelError, TaskId};
 use crate::op::OpError;
 use crate::store::StoreError;
-use crate::text::{escape, tasklist_command};
+use crate::text::{escape, json_safe, tasklist_command};
 use crate::view::ErrorView;
 use crate::{Error, ErrorKind, Tasklists};
 use color::ColorWhen;
@@ -250,6 +250,8 @@ pub struct App<'a> {
     pub list: Option<String>,
     /// Standard output.
     pub out: &'a mut dyn Write,
+    /// The commit a change wrote, once it did: reported when printing fails.
+    pub committed: &'a mut Option<String>,
 }
 
 impl App<'_> {
@@ -272,12 +274,20 @@ impl App<'_> {
         tasklist_command(self.tl.store().namespace(), rest)
     }
 
-    /// Prints `view` as one line of JSON.
+    /// Prints `view` as one line of JSON, with the characters a terminal
+    /// would obey escaped ([`json_safe`]).
     pub fn print_json(&mut self, view: &impl serde::Serialize) -> CliResult {
         let text = serde_json::to_string(view)
             .map_err(|e| CliError::new(Kind::Error, format!("Output failed: {e}")))?;
-        writeln!(self.out, "{text}")?;
+        writeln!(self.out, "{}", json_safe(&text))?;
         Ok(())
+    }
+
+    /// Records that a change was committed (before its result is printed).
+    pub fn committed(&mut self, done: &crate::store::Committed) {
+        if done.changed {
+            *self.committed = Some(done.tip.to_string());
+        }
     }
 }
 
@@ -387,8 +397,19 @@ pub fn main() -> ExitCode {
     let json = cli.json;
     let color = cli.color.stdout();
     let mut out = io::BufWriter::new(io::stdout().lock());
-    let result =
-        run(cli, session_from, color, &mut out).and_then(|()| out.flush().map_err(CliError::from));
+    let mut committed = None;
+    let result = run(cli, session_from, color, &mut out, &mut committed)
+        .and_then(|()| out.flush().map_err(CliError::from));
+    // Printing failed after a change was committed: say so, with the commit,
+    // so that a caller does not make the change again.
+    let result = result.map_err(|e| match (&committed, e.code) {
+        (Some(commit), "output_failed") if !e.broken_pipe => CliError::new(
+            Kind::Error,
+            format!("The change was committed ({commit}), but {}", lower_first(&e.message)),
+        )
+        .hint("do not repeat the command; `git tasklist show` shows the list as it is now"),
+        _ => e,
+    });
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),
         Err(e) if e.broken_pipe => ExitCode::from(EXIT_OK),
@@ -398,6 +419,12 @@ pub fn main() -> ExitCode {
             ExitCode::from(e.kind.code())
         }
     }
+}
+
+/// `Output failed: …` as `output failed: …`, to follow a comma.
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_lowercase().chain(c).collect()).unwrap_or_default()
 }
 
 fn report(e: &CliError, json: bool) {
@@ -410,7 +437,7 @@ fn report(e: &CliError, json: bool) {
             code: e.code.to_string(),
         };
         if let Ok(text) = serde_json::to_string(&v) {
-            let _ = writeln!(err, "{text}");
+            let _ = writeln!(err, "{}", json_safe(&text));
         }
     } else {
         let _ = writeln!(err, "Error: {}", e.message);
@@ -420,7 +447,17 @@ fn report(e: &CliError, json: bool) {
     }
 }
 
-fn run(cli: Cli, session_from: &str, color: bool, out: &mut dyn Write) -> CliResult {
+fn run(
+    cli: Cli,
+    session_from: &str,
+    color: bool,
+    out: &mut dyn Write,
+    committed: &mut Option<String>,
+) -> CliResult {
+    if cli.session.as_deref() == Some("") && session_from == "--session" {
+        return Err(CliError::new(Kind::Usage, "Session id is empty")
+            .hint("give --session a value, or leave it out to write without a session"));
+    }
     let mut session = cli.session.filter(|s| !s.is_empty());
     if let Some(s) = session.as_deref() {
         if cli.command.writes() {
@@ -453,7 +490,8 @@ fn run(cli: Cli, session_from: &str, color: bool, out: &mut dyn Write) -> CliRes
     let tl = Tasklists::open(cli.repo.as_deref(), cli.namespace.as_deref())?
         .with_session(session.as_deref())?;
     let namespace = tl.store().namespace().to_string();
-    let mut app = App { tl, json: cli.json, color, list: cli.list.filter(|l| !l.is_empty()), out };
+    let mut app =
+        App { tl, json: cli.json, color, list: cli.list.filter(|l| !l.is_empty()), out, committed };
     dispatch(&mut app, cli.command).map_err(|mut e| {
         // Hints name commands (`git tasklist list`); they must reach the same lists.
         if let Some(h) = e.hint.as_mut() {

@@ -156,6 +156,7 @@ pub fn print_change(
     status: Option<Status>,
     summary: &str,
 ) -> CliResult {
+    app.committed(&done.committed);
     if app.json {
         let view = ChangeView::of(&done.committed, &app.tl.ref_name(&done.id), app.session());
         return app.print_json(&view);

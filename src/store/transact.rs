@@ -23,6 +23,8 @@ pub const FALLBACK_IDENTITY: (&str, &str) = ("git-tasklist", "git-tasklist@local
 /// made progress, so 64 attempts with jittered backoff make a refusal
 /// practically impossible while still bounding a pathological livelock.
 const MAX_ATTEMPTS: u32 = 64;
+/// Object writes that may fail (git gc running beside us) before one is reported.
+const MAX_WRITE_RETRIES: u32 = 8;
 /// Longest backoff between attempts.
 const MAX_BACKOFF: Duration = Duration::from_millis(40);
 /// Longest time spent waiting for busy ref locks before naming the lock
@@ -105,8 +107,9 @@ impl Store {
             .map_err(|_| StoreError::BadNamespace(self.namespace.clone()))?;
         let started = std::time::Instant::now();
         let mut rng = Jitter::new();
+        let mut write_failures = 0;
         for attempt in 0..MAX_ATTEMPTS {
-            let tip = self.tip_with(&repo, id)?;
+            let tip = self.write_tip(&repo, id)?;
             let (before, parent, base_tree) = match (create, tip) {
                 (true, Some(_)) => return Err(OpError::ListExists(id.to_string()).into()),
                 (true, None) => (None, None, ObjectId::empty_tree(repo.object_hash())),
@@ -132,8 +135,19 @@ impl Store {
                 });
             }
             let files = extra_files(&applied.list).map_err(StoreError::Render)?;
+            // Writing an object can fail for a moment while git gc packs and
+            // prunes beside us ("could not persist loose object"): a
+            // transient failure, retried like a lost race.
             let (commit, committer) =
-                self.write_commit(&repo, id, parent, base_tree, &applied, &files, session)?;
+                match self.write_commit(&repo, id, parent, base_tree, &applied, &files, session) {
+                    Ok(written) => written,
+                    Err(StoreError::Git { .. }) if write_failures < MAX_WRITE_RETRIES => {
+                        write_failures += 1;
+                        std::thread::sleep(Duration::from_millis(rng.below(20) + 5));
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
             let expected = match parent {
                 Some(p) => PreviousValue::MustExistAndMatch(Target::Object(p)),
                 None => PreviousValue::MustNotExist,

@@ -16,6 +16,7 @@ mod test_escape;
 mod test_handoff;
 mod test_help;
 mod test_hostile;
+mod test_hostile_repo;
 mod test_housekeeping;
 mod test_json;
 mod test_library;
