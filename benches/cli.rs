@@ -8,6 +8,8 @@
 //! | `history` (b) | `show` / `update` on a list with 100,000 commits among 1,000 lists vs a fresh list | ≤ 1.5× |
 //! | `list` (c) | `list` over 1,000 lists vs `git for-each-ref \| git cat-file --batch` | ≤ 3× |
 //! | `concurrent` (d) | 8 processes × 30 `update --note` on one list | 240/240 land, 0 refused |
+//! | `hostile` (h) | `show` of chains of 4k … 60k tasks each depending on the next; `list` of 1,000 lists plus the 60k chain | 32k ≤ 0.2 s, 60k ≤ 0.5 s, list ≤ 1 s |
+//! | `floor` (i) | `update` vs `show` on one small list, wall and CPU per process | ≤ 1.3× |
 //! | `resolve` (g) | `show` by an 8-character id prefix vs by full id at 10,000 lists (and by title) | ≤ 1.5× |
 //!
 //! `cargo bench --bench cli -- NAME` runs one scenario; `BENCH_QUICK=1` is a
@@ -74,6 +76,10 @@ struct Sizes {
     per_proc: usize,
     /// Lists in the repository of scenario g.
     resolve_lists: usize,
+    /// Task counts of the hostile chains of scenario h.
+    chains: &'static [usize],
+    /// Runs of each `show` in scenario h.
+    chain_runs: usize,
 }
 
 impl Sizes {
@@ -92,6 +98,8 @@ impl Sizes {
                 procs: 8,
                 per_proc: 5,
                 resolve_lists: 500,
+                chains: &[1_000, 4_000],
+                chain_runs: 2,
             }
         } else {
             Sizes {
@@ -107,6 +115,8 @@ impl Sizes {
                 procs: 8,
                 per_proc: 30,
                 resolve_lists: 10_000,
+                chains: &[4_000, 8_000, 16_000, 32_000, 60_000],
+                chain_runs: 7,
             }
         }
     }
@@ -1059,9 +1069,209 @@ fn bench_resolve(s: &Sizes, r: &mut Report) -> Res<()> {
     Ok(())
 }
 
+// ---------------------------------------------------------------- h: hostile
+
+/// The `tasklist.toml` of a hostile list: `n` tasks, each depending on the
+/// next, in the tool's canonical layout (about 115 bytes a task, so 60,000
+/// tasks make the 6.9 MB a teammate could push under the 8 MiB limit).
+fn chain_file(id: &str, n: usize) -> Res<String> {
+    let mut text = toml_header(id, &format!("Hostile chain of {n}"));
+    for i in 0..n {
+        text.push_str(&format!(
+            "\n[[tasks]]\nid = \"t{i}\"\ntitle = \"Hostile task {i} pushed by a teammate, with a long title\"\nstatus = \"pending\"\nupdated = 2026-01-01T00:00:00Z\n"
+        ));
+        if i + 1 < n {
+            text.push_str(&format!("depends_on = [\"t{}\"]\n", i + 1));
+        }
+    }
+    let l = TaskList::from_toml(&text).map_err(|e| format!("h: the chain does not parse: {e}"))?;
+    if l.to_toml() != text {
+        return Err("h: the generated chain is not canonical".into());
+    }
+    Ok(text)
+}
+
+fn toml_header(id: &str, title: &str) -> String {
+    format!(
+        "format = 1\nid = \"{id}\"\ntitle = \"{title}\"\ncreated = 2026-01-01T00:00:00Z\nupdated = 2026-01-01T00:00:00Z\n"
+    )
+}
+
+/// Streams `files` (id, tasklist.toml) as one-commit lists into a new repository.
+fn import_lists(path: &Path, files: impl Iterator<Item = Res<(String, String)>>) -> Res<()> {
+    std::fs::create_dir_all(path).map_err(|e| format!("creating {}: {e}", path.display()))?;
+    init_repo(path)?;
+    let mut child = cmd("git", path)
+        .args(["fast-import", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start git fast-import: {e}"))?;
+    let stdin = child.stdin.take().ok_or("git fast-import has no stdin")?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, stdin);
+    for item in files {
+        let (id, file) = item?;
+        let msg = format!("Create\n\nTasklist: {id}\nOp: create\n");
+        emit(&mut w, &id, T0, &msg, &file)?;
+    }
+    w.flush().map_err(|e| format!("writing to git fast-import: {e}"))?;
+    drop(w);
+    let out = child.wait_with_output().map_err(|e| format!("git fast-import: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("git fast-import failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(())
+}
+
+/// `show` of hostile chains of growing length, and `list` of 1,000 ordinary
+/// lists plus the 60,000-task chain.
+fn bench_hostile(s: &Sizes, r: &mut Report) -> Res<()> {
+    let tmp = tempdir()?;
+    let chains = tmp.path().join("chains");
+    let sizes: Vec<usize> = s.chains.to_vec();
+    eprintln!("h hostile: chains of {sizes:?} tasks, and {} lists plus the longest", s.lists);
+    let files = sizes.iter().enumerate().map(|(k, &n)| {
+        let id = spread_id(900_000 + k as u64);
+        chain_file(&id, n).map(|f| (id, f))
+    });
+    import_lists(&chains, files)?;
+    let mut longest = (0.0, 0);
+    for (k, &n) in sizes.iter().enumerate() {
+        let id = spread_id(900_000 + k as u64);
+        let shown = tl(&chains, &["show", &id])?;
+        if shown.lines().filter(|l| l.starts_with("  ○ t")).count() != n {
+            return Err(format!("h: show of the {n}-task chain did not show every task"));
+        }
+        let mut times = Vec::new();
+        for _ in 0..s.chain_runs {
+            let mut c = cmd(BIN, &chains);
+            c.args(["show", &id]);
+            times.push(timed(&mut c)?);
+        }
+        let m = r.row(format!("h show: chain of {n} tasks"), &times);
+        if n == 32_000 {
+            r.target(
+                "h",
+                "show of a 32,000-task chain <= 200 ms".into(),
+                format!("{m:.1} ms"),
+                m <= 200.0,
+            );
+        }
+        if n >= longest.1 {
+            longest = (m, n);
+        }
+    }
+    let (m, n) = longest;
+    r.target("h", format!("show of a {n}-task chain <= 500 ms"), format!("{m:.1} ms"), m <= 500.0);
+
+    let many = tmp.path().join("many");
+    let (long_n, long_id) = (n, spread_id(999_999));
+    let ordinary = (0..s.lists as u64).map(|i| {
+        let id = spread_id(i);
+        let mut text = toml_header(&id, &format!("List {i}"));
+        for t in 1..=5 {
+            text.push_str(&format!(
+                "\n[[tasks]]\nid = \"t{t}\"\ntitle = \"Phase {t}\"\nstatus = \"pending\"\nupdated = 2026-01-01T00:00:00Z\n"
+            ));
+        }
+        Ok((id, text))
+    });
+    let hostile = std::iter::once(chain_file(&long_id, long_n).map(|f| (long_id.clone(), f)));
+    import_lists(&many, ordinary.chain(hostile))?;
+    let listed = tl(&many, &["list"])?;
+    if listed.lines().count() != s.lists + 1 || !listed.contains(&format!("0/{long_n}")) {
+        return Err("h: list did not show every list".into());
+    }
+    let mut times = Vec::new();
+    for _ in 0..s.chain_runs {
+        let mut c = cmd(BIN, &many);
+        c.arg("list");
+        times.push(timed(&mut c)?);
+    }
+    let m = r.row(format!("h list: {} lists + the {long_n}-task chain", s.lists), &times);
+    r.target(
+        "h",
+        format!("list of {} lists + a {long_n}-task chain <= 1 s", s.lists),
+        format!("{m:.1} ms"),
+        m <= 1000.0,
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------- i: floor
+
+/// CPU time (user + system) of this process's waited-for children, from
+/// /proc/self/stat (clock ticks of 10 ms: summed over a series it is exact
+/// enough, one process at a time it is not).
+fn children_cpu() -> Res<Duration> {
+    let stat =
+        std::fs::read_to_string("/proc/self/stat").map_err(|e| format!("/proc/self/stat: {e}"))?;
+    let after = stat.rsplit_once(')').map(|(_, rest)| rest).ok_or("bad /proc/self/stat")?;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    // Fields 16 and 17 of stat(5) are cutime and cstime; `after` starts at field 3.
+    let ticks =
+        |i: usize| fields.get(i - 3).and_then(|v| v.parse::<u64>().ok()).ok_or("bad stat field");
+    Ok(Duration::from_millis((ticks(16)? + ticks(17)?) * 10))
+}
+
+/// `update` against `show` on one small list, interleaved: wall time per
+/// process and CPU time per process (summed over the series).
+fn bench_floor(s: &Sizes, r: &mut Report) -> Res<()> {
+    let tmp = tempdir()?;
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir_all(&repo).map_err(|e| format!("creating {}: {e}", repo.display()))?;
+    init_repo(&repo)?;
+    let id = create(&repo, "Floor")?;
+    eprintln!("i floor: update vs show, {} interleaved runs each", s.update_runs);
+    let mut wall = [Vec::new(), Vec::new()];
+    let mut cpu = [Duration::ZERO, Duration::ZERO];
+    let statuses = ["in_progress", "pending"];
+    for round in 0..s.warmup + s.update_runs {
+        let order = if (round / 2) % 2 == 0 { [0, 1] } else { [1, 0] };
+        for side in order {
+            let mut c = cmd(BIN, &repo);
+            if side == 0 {
+                c.args(["-l", &id, "update", "t1", "--status", statuses[round % 2]]);
+            } else {
+                c.args(["-l", &id, "show"]);
+            }
+            let before = children_cpu()?;
+            let took = timed(&mut c)?;
+            if round >= s.warmup {
+                wall[side].push(took);
+                cpu[side] += children_cpu()? - before;
+            }
+        }
+    }
+    let m_update = r.row("i update (one commit)", &wall[0]);
+    let m_show = r.row("i show", &wall[1]);
+    let ratio = m_update / m_show;
+    r.target(
+        "i",
+        "update / show, wall (medians) <= 1.3x".into(),
+        format!("{ratio:.2}x ({m_update:.2} / {m_show:.2} ms)"),
+        ratio <= 1.3,
+    );
+    let n = s.update_runs as f64;
+    let (cu, cs) = (cpu[0].as_secs_f64() * 1000.0 / n, cpu[1].as_secs_f64() * 1000.0 / n);
+    let ratio = cu / cs.max(f64::MIN_POSITIVE);
+    r.target(
+        "i",
+        "update / show, CPU per process <= 1.3x".into(),
+        format!("{ratio:.2}x ({cu:.2} / {cs:.2} ms)"),
+        ratio <= 1.3,
+    );
+    let commits = commit_count(&repo, &id)?;
+    if commits != 1 + s.warmup + s.update_runs {
+        return Err(format!("i: {commits} commits, expected {}", 1 + s.warmup + s.update_runs));
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------- main
 
-const SCENARIOS: [(&str, &str); 7] = [
+const SCENARIOS: [(&str, &str); 9] = [
     ("a", "update"),
     ("b", "history"),
     ("c", "list"),
@@ -1069,6 +1279,8 @@ const SCENARIOS: [(&str, &str); 7] = [
     ("e", "resume"),
     ("f", "verify"),
     ("g", "resolve"),
+    ("h", "hostile"),
+    ("i", "floor"),
 ];
 
 fn main() -> ExitCode {
@@ -1129,6 +1341,8 @@ fn run_all(s: &Sizes, selected: &[&str], r: &mut Report) -> Res<()> {
             "update" => bench_update(s, r)?,
             "concurrent" => bench_concurrent(s, r)?,
             "resolve" => bench_resolve(s, r)?,
+            "hostile" => bench_hostile(s, r)?,
+            "floor" => bench_floor(s, r)?,
             "history" | "list" | "resume" | "verify" => {
                 if history.is_none() {
                     eprintln!("preparing the repository for b/c ({} lists)", s.lists);

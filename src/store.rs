@@ -248,6 +248,38 @@ pub(crate) fn git_err(
     StoreError::Git { context: context.into(), source: Box::new(e) }
 }
 
+/// Bytes of recently read objects a handle keeps: a command reads the tip
+/// commit, its tree and the state more than once.
+const OBJECT_CACHE: usize = 1 << 20;
+
+fn with_cache(mut repo: gix::Repository) -> gix::Repository {
+    repo.object_cache_size_if_unset(OBJECT_CACHE);
+    repo
+}
+
+/// A pooled repository handle (see [`Store::local`]).
+pub(crate) struct Handle<'a> {
+    store: &'a Store,
+    repo: Option<gix::Repository>,
+}
+
+impl std::ops::Deref for Handle<'_> {
+    type Target = gix::Repository;
+
+    fn deref(&self) -> &gix::Repository {
+        // Always Some until drop.
+        self.repo.as_ref().unwrap_or_else(|| unreachable!("a handle is taken only on drop"))
+    }
+}
+
+impl Drop for Handle<'_> {
+    fn drop(&mut self) {
+        if let (Some(repo), Ok(mut pool)) = (self.repo.take(), self.store.pool.lock()) {
+            pool.push(repo);
+        }
+    }
+}
+
 /// A list as read from its tip.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
@@ -269,6 +301,10 @@ pub struct ListEntry {
 /// An open repository plus the namespace the lists live in.
 pub struct Store {
     repo: gix::ThreadSafeRepository,
+    /// Thread-local handles not in use, kept so that their caches (the
+    /// object database's index of packs, recently read objects) serve the
+    /// next call instead of being built again.
+    pool: std::sync::Mutex<Vec<gix::Repository>>,
     namespace: String,
     git_dir: PathBuf,
     common_dir: PathBuf,
@@ -318,12 +354,16 @@ impl Store {
         let (git_dir, common_dir) =
             (local.git_dir().to_path_buf(), local.common_dir().to_path_buf());
         let workdir = local.workdir().map(Path::to_path_buf);
-        Ok(Store { repo, namespace, git_dir, common_dir, workdir })
+        let pool = std::sync::Mutex::new(vec![with_cache(local)]);
+        Ok(Store { repo, pool, namespace, git_dir, common_dir, workdir })
     }
 
-    /// A repository handle for the calling thread.
-    pub(crate) fn local(&self) -> gix::Repository {
-        self.repo.to_thread_local()
+    /// A repository handle for the calling thread, from the pool when one
+    /// is free; it goes back to the pool when dropped.
+    pub(crate) fn local(&self) -> Handle<'_> {
+        let pooled = self.pool.lock().ok().and_then(|mut p| p.pop());
+        let repo = pooled.unwrap_or_else(|| with_cache(self.repo.to_thread_local()));
+        Handle { store: self, repo: Some(repo) }
     }
 
     /// The namespace lists live under, without a trailing slash.
@@ -561,9 +601,9 @@ impl Store {
         }
     }
 
-    /// The commit a list's ref points straight at, for a write: a symbolic
-    /// ref or an annotated tag is refused by name (a compare-and-swap on the
-    /// peeled commit could never succeed).
+    /// The object a list's ref points straight at, for a write: a symbolic
+    /// ref is refused by name (a compare-and-swap on what it leads to could
+    /// never succeed); so is an annotated tag, when [`load`] finds one.
     pub(crate) fn write_tip(
         &self,
         repo: &gix::Repository,
@@ -586,10 +626,7 @@ impl Store {
             }
             gix::refs::TargetRef::Object(oid) => oid.to_owned(),
         };
-        match repo.find_header(target) {
-            Ok(h) if h.kind() == gix::object::Kind::Tag => Err(odd("an annotated tag".into())),
-            _ => Ok(Some(target)),
-        }
+        Ok(Some(target))
     }
 
     /// Reads a list's current state from its tip (never walks history).

@@ -9,7 +9,7 @@ use gix::ObjectId;
 use gix::refs::Target;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 
-use super::{BoxError, MAX_STATE_BYTES, Store, StoreError, StoreResult, git_err, load};
+use super::{BoxError, MAX_STATE_BYTES, Problem, Store, StoreError, StoreResult, git_err, load};
 use crate::model::{self, STATE_FILE, TaskList};
 use crate::op::{self, Applied, Ctx, Op, OpError, OpResult};
 use crate::text::escape;
@@ -115,7 +115,17 @@ impl Store {
                 (true, None) => (None, None, ObjectId::empty_tree(repo.object_hash())),
                 (false, None) => return Err(StoreError::ListNotFound(escape(id))),
                 (false, Some(tip)) => {
-                    let (snap, tree) = load(&repo, id, tip)?;
+                    let (snap, tree) =
+                        load(&repo, id, tip).map_err(|e| match e {
+                            StoreError::Unreadable {
+                                problem: Problem::NotACommit(kind), ..
+                            } if kind == "tag" => StoreError::OddRef {
+                                list: escape(id),
+                                reference: name.clone(),
+                                what: "an annotated tag".into(),
+                            },
+                            e => e,
+                        })?;
                     (Some(snap.list), Some(tip), tree)
                 }
             };
