@@ -12,6 +12,7 @@
 //! server can share one store between its tasks.
 
 pub mod history;
+mod loose;
 pub mod transact;
 
 use std::path::{Path, PathBuf};
@@ -308,6 +309,7 @@ pub struct Store {
     namespace: String,
     git_dir: PathBuf,
     common_dir: PathBuf,
+    objects_dir: PathBuf,
     workdir: Option<PathBuf>,
 }
 
@@ -355,7 +357,8 @@ impl Store {
             (local.git_dir().to_path_buf(), local.common_dir().to_path_buf());
         let workdir = local.workdir().map(Path::to_path_buf);
         let pool = std::sync::Mutex::new(vec![with_cache(local)]);
-        Ok(Store { repo, pool, namespace, git_dir, common_dir, workdir })
+        let objects_dir = repo.objects_dir().to_path_buf();
+        Ok(Store { repo, pool, namespace, git_dir, common_dir, objects_dir, workdir })
     }
 
     /// A repository handle for the calling thread, from the pool when one

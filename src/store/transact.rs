@@ -229,19 +229,31 @@ impl Store {
         if text.len() as u64 > MAX_STATE_BYTES {
             return Err(StoreError::TooLarge { list: id.to_string(), bytes: text.len() });
         }
-        let blob =
-            repo.write_blob(text.as_bytes()).map_err(|e| git_err("writing a blob", e))?.detach();
-        let mut editor = repo.edit_tree(base_tree).map_err(|e| git_err("reading a tree", e))?;
-        editor
-            .upsert(STATE_FILE, gix::objs::tree::EntryKind::Blob, blob)
-            .map_err(|e| git_err("editing a tree", e))?;
+        let write = |kind, data: &[u8], what: &'static str| {
+            super::loose::write(&self.objects_dir, repo.object_hash(), kind, data)
+                .map_err(|e| git_err(what, e))
+        };
+        let blob = write(gix::object::Kind::Blob, text.as_bytes(), "writing a blob")?;
+        let mut entries: Vec<(&str, ObjectId)> = vec![(STATE_FILE, blob)];
         for (path, data) in files {
-            let b = repo.write_blob(data).map_err(|e| git_err("writing a blob", e))?.detach();
-            editor
-                .upsert(path.as_str(), gix::objs::tree::EntryKind::Blob, b)
-                .map_err(|e| git_err("editing a tree", e))?;
+            entries.push((path.as_str(), write(gix::object::Kind::Blob, data, "writing a blob")?));
         }
-        let tree = editor.write().map_err(|e| git_err("writing a tree", e))?.detach();
+        let tree = if entries.iter().all(|(p, _)| !p.contains('/')) {
+            let tree = root_tree(repo, base_tree, &entries)?;
+            let mut bytes = Vec::with_capacity(64 * tree.entries.len());
+            gix::objs::WriteTo::write_to(&tree, &mut bytes)
+                .map_err(|e| git_err("writing a tree", e))?;
+            write(gix::object::Kind::Tree, &bytes, "writing a tree")?
+        } else {
+            // Files in subdirectories: gix's tree editor builds the subtrees.
+            let mut editor = repo.edit_tree(base_tree).map_err(|e| git_err("reading a tree", e))?;
+            for (path, oid) in &entries {
+                editor
+                    .upsert(*path, gix::objs::tree::EntryKind::Blob, *oid)
+                    .map_err(|e| git_err("editing a tree", e))?;
+            }
+            editor.write().map_err(|e| git_err("writing a tree", e))?.detach()
+        };
 
         let mut trailers: Vec<(&str, &str)> =
             vec![(trailer::TASKLIST, id), (trailer::OP, applied.name)];
@@ -262,7 +274,10 @@ impl Store {
             message: message.into(),
             extra_headers: vec![],
         };
-        let id = repo.write_object(&commit).map_err(|e| git_err("writing a commit", e))?.detach();
+        let mut bytes = Vec::with_capacity(512 + commit.message.len());
+        gix::objs::WriteTo::write_to(&commit, &mut bytes)
+            .map_err(|e| git_err("writing a commit", e))?;
+        let id = write(gix::object::Kind::Commit, &bytes, "writing a commit")?;
         Ok((id, committer))
     }
 
@@ -375,6 +390,33 @@ impl Store {
             let _ = child.wait();
         }
     }
+}
+
+/// The root tree `base` with each `(name, blob)` of `files` put in (as a
+/// regular file, replacing an entry of the same name), in git's order.
+fn root_tree(
+    repo: &gix::Repository,
+    base: ObjectId,
+    files: &[(&str, ObjectId)],
+) -> StoreResult<gix::objs::Tree> {
+    let mut tree = if base == ObjectId::empty_tree(repo.object_hash()) {
+        gix::objs::Tree::empty()
+    } else {
+        let t = repo.find_tree(base).map_err(|e| git_err("reading a tree", e))?;
+        let decoded = t.decode().map_err(|e| git_err("reading a tree", e))?;
+        gix::objs::Tree::from(decoded)
+    };
+    for (name, oid) in files {
+        let name: &gix::bstr::BStr = name.as_bytes().into();
+        tree.entries.retain(|e| e.filename != name);
+        tree.entries.push(gix::objs::tree::Entry {
+            mode: gix::objs::tree::EntryKind::Blob.into(),
+            filename: name.to_owned(),
+            oid: *oid,
+        });
+    }
+    tree.entries.sort();
+    Ok(tree)
 }
 
 fn lock_age(path: &Path) -> Option<Duration> {
