@@ -1078,7 +1078,7 @@ fn chain_file(id: &str, n: usize) -> Res<String> {
     let mut text = toml_header(id, &format!("Hostile chain of {n}"));
     for i in 0..n {
         text.push_str(&format!(
-            "\n[[tasks]]\nid = \"t{i}\"\ntitle = \"Hostile task {i} pushed by a teammate, with a long title\"\nstatus = \"pending\"\nupdated = 2026-01-01T00:00:00Z\n"
+            "\n[[tasks]]\nid = \"t{i}\"\ntitle = \"Task {i} of a hostile chain\"\nstatus = \"pending\"\nupdated = 2026-01-01T00:00:00Z\n"
         ));
         if i + 1 < n {
             text.push_str(&format!("depends_on = [\"t{}\"]\n", i + 1));

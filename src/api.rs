@@ -123,6 +123,13 @@ impl Tasklists {
         Ok(self.store.read(&id)?)
     }
 
+    /// The next step on a list for this session: the task, who else holds
+    /// it, or why nothing can start.
+    pub fn next(&self, list: &str) -> Result<crate::view::NextView> {
+        let snap = self.show(list)?;
+        Ok(crate::view::NextView::new(&snap.list, self.session()))
+    }
+
     /// Every list, sorted by id; unreadable ones carry their error (archived
     /// ones are in here too: [`crate::view::ListsView`] leaves them out
     /// unless asked).

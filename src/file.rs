@@ -41,11 +41,6 @@ fn kind(meta: &std::fs::Metadata) -> &'static str {
     if t.is_dir() { "a directory" } else { "not a file" }
 }
 
-/// Whether `path` is (or links to) a regular file.
-pub fn is_regular(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| m.is_file())
-}
-
 /// Reads `path` as UTF-8 text if it is (or links to) a regular file of at
 /// most `max` bytes. The type is checked before opening (opening a FIFO
 /// blocks) and again on the opened file, and the read itself is bounded,

@@ -7,7 +7,7 @@
 //! serialization is deterministic: the same state always gives the same bytes,
 //! one `key = value` per line, so a status change diffs as a line or two.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -264,7 +264,6 @@ fn list_from_table(table: toml::Table) -> ModelResult<TaskList> {
         Some(_) => return Err(f.invalid("tasks", "an array of tables ([[tasks]])")),
     };
     let mut tasks: Vec<Task> = Vec::with_capacity(raw_tasks.len());
-    let mut seen: HashSet<TaskId> = HashSet::with_capacity(raw_tasks.len());
     for (n, raw) in raw_tasks.into_iter().enumerate() {
         let toml::Value::Table(t) = raw else {
             return Err(ModelError::Invalid(format!("task {} is not a table", n + 1)));
@@ -272,9 +271,6 @@ fn list_from_table(table: toml::Table) -> ModelResult<TaskList> {
         let mut tf = Fields::new(t, format!(" of task {}", n + 1));
         let id = TaskId::parse(&tf.required_string("id")?)?;
         tf.what = format!(" of task '{id}'");
-        if !seen.insert(id.clone()) {
-            return Err(ModelError::Invalid(format!("task id '{id}' appears twice")));
-        }
         let status: Status = tf
             .required_string("status")?
             .parse()
@@ -311,8 +307,8 @@ fn list_from_table(table: toml::Table) -> ModelResult<TaskList> {
     })
 }
 
-/// Every `depends_on` names a task of the list, and the dependencies form no
-/// cycle (a cycle would leave its tasks waiting forever).
+/// Task ids are unique, every `depends_on` names a task of the list, and the
+/// dependencies form no cycle (a cycle would leave its tasks waiting forever).
 ///
 /// Linear in the tasks and their dependencies, and iterative: a hostile
 /// chain of 100,000 tasks each depending on the next is a loop, not a
@@ -320,7 +316,9 @@ fn list_from_table(table: toml::Table) -> ModelResult<TaskList> {
 pub(crate) fn check_dependencies(tasks: &[Task]) -> ModelResult<()> {
     let mut index: HashMap<&str, usize> = HashMap::with_capacity(tasks.len());
     for (i, t) in tasks.iter().enumerate() {
-        index.entry(t.id.as_str()).or_insert(i);
+        if index.insert(t.id.as_str(), i).is_some() {
+            return Err(ModelError::Invalid(format!("task id '{}' appears twice", t.id)));
+        }
     }
     let mut edges: Vec<Vec<usize>> = Vec::with_capacity(tasks.len());
     for t in tasks {
@@ -484,7 +482,9 @@ mod canonical {
                 }
                 _ => {}
             }
-            let (key, value) = line.split_once(" = ")?;
+            // Keys have no spaces: the first space must start " = ".
+            let sp = line.find(' ')?;
+            let (key, value) = (&line[..sp], line[sp..].strip_prefix(" = ")?);
             match section {
                 Section::Top => match key {
                     "format" if value == "1" => set(&mut format, FORMAT)?,
@@ -536,12 +536,8 @@ mod canonical {
             None
         };
         let mut tasks: Vec<Task> = Vec::with_capacity(raw.len());
-        let mut seen: HashSet<TaskId> = HashSet::with_capacity(raw.len());
         for r in raw {
             let tid = TaskId::parse(&r.id?).ok()?;
-            if !seen.insert(tid.clone()) {
-                return None;
-            }
             let depends_on = r
                 .depends_on
                 .unwrap_or_default()

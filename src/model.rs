@@ -331,9 +331,11 @@ impl TaskList {
             return Some(t);
         }
         let index = self.index();
-        let ready = self.tasks.iter().enumerate().find_map(|(i, t)| {
-            (t.status == Status::Pending && index.unsettled(i).is_empty()).then_some(t)
-        });
+        let ready = self
+            .tasks
+            .iter()
+            .enumerate()
+            .find_map(|(i, t)| (t.status == Status::Pending && index.ready(i)).then_some(t));
         ready.or_else(|| self.tasks.iter().find(in_progress))
     }
 
@@ -395,20 +397,36 @@ impl<'a> Index<'a> {
     pub fn prerequisites(&self, idx: usize) -> Vec<&'a Task> {
         let tasks = &self.list.tasks;
         let Some(task) = tasks.get(idx) else { return Vec::new() };
-        let mut seen: HashSet<usize> = HashSet::new();
-        let mut out: Vec<&'a Task> = Vec::with_capacity(task.depends_on.len() + 1);
+        let mut picked: Vec<usize> = Vec::with_capacity(task.depends_on.len() + 1);
         if self.list.sequential && idx > 0 {
-            seen.insert(idx - 1);
-            out.push(&tasks[idx - 1]);
+            picked.push(idx - 1);
         }
-        for dep in &task.depends_on {
-            if let Some(j) = self.position(dep.as_str()) {
-                if seen.insert(j) {
+        picked.extend(task.depends_on.iter().filter_map(|d| self.position(d.as_str())));
+        // Each prerequisite once, in order: a scan for the usual handful, a
+        // set for a hostile fan-out.
+        if picked.len() <= 16 {
+            let mut out: Vec<&'a Task> = Vec::with_capacity(picked.len());
+            for (k, &j) in picked.iter().enumerate() {
+                if !picked[..k].contains(&j) {
                     out.push(&tasks[j]);
                 }
             }
+            return out;
         }
-        out
+        let mut seen: HashSet<usize> = HashSet::with_capacity(picked.len());
+        picked.into_iter().filter(|j| seen.insert(*j)).map(|j| &tasks[j]).collect()
+    }
+
+    /// Whether every prerequisite of `tasks[idx]` is settled (no allocation).
+    pub fn ready(&self, idx: usize) -> bool {
+        let tasks = &self.list.tasks;
+        let Some(task) = tasks.get(idx) else { return false };
+        let before = self.list.sequential && idx > 0;
+        (!before || tasks[idx - 1].status.is_settled())
+            && task
+                .depends_on
+                .iter()
+                .all(|d| self.get(d.as_str()).is_none_or(|p| p.status.is_settled()))
     }
 
     /// The prerequisites of `tasks[idx]` that are not settled yet.

@@ -472,7 +472,7 @@ pub fn verify_since_handoff(
             subject: None,
             task: None,
             message: format!(
-                "a task changed against the handoff more than {RESUME_WINDOW} commits back; run verify"
+                "a task changed against the handoff more than {RESUME_WINDOW} commits back, beyond what this bounded check reads; the full check of the history names the commit"
             ),
         });
     }

@@ -394,11 +394,6 @@ impl Store {
         &self.common_dir
     }
 
-    /// Ids of every ref directly under the namespace, with their tips (unsorted).
-    pub fn list_refs(&self) -> StoreResult<Vec<(String, Option<ObjectId>)>> {
-        self.refs_with_prefix(&self.local(), "", true)
-    }
-
     /// Refs directly under the namespace whose id starts with `prefix`, with
     /// their tips when `peel` (else `None`: names alone, nothing else read).
     fn refs_with_prefix(

@@ -1,13 +1,19 @@
 //! Text for people and programs: escaping stored strings for a terminal,
 //! collapsing messages to one line, quoting words for a shell.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// Replaces control characters (and other invisible formatting characters)
 /// with visible escapes, so stored text can never drive the terminal.
 pub fn escape(s: &str) -> String {
+    escaped(s).into_owned()
+}
+
+/// [`escape`] without a copy when there is nothing to escape (the usual case).
+pub fn escaped(s: &str) -> Cow<'_, str> {
     if !s.chars().any(needs_escape) {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
@@ -21,7 +27,7 @@ pub fn escape(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Like [`escape`], but keeps line breaks (`\n`, and `\r\n` as `\n`): for

@@ -4,7 +4,7 @@
 use unicode_width::UnicodeWidthStr;
 
 use crate::model::{Status, TaskList};
-use crate::text::{escape, escape_multiline};
+use crate::text::{escape, escape_multiline, escaped};
 
 /// ANSI styles used in text output.
 #[derive(Clone, Copy)]
@@ -64,12 +64,20 @@ pub fn status_style(status: Status) -> Style {
 /// The columns `s` takes on a terminal: a CJK character or an emoji takes two,
 /// a combining mark none. Columns are aligned by this, not by `chars().count()`.
 pub fn width(s: &str) -> usize {
+    // Printable ASCII takes one column a byte; only other text needs the tables.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return s.len();
+    }
     UnicodeWidthStr::width(s)
 }
 
 /// Pads `s` with spaces to `cols` terminal columns.
 pub fn pad(s: &str, cols: usize) -> String {
-    let n = width(s);
+    pad_known(s, width(s), cols)
+}
+
+/// [`pad`] for text whose width `n` is known already.
+fn pad_known(s: &str, n: usize, cols: usize) -> String {
     if n >= cols { s.to_string() } else { format!("{s}{}", " ".repeat(cols - n)) }
 }
 
@@ -96,11 +104,19 @@ pub fn progress_bar(done: usize, total: usize, width: usize) -> String {
 /// unsettled one), then the note, one entry per task.
 pub fn task_lines(l: &TaskList, color: bool) -> Vec<String> {
     let id_w = l.tasks.iter().map(|t| width(t.id.as_str())).max().unwrap_or(0);
-    let titles: Vec<String> = l.tasks.iter().map(|t| escape(&t.title)).collect();
-    let title_w = titles.iter().map(|t| width(t)).max().unwrap_or(0).min(48);
+    let titles: Vec<(std::borrow::Cow<'_, str>, usize)> = l
+        .tasks
+        .iter()
+        .map(|t| {
+            let title = escaped(&t.title);
+            let w = width(&title);
+            (title, w)
+        })
+        .collect();
+    let title_w = titles.iter().map(|t| t.1).max().unwrap_or(0).min(48);
     let mut lines = Vec::with_capacity(l.tasks.len());
     let index = l.index();
-    for (i, (t, title)) in l.tasks.iter().zip(&titles).enumerate() {
+    for (i, (t, (title, title_cols))) in l.tasks.iter().zip(&titles).enumerate() {
         let style = status_style(t.status);
         let mut detail = t.status.as_str().to_string();
         if let Some(o) = &t.owner {
@@ -120,7 +136,7 @@ pub fn task_lines(l: &TaskList, color: bool) -> Vec<String> {
             "  {} {}  {}  {detail}",
             paint(color, style, symbol(t.status)),
             paint(color, Style::Bold, &pad(t.id.as_str(), id_w)),
-            pad(title, title_w),
+            pad_known(title, *title_cols, title_w),
         );
         if let Some(n) = &t.note {
             line.push_str(&format!(
