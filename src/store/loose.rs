@@ -81,27 +81,29 @@ pub(crate) fn write(
     raw.extend_from_slice(data);
     let stream = stored_zlib(&raw);
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".tmp_obj_");
+    builder.prefix("tmp_obj_");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o444));
     }
-    let mut tmp = builder.tempfile_in(objects)?;
-    tmp.write_all(&stream)?;
-    match tmp.persist(&path) {
-        Ok(_) => Ok(id),
+    // The temporary file goes into the fan-out directory itself, as git
+    // does, so the rename stays within one directory.
+    let mut tmp = match builder.tempfile_in(&dir) {
+        Ok(tmp) => tmp,
         // The fan-out directory does not exist yet (or git gc just removed it).
-        Err(e) if e.error.kind() == std::io::ErrorKind::NotFound => {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             match std::fs::create_dir(&dir) {
                 Ok(()) => {}
                 Err(d) if d.kind() == std::io::ErrorKind::AlreadyExists => {}
                 Err(d) => return Err(d),
             }
-            e.file.persist(&path).map(|_| id).map_err(|e| e.error)
+            builder.tempfile_in(&dir)?
         }
-        Err(e) => Err(e.error),
-    }
+        Err(e) => return Err(e),
+    };
+    tmp.write_all(&stream)?;
+    tmp.persist(&path).map(|_| id).map_err(|e| e.error)
 }
 
 #[cfg(test)]
