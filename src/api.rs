@@ -163,6 +163,12 @@ impl Tasklists {
         Ok((id, verdict, now))
     }
 
+    /// Exchanges every list with a git remote: fetch, then per list a new
+    /// copy, a fast-forward, a merge or a push (see [`crate::sync`]).
+    pub fn sync(&self, opts: &crate::sync::SyncOptions) -> Result<crate::sync::SyncReport> {
+        crate::sync::sync(&self.store, self.session(), opts)
+    }
+
     /// The templates `create` can use: the repository's own, then the built-ins.
     pub fn templates(&self) -> Vec<TemplateResult<Template>> {
         template::available(self.store.workdir())

@@ -21,6 +21,9 @@ pub enum Error {
     /// A template that cannot be found or used.
     #[error(transparent)]
     Template(#[from] TemplateError),
+    /// Talking to a git remote failed.
+    #[error(transparent)]
+    Sync(#[from] crate::sync::SyncError),
     /// A handoff template that cannot be used.
     #[error(transparent)]
     Handoff(#[from] HandoffError),
@@ -138,6 +141,11 @@ impl Error {
             Error::Template(TemplateError::NotFound { .. }) => "template_not_found",
             Error::Template(TemplateError::Invalid { .. }) => "template_invalid",
             Error::Handoff(_) => "handoff_template",
+            Error::Sync(crate::sync::SyncError::UnknownRemote(_)) => "unknown_remote",
+            Error::Sync(crate::sync::SyncError::Fetch { .. }) => "fetch_failed",
+            Error::Sync(crate::sync::SyncError::Push { .. }) => "push_failed",
+            Error::Sync(crate::sync::SyncError::Refused { .. }) => "push_refused",
+            Error::Sync(_) => "sync_failed",
             Error::Model(_) => "invalid_value",
             Error::Status(_) => "unknown_status",
             Error::InvalidSession(_) => "invalid_session",

@@ -60,6 +60,7 @@ pub mod op;
 pub mod plan;
 pub mod session;
 pub mod store;
+pub mod sync;
 pub mod template;
 pub mod text;
 pub mod trailer;

@@ -182,6 +182,9 @@ pub struct Applied {
     pub name: &'static str,
     /// Further trailers, e.g. `Out-Of-Order` or `Took-Over`.
     pub trailers: Vec<(&'static str, String)>,
+    /// Parents beside the tip the change was applied to: the other tips a
+    /// merge joins (empty for every op).
+    pub merged: Vec<gix::ObjectId>,
 }
 
 const SUBJECT_TITLE_MAX: usize = 60;
@@ -224,6 +227,7 @@ pub fn apply(before: Option<&TaskList>, op: &Op, ctx: &Ctx) -> OpResult<Applied>
                 changed: true,
                 name: "handoff",
                 trailers: vec![],
+                merged: vec![],
             })
         }
     }
@@ -238,6 +242,7 @@ fn archive(l: &TaskList, archived: bool, ctx: &Ctx) -> Applied {
             subject: String::new(),
             name: "noop",
             trailers: vec![],
+            merged: vec![],
         };
     }
     let mut list = l.clone();
@@ -249,6 +254,7 @@ fn archive(l: &TaskList, archived: bool, ctx: &Ctx) -> Applied {
         changed: true,
         name,
         trailers: vec![],
+        merged: vec![],
     }
 }
 
@@ -305,6 +311,7 @@ fn create(
         changed: true,
         name: "create",
         trailers: vec![],
+        merged: vec![],
     })
 }
 
@@ -354,6 +361,7 @@ fn add_task(l: &TaskList, t: &NewTask, after: Option<&TaskId>, ctx: &Ctx) -> OpR
         changed: true,
         name: "add-task",
         trailers: vec![],
+        merged: vec![],
     })
 }
 
@@ -390,6 +398,7 @@ fn update(l: &TaskList, id: &TaskId, change: &TaskChange, ctx: &Ctx) -> OpResult
             subject: String::new(),
             name: "noop",
             trailers: vec![],
+            merged: vec![],
         });
     }
 
@@ -440,7 +449,7 @@ fn update(l: &TaskList, id: &TaskId, change: &TaskChange, ctx: &Ctx) -> OpResult
     } else {
         format!("{title}: note on {id}")
     };
-    Ok(Applied { list, changed: true, subject, name, trailers })
+    Ok(Applied { list, changed: true, subject, name, trailers, merged: vec![] })
 }
 
 #[cfg(test)]

@@ -361,6 +361,20 @@ impl Store {
         Ok(Store { repo, pool, namespace, git_dir, common_dir, objects_dir, workdir })
     }
 
+    /// The same repository with the lists under another namespace (for
+    /// example the remote-tracking copies `sync` fetches).
+    pub fn with_namespace(&self, namespace: &str) -> StoreResult<Store> {
+        Ok(Store {
+            repo: self.repo.clone(),
+            pool: std::sync::Mutex::new(Vec::new()),
+            namespace: validate_namespace(namespace)?,
+            git_dir: self.git_dir.clone(),
+            common_dir: self.common_dir.clone(),
+            objects_dir: self.objects_dir.clone(),
+            workdir: self.workdir.clone(),
+        })
+    }
+
     /// A repository handle for the calling thread, from the pool when one
     /// is free; it goes back to the pool when dropped.
     pub(crate) fn local(&self) -> Handle<'_> {

@@ -16,6 +16,10 @@ pub const REOPENED: &str = "Reopened";
 pub const OUT_OF_ORDER: &str = "Out-Of-Order";
 /// The session a task was taken over from.
 pub const TOOK_OVER: &str = "Took-Over";
+/// The remote tip a merge joined.
+pub const MERGED: &str = "Merged";
+/// A field both sides of a merge changed, and the rule that decided it.
+pub const CONFLICT: &str = "Conflict";
 
 /// A commit message: the subject, a blank line, then one `Key: value` line
 /// per trailer. Values are escaped so a trailer stays on one line.

@@ -608,5 +608,72 @@ pub fn schemas() -> BTreeMap<&'static str, schemars::Schema> {
     out.insert("resume", schemars::schema_for!(ResumeView));
     out.insert("templates", schemars::schema_for!(TemplatesView));
     out.insert("error", schemars::schema_for!(ErrorView));
+    out.insert("sync", schemars::schema_for!(SyncView));
     out
+}
+
+/// A conflict a merge resolved.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ConflictView {
+    /// The task, or null for a field of the list.
+    pub task: Option<String>,
+    /// The field.
+    pub field: String,
+    /// The rule that decided it.
+    pub rule: String,
+}
+
+/// One list's outcome of `sync`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ListSyncView {
+    /// The list id.
+    pub id: String,
+    /// Its title, when readable.
+    pub title: Option<String>,
+    /// What happened.
+    pub action: crate::sync::Action,
+    /// Whether its tip was pushed.
+    pub pushed: bool,
+    /// The conflicts a merge resolved.
+    pub conflicts: Vec<ConflictView>,
+    /// Why it was skipped.
+    pub detail: Option<String>,
+}
+
+/// The output of `sync`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SyncView {
+    /// The remote.
+    pub remote: String,
+    /// Every list, sorted by id.
+    pub lists: Vec<ListSyncView>,
+}
+
+impl SyncView {
+    /// The view of a sync report.
+    pub fn of(r: &crate::sync::SyncReport) -> SyncView {
+        SyncView {
+            remote: r.remote.clone(),
+            lists: r
+                .lists
+                .iter()
+                .map(|l| ListSyncView {
+                    id: l.id.clone(),
+                    title: l.title.clone(),
+                    action: l.action,
+                    pushed: l.pushed,
+                    conflicts: l
+                        .conflicts
+                        .iter()
+                        .map(|c| ConflictView {
+                            task: c.task.clone(),
+                            field: c.field.to_string(),
+                            rule: c.rule.to_string(),
+                        })
+                        .collect(),
+                    detail: l.detail.clone(),
+                })
+                .collect(),
+        }
+    }
 }

@@ -15,6 +15,7 @@ mod next;
 pub mod render;
 mod resume;
 mod show;
+mod sync;
 mod templates;
 mod update;
 mod verify;
@@ -105,6 +106,7 @@ enum Command {
     Resume(resume::ResumeArgs),
     Verify(verify::VerifyArgs),
     Handoff(handoff::HandoffArgs),
+    Sync(sync::SyncArgs),
     Archive(archive::ArchiveArgs),
     Unarchive(archive::UnarchiveArgs),
     Templates(templates::TemplatesArgs),
@@ -326,6 +328,7 @@ impl Command {
                 | Command::Block(_)
                 | Command::Handoff(_)
                 | Command::Archive(_)
+                | Command::Sync(_)
                 | Command::Unarchive(_)
         )
     }
@@ -516,6 +519,7 @@ fn dispatch(app: &mut App, command: Command) -> CliResult {
         Command::Resume(a) => resume::run(app, a),
         Command::Verify(a) => verify::run(app, a),
         Command::Handoff(a) => handoff::run(app, a),
+        Command::Sync(a) => sync::run(app, a),
         Command::Archive(a) => archive::run(app, a.which.as_deref(), true),
         Command::Unarchive(a) => archive::run(app, a.which.as_deref(), false),
         Command::Templates(a) => templates::run(app, a),

@@ -111,6 +111,36 @@ impl Store {
         self.local().merge_base(a, b).ok().flatten().map(|id| id.detach())
     }
 
+    /// Whether `ancestor` is `commit` or one of its ancestors.
+    pub fn is_ancestor(&self, ancestor: ObjectId, commit: ObjectId) -> bool {
+        ancestor == commit || self.merge_base(ancestor, commit) == Some(ancestor)
+    }
+
+    /// The tasks explicitly reopened (`Reopened:` trailers) by the commits
+    /// reachable from `tip` but not from `base`: what one side of a merge
+    /// reopened since the two sides parted.
+    pub fn reopened_since(
+        &self,
+        tip: ObjectId,
+        base: Option<ObjectId>,
+    ) -> StoreResult<std::collections::HashSet<String>> {
+        let repo = self.local();
+        let walk = repo.rev_walk([tip]).with_hidden(base);
+        let walk = walk.all().map_err(|e| git_err("walking history", e))?;
+        let mut out = std::collections::HashSet::new();
+        for info in walk {
+            let Ok(info) = info else { break };
+            let Ok(commit) = repo.find_commit(info.id) else { break };
+            let entry = log_entry(info.id, &commit)?;
+            for (k, v) in &entry.trailers {
+                if k.eq_ignore_ascii_case(trailer::REOPENED) {
+                    out.insert(v.clone());
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// The list's history from its tip, newest first, following first parents;
     /// at most `limit` entries when given.
     pub fn log(&self, id: &str, limit: Option<usize>) -> StoreResult<Vec<LogEntry>> {

@@ -211,6 +211,47 @@ impl Store {
         Err(StoreError::RaceLost { list: id.to_string(), attempts: MAX_ATTEMPTS })
     }
 
+    /// Points the list's ref at `to`, if it still points at `expected`
+    /// (`None`: if it does not exist yet): a fast-forward or a new list from
+    /// a remote. Returns false when the ref moved meanwhile.
+    pub fn move_ref(
+        &self,
+        id: &str,
+        to: ObjectId,
+        expected: Option<ObjectId>,
+        why: &str,
+    ) -> StoreResult<bool> {
+        let repo = self.local();
+        let name = self.ref_name(id);
+        let full_name: gix::refs::FullName = name
+            .as_str()
+            .try_into()
+            .map_err(|_| StoreError::BadNamespace(self.namespace.clone()))?;
+        let edit = RefEdit {
+            name: full_name,
+            deref: false,
+            change: Change::Update {
+                new: Target::Object(to),
+                expected: match expected {
+                    Some(p) => PreviousValue::MustExistAndMatch(Target::Object(p)),
+                    None => PreviousValue::MustNotExist,
+                },
+                log: LogChange {
+                    mode: RefLog::AndReference,
+                    force_create_reflog: false,
+                    message: format!("tasklist: {why}").into(),
+                },
+            },
+        };
+        let committer = self.signature(&repo, false, model::now().timestamp());
+        let mut time_buf = gix::date::parse::TimeBuf::default();
+        match repo.edit_references_as(Some(edit), Some(committer.to_ref(&mut time_buf))) {
+            Ok(_) => Ok(true),
+            Err(e) if e.is_conflict() || e.is_not_found() => Ok(false),
+            Err(e) => Err(git_err(format!("updating {name}"), e)),
+        }
+    }
+
     /// Writes the blob (refusing one the store could not read back), tree
     /// and commit for an applied change on `base_tree`;
     /// returns the commit id and its committer (reused for the ref update).
@@ -267,7 +308,7 @@ impl Store {
         let committer = self.signature(repo, false, seconds);
         let commit = gix::objs::Commit {
             tree,
-            parents: parent.into_iter().collect(),
+            parents: parent.into_iter().chain(applied.merged.iter().copied()).collect(),
             author,
             committer: committer.clone(),
             encoding: None,

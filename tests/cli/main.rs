@@ -31,6 +31,7 @@ mod test_sessions;
 mod test_show;
 mod test_snapshots;
 mod test_store_edges;
+mod test_sync;
 mod test_templates;
 mod test_terminal;
 mod test_update;

@@ -1,0 +1,60 @@
+//! `sync`: exchange the lists with a git remote, merging where both changed.
+
+use clap::Args;
+
+use super::{App, CliResult, render};
+use crate::sync::{Action, SyncOptions};
+use crate::text::escape;
+use crate::view::SyncView;
+
+/// Exchange task lists with a git remote: fetch, merge, push (never forced)
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The remote (default: the current branch's upstream remote, else origin)
+    remote: Option<String>,
+    /// Fetch and merge, but do not push
+    #[arg(long)]
+    no_push: bool,
+    /// Say what would happen; change nothing here or on the remote
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// Runs `sync`.
+pub fn run(app: &mut App, a: SyncArgs) -> CliResult {
+    let opts = SyncOptions { remote: a.remote, no_push: a.no_push, dry_run: a.dry_run };
+    let report = app.tl.sync(&opts)?;
+    if app.json {
+        return app.print_json(&SyncView::of(&report));
+    }
+    if report.lists.is_empty() {
+        writeln!(app.out, "No task lists here or on {}", escape(&report.remote))?;
+    }
+    let would = if opts.dry_run { "would be " } else { "" };
+    for l in &report.lists {
+        let what = match l.action {
+            Action::UpToDate => "up to date".to_string(),
+            Action::New => format!("{would}new from the remote"),
+            Action::FastForward => format!("{would}fast-forwarded"),
+            Action::Merged => {
+                let n = l.conflicts.len();
+                format!("{would}merged — {n} conflict{} resolved", if n == 1 { "" } else { "s" })
+            }
+            Action::Pushed if !l.pushed => "ahead of the remote (not pushed)".to_string(),
+            Action::Pushed => format!("{would}pushed"),
+            Action::Skipped => format!("skipped — {}", l.detail.as_deref().unwrap_or("")),
+        };
+        let pushed = if l.pushed && l.action == Action::Merged && !opts.dry_run && !opts.no_push {
+            ", pushed"
+        } else {
+            ""
+        };
+        writeln!(
+            app.out,
+            "{}  {}  {what}{pushed}",
+            render::paint(app.color, render::Style::Cyan, &l.id),
+            escape(l.title.as_deref().unwrap_or("(unreadable)"))
+        )?;
+    }
+    Ok(())
+}

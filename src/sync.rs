@@ -1,0 +1,372 @@
+//! Sync with a git remote: one `git fetch` of the remote's lists into a
+//! remote-tracking namespace, then per list a new copy, a fast-forward, a
+//! merge or a push, and one `git push` (never forced) of what changed. The
+//! network goes through the `git` command, so credentials, SSH, proxies and
+//! `insteadOf` work as they do for the user; everything local goes through
+//! the store.
+
+use std::process::Command;
+
+use gix::ObjectId;
+
+use crate::merge::{self, Conflict, Reopened};
+use crate::op::Applied;
+use crate::store::{ListEntry, Store, StoreError};
+use crate::text::{escape, one_line};
+use crate::trailer;
+
+/// Where fetched lists are kept: `refs/tasklists-remote/<remote>/<id>`,
+/// outside `refs/remotes`, so `git branch -a` does not show them.
+pub const TRACKING_PREFIX: &str = "refs/tasklists-remote";
+/// Git config key for the remote's ref prefix (default: the local namespace).
+pub const REMOTE_PREFIX_CONFIG_KEY: &str = "tasklist.remotePrefix";
+/// Pushes that find the remote moved, before giving up.
+const MAX_ROUNDS: usize = 3;
+/// Refspecs per `git push` (some hosts fail a push of thousands of refs).
+const PUSH_CHUNK: usize = 500;
+
+/// Errors talking to a remote.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// No remote by that name.
+    #[error("Remote '{0}' is not configured; `git remote -v` lists the remotes")]
+    UnknownRemote(String),
+    /// The remote name or prefix cannot be used in a ref.
+    #[error("'{0}' cannot be used as a remote name or ref prefix")]
+    BadName(String),
+    /// `git fetch` failed (unreachable, authentication, …).
+    #[error("Fetching task lists from '{remote}' failed: {message}")]
+    Fetch {
+        /// The remote.
+        remote: String,
+        /// What git said.
+        message: String,
+    },
+    /// `git push` failed for another reason than a moved remote.
+    #[error("Pushing task lists to '{remote}' failed: {message}")]
+    Push {
+        /// The remote.
+        remote: String,
+        /// What git said.
+        message: String,
+    },
+    /// The remote kept moving.
+    #[error("The remote '{remote}' changed under {MAX_ROUNDS} attempts to push; try again")]
+    Refused {
+        /// The remote.
+        remote: String,
+    },
+    /// The `git` command could not be run.
+    #[error("Cannot run git: {0}")]
+    Git(#[from] std::io::Error),
+}
+
+/// What happened to one list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Both sides have the same tip.
+    UpToDate,
+    /// New from the remote: created here.
+    New,
+    /// The remote was ahead: moved forward here.
+    FastForward,
+    /// Both sides changed: merged here.
+    Merged,
+    /// Only here, or ahead here: pushed.
+    Pushed,
+    /// Left alone (unreadable, or it changed here meanwhile).
+    Skipped,
+}
+
+/// One list's outcome.
+#[derive(Debug, Clone)]
+pub struct ListSync {
+    /// The list id.
+    pub id: String,
+    /// Its title, when readable.
+    pub title: Option<String>,
+    /// What happened.
+    pub action: Action,
+    /// Whether its tip was pushed.
+    pub pushed: bool,
+    /// The conflicts a merge resolved.
+    pub conflicts: Vec<Conflict>,
+    /// Why it was skipped.
+    pub detail: Option<String>,
+}
+
+/// The outcome of a sync.
+#[derive(Debug, Clone)]
+pub struct SyncReport {
+    /// The remote.
+    pub remote: String,
+    /// Every list, sorted by id.
+    pub lists: Vec<ListSync>,
+}
+
+/// How to sync.
+#[derive(Debug, Clone, Default)]
+pub struct SyncOptions {
+    /// The remote (default: the current branch's upstream remote, else `origin`).
+    pub remote: Option<String>,
+    /// Fetch and merge only.
+    pub no_push: bool,
+    /// Say what would happen; change nothing here or there.
+    pub dry_run: bool,
+}
+
+fn git(store: &Store, args: &[&str]) -> Result<std::process::Output, SyncError> {
+    Ok(Command::new("git")
+        .arg("--git-dir")
+        .arg(store.common_dir())
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()?)
+}
+
+fn git_text(out: &std::process::Output) -> String {
+    let text = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    one_line(&escape(&lines.join("; ")))
+}
+
+/// The remote to use: `remote`, else the current branch's upstream remote,
+/// else `origin`.
+fn pick_remote(store: &Store, remote: Option<&str>) -> Result<String, SyncError> {
+    if let Some(r) = remote {
+        return Ok(r.to_string());
+    }
+    let head = git(store, &["symbolic-ref", "--short", "-q", "HEAD"])?;
+    let branch = String::from_utf8_lossy(&head.stdout).trim().to_string();
+    if !branch.is_empty() {
+        let key = format!("branch.{branch}.remote");
+        let up = git(store, &["config", "--get", &key])?;
+        let up = String::from_utf8_lossy(&up.stdout).trim().to_string();
+        if !up.is_empty() && up != "." {
+            return Ok(up);
+        }
+    }
+    Ok("origin".into())
+}
+
+/// Syncs every list with the remote.
+pub fn sync(store: &Store, session: Option<&str>, opts: &SyncOptions) -> crate::Result<SyncReport> {
+    let remote = pick_remote(store, opts.remote.as_deref())?;
+    let known = git(store, &["remote", "get-url", &remote])?;
+    if !known.status.success() {
+        return Err(SyncError::UnknownRemote(escape(&remote)).into());
+    }
+    let tracking = format!("{TRACKING_PREFIX}/{remote}");
+    let tracked =
+        store.with_namespace(&tracking).map_err(|_| SyncError::BadName(escape(&remote)))?;
+    let configured = git(store, &["config", "--get", REMOTE_PREFIX_CONFIG_KEY])?;
+    let prefix =
+        String::from_utf8_lossy(&configured.stdout).trim().trim_end_matches('/').to_string();
+    let prefix = if prefix.is_empty() { store.namespace().to_string() } else { prefix };
+    if gix::refs::FullName::try_from(format!("{prefix}/x").as_str()).is_err()
+        || !prefix.starts_with("refs/")
+    {
+        return Err(SyncError::BadName(escape(&prefix)).into());
+    }
+    for round in 0..MAX_ROUNDS {
+        let spec = format!("+{prefix}/*:{tracking}/*");
+        let fetched = git(store, &["fetch", "--quiet", "--no-tags", "--prune", &remote, &spec])?;
+        if !fetched.status.success() {
+            return Err(
+                SyncError::Fetch { remote: escape(&remote), message: git_text(&fetched) }.into()
+            );
+        }
+        let local = store.list_all()?;
+        let theirs = tracked.list_all()?;
+        let mut lists = reconcile(store, session, &remote, &local, &theirs, opts.dry_run)?;
+        let to_push: Vec<&ListSync> = lists.iter().filter(|l| l.pushed).collect();
+        if opts.no_push || opts.dry_run || to_push.is_empty() {
+            if opts.no_push {
+                for l in &mut lists {
+                    l.pushed = false;
+                }
+            }
+            return Ok(SyncReport { remote, lists });
+        }
+        let specs: Vec<String> = to_push
+            .iter()
+            .map(|l| format!("{}:{prefix}/{}", store.ref_name(&l.id), l.id))
+            .collect();
+        let mut moved = false;
+        for chunk in specs.chunks(PUSH_CHUNK) {
+            let mut args = vec!["push", "--porcelain", "--quiet", remote.as_str()];
+            args.extend(chunk.iter().map(String::as_str));
+            let out = git(store, &args)?;
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let rejected = stdout.lines().any(|l| l.starts_with('!'));
+            if rejected {
+                moved = true;
+            } else if !out.status.success() {
+                return Err(
+                    SyncError::Push { remote: escape(&remote), message: git_text(&out) }.into()
+                );
+            }
+        }
+        if !moved {
+            return Ok(SyncReport { remote, lists });
+        }
+        if round + 1 == MAX_ROUNDS {
+            break;
+        }
+    }
+    Err(SyncError::Refused { remote: escape(&remote) }.into())
+}
+
+/// Decides and applies, per list, what the local and remote tips call for.
+fn reconcile(
+    store: &Store,
+    session: Option<&str>,
+    remote: &str,
+    local: &[ListEntry],
+    theirs: &[ListEntry],
+    dry_run: bool,
+) -> crate::Result<Vec<ListSync>> {
+    use std::collections::BTreeMap;
+    let mut ids: BTreeMap<&str, (Option<&ListEntry>, Option<&ListEntry>)> = BTreeMap::new();
+    for e in local {
+        ids.entry(e.id.as_str()).or_default().0 = Some(e);
+    }
+    for e in theirs {
+        ids.entry(e.id.as_str()).or_default().1 = Some(e);
+    }
+    let mut out = Vec::new();
+    for (id, (mine, other)) in ids {
+        let title = |e: Option<&ListEntry>| {
+            e.and_then(|e| e.result.as_ref().ok()).map(|s| s.list.title.clone())
+        };
+        let mut item = ListSync {
+            id: id.to_string(),
+            title: title(mine).or_else(|| title(other)),
+            action: Action::UpToDate,
+            pushed: false,
+            conflicts: Vec::new(),
+            detail: None,
+        };
+        let skip = |item: &mut ListSync, why: String| {
+            item.action = Action::Skipped;
+            item.detail = Some(why);
+        };
+        // A nested ref is not a list of this namespace.
+        if id.contains('/') {
+            continue;
+        }
+        let mine_ok = mine.map(|e| e.result.as_ref());
+        let other_ok = other.map(|e| e.result.as_ref());
+        match (mine_ok, other_ok) {
+            (None, None) => continue,
+            (Some(Err(e)), _) => skip(&mut item, e.to_string()),
+            (None, Some(Err(e))) | (Some(Ok(_)), Some(Err(e))) => {
+                skip(&mut item, format!("the remote's copy is unreadable: {e}"));
+            }
+            (None, Some(Ok(o))) => {
+                item.action = Action::New;
+                if !dry_run && !store.move_ref(id, o.tip, None, "sync: new")? {
+                    skip(&mut item, "it was created here meanwhile; sync again".into());
+                }
+            }
+            (Some(Ok(_)), None) => {
+                item.action = Action::Pushed;
+                item.pushed = true;
+            }
+            (Some(Ok(m)), Some(Ok(o))) if m.tip == o.tip => {}
+            (Some(Ok(m)), Some(Ok(o))) if store.is_ancestor(m.tip, o.tip) => {
+                item.action = Action::FastForward;
+                if !dry_run && !store.move_ref(id, o.tip, Some(m.tip), "sync: fast-forward")? {
+                    skip(&mut item, "it changed here meanwhile; sync again".into());
+                }
+            }
+            (Some(Ok(m)), Some(Ok(o))) if store.is_ancestor(o.tip, m.tip) => {
+                item.action = Action::Pushed;
+                item.pushed = true;
+            }
+            (Some(Ok(_)), Some(Ok(o))) => {
+                item.action = Action::Merged;
+                item.pushed = true;
+                if !dry_run {
+                    item.conflicts = merge_into(store, session, remote, id, o.tip)?;
+                } else if let Some(m) = mine.and_then(|e| e.result.as_ref().ok()) {
+                    item.conflicts = plan_merge(store, m.tip, &m.list, o.tip, &o.list)?.conflicts;
+                }
+            }
+        }
+        out.push(item);
+    }
+    Ok(out)
+}
+
+/// The merge of our state at `tip` with theirs at `remote_tip`.
+fn plan_merge(
+    store: &Store,
+    tip: ObjectId,
+    ours: &crate::model::TaskList,
+    remote_tip: ObjectId,
+    theirs: &crate::model::TaskList,
+) -> crate::Result<merge::Merged> {
+    let base_commit = store.merge_base(tip, remote_tip);
+    let base = base_commit.and_then(|b| store.read_at(&ours.id, b).ok()).map(|s| s.list);
+    let reopened = Reopened {
+        ours: store.reopened_since(tip, base_commit)?,
+        theirs: store.reopened_since(remote_tip, base_commit)?,
+    };
+    Ok(merge::merge(base.as_ref(), ours, theirs, &reopened))
+}
+
+/// Merges the remote's tip into the local list with a two-parent commit
+/// (`Op: merge`, one `Conflict:` trailer per conflict), through the store's
+/// write path: a lost race merges again on the new local tip.
+fn merge_into(
+    store: &Store,
+    session: Option<&str>,
+    remote: &str,
+    id: &str,
+    remote_tip: ObjectId,
+) -> crate::Result<Vec<Conflict>> {
+    let theirs = store.read_at(id, remote_tip)?.list;
+    let resolved = std::cell::RefCell::new(Vec::new());
+    let change = |before: Option<&crate::model::TaskList>, ctx: &crate::op::Ctx| {
+        let ours = before.ok_or(crate::op::OpError::NoList)?;
+        let tip = ctx.tip.as_deref().and_then(|t| ObjectId::from_hex(t.as_bytes()).ok());
+        let merged = match tip {
+            Some(tip) => plan_merge(store, tip, ours, remote_tip, &theirs),
+            None => Ok(merge::merge(None, ours, &theirs, &Reopened::default())),
+        };
+        let merged = merged.map_err(|_| crate::op::OpError::NoList)?;
+        let mut trailers = vec![(trailer::MERGED, remote_tip.to_string())];
+        for c in &merged.conflicts {
+            let what = match &c.task {
+                Some(t) => format!("{t} {}: {}", c.field, c.rule),
+                None => format!("{}: {}", c.field, c.rule),
+            };
+            trailers.push((trailer::CONFLICT, what));
+        }
+        let n = merged.conflicts.len();
+        *resolved.borrow_mut() = merged.conflicts;
+        let mut list = merged.list;
+        list.updated = list.updated.max(ctx.now);
+        Ok(Applied {
+            subject: format!(
+                "{}: merge {remote} ({n} conflict{} resolved)",
+                escape(&list.title),
+                if n == 1 { "" } else { "s" }
+            ),
+            list,
+            changed: true,
+            name: "merge",
+            trailers,
+            merged: vec![remote_tip],
+        })
+    };
+    store.transact_with(id, false, session, change, &crate::store::no_files).map_err(
+        |e| match e {
+            StoreError::Op(crate::op::OpError::NoList) => StoreError::ListNotFound(escape(id)),
+            e => e,
+        },
+    )?;
+    Ok(resolved.into_inner())
+}

@@ -1,0 +1,131 @@
+//! `sync` against a bare remote on a plain path, with two clones editing.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::{TestRepo, stdout};
+
+/// A bare remote and two clones of it, all in one temp dir.
+struct Team {
+    repo: TestRepo,
+    a: PathBuf,
+    b: PathBuf,
+}
+
+fn team() -> Team {
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n");
+    repo.git(&["add", "README.md"]);
+    repo.git(&["commit", "-q", "-m", "init"]);
+    let root = repo.root().to_path_buf();
+    repo.git_in(&root, &["clone", "-q", "--bare", "repo", "remote.git"]);
+    repo.git_in(&root, &["clone", "-q", "remote.git", "a"]);
+    repo.git_in(&root, &["clone", "-q", "remote.git", "b"]);
+    Team { a: root.join("a"), b: root.join("b"), repo }
+}
+
+impl Team {
+    fn tl(&self, dir: &Path, args: &[&str]) -> String {
+        let out = self.repo.cmd_in(dir).args(args).assert().success().get_output().clone();
+        stdout(&out)
+    }
+
+    fn json(&self, dir: &Path, args: &[&str]) -> serde_json::Value {
+        let out =
+            self.repo.cmd_in(dir).arg("--json").args(args).assert().success().get_output().clone();
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn tip(&self, dir: &Path, id: &str) -> String {
+        self.repo.git_in(dir, &["rev-parse", &format!("refs/tasklists/{id}")]).trim().to_string()
+    }
+
+    fn fsck(&self, dir: &Path) {
+        let out = self.repo.git_output_in(dir, &["fsck", "--strict", "--no-progress"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+fn action(v: &serde_json::Value, id: &str) -> String {
+    let l = v["lists"].as_array().unwrap().iter().find(|l| l["id"] == id).unwrap();
+    l["action"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn two_clones_exchange_and_merge_their_progress() {
+    let t = team();
+    let created = t.tl(&t.a, &["create", "Plan", "-t", "a", "-t", "b", "-t", "c"]);
+    let id = created.lines().next().unwrap().to_string();
+    let v = t.json(&t.a, &["sync"]);
+    assert_eq!(action(&v, &id), "pushed");
+    let remote = t.repo.root().join("remote.git");
+    let on_remote = t.repo.git_in(&remote, &["rev-parse", &format!("refs/tasklists/{id}")]);
+    assert_eq!(on_remote.trim(), t.tip(&t.a, &id));
+    // Not a branch anywhere.
+    assert!(!t.repo.git_in(&t.b, &["branch", "-a"]).contains("tasklist"));
+
+    let v = t.json(&t.b, &["sync"]);
+    assert_eq!(action(&v, &id), "new");
+    assert_eq!(t.tip(&t.b, &id), t.tip(&t.a, &id));
+
+    // Both sides change different tasks, and the same note.
+    t.tl(&t.a, &["--session", "sa", "-l", &id, "done", "a", "--note", "from a"]);
+    t.tl(&t.b, &["--session", "sb", "-l", &id, "start", "b"]);
+    t.tl(&t.b, &["--session", "sb", "-l", &id, "update", "a", "--note", "from b"]);
+    t.tl(&t.b, &["-l", &id, "add", "d", "--title", "Added in b"]);
+    assert_eq!(action(&t.json(&t.a, &["sync"]), &id), "pushed");
+    let v = t.json(&t.b, &["sync"]);
+    assert_eq!(action(&v, &id), "merged");
+    let l = v["lists"].as_array().unwrap().iter().find(|l| l["id"] == id.as_str()).unwrap().clone();
+    assert_eq!(l["pushed"], true);
+    assert_eq!(l["conflicts"].as_array().unwrap().len(), 1, "{l}");
+    assert_eq!(action(&t.json(&t.a, &["sync"]), &id), "fast_forward");
+    assert_eq!(t.tip(&t.a, &id), t.tip(&t.b, &id));
+    assert_eq!(action(&t.json(&t.a, &["sync"]), &id), "up_to_date");
+
+    // The merged state has everything either side wrote.
+    let s = t.json(&t.a, &["show", &id]);
+    let task =
+        |k: &str| s["tasks"].as_array().unwrap().iter().find(|x| x["id"] == k).unwrap().clone();
+    assert_eq!(task("a")["status"], "completed");
+    assert_eq!(task("b")["status"], "in_progress");
+    assert_eq!(task("b")["owner"], "sb");
+    assert_eq!(task("d")["title"], "Added in b");
+    // Both set a's note: the later change wins (within one second, the
+    // side where the task is further along: completed, so "from a").
+    let note = task("a")["note"].as_str().unwrap().to_string();
+    assert!(note == "from a" || note == "from b", "{note}");
+    // The merge commit has both parents and names its conflict.
+    let tip = t.tip(&t.a, &id);
+    let parents = t.repo.git_in(&t.a, &["rev-list", "--parents", "-n", "1", &tip]);
+    assert_eq!(parents.split_whitespace().count(), 3, "{parents}");
+    let msg = t.repo.git_in(&t.a, &["log", "-1", "--format=%B", &tip]);
+    assert!(
+        msg.contains("Op: merge") && msg.contains("Conflict: a note: the later change wins"),
+        "{msg}"
+    );
+    for dir in [&t.a, &t.b] {
+        t.repo.cmd_in(dir).args(["-l", &id, "verify"]).assert().success();
+        t.fsck(dir);
+    }
+}
+
+#[test]
+fn sync_errors_are_clear_and_change_nothing() {
+    let t = team();
+    let id = t.tl(&t.a, &["create", "Plan", "-t", "a"]).lines().next().unwrap().to_string();
+    let tip = t.tip(&t.a, &id);
+    let err = crate::common::expect_error(t.repo.cmd_in(&t.a).args(["sync", "nowhere"]), 1);
+    assert!(err.contains("Remote 'nowhere' is not configured"), "{err}");
+    t.repo.git_in(&t.a, &["remote", "add", "gone", "/nonexistent/remote.git"]);
+    let err = crate::common::expect_error(t.repo.cmd_in(&t.a).args(["sync", "gone"]), 1);
+    assert!(err.contains("Fetching task lists from 'gone' failed"), "{err}");
+    assert_eq!(t.tip(&t.a, &id), tip);
+    // --dry-run and --no-push leave the remote alone.
+    let v = t.json(&t.a, &["sync", "--dry-run"]);
+    assert_eq!(action(&v, &id), "pushed");
+    let v = t.json(&t.a, &["sync", "--no-push"]);
+    assert_eq!(v["lists"][0]["pushed"], false);
+    let remote = t.repo.root().join("remote.git");
+    let refs = t.repo.git_in(&remote, &["for-each-ref", "refs/tasklists"]);
+    assert_eq!(refs, "", "nothing was pushed");
+}
