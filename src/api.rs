@@ -169,6 +169,25 @@ impl Tasklists {
         crate::sync::sync(&self.store, self.session(), opts)
     }
 
+    /// Adds the lists' glob fetch refspec to a remote (see [`crate::sync::init`]).
+    pub fn init(
+        &self,
+        remote: Option<&str>,
+        prefix: Option<&str>,
+    ) -> Result<crate::sync::Initialized> {
+        crate::sync::init(&self.store, remote, prefix)
+    }
+
+    /// The lists as last fetched from `remote` (its remote-tracking copies).
+    pub fn remote(&self, remote: &str) -> Result<Tasklists> {
+        let ns = format!("{}/{remote}", crate::sync::TRACKING_PREFIX);
+        let store = self
+            .store
+            .with_namespace(&ns)
+            .map_err(|_| crate::sync::SyncError::BadName(crate::text::escape(remote)))?;
+        Ok(Tasklists { store, session: self.session.clone() })
+    }
+
     /// The templates `create` can use: the repository's own, then the built-ins.
     pub fn templates(&self) -> Vec<TemplateResult<Template>> {
         template::available(self.store.workdir())

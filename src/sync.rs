@@ -114,6 +114,10 @@ pub struct SyncOptions {
     pub no_push: bool,
     /// Say what would happen; change nothing here or there.
     pub dry_run: bool,
+    /// The remote side's ref prefix (default: `tasklist.remotePrefix`, else
+    /// the local namespace), e.g. `refs/heads/claude/tasklists` for hosts
+    /// that accept branches only.
+    pub remote_prefix: Option<String>,
 }
 
 fn git(store: &Store, args: &[&str]) -> Result<std::process::Output, SyncError> {
@@ -150,27 +154,85 @@ fn pick_remote(store: &Store, remote: Option<&str>) -> Result<String, SyncError>
     Ok("origin".into())
 }
 
+/// The remote side's ref prefix: `given`, else git config
+/// `tasklist.remotePrefix`, else the local namespace.
+fn remote_prefix(store: &Store, given: Option<&str>) -> Result<String, SyncError> {
+    let prefix = match given {
+        Some(p) => p.to_string(),
+        None => {
+            let configured = git(store, &["config", "--get", REMOTE_PREFIX_CONFIG_KEY])?;
+            String::from_utf8_lossy(&configured.stdout).trim().to_string()
+        }
+    };
+    let prefix = prefix.trim_end_matches('/').to_string();
+    let prefix = if prefix.is_empty() { store.namespace().to_string() } else { prefix };
+    let valid = prefix.starts_with("refs/")
+        && !prefix.split('/').any(str::is_empty)
+        && gix::refs::FullName::try_from(format!("{prefix}/x").as_str()).is_ok();
+    if valid { Ok(prefix) } else { Err(SyncError::BadName(escape(&prefix))) }
+}
+
+/// Checks that `remote` is configured.
+fn known_remote(store: &Store, remote: &str) -> Result<(), SyncError> {
+    let known = git(store, &["remote", "get-url", remote])?;
+    if known.status.success() { Ok(()) } else { Err(SyncError::UnknownRemote(escape(remote))) }
+}
+
+/// The fetch refspec that brings the remote's lists into the tracking namespace.
+fn fetch_spec(prefix: &str, remote: &str) -> String {
+    format!("+{prefix}/*:{TRACKING_PREFIX}/{remote}/*")
+}
+
+/// What `init` did.
+#[derive(Debug, Clone)]
+pub struct Initialized {
+    /// The remote.
+    pub remote: String,
+    /// The fetch refspec.
+    pub refspec: String,
+    /// False when it was there already.
+    pub added: bool,
+}
+
+/// Adds the glob fetch refspec of the lists to `remote`, so that a plain
+/// `git fetch` brings teammates' lists into the tracking namespace.
+/// Idempotent; harmless on a remote with no lists (a glob refspec that
+/// matches nothing is no error); never a forced refspec into the local
+/// namespace (that would destroy unpushed work) and never a push refspec
+/// (that would stop a plain `git push` from pushing branches).
+pub fn init(
+    store: &Store,
+    remote: Option<&str>,
+    prefix: Option<&str>,
+) -> crate::Result<Initialized> {
+    let remote = pick_remote(store, remote)?;
+    known_remote(store, &remote)?;
+    store
+        .with_namespace(&format!("{TRACKING_PREFIX}/{remote}"))
+        .map_err(|_| SyncError::BadName(escape(&remote)))?;
+    let refspec = fetch_spec(&remote_prefix(store, prefix)?, &remote);
+    let key = format!("remote.{remote}.fetch");
+    let have = git(store, &["config", "--get-all", &key])?;
+    let added = !String::from_utf8_lossy(&have.stdout).lines().any(|l| l.trim() == refspec);
+    if added {
+        let out = git(store, &["config", "--add", &key, &refspec])?;
+        if !out.status.success() {
+            return Err(SyncError::Push { remote: escape(&remote), message: git_text(&out) }.into());
+        }
+    }
+    Ok(Initialized { remote, refspec, added })
+}
+
 /// Syncs every list with the remote.
 pub fn sync(store: &Store, session: Option<&str>, opts: &SyncOptions) -> crate::Result<SyncReport> {
     let remote = pick_remote(store, opts.remote.as_deref())?;
-    let known = git(store, &["remote", "get-url", &remote])?;
-    if !known.status.success() {
-        return Err(SyncError::UnknownRemote(escape(&remote)).into());
-    }
+    known_remote(store, &remote)?;
     let tracking = format!("{TRACKING_PREFIX}/{remote}");
     let tracked =
         store.with_namespace(&tracking).map_err(|_| SyncError::BadName(escape(&remote)))?;
-    let configured = git(store, &["config", "--get", REMOTE_PREFIX_CONFIG_KEY])?;
-    let prefix =
-        String::from_utf8_lossy(&configured.stdout).trim().trim_end_matches('/').to_string();
-    let prefix = if prefix.is_empty() { store.namespace().to_string() } else { prefix };
-    if gix::refs::FullName::try_from(format!("{prefix}/x").as_str()).is_err()
-        || !prefix.starts_with("refs/")
-    {
-        return Err(SyncError::BadName(escape(&prefix)).into());
-    }
+    let prefix = remote_prefix(store, opts.remote_prefix.as_deref())?;
     for round in 0..MAX_ROUNDS {
-        let spec = format!("+{prefix}/*:{tracking}/*");
+        let spec = fetch_spec(&prefix, &remote);
         let fetched = git(store, &["fetch", "--quiet", "--no-tags", "--prune", &remote, &spec])?;
         if !fetched.status.success() {
             return Err(

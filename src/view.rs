@@ -609,6 +609,7 @@ pub fn schemas() -> BTreeMap<&'static str, schemars::Schema> {
     out.insert("templates", schemars::schema_for!(TemplatesView));
     out.insert("error", schemars::schema_for!(ErrorView));
     out.insert("sync", schemars::schema_for!(SyncView));
+    out.insert("init", schemars::schema_for!(InitView));
     out
 }
 
@@ -676,4 +677,15 @@ impl SyncView {
                 .collect(),
         }
     }
+}
+
+/// The output of `init`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct InitView {
+    /// The remote.
+    pub remote: String,
+    /// The fetch refspec of the lists.
+    pub refspec: String,
+    /// False when it was configured already.
+    pub added: bool,
 }

@@ -12,13 +12,18 @@ pub struct ListArgs {
     /// Include archived lists
     #[arg(long, short = 'a')]
     all: bool,
+    /// List the copies last fetched from this remote by sync
+    #[arg(long, value_name = "R")]
+    remote: Option<String>,
 }
 
 /// Runs `list`. Unreadable lists are reported (stderr, or `unreadable` in
 /// JSON) without hiding the readable ones.
 pub fn run(app: &mut App, args: ListArgs) -> CliResult {
-    let entries = app.tl.list()?;
-    let view = ListsView::new(&entries, app.tl.store().namespace(), args.all, app.session());
+    let remote = args.remote.as_deref().map(|r| app.tl.remote(r)).transpose()?;
+    let tl = remote.as_ref().unwrap_or(&app.tl);
+    let entries = tl.list()?;
+    let view = ListsView::new(&entries, tl.store().namespace(), args.all, app.session());
     if app.json {
         return app.print_json(&view);
     }

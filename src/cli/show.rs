@@ -13,15 +13,25 @@ pub struct ShowArgs {
     /// The list (default: -l / TASKLIST_ID)
     #[arg(value_name = "LIST")]
     which: Option<String>,
+    /// Show the copy last fetched from this remote by sync (a teammate's state, before merging)
+    #[arg(long, value_name = "R")]
+    remote: Option<String>,
 }
 
 /// Runs `show`.
 pub fn run(app: &mut App, args: ShowArgs) -> CliResult {
     let query = app.list_query(args.which.as_deref())?;
-    let snap = app.tl.show(&query)?;
+    let snap = match &args.remote {
+        Some(r) => app.tl.remote(r)?.show(&query)?,
+        None => app.tl.show(&query)?,
+    };
     let session = app.tl.session();
     if app.json {
-        let view = ListView::of(&snap, &app.tl.ref_name(&snap.list.id), session);
+        let reference = match &args.remote {
+            Some(r) => format!("{}/{r}/{}", crate::sync::TRACKING_PREFIX, snap.list.id),
+            None => app.tl.ref_name(&snap.list.id),
+        };
+        let view = ListView::of(&snap, &reference, session);
         return app.print_json(&view);
     }
     let l = &snap.list;

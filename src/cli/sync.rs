@@ -5,7 +5,7 @@ use clap::Args;
 use super::{App, CliResult, render};
 use crate::sync::{Action, SyncOptions};
 use crate::text::escape;
-use crate::view::SyncView;
+use crate::view::{InitView, SyncView};
 
 /// Exchange task lists with a git remote: fetch, merge, push (never forced)
 #[derive(Debug, Args)]
@@ -18,11 +18,48 @@ pub struct SyncArgs {
     /// Say what would happen; change nothing here or on the remote
     #[arg(long)]
     dry_run: bool,
+    /// The remote side's ref prefix, e.g. refs/heads/claude/tasklists for hosts that accept only branches [git config: tasklist.remotePrefix] [default: the namespace]
+    #[arg(long, value_name = "P")]
+    remote_prefix: Option<String>,
+}
+
+/// Add the fetch refspec so a plain `git fetch` brings teammates' lists too
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The remote (default: the current branch's upstream remote, else origin)
+    #[arg(long, value_name = "R")]
+    remote: Option<String>,
+    /// The remote side's ref prefix (as for sync)
+    #[arg(long, value_name = "P")]
+    remote_prefix: Option<String>,
+}
+
+/// Runs `init`.
+pub fn run_init(app: &mut App, a: InitArgs) -> CliResult {
+    let done = app.tl.init(a.remote.as_deref(), a.remote_prefix.as_deref())?;
+    if app.json {
+        let v = InitView { remote: done.remote, refspec: done.refspec, added: done.added };
+        return app.print_json(&v);
+    }
+    let what = if done.added { "Added" } else { "Already there:" };
+    writeln!(
+        app.out,
+        "{what} fetch refspec {} on remote {}; `git fetch {}` now brings its task lists too",
+        done.refspec,
+        escape(&done.remote),
+        escape(&done.remote)
+    )?;
+    Ok(())
 }
 
 /// Runs `sync`.
 pub fn run(app: &mut App, a: SyncArgs) -> CliResult {
-    let opts = SyncOptions { remote: a.remote, no_push: a.no_push, dry_run: a.dry_run };
+    let opts = SyncOptions {
+        remote: a.remote,
+        no_push: a.no_push,
+        dry_run: a.dry_run,
+        remote_prefix: a.remote_prefix,
+    };
     let report = app.tl.sync(&opts)?;
     if app.json {
         return app.print_json(&SyncView::of(&report));

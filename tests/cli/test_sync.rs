@@ -129,3 +129,61 @@ fn sync_errors_are_clear_and_change_nothing() {
     let refs = t.repo.git_in(&remote, &["for-each-ref", "refs/tasklists"]);
     assert_eq!(refs, "", "nothing was pushed");
 }
+
+#[test]
+fn init_adds_one_glob_fetch_refspec_and_a_plain_fetch_brings_the_lists() {
+    let t = team();
+    let id = t.tl(&t.a, &["create", "Plan", "-t", "a"]).lines().next().unwrap().to_string();
+    t.tl(&t.a, &["sync"]);
+    let before = t.repo.git_in(&t.b, &["config", "--get-all", "remote.origin.fetch"]);
+    let out = t.tl(&t.b, &["init"]);
+    assert!(
+        out.starts_with("Added fetch refspec +refs/tasklists/*:refs/tasklists-remote/origin/*"),
+        "{out}"
+    );
+    assert!(t.tl(&t.b, &["init"]).starts_with("Already there:"), "idempotent");
+    let after = t.repo.git_in(&t.b, &["config", "--get-all", "remote.origin.fetch"]);
+    assert_eq!(after, format!("{before}+refs/tasklists/*:refs/tasklists-remote/origin/*\n"));
+    assert!(
+        t.repo
+            .git_output_in(&t.b, &["config", "--get-all", "remote.origin.push"])
+            .stdout
+            .is_empty()
+    );
+    // A plain git fetch now brings the list, into the tracking namespace only.
+    t.repo.git_in(&t.b, &["fetch", "-q"]);
+    let tracked =
+        t.repo.git_in(&t.b, &["rev-parse", &format!("refs/tasklists-remote/origin/{id}")]);
+    assert_eq!(tracked.trim(), t.tip(&t.a, &id));
+    let local = t
+        .repo
+        .git_output_in(&t.b, &["rev-parse", "-q", "--verify", &format!("refs/tasklists/{id}")]);
+    assert!(!local.status.success(), "fetch never writes the local namespace");
+    // show/list --remote read that copy.
+    assert_eq!(t.json(&t.b, &["show", "--remote", "origin", &id])["title"], "Plan");
+    assert_eq!(t.json(&t.b, &["list", "--remote", "origin"])["lists"][0]["id"], id.as_str());
+    // Plain git push still pushes branches.
+    t.repo.git_in(&t.b, &["commit", "-q", "--allow-empty", "-m", "work"]);
+    t.repo.git_in(&t.b, &["push", "-q"]);
+    crate::common::expect_error(t.repo.cmd_in(&t.b).args(["init", "--remote", "nowhere"]), 1);
+}
+
+#[test]
+fn a_remote_prefix_keeps_the_lists_in_branches_on_the_remote() {
+    let t = team();
+    let id = t.tl(&t.a, &["create", "Plan", "-t", "a"]).lines().next().unwrap().to_string();
+    let prefix = "refs/heads/claude/tasklists";
+    t.tl(&t.a, &["sync", "--remote-prefix", prefix]);
+    let remote = t.repo.root().join("remote.git");
+    let on_remote = t.repo.git_in(&remote, &["for-each-ref", "--format=%(refname)"]);
+    assert!(on_remote.contains(&format!("{prefix}/{id}")), "{on_remote}");
+    assert!(!on_remote.contains("refs/tasklists/"), "{on_remote}");
+    t.repo.git_in(&t.b, &["config", "tasklist.remotePrefix", prefix]);
+    assert_eq!(action(&t.json(&t.b, &["sync"]), &id), "new");
+    assert_eq!(t.tip(&t.b, &id), t.tip(&t.a, &id));
+    let err = crate::common::expect_error(
+        t.repo.cmd_in(&t.a).args(["sync", "--remote-prefix", "heads/x"]),
+        1,
+    );
+    assert!(err.contains("cannot be used"), "{err}");
+}
