@@ -89,6 +89,24 @@ impl Tasklists {
         self.write(list, &Op::Update { task: task.clone(), change })
     }
 
+    /// [`Tasklists::update`] with `remote` as the arbiter of the claim (see
+    /// [`crate::sync::claim`]); `remote` `None` is the default remote.
+    pub fn update_synced(
+        &self,
+        list: &str,
+        task: &TaskId,
+        change: TaskChange,
+        remote: Option<&str>,
+    ) -> Result<Changed> {
+        if change.status.is_none() && change.note.is_none() {
+            return Err(Error::NothingToChange);
+        }
+        let id = self.resolve(list)?;
+        let op = Op::Update { task: task.clone(), change };
+        let committed = crate::sync::claim(&self.store, self.session(), remote, &id, &op)?;
+        Ok(Changed { id, committed })
+    }
+
     /// Blocks a task, recording `reason` as its note.
     pub fn block(
         &self,

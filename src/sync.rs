@@ -432,3 +432,75 @@ fn merge_into(
     )?;
     Ok(resolved.into_inner())
 }
+
+/// Claims a task with the remote as the arbiter: fetch the list, apply the
+/// change on top of the remote's tip (merged with this clone's first), push
+/// that commit — the remote's refusal of a non-fast-forward push is the
+/// compare-and-swap — and only then make it here. A refused push fetches and
+/// applies the change again on the new remote tip; the pending claim is
+/// never merged with someone else's. When another session now holds the
+/// task, the error names it and no claim is left here.
+pub fn claim(
+    store: &Store,
+    session: Option<&str>,
+    remote: Option<&str>,
+    id: &str,
+    op: &crate::op::Op,
+) -> crate::Result<crate::store::Committed> {
+    let remote = pick_remote(store, remote)?;
+    known_remote(store, &remote)?;
+    let prefix = remote_prefix(store, None)?;
+    let tracking = format!("{TRACKING_PREFIX}/{remote}");
+    let tracked =
+        store.with_namespace(&tracking).map_err(|_| SyncError::BadName(escape(&remote)))?;
+    for _ in 0..MAX_CLAIM_ROUNDS {
+        let spec = format!("+{prefix}/{id}:{tracking}/{id}");
+        let fetched = git(store, &["fetch", "--quiet", "--no-tags", &remote, &spec])?;
+        // A list the remote does not have yet is offered as it is here.
+        let theirs = if fetched.status.success() { tracked.tip(id)? } else { None };
+        let ours = store.tip(id)?.ok_or_else(|| StoreError::ListNotFound(escape(id)))?;
+        let base = match theirs {
+            None => ours,
+            Some(r) if store.is_ancestor(ours, r) => {
+                store.move_ref(id, r, Some(ours), "sync: fast-forward")?;
+                r
+            }
+            Some(r) if store.is_ancestor(r, ours) => ours,
+            Some(r) => {
+                merge_into(store, session, &remote, id, r)?;
+                store.tip(id)?.ok_or_else(|| StoreError::ListNotFound(escape(id)))?
+            }
+        };
+        let Some(done) = store.commit_on(id, base, op, session)? else {
+            // Nothing to change (already claimed by this session).
+            let snap = store.read(id)?;
+            return Ok(crate::store::Committed {
+                list: snap.list,
+                tip: snap.tip,
+                changed: false,
+                retries: 0,
+                before: None,
+            });
+        };
+        let spec = format!("{}:{prefix}/{id}", done.tip);
+        let out = git(store, &["push", "--porcelain", "--quiet", &remote, &spec])?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if stdout.lines().any(|l| l.starts_with('!')) {
+            continue;
+        }
+        if !out.status.success() {
+            return Err(SyncError::Push { remote: escape(&remote), message: git_text(&out) }.into());
+        }
+        // The remote took it: make it here too.
+        let now = store.tip(id)?;
+        if now == Some(base) && store.move_ref(id, done.tip, Some(base), "sync: claim")? {
+            return Ok(done);
+        }
+        merge_into(store, session, &remote, id, done.tip)?;
+        return Ok(done);
+    }
+    Err(SyncError::Refused { remote: escape(&remote) }.into())
+}
+
+/// Fetch-apply-push rounds a claim makes before giving up.
+const MAX_CLAIM_ROUNDS: usize = 8;

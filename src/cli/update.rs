@@ -18,6 +18,9 @@ pub struct Guards {
     /// Start or finish a task before its prerequisites are done (recorded in the commit)
     #[arg(long)]
     out_of_order: bool,
+    /// Let a git remote arbitrate the claim: apply it on the remote's tip and push it (default remote: the branch's upstream, else origin)
+    #[arg(long, value_name = "REMOTE", num_args = 0..=1, default_missing_value = "")]
+    sync: Option<String>,
 }
 
 /// Change a task's status and/or note
@@ -125,7 +128,13 @@ fn change(
     let tid = task_id(task)?;
     let query = app.list_query(None)?;
     let change = TaskChange { status, note, ..guarded(reopen, guards) };
-    let done = app.tl.update(&query, &tid, change)?;
+    let done = match guards.sync.as_deref() {
+        None => app.tl.update(&query, &tid, change)?,
+        Some(remote) => {
+            let remote = Some(remote).filter(|r| !r.is_empty());
+            app.tl.update_synced(&query, &tid, change, remote)?
+        }
+    };
     report(app, &tid, &done, guards.take_over)
 }
 

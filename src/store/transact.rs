@@ -211,6 +211,38 @@ impl Store {
         Err(StoreError::RaceLost { list: id.to_string(), attempts: MAX_ATTEMPTS })
     }
 
+    /// Applies `op` on top of commit `parent` of list `id` and writes the
+    /// commit, without moving any ref: a change to offer a remote before it
+    /// is made here. `None` when the op changes nothing.
+    pub fn commit_on(
+        &self,
+        id: &str,
+        parent: ObjectId,
+        op: &Op,
+        session: Option<&str>,
+    ) -> StoreResult<Option<Committed>> {
+        let repo = self.local();
+        let (snap, tree) = load(&repo, id, parent)?;
+        let ctx = Ctx {
+            session: session.map(String::from),
+            now: model::now(),
+            tip: Some(parent.to_string()),
+        };
+        let applied = op::apply(Some(&snap.list), op, &ctx)?;
+        if !applied.changed {
+            return Ok(None);
+        }
+        let (commit, _) =
+            self.write_commit(&repo, id, Some(parent), tree, &applied, &[], session)?;
+        Ok(Some(Committed {
+            list: applied.list,
+            tip: commit,
+            changed: true,
+            retries: 0,
+            before: Some(snap.list),
+        }))
+    }
+
     /// Points the list's ref at `to`, if it still points at `expected`
     /// (`None`: if it does not exist yet): a fast-forward or a new list from
     /// a remote. Returns false when the ref moved meanwhile.

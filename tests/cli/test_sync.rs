@@ -187,3 +187,75 @@ fn a_remote_prefix_keeps_the_lists_in_branches_on_the_remote() {
     );
     assert!(err.contains("cannot be used"), "{err}");
 }
+
+#[test]
+fn the_remote_arbitrates_claims_and_the_loser_keeps_no_claim() {
+    let t = team();
+    let id =
+        t.tl(&t.a, &["create", "Plan", "-t", "a", "-t", "b"]).lines().next().unwrap().to_string();
+    t.tl(&t.a, &["sync"]);
+    t.tl(&t.b, &["sync"]);
+    // a claims through the remote; b's local copy does not know yet.
+    t.tl(&t.a, &["--session", "sa", "-l", &id, "start", "a", "--sync"]);
+    let remote = t.repo.root().join("remote.git");
+    let on_remote = t.repo.git_in(&remote, &["rev-parse", &format!("refs/tasklists/{id}")]);
+    assert_eq!(on_remote.trim(), t.tip(&t.a, &id), "the claim is on the remote");
+    let before = t.tip(&t.b, &id);
+    let err = crate::common::expect_error(
+        t.repo.cmd_in(&t.b).args(["--session", "sb", "-l", &id, "start", "a", "--sync"]),
+        4,
+    );
+    assert!(err.contains("held by session 'sa'"), "{err}");
+    let s = t.json(&t.b, &["show", &id]);
+    assert_eq!(s["tasks"][0]["owner"], "sa", "b now knows who holds it");
+    assert_ne!(t.tip(&t.b, &id), before);
+    assert!(
+        !t.repo
+            .git_in(&t.b, &["log", "--format=%s", &format!("refs/tasklists/{id}")])
+            .contains("claimed")
+    );
+    // Another task is free: b's claim lands on top of a's.
+    t.tl(&t.b, &["--session", "sb", "-l", &id, "start", "b", "--sync"]);
+    assert_eq!(action(&t.json(&t.a, &["sync"]), &id), "fast_forward");
+    let s = t.json(&t.a, &["show", &id]);
+    assert_eq!(
+        (s["tasks"][0]["owner"].as_str(), s["tasks"][1]["owner"].as_str()),
+        (Some("sa"), Some("sb"))
+    );
+}
+
+#[test]
+fn two_clones_racing_for_one_task_have_exactly_one_winner() {
+    for _round in 0..3 {
+        let t = team();
+        let id = t.tl(&t.a, &["create", "Plan", "-t", "x"]).lines().next().unwrap().to_string();
+        t.tl(&t.a, &["sync"]);
+        t.tl(&t.b, &["sync"]);
+        let spawn = |dir: &Path, session: &str| {
+            let mut c = t.repo.std_cmd();
+            c.current_dir(dir).args(["--session", session, "-l", &id, "start", "x", "--sync"]);
+            c.stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (pa, pb) = (spawn(&t.a, "sa"), spawn(&t.b, "sb"));
+        let (oa, ob) = (pa.wait_with_output().unwrap(), pb.wait_with_output().unwrap());
+        let codes = [oa.status.code(), ob.status.code()];
+        assert!(
+            codes.contains(&Some(0)) && codes.contains(&Some(4)),
+            "{codes:?}: {} {}",
+            String::from_utf8_lossy(&oa.stderr),
+            String::from_utf8_lossy(&ob.stderr)
+        );
+        let winner = if codes[0] == Some(0) { "sa" } else { "sb" };
+        let remote = t.repo.root().join("remote.git");
+        let shown =
+            t.repo.git_in(&remote, &["show", &format!("refs/tasklists/{id}:tasklist.toml")]);
+        assert!(shown.contains(&format!("owner = \"{winner}\"")), "{shown}");
+        for dir in [&t.a, &t.b] {
+            t.tl(dir, &["sync"]);
+            assert_eq!(t.json(dir, &["show", &id])["tasks"][0]["owner"], winner);
+        }
+    }
+}
