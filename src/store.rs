@@ -408,6 +408,14 @@ impl Store {
         &self.common_dir
     }
 
+    /// Every list id with the commit its ref points to (`None` when it
+    /// cannot be resolved), from the refs alone: no list is read.
+    pub fn list_tips(&self) -> StoreResult<Vec<(String, Option<ObjectId>)>> {
+        let mut tips = self.refs_with_prefix(&self.local(), "", true)?;
+        tips.sort();
+        Ok(tips)
+    }
+
     /// Refs directly under the namespace whose id starts with `prefix`, with
     /// their tips when `peel` (else `None`: names alone, nothing else read).
     fn refs_with_prefix(

@@ -11,7 +11,7 @@ use gix::ObjectId;
 
 use crate::merge::{self, Conflict, Reopened};
 use crate::op::Applied;
-use crate::store::{ListEntry, Store, StoreError};
+use crate::store::{Store, StoreError};
 use crate::text::{escape, one_line};
 use crate::trailer;
 
@@ -239,8 +239,8 @@ pub fn sync(store: &Store, session: Option<&str>, opts: &SyncOptions) -> crate::
                 SyncError::Fetch { remote: escape(&remote), message: git_text(&fetched) }.into()
             );
         }
-        let local = store.list_all()?;
-        let theirs = tracked.list_all()?;
+        let local = store.list_tips()?;
+        let theirs = tracked.list_tips()?;
         let mut lists = reconcile(store, session, &remote, &local, &theirs, opts.dry_run)?;
         let to_push: Vec<&ListSync> = lists.iter().filter(|l| l.pushed).collect();
         if opts.no_push || opts.dry_run || to_push.is_empty() {
@@ -281,81 +281,86 @@ pub fn sync(store: &Store, session: Option<&str>, opts: &SyncOptions) -> crate::
 }
 
 /// Decides and applies, per list, what the local and remote tips call for.
+/// Only the refs are compared; a list is read only when it is created,
+/// fast-forwarded or merged here.
 fn reconcile(
     store: &Store,
     session: Option<&str>,
     remote: &str,
-    local: &[ListEntry],
-    theirs: &[ListEntry],
+    local: &[(String, Option<ObjectId>)],
+    theirs: &[(String, Option<ObjectId>)],
     dry_run: bool,
 ) -> crate::Result<Vec<ListSync>> {
     use std::collections::BTreeMap;
-    let mut ids: BTreeMap<&str, (Option<&ListEntry>, Option<&ListEntry>)> = BTreeMap::new();
-    for e in local {
-        ids.entry(e.id.as_str()).or_default().0 = Some(e);
+    type Tips = (Option<Option<ObjectId>>, Option<Option<ObjectId>>);
+    let mut ids: BTreeMap<&str, Tips> = BTreeMap::new();
+    for (id, tip) in local {
+        ids.entry(id.as_str()).or_default().0 = Some(*tip);
     }
-    for e in theirs {
-        ids.entry(e.id.as_str()).or_default().1 = Some(e);
+    for (id, tip) in theirs {
+        ids.entry(id.as_str()).or_default().1 = Some(*tip);
     }
     let mut out = Vec::new();
     for (id, (mine, other)) in ids {
-        let title = |e: Option<&ListEntry>| {
-            e.and_then(|e| e.result.as_ref().ok()).map(|s| s.list.title.clone())
-        };
         let mut item = ListSync {
             id: id.to_string(),
-            title: title(mine).or_else(|| title(other)),
+            title: None,
             action: Action::UpToDate,
             pushed: false,
             conflicts: Vec::new(),
             detail: None,
         };
-        let skip = |item: &mut ListSync, why: String| {
+        let mut skip = |why: String| {
             item.action = Action::Skipped;
             item.detail = Some(why);
         };
-        // A nested ref is not a list of this namespace.
-        if id.contains('/') {
-            continue;
-        }
-        let mine_ok = mine.map(|e| e.result.as_ref());
-        let other_ok = other.map(|e| e.result.as_ref());
-        match (mine_ok, other_ok) {
+        match (mine, other) {
             (None, None) => continue,
-            (Some(Err(e)), _) => skip(&mut item, e.to_string()),
-            (None, Some(Err(e))) | (Some(Ok(_)), Some(Err(e))) => {
-                skip(&mut item, format!("the remote's copy is unreadable: {e}"));
-            }
-            (None, Some(Ok(o))) => {
-                item.action = Action::New;
-                if !dry_run && !store.move_ref(id, o.tip, None, "sync: new")? {
-                    skip(&mut item, "it was created here meanwhile; sync again".into());
+            (Some(None), _) => skip("its ref here cannot be resolved".into()),
+            (_, Some(None)) => skip("the remote's ref cannot be resolved".into()),
+            (None, Some(Some(o))) => match store.read_at(id, o) {
+                Err(e) => skip(format!("the remote's copy is unreadable: {e}")),
+                Ok(s) => {
+                    item.title = Some(s.list.title);
+                    item.action = Action::New;
+                    if !dry_run && !store.move_ref(id, o, None, "sync: new")? {
+                        item.action = Action::Skipped;
+                        item.detail = Some("it was created here meanwhile; sync again".into());
+                    }
                 }
-            }
-            (Some(Ok(_)), None) => {
+            },
+            (Some(Some(_)), None) => {
                 item.action = Action::Pushed;
                 item.pushed = true;
             }
-            (Some(Ok(m)), Some(Ok(o))) if m.tip == o.tip => {}
-            (Some(Ok(m)), Some(Ok(o))) if store.is_ancestor(m.tip, o.tip) => {
-                item.action = Action::FastForward;
-                if !dry_run && !store.move_ref(id, o.tip, Some(m.tip), "sync: fast-forward")? {
-                    skip(&mut item, "it changed here meanwhile; sync again".into());
-                }
-            }
-            (Some(Ok(m)), Some(Ok(o))) if store.is_ancestor(o.tip, m.tip) => {
+            (Some(Some(m)), Some(Some(o))) if m == o => {}
+            (Some(Some(m)), Some(Some(o))) if store.is_ancestor(o, m) => {
                 item.action = Action::Pushed;
                 item.pushed = true;
             }
-            (Some(Ok(_)), Some(Ok(o))) => {
-                item.action = Action::Merged;
-                item.pushed = true;
-                if !dry_run {
-                    item.conflicts = merge_into(store, session, remote, id, o.tip)?;
-                } else if let Some(m) = mine.and_then(|e| e.result.as_ref().ok()) {
-                    item.conflicts = plan_merge(store, m.tip, &m.list, o.tip, &o.list)?.conflicts;
+            (Some(Some(m)), Some(Some(o))) => match (store.read_at(id, m), store.read_at(id, o)) {
+                (_, Err(e)) => skip(format!("the remote's copy is unreadable: {e}")),
+                (Err(e), _) => skip(e.to_string()),
+                (Ok(mine), Ok(theirs)) if store.is_ancestor(m, o) => {
+                    item.title = Some(theirs.list.title);
+                    drop(mine);
+                    item.action = Action::FastForward;
+                    if !dry_run && !store.move_ref(id, o, Some(m), "sync: fast-forward")? {
+                        item.action = Action::Skipped;
+                        item.detail = Some("it changed here meanwhile; sync again".into());
+                    }
                 }
-            }
+                (Ok(mine), Ok(theirs)) => {
+                    item.title = Some(mine.list.title.clone());
+                    item.action = Action::Merged;
+                    item.pushed = true;
+                    item.conflicts = if dry_run {
+                        plan_merge(store, m, &mine.list, o, &theirs.list)?.conflicts
+                    } else {
+                        merge_into(store, session, remote, id, o)?
+                    };
+                }
+            },
         }
         out.push(item);
     }

@@ -90,7 +90,7 @@ pub fn run(app: &mut App, a: SyncArgs) -> CliResult {
             app.out,
             "{}  {}  {what}{pushed}",
             render::paint(app.color, render::Style::Cyan, &l.id),
-            escape(l.title.as_deref().unwrap_or("(unreadable)"))
+            l.title.as_deref().map(escape).unwrap_or_default()
         )?;
     }
     Ok(())

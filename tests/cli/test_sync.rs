@@ -259,3 +259,187 @@ fn two_clones_racing_for_one_task_have_exactly_one_winner() {
         }
     }
 }
+
+#[test]
+fn nothing_is_lost_a_deleted_remote_list_returns_and_a_broken_one_is_left_alone() {
+    let t = team();
+    let id = t.tl(&t.a, &["create", "Plan", "-t", "a"]).lines().next().unwrap().to_string();
+    let other = t.tl(&t.a, &["create", "Other", "-t", "b"]).lines().next().unwrap().to_string();
+    t.tl(&t.a, &["sync"]);
+    let remote = t.repo.root().join("remote.git");
+    // Someone deletes the list on the remote: it is pushed again, never deleted here.
+    t.repo.git_in(&remote, &["update-ref", "-d", &format!("refs/tasklists/{id}")]);
+    assert_eq!(action(&t.json(&t.a, &["sync"]), &id), "pushed");
+    assert!(t.repo.git_in(&remote, &["for-each-ref", "refs/tasklists"]).contains(&id));
+    // Someone pushes garbage for the other list: reported, left alone, the rest syncs.
+    let planted = {
+        let dir = t.repo.root().join("c");
+        t.repo.git_in(t.repo.root(), &["clone", "-q", "remote.git", "c"]);
+        std::fs::write(dir.join("tasklist.toml"), "garbage = [\n").unwrap();
+        let blob = t.repo.git_in(&dir, &["hash-object", "-w", "tasklist.toml"]);
+        t.repo.git_in(&dir, &["read-tree", "--empty"]);
+        let info = format!("100644,{},tasklist.toml", blob.trim());
+        t.repo.git_in(&dir, &["update-index", "--add", "--cacheinfo", &info]);
+        let tree = t.repo.git_in(&dir, &["write-tree"]);
+        let commit = t.repo.git_in(&dir, &["commit-tree", tree.trim(), "-m", "broken"]);
+        let spec = format!("+{}:refs/tasklists/{other}", commit.trim());
+        t.repo.git_in(&dir, &["push", "-q", "origin", &spec]);
+        commit.trim().to_string()
+    };
+    t.tl(&t.a, &["-l", &id, "done", "a"]);
+    let v = t.json(&t.a, &["sync"]);
+    assert_eq!(action(&v, &other), "skipped");
+    assert_eq!(action(&v, &id), "pushed");
+    let on_remote = t.repo.git_in(&remote, &["rev-parse", &format!("refs/tasklists/{other}")]);
+    assert_eq!(on_remote.trim(), planted, "the broken list is left alone on the remote");
+    assert_eq!(t.json(&t.a, &["show", &other])["title"], "Other", "and here");
+}
+
+#[test]
+fn archive_and_reopen_travel_and_merge() {
+    let t = team();
+    let id =
+        t.tl(&t.a, &["create", "Plan", "-t", "a", "-t", "b"]).lines().next().unwrap().to_string();
+    t.tl(&t.a, &["-l", &id, "done", "a"]);
+    t.tl(&t.a, &["sync"]);
+    t.tl(&t.b, &["sync"]);
+    t.tl(&t.a, &["archive", &id]);
+    t.tl(&t.b, &["-l", &id, "update", "a", "--status", "pending", "--reopen"]);
+    t.tl(&t.a, &["sync"]);
+    assert_eq!(action(&t.json(&t.b, &["sync"]), &id), "merged");
+    t.tl(&t.a, &["sync"]);
+    for dir in [&t.a, &t.b] {
+        let s = t.json(dir, &["show", &id]);
+        assert_eq!(s["archived"], true);
+        assert_eq!(s["tasks"][0]["status"], "pending", "the explicit reopen is honoured");
+        t.repo.cmd_in(dir).args(["-l", &id, "verify"]).assert().success();
+    }
+    assert_eq!(t.tip(&t.a, &id), t.tip(&t.b, &id));
+}
+
+#[test]
+fn three_clones_syncing_at_once_converge() {
+    let t = team();
+    let root = t.repo.root().to_path_buf();
+    t.repo.git_in(&root, &["clone", "-q", "remote.git", "c"]);
+    let c = root.join("c");
+    let id = t
+        .tl(&t.a, &["create", "Plan", "-t", "a", "-t", "b", "-t", "c"])
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    t.tl(&t.a, &["sync"]);
+    let dirs = [t.a.clone(), t.b.clone(), c.clone()];
+    for d in &dirs[1..] {
+        t.tl(d, &["sync"]);
+    }
+    for (d, task) in dirs.iter().zip(["a", "b", "c"]) {
+        t.tl(d, &["-l", &id, "update", task, "--note", &format!("by {task}")]);
+        t.tl(d, &["create", &format!("Own {task}"), "-t", "x"]);
+    }
+    let children: Vec<_> = dirs
+        .iter()
+        .map(|d| {
+            let mut cmd = t.repo.std_cmd();
+            cmd.current_dir(d).arg("sync").stdout(std::process::Stdio::null());
+            cmd.stderr(std::process::Stdio::piped()).spawn().unwrap()
+        })
+        .collect();
+    for ch in children {
+        let out = ch.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    // Two more rounds in turn bring everyone to the same state.
+    for _ in 0..2 {
+        for d in &dirs {
+            t.tl(d, &["sync"]);
+        }
+    }
+    let tip = t.tip(&t.a, &id);
+    for d in &dirs {
+        assert_eq!(t.tip(d, &id), tip);
+        let s = t.json(d, &["show", &id]);
+        for (i, task) in ["a", "b", "c"].iter().enumerate() {
+            assert_eq!(s["tasks"][i]["note"], format!("by {task}"), "nothing lost");
+        }
+        assert_eq!(t.json(d, &["list"])["lists"].as_array().unwrap().len(), 4);
+        t.fsck(d);
+    }
+}
+
+/// A `git daemon` serving `base` on a free 127.0.0.1 port, stopped on drop.
+struct Daemon {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn daemon(repo: &TestRepo, base: &Path) -> Daemon {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = std::process::Command::new("git")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", repo.home())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .args([
+            "daemon",
+            "--reuseaddr",
+            "--export-all",
+            "--enable=receive-pack",
+            "--listen=127.0.0.1",
+        ])
+        .arg(format!("--port={port}"))
+        .arg(format!("--base-path={}", base.display()))
+        .arg(base)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let d = Daemon { child, port };
+    // Ready when `git ls-remote` answers (bounded: 10 s).
+    let url = format!("git://127.0.0.1:{port}/remote.git");
+    let start = std::time::Instant::now();
+    while !repo.git_output_in(base, &["ls-remote", &url]).status.success() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(10), "git daemon did not start");
+        std::thread::yield_now();
+    }
+    d
+}
+
+#[test]
+fn sync_works_over_git_protocol_from_a_daemon() {
+    let t = team();
+    let d = daemon(&t.repo, t.repo.root());
+    let url = format!("git://127.0.0.1:{}/remote.git", d.port);
+    for dir in [&t.a, &t.b] {
+        t.repo.git_in(dir, &["remote", "add", "daemon", &url]);
+    }
+    let id =
+        t.tl(&t.a, &["create", "Plan", "-t", "a", "-t", "b"]).lines().next().unwrap().to_string();
+    assert_eq!(action(&t.json(&t.a, &["sync", "daemon"]), &id), "pushed");
+    assert_eq!(action(&t.json(&t.b, &["sync", "daemon"]), &id), "new");
+    t.tl(&t.a, &["-l", &id, "done", "a"]);
+    t.tl(&t.b, &["-l", &id, "update", "b", "--note", "from b"]);
+    t.tl(&t.a, &["sync", "daemon"]);
+    assert_eq!(action(&t.json(&t.b, &["sync", "daemon"]), &id), "merged");
+    assert_eq!(action(&t.json(&t.a, &["sync", "daemon"]), &id), "fast_forward");
+    assert_eq!(t.tip(&t.a, &id), t.tip(&t.b, &id));
+    t.tl(&t.b, &["--session", "sb", "-l", &id, "start", "b", "--sync", "daemon"]);
+    let err = crate::common::expect_error(
+        t.repo.cmd_in(&t.a).args(["--session", "sa", "-l", &id, "start", "b", "--sync", "daemon"]),
+        4,
+    );
+    assert!(err.contains("held by session 'sb'"), "{err}");
+    for dir in [&t.a, &t.b] {
+        t.fsck(dir);
+    }
+}
