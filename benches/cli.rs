@@ -1341,7 +1341,9 @@ fn bench_sync(s: &Sizes, r: &mut Report) -> Res<()> {
         let ratio = m_ours / m_fetch;
         r.target(
             "j",
-            format!("sync with nothing to do / its git fetch <= 2x ({lists} lists; one fetch, no push)"),
+            format!(
+                "sync with nothing to do / its git fetch <= 2x ({lists} lists; one fetch, no push)"
+            ),
             format!("{ratio:.2}x ({m_ours:.1} / {m_fetch:.1} ms)"),
             ratio <= 2.0,
         );
@@ -1359,7 +1361,9 @@ fn bench_sync(s: &Sizes, r: &mut Report) -> Res<()> {
         let cmds = git_commands(c, &trace)?;
         let pushed_in = started.elapsed();
         if cmds != ["fetch", "push"] {
-            return Err(format!("j: sync of {changed} changed lists ran git {cmds:?}, expected fetch, push"));
+            return Err(format!(
+                "j: sync of {changed} changed lists ran git {cmds:?}, expected fetch, push"
+            ));
         }
         r.row(format!("j sync pushing {changed} changed lists (one push)"), &[pushed_in]);
         // 100 lists diverged: the remote moved too.
