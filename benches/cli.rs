@@ -375,7 +375,7 @@ fn bench_update(s: &Sizes, r: &mut Report) -> Res<()> {
     let ours = create(repo, "Updated by git-tasklist")?;
     let base = create(repo, "Updated by plumbing")?;
     let base_ref = format!("refs/tasklists/{base}");
-    let status = |round: usize| if round % 2 == 0 { "in_progress" } else { "pending" };
+    let status = |round: usize| if round.is_multiple_of(2) { "in_progress" } else { "pending" };
     let [t_ours, t_base] = interleaved(s.warmup, s.update_runs, |side, round| {
         if side == 0 {
             let mut c = cmd(BIN, repo);
@@ -765,7 +765,7 @@ fn bench_history(s: &Sizes, h: &HistoryRepo, r: &mut Report) -> Res<()> {
         c.args(["-l", ids[side], "show"]);
         c
     })?;
-    let status = |round: usize| if round % 2 == 0 { "in_progress" } else { "pending" };
+    let status = |round: usize| if round.is_multiple_of(2) { "in_progress" } else { "pending" };
     let [upd_long, upd_fresh] = interleaved(s.warmup, s.read_runs, |side, round| {
         let mut c = cmd(BIN, repo);
         c.args(["-l", ids[side], "update", "t1", "--status", status(round)]);

@@ -42,10 +42,10 @@ impl Tasklists {
     /// The same repository seen by `session`, which tags every commit and
     /// owns the tasks it starts; `None` for no session.
     pub fn with_session(mut self, session: Option<&str>) -> Result<Tasklists> {
-        if let Some(s) = session {
-            if !session_ok(s) {
-                return Err(Error::InvalidSession(s.to_string()));
-            }
+        if let Some(s) = session
+            && !session_ok(s)
+        {
+            return Err(Error::InvalidSession(s.to_string()));
         }
         self.session = session.map(String::from);
         Ok(self)

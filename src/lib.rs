@@ -54,6 +54,7 @@ pub mod error;
 pub mod file;
 pub mod format;
 pub mod handoff;
+pub mod mcp;
 pub mod merge;
 pub mod model;
 pub mod op;

@@ -558,11 +558,10 @@ mod tests {
             // No completed task goes back without an explicit reopen on a side.
             for t in base.tasks.iter().filter(|t| t.status == Status::Completed) {
                 let id = t.id.as_str();
-                if let Some(m) = ab.list.task(id) {
-                    if m.status != Status::Completed {
+                if let Some(m) = ab.list.task(id)
+                    && m.status != Status::Completed {
                         prop_assert!(ra.contains(id) || rb.contains(id), "{} un-completed", id);
                     }
-                }
             }
             // Two-way (no base): still the same either way, and nothing lost.
             let two = merge(None, &a, &b, &r);

@@ -195,10 +195,11 @@ impl<'a> Checker<'a> {
                     message: format!("the list cannot be read: {problem}"),
                 });
                 for p in parents {
-                    if self.in_range(p) && !self.pending.contains_key(p) {
-                        if let Ok(got) = self.store.entry_and_state(self.id, *p) {
-                            self.pending.insert(*p, got);
-                        }
+                    if self.in_range(p)
+                        && !self.pending.contains_key(p)
+                        && let Ok(got) = self.store.entry_and_state(self.id, *p)
+                    {
+                        self.pending.insert(*p, got);
                     }
                 }
                 return Ok(());
@@ -234,10 +235,10 @@ impl<'a> Checker<'a> {
         // first-parent ancestor, so a reset is still caught across it.
         let mut stand_ins: Vec<TaskList> = Vec::new();
         for p in &compared {
-            if let Some((entry, Err(_))) = self.pending.get(p) {
-                if let Some(l) = readable_ancestor(self.store, self.id, entry)? {
-                    stand_ins.push(l);
-                }
+            if let Some((entry, Err(_))) = self.pending.get(p)
+                && let Some(l) = readable_ancestor(self.store, self.id, entry)?
+            {
+                stand_ins.push(l);
             }
         }
         let parent_states: Vec<&TaskList> = compared

@@ -39,17 +39,17 @@ pub fn parse_task_spec(spec: &str) -> CliResult<NewTask> {
 
 /// Runs `create`.
 pub fn run(app: &mut App, args: CreateArgs) -> CliResult {
-    if let Some(t) = args.title.as_deref().filter(|t| looks_like_option(t)) {
-        if !std::env::args_os().any(|a| a == "--") {
-            return Err(CliError::new(
-                Kind::Usage,
-                format!("Unexpected option '{}' for create", escape(t)),
-            )
-            .hint(format!(
-                "if it is the title, put -- before it: {}",
-                app.command(&format!("create -- {}", shell_quote(t)))
-            )));
-        }
+    if let Some(t) = args.title.as_deref().filter(|t| looks_like_option(t))
+        && !std::env::args_os().any(|a| a == "--")
+    {
+        return Err(CliError::new(
+            Kind::Usage,
+            format!("Unexpected option '{}' for create", escape(t)),
+        )
+        .hint(format!(
+            "if it is the title, put -- before it: {}",
+            app.command(&format!("create -- {}", shell_quote(t)))
+        )));
     }
     let req = CreateRequest {
         title: args.title,

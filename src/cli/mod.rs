@@ -113,8 +113,13 @@ enum Command {
     Templates(templates::TemplatesArgs),
     Demo(demo::DemoArgs),
     Completions(completions::CompletionsArgs),
+    Mcp(McpArgs),
     Man(man::ManArgs),
 }
+
+/// Serve the task lists to an AI agent over MCP (stdio): TaskListCreate, TaskListGet, TaskUpdate, …
+#[derive(Debug, clap::Args)]
+struct McpArgs {}
 
 /// What the exit code says about a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -330,6 +335,7 @@ impl Command {
                 | Command::Handoff(_)
                 | Command::Archive(_)
                 | Command::Sync(_)
+                | Command::Mcp(_)
                 | Command::Unarchive(_)
         )
     }
@@ -400,6 +406,16 @@ pub fn main() -> ExitCode {
     };
     let json = cli.json;
     let color = cli.color.stdout();
+    if let Command::Mcp(_) = cli.command {
+        // The server owns stdout (its JSON-RPC stream): it must not be locked here.
+        return match run_mcp(cli, session_from) {
+            Ok(()) => ExitCode::from(EXIT_OK),
+            Err(e) => {
+                report(&e, json);
+                ExitCode::from(e.kind.code())
+            }
+        };
+    }
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut committed = None;
     let result = run(cli, session_from, color, &mut out, &mut committed)
@@ -423,6 +439,25 @@ pub fn main() -> ExitCode {
             ExitCode::from(e.kind.code())
         }
     }
+}
+
+/// Runs `mcp`: the server on stdin/stdout until the client goes away.
+fn run_mcp(cli: Cli, session_from: &str) -> CliResult {
+    if cli.json {
+        return Err(CliError::new(Kind::Usage, "The MCP server has no --json output")
+            .hint("run `git tasklist mcp` without --json; its results are JSON already"));
+    }
+    if let Some(s) = cli.session.as_deref().filter(|s| !s.is_empty()) {
+        check_session(s, session_from)?;
+    }
+    // The server's session tags its commits and owns what it starts.
+    let session = cli
+        .session
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| format!("mcp-{}", crate::model::now().timestamp()));
+    let tl = Tasklists::open(cli.repo.as_deref(), cli.namespace.as_deref())?
+        .with_session(Some(&session))?;
+    crate::mcp::serve(tl).map_err(|e| CliError::new(Kind::Error, e))
 }
 
 /// `Output failed: …` as `output failed: …`, to follow a comma.
@@ -525,6 +560,6 @@ fn dispatch(app: &mut App, command: Command) -> CliResult {
         Command::Archive(a) => archive::run(app, a.which.as_deref(), true),
         Command::Unarchive(a) => archive::run(app, a.which.as_deref(), false),
         Command::Templates(a) => templates::run(app, a),
-        Command::Demo(_) | Command::Completions(_) | Command::Man(_) => Ok(()),
+        Command::Demo(_) | Command::Completions(_) | Command::Man(_) | Command::Mcp(_) => Ok(()),
     }
 }

@@ -119,10 +119,10 @@ pub fn task_lines(l: &TaskList, color: bool) -> Vec<String> {
     for (i, (t, (title, title_cols))) in l.tasks.iter().zip(&titles).enumerate() {
         let style = status_style(t.status);
         let mut detail = t.status.as_str().to_string();
-        if let Some(o) = &t.owner {
-            if t.status == Status::InProgress {
-                detail.push_str(&format!(" · session {}", escape(o)));
-            }
+        if let Some(o) = &t.owner
+            && t.status == Status::InProgress
+        {
+            detail.push_str(&format!(" · session {}", escape(o)));
         }
         let mut detail = paint(color, style, &detail);
         if !t.status.is_settled() {

@@ -38,10 +38,10 @@ pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
         let mut line = line;
         let first_end = line.find('\n').unwrap_or(line.len());
         let mut extra = String::new();
-        if t.status != Status::InProgress {
-            if let Some(o) = &t.owner {
-                extra.push_str(&format!(" · by {}", escape(o)));
-            }
+        if t.status != Status::InProgress
+            && let Some(o) = &t.owner
+        {
+            extra.push_str(&format!(" · by {}", escape(o)));
         }
         if left_open.iter().any(|o| o.id == t.id) {
             extra.push_str(&render::paint(

@@ -21,6 +21,7 @@ mod test_housekeeping;
 mod test_json;
 mod test_library;
 mod test_log;
+mod test_mcp;
 mod test_namespace;
 mod test_next;
 mod test_order;
