@@ -10,6 +10,7 @@
 //! | `concurrent` (d) | 8 processes × 30 `update --note` on one list | 240/240 land, 0 refused |
 //! | `hostile` (h) | `show` of chains of 4k … 60k tasks each depending on the next; `list` of 1,000 lists plus the 60k chain | 32k ≤ 0.2 s, 60k ≤ 0.5 s, list ≤ 1 s |
 //! | `sync` (j) | `sync` with nothing to do vs its `git fetch` alone, at 1,000 and 10,000 lists; 100 changed lists (one push); 100 diverged lists (merged in one process) | ≤ 2×, one fetch, no push |
+//! | `mcp` (k) | 1,000 `TaskUpdate` calls over one MCP connection vs 1,000 `update` processes | ≥ 10× |
 //! | `floor` (i) | `update` vs `show` on one small list, wall and CPU per process | ≤ 1.3× |
 //! | `resolve` (g) | `show` by an 8-character id prefix vs by full id at 10,000 lists (and by title) | ≤ 1.5× |
 //!
@@ -83,6 +84,8 @@ struct Sizes {
     chain_runs: usize,
     /// Interleaved runs per side in scenario j.
     sync_runs: usize,
+    /// Calls per side in scenario k.
+    mcp_calls: usize,
 }
 
 impl Sizes {
@@ -104,6 +107,7 @@ impl Sizes {
                 chains: &[1_000, 4_000],
                 chain_runs: 2,
                 sync_runs: 3,
+                mcp_calls: 50,
             }
         } else {
             Sizes {
@@ -122,6 +126,7 @@ impl Sizes {
                 chains: &[4_000, 8_000, 16_000, 32_000, 60_000],
                 chain_runs: 7,
                 sync_runs: 15,
+                mcp_calls: 1_000,
             }
         }
     }
@@ -1387,9 +1392,77 @@ fn bench_sync(s: &Sizes, r: &mut Report) -> Res<()> {
     Ok(())
 }
 
+// ---------------------------------------------------------------- k: mcp
+
+/// `s.mcp_calls` `TaskUpdate` calls over one MCP connection against as many
+/// `update` processes, on one list each; every commit must land.
+fn bench_mcp(s: &Sizes, r: &mut Report) -> Res<()> {
+    use rmcp::ServiceExt;
+    use rmcp::model::CallToolRequestParams;
+    let tmp = tempdir()?;
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir_all(&repo).map_err(|e| format!("creating {}: {e}", repo.display()))?;
+    init_repo(&repo)?;
+    let (via_mcp, via_cli) = (create(&repo, "Over MCP")?, create(&repo, "Over the CLI")?);
+    let n = s.mcp_calls;
+    eprintln!("k mcp: {n} TaskUpdate calls over one connection vs {n} update processes");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("k: tokio: {e}"))?;
+    let took = runtime.block_on(async {
+        let mut c = cmd(BIN, &repo);
+        c.env("TASKLIST_SESSION", "bench").arg("mcp");
+        let transport = rmcp::transport::TokioChildProcess::new(tokio::process::Command::from(c))
+            .map_err(|e| format!("k: cannot start the server: {e}"))?;
+        let client = ().serve(transport).await.map_err(|e| format!("k: initialize: {e}"))?;
+        let start = Instant::now();
+        for i in 0..n {
+            let args =
+                serde_json::json!({"list": via_mcp, "taskId": "t1", "note": format!("n{i}")});
+            let params = CallToolRequestParams::new("TaskUpdate")
+                .with_arguments(args.as_object().cloned().unwrap_or_default());
+            let res = client.call_tool(params).await.map_err(|e| format!("k: call: {e}"))?;
+            if res.is_error == Some(true) {
+                return Err(format!("k: TaskUpdate failed: {res:?}"));
+            }
+        }
+        let took = start.elapsed();
+        let _ = client.cancel().await;
+        Ok::<Duration, String>(took)
+    })?;
+    let start = Instant::now();
+    for i in 0..n {
+        let mut c = cmd(BIN, &repo);
+        c.args(["-l", &via_cli, "update", "t1", "--note", &format!("n{i}")]);
+        timed(&mut c)?;
+    }
+    let took_cli = start.elapsed();
+    for (id, what) in [(&via_mcp, "MCP"), (&via_cli, "CLI")] {
+        let commits = commit_count(&repo, id)?;
+        if commits != n + 1 {
+            return Err(format!("k: {what} made {commits} commits, expected {}", n + 1));
+        }
+    }
+    r.row(format!("k {n} TaskUpdate calls over one MCP connection"), &[took]);
+    r.row(format!("k {n} update processes"), &[took_cli]);
+    let ratio = took_cli.as_secs_f64() / took.as_secs_f64();
+    r.target(
+        "k",
+        format!("{n} updates: processes / one MCP connection >= 10x (every commit landed)"),
+        format!(
+            "{ratio:.1}x ({:.0} / {:.0} ms)",
+            took_cli.as_secs_f64() * 1e3,
+            took.as_secs_f64() * 1e3
+        ),
+        ratio >= 10.0,
+    );
+    Ok(())
+}
+
 // ---------------------------------------------------------------- main
 
-const SCENARIOS: [(&str, &str); 10] = [
+const SCENARIOS: [(&str, &str); 11] = [
     ("a", "update"),
     ("b", "history"),
     ("c", "list"),
@@ -1400,6 +1473,7 @@ const SCENARIOS: [(&str, &str); 10] = [
     ("h", "hostile"),
     ("i", "floor"),
     ("j", "sync"),
+    ("k", "mcp"),
 ];
 
 fn main() -> ExitCode {
@@ -1463,6 +1537,7 @@ fn run_all(s: &Sizes, selected: &[&str], r: &mut Report) -> Res<()> {
             "hostile" => bench_hostile(s, r)?,
             "floor" => bench_floor(s, r)?,
             "sync" => bench_sync(s, r)?,
+            "mcp" => bench_mcp(s, r)?,
             "history" | "list" | "resume" | "verify" => {
                 if history.is_none() {
                     eprintln!("preparing the repository for b/c ({} lists)", s.lists);
