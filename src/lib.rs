@@ -54,6 +54,7 @@ pub mod error;
 pub mod file;
 pub mod format;
 pub mod handoff;
+pub mod hook;
 pub mod mcp;
 pub mod merge;
 pub mod model;

@@ -114,12 +114,40 @@ enum Command {
     Demo(demo::DemoArgs),
     Completions(completions::CompletionsArgs),
     Mcp(McpArgs),
+    Hook(HookArgs),
     Man(man::ManArgs),
 }
 
 /// Serve the task lists to an AI agent over MCP (stdio): TaskListCreate, TaskListGet, TaskUpdate, …
 #[derive(Debug, clap::Args)]
 struct McpArgs {}
+
+/// Claude Code hook: reads the hook's JSON on stdin, prints context for the agent; always exits 0
+#[derive(Debug, clap::Args)]
+struct HookArgs {
+    /// session-start or stop
+    event: String,
+}
+
+/// Runs a hook: whatever goes wrong, it says less and exits 0.
+fn run_hook(cli: Cli, event: &str) -> ExitCode {
+    use std::io::Read;
+    let mut input = String::new();
+    let _ = io::stdin().lock().take(1 << 20).read_to_string(&mut input);
+    let cwd = serde_json::from_str::<serde_json::Value>(&input)
+        .ok()
+        .and_then(|v| v.get("cwd").and_then(|c| c.as_str()).map(PathBuf::from));
+    let repo = cli.repo.clone().or(cwd);
+    let session = cli.session.clone().filter(|s| session_ok(s));
+    let tl = Tasklists::open(repo.as_deref(), cli.namespace.as_deref())
+        .ok()
+        .and_then(|tl| tl.with_session(session.as_deref()).ok());
+    let list = cli.list.as_deref().filter(|l| !l.is_empty());
+    if let Some(text) = crate::hook::respond(event, &input, list, tl.as_ref()) {
+        let _ = writeln!(io::stdout().lock(), "{text}");
+    }
+    ExitCode::from(EXIT_OK)
+}
 
 /// What the exit code says about a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -406,6 +434,10 @@ pub fn main() -> ExitCode {
     };
     let json = cli.json;
     let color = cli.color.stdout();
+    if let Command::Hook(h) = &cli.command {
+        let event = h.event.clone();
+        return run_hook(cli, &event);
+    }
     if let Command::Mcp(_) = cli.command {
         // The server owns stdout (its JSON-RPC stream): it must not be locked here.
         return match run_mcp(cli, session_from) {
@@ -560,6 +592,10 @@ fn dispatch(app: &mut App, command: Command) -> CliResult {
         Command::Archive(a) => archive::run(app, a.which.as_deref(), true),
         Command::Unarchive(a) => archive::run(app, a.which.as_deref(), false),
         Command::Templates(a) => templates::run(app, a),
-        Command::Demo(_) | Command::Completions(_) | Command::Man(_) | Command::Mcp(_) => Ok(()),
+        Command::Demo(_)
+        | Command::Completions(_)
+        | Command::Man(_)
+        | Command::Mcp(_)
+        | Command::Hook(_) => Ok(()),
     }
 }
