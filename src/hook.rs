@@ -33,6 +33,10 @@ pub fn respond(
             }
             ("Stop", stop(tl, list)?)
         }
+        "pre-compact" | "session-end" => {
+            auto_handoff(tl, list, event);
+            return None;
+        }
         _ => return None,
     };
     let context: String = crate::text::clip(&context, MAX_CONTEXT);
@@ -127,4 +131,39 @@ fn stop(tl: &Tasklists, list: Option<&str>) -> Option<String> {
         escape(session),
         held.join(", ")
     ))
+}
+
+/// Records an automatic handoff (local only) on the list of `TASKLIST_ID`,
+/// else on every list where this session holds a task in progress — each
+/// only if it changed since its last handoff.
+fn auto_handoff(tl: &Tasklists, list: Option<&str>, event: &str) {
+    let ids: Vec<String> = match list {
+        Some(q) => tl.resolve(q).ok().into_iter().collect(),
+        None => {
+            let Some(session) = tl.session() else { return };
+            let Ok(entries) = tl.list() else { return };
+            entries
+                .into_iter()
+                .filter_map(|e| e.result.ok())
+                .filter(|s| {
+                    s.list.tasks.iter().any(|t| {
+                        t.status == Status::InProgress && t.owner.as_deref() == Some(session)
+                    })
+                })
+                .map(|s| s.list.id)
+                .collect()
+        }
+    };
+    let why = if event == "pre-compact" {
+        "before the context was compacted"
+    } else {
+        "as the session ended"
+    };
+    for id in ids {
+        let last = tl.store().log(&id, Some(1)).ok().and_then(|l| l.into_iter().next());
+        if last.is_none_or(|e| e.op.as_deref() == Some("handoff")) {
+            continue;
+        }
+        let _ = tl.handoff(&id, &format!("Automatic handoff, recorded {why}."));
+    }
 }

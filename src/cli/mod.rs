@@ -125,7 +125,7 @@ struct McpArgs {}
 /// Claude Code hook: reads the hook's JSON on stdin, prints context for the agent; always exits 0
 #[derive(Debug, clap::Args)]
 struct HookArgs {
-    /// session-start or stop
+    /// session-start, stop, pre-compact or session-end
     event: String,
 }
 

@@ -82,3 +82,34 @@ fn stop_reminds_of_held_tasks_and_honours_stop_hook_active() {
     let active = serde_json::json!({"cwd": repo.path, "stop_hook_active": true}).to_string();
     assert!(hook(&repo, "stop", &active, &[("TASKLIST_SESSION", "s1")]).is_none());
 }
+
+#[test]
+fn pre_compact_and_session_end_record_a_handoff_only_when_the_list_changed() {
+    let repo = TestRepo::new();
+    let id = repo.create("Plan", &["a", "b"]);
+    repo.cmd().args(["--session", "s1", "-l", &id, "start", "a"]).assert().success();
+    let input = serde_json::json!({"cwd": repo.path, "trigger": "auto"}).to_string();
+    let n = repo.commit_count(&id);
+    assert!(
+        hook(&repo, "pre-compact", &input, &[("TASKLIST_ID", &id)]).is_none(),
+        "prints nothing"
+    );
+    assert_eq!(repo.commit_count(&id), n + 1);
+    let trailers = repo.trailers(&format!("refs/tasklists/{id}"));
+    assert!(trailers.contains(&("Op".to_string(), "handoff".to_string())), "{trailers:?}");
+    assert!(
+        repo.file_at(&id).contains("Automatic handoff, recorded before the context was compacted.")
+    );
+    // Nothing changed since: no second handoff.
+    hook(&repo, "pre-compact", &input, &[("TASKLIST_ID", &id)]);
+    assert_eq!(repo.commit_count(&id), n + 1);
+    // session-end finds the lists this session holds work in.
+    repo.cmd()
+        .args(["--session", "s1", "-l", &id, "update", "a", "--note", "more"])
+        .assert()
+        .success();
+    hook(&repo, "session-end", "{\"reason\": \"other\"}", &[("TASKLIST_SESSION", "s1")]);
+    assert_eq!(repo.commit_count(&id), n + 3);
+    assert!(repo.file_at(&id).contains("as the session ended"));
+    repo.fsck();
+}
