@@ -281,20 +281,9 @@ impl TaskList {
         (done, total)
     }
 
-    /// Tasks that `self.tasks[idx]` must wait for: its `depends_on`, plus its
-    /// predecessor in a sequential list.
-    pub fn prerequisites(&self, idx: usize) -> Vec<&Task> {
-        self.index().prerequisites(idx)
-    }
-
     /// The prerequisites of `self.tasks[idx]` that are not settled yet.
     pub fn unsettled_prerequisites(&self, idx: usize) -> Vec<&Task> {
         self.index().unsettled(idx)
-    }
-
-    /// The unsettled prerequisites of `self.tasks[idx]`, as `'id' (status)`.
-    pub fn waiting_for(&self, idx: usize) -> Vec<String> {
-        self.index().waiting_for(idx)
     }
 
     /// True when every task is completed or cancelled (or there are none).

@@ -71,7 +71,7 @@ pub enum Problem {
     BadRef(#[source] BoxError),
     /// The ref points to something other than a commit.
     #[error("the ref points to a {0}, not a commit")]
-    NotACommit(String),
+    NotACommit(gix::object::Kind),
     /// The object the ref points to is missing or corrupt.
     #[error("the object cannot be read ({})", one_line(&.0.to_string()))]
     Missing(#[source] BoxError),
@@ -685,7 +685,7 @@ pub(crate) fn load(
         Ok((list, tree)) => Ok((Snapshot { list, tip: commit }, tree)),
         Err(Problem::Missing(e)) => {
             let problem = match repo.find_header(commit) {
-                Ok(h) => Problem::NotACommit(h.kind().to_string()),
+                Ok(h) => Problem::NotACommit(h.kind()),
                 Err(_) => Problem::Missing(e),
             };
             Err(unreadable(id, commit, problem))

@@ -71,7 +71,7 @@ impl Store {
         let tip = self.tip_with(&repo, id)?.ok_or_else(|| StoreError::ListNotFound(escape(id)))?;
         match repo.find_header(tip) {
             Ok(h) if h.kind() == gix::object::Kind::Commit => Ok(tip),
-            Ok(h) => Err(unreadable(id, tip, Problem::NotACommit(h.kind().to_string()))),
+            Ok(h) => Err(unreadable(id, tip, Problem::NotACommit(h.kind()))),
             Err(e) => Err(unreadable(id, tip, Problem::Missing(Box::new(e)))),
         }
     }

@@ -101,10 +101,7 @@ impl Store {
     ) -> StoreResult<Committed> {
         let repo = self.local();
         let name = self.ref_name(id);
-        let full_name: gix::refs::FullName = name
-            .as_str()
-            .try_into()
-            .map_err(|_| StoreError::BadNamespace(self.namespace.clone()))?;
+        let full_name = self.full_name(&name)?;
         let started = std::time::Instant::now();
         let mut rng = Jitter::new();
         let mut write_failures = 0;
@@ -115,17 +112,17 @@ impl Store {
                 (true, None) => (None, None, ObjectId::empty_tree(repo.object_hash())),
                 (false, None) => return Err(StoreError::ListNotFound(escape(id))),
                 (false, Some(tip)) => {
-                    let (snap, tree) =
-                        load(&repo, id, tip).map_err(|e| match e {
-                            StoreError::Unreadable {
-                                problem: Problem::NotACommit(kind), ..
-                            } if kind == "tag" => StoreError::OddRef {
-                                list: escape(id),
-                                reference: name.clone(),
-                                what: "an annotated tag".into(),
-                            },
-                            e => e,
-                        })?;
+                    let (snap, tree) = load(&repo, id, tip).map_err(|e| match e {
+                        StoreError::Unreadable {
+                            problem: Problem::NotACommit(gix::object::Kind::Tag),
+                            ..
+                        } => StoreError::OddRef {
+                            list: escape(id),
+                            reference: name.clone(),
+                            what: "an annotated tag".into(),
+                        },
+                        e => e,
+                    })?;
                     (Some(snap.list), Some(tip), tree)
                 }
             };
@@ -158,23 +155,7 @@ impl Store {
                     }
                     Err(e) => return Err(e),
                 };
-            let expected = match parent {
-                Some(p) => PreviousValue::MustExistAndMatch(Target::Object(p)),
-                None => PreviousValue::MustNotExist,
-            };
-            let edit = RefEdit {
-                name: full_name.clone(),
-                deref: false,
-                change: Change::Update {
-                    new: Target::Object(commit),
-                    expected,
-                    log: LogChange {
-                        mode: RefLog::AndReference,
-                        force_create_reflog: false,
-                        message: format!("tasklist: {}", applied.name).into(),
-                    },
-                },
-            };
+            let edit = cas_edit(full_name.clone(), commit, parent, applied.name);
             let mut time_buf = gix::date::parse::TimeBuf::default();
             match repo.edit_references_as(Some(edit), Some(committer.to_ref(&mut time_buf))) {
                 Ok(_) => {
@@ -255,26 +236,7 @@ impl Store {
     ) -> StoreResult<bool> {
         let repo = self.local();
         let name = self.ref_name(id);
-        let full_name: gix::refs::FullName = name
-            .as_str()
-            .try_into()
-            .map_err(|_| StoreError::BadNamespace(self.namespace.clone()))?;
-        let edit = RefEdit {
-            name: full_name,
-            deref: false,
-            change: Change::Update {
-                new: Target::Object(to),
-                expected: match expected {
-                    Some(p) => PreviousValue::MustExistAndMatch(Target::Object(p)),
-                    None => PreviousValue::MustNotExist,
-                },
-                log: LogChange {
-                    mode: RefLog::AndReference,
-                    force_create_reflog: false,
-                    message: format!("tasklist: {why}").into(),
-                },
-            },
-        };
+        let edit = cas_edit(self.full_name(&name)?, to, expected, why);
         let committer = self.signature(&repo, false, model::now().timestamp());
         let mut time_buf = gix::date::parse::TimeBuf::default();
         match repo.edit_references_as(Some(edit), Some(committer.to_ref(&mut time_buf))) {
@@ -490,6 +452,39 @@ fn root_tree(
     }
     tree.entries.sort();
     Ok(tree)
+}
+
+/// The compare-and-swap of a list ref: point it at `new` if it points at
+/// `expected` (`None`: if it does not exist).
+fn cas_edit(
+    name: gix::refs::FullName,
+    new: ObjectId,
+    expected: Option<ObjectId>,
+    why: &str,
+) -> RefEdit {
+    RefEdit {
+        name,
+        deref: false,
+        change: Change::Update {
+            new: Target::Object(new),
+            expected: match expected {
+                Some(p) => PreviousValue::MustExistAndMatch(Target::Object(p)),
+                None => PreviousValue::MustNotExist,
+            },
+            log: LogChange {
+                mode: RefLog::AndReference,
+                force_create_reflog: false,
+                message: format!("tasklist: {why}").into(),
+            },
+        },
+    }
+}
+
+impl Store {
+    /// `name` as a full ref name (the namespace was validated at open).
+    fn full_name(&self, name: &str) -> StoreResult<gix::refs::FullName> {
+        name.try_into().map_err(|_| StoreError::BadNamespace(self.namespace.clone()))
+    }
 }
 
 fn lock_age(path: &Path) -> Option<Duration> {
