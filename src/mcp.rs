@@ -248,6 +248,12 @@ fn compact(
 }
 
 impl Server {
+    /// The view of a change, as every writing tool returns it.
+    fn change_view(&self, done: &crate::Changed) -> Json<ChangeView> {
+        let reference = self.tl.ref_name(&done.id);
+        Json(ChangeView::of(&done.committed, &reference, self.tl.session()))
+    }
+
     /// The tools, with compact output schemas.
     fn tool_router() -> ToolRouter<Server> {
         let mut router = Self::raw_tool_router();
@@ -323,8 +329,7 @@ impl Server {
             let change = TaskChange { note: Some(note), ..Default::default() };
             done = self.tl.update(&done.id, &id, change).map_err(fail)?;
         }
-        let reference = self.tl.ref_name(&done.id);
-        Ok(Json(ChangeView::of(&done.committed, &reference, self.tl.session())))
+        Ok(self.change_view(&done))
     }
 
     #[tool(
@@ -347,8 +352,7 @@ impl Server {
             out_of_order: false,
         };
         let done = self.tl.update(&p.list, &task, change).map_err(fail)?;
-        let reference = self.tl.ref_name(&done.id);
-        Ok(Json(ChangeView::of(&done.committed, &reference, self.tl.session())))
+        Ok(self.change_view(&done))
     }
 
     #[tool(
