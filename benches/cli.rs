@@ -632,60 +632,45 @@ fn generate(s: &Sizes, template: &Template, path: &Path, long: &str, first: &str
         s.history_commits,
         s.lists - 2
     );
-    std::fs::create_dir_all(path).map_err(|e| format!("creating {}: {e}", path.display()))?;
-    init_repo(path)?;
-    let mut child = cmd("git", path)
-        .args(["fast-import", "--quiet"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start git fast-import: {e}"))?;
-    let stdin = child.stdin.take().ok_or("git fast-import has no stdin")?;
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, stdin);
+    fast_import(path, |w| {
+        emit_walk(w, template, long, "Long history", first, s.history_commits, T0)?;
+        let n = TASKS.len();
+        let create_msg = |title: &str, id: &str| {
+            format!("Create '{title}' with {n} tasks\n\nTasklist: {id}\nOp: create\n")
+        };
 
-    emit_walk(&mut w, template, long, "Long history", first, s.history_commits, T0)?;
-    let n = TASKS.len();
-    let create_msg = |title: &str, id: &str| {
-        format!("Create '{title}' with {n} tasks\n\nTasklist: {id}\nOp: create\n")
-    };
-
-    // The other lists: create, t1 started, t1 completed.
-    let base = T0 + s.history_commits as i64 + 10;
-    for i in 1..s.lists.saturating_sub(1) as u64 {
-        let id = list_id(i);
-        let title = format!("List {i}");
-        let t = base + 3 * i as i64;
-        if i == 1 {
-            // The list of scenario e: `resume_commits` commits of work.
-            let title = "Resume history";
-            let st = vec![TaskState { status: "pending", updated: t, note: None }; n];
-            let file = template.render(&id, title, t, t, &st);
-            emit_walk(&mut w, template, &id, title, &file, s.resume_commits, t)?;
-            continue;
+        // The other lists: create, t1 started, t1 completed.
+        let base = T0 + s.history_commits as i64 + 10;
+        for i in 1..s.lists.saturating_sub(1) as u64 {
+            let id = list_id(i);
+            let title = format!("List {i}");
+            let t = base + 3 * i as i64;
+            if i == 1 {
+                // The list of scenario e: `resume_commits` commits of work.
+                let title = "Resume history";
+                let st = vec![TaskState { status: "pending", updated: t, note: None }; n];
+                let file = template.render(&id, title, t, t, &st);
+                emit_walk(w, template, &id, title, &file, s.resume_commits, t)?;
+                continue;
+            }
+            let mut st = vec![TaskState { status: "pending", updated: t, note: None }; n];
+            let file = template.render(&id, &title, t, t, &st);
+            if i == 1 {
+                check_generated(&file, &id)?;
+            }
+            emit(w, &id, t, &create_msg(&title, &id), &file)?;
+            for (step, (from, to)) in
+                [("pending", "in_progress"), ("in_progress", "completed")].into_iter().enumerate()
+            {
+                let when = t + 1 + step as i64;
+                st[0] = TaskState { status: to, updated: when, note: None };
+                let file = template.render(&id, &title, t, when, &st);
+                let msg = format!("{title}: t1 {from} → {to}\n\nTasklist: {id}\nOp: set-status\n");
+                emit(w, &id, when, &msg, &file)?;
+            }
         }
-        let mut st = vec![TaskState { status: "pending", updated: t, note: None }; n];
-        let file = template.render(&id, &title, t, t, &st);
-        if i == 1 {
-            check_generated(&file, &id)?;
-        }
-        emit(&mut w, &id, t, &create_msg(&title, &id), &file)?;
-        for (step, (from, to)) in
-            [("pending", "in_progress"), ("in_progress", "completed")].into_iter().enumerate()
-        {
-            let when = t + 1 + step as i64;
-            st[0] = TaskState { status: to, updated: when, note: None };
-            let file = template.render(&id, &title, t, when, &st);
-            let msg = format!("{title}: t1 {from} → {to}\n\nTasklist: {id}\nOp: set-status\n");
-            emit(&mut w, &id, when, &msg, &file)?;
-        }
-    }
-    w.flush().map_err(|e| format!("writing to git fast-import: {e}"))?;
-    drop(w);
-    let out = child.wait_with_output().map_err(|e| format!("git fast-import: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("git fast-import failed: {}", String::from_utf8_lossy(&out.stderr)));
-    }
+        Ok(())
+    })?;
     let refs = git(path, &["for-each-ref", "--format=%(refname)", "refs/tasklists"])?;
     if refs.lines().count() != s.lists - 1 {
         return Err(format!(
@@ -1002,34 +987,20 @@ fn bench_resolve(s: &Sizes, r: &mut Report) -> Res<()> {
         git(scratch.path(), &["cat-file", "blob", &format!("refs/tasklists/{tid}:tasklist.toml")])?;
     let template = Template::parse(&text)?;
     eprintln!("g resolve: streaming {} one-commit lists into git fast-import", s.resolve_lists);
-    std::fs::create_dir_all(&path).map_err(|e| format!("creating {}: {e}", path.display()))?;
-    init_repo(&path)?;
-    let mut child = cmd("git", &path)
-        .args(["fast-import", "--quiet"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start git fast-import: {e}"))?;
-    let stdin = child.stdin.take().ok_or("git fast-import has no stdin")?;
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, stdin);
-    let n = TASKS.len();
-    for i in 0..s.resolve_lists as u64 {
-        let (id, title, t) = (spread_id(i), format!("List {i}"), T0 + i as i64);
-        let st = vec![TaskState { status: "pending", updated: t, note: None }; n];
-        let file = template.render(&id, &title, t, t, &st);
-        if i == 0 {
-            check_generated(&file, &id)?;
+    fast_import(&path, |w| {
+        let n = TASKS.len();
+        for i in 0..s.resolve_lists as u64 {
+            let (id, title, t) = (spread_id(i), format!("List {i}"), T0 + i as i64);
+            let st = vec![TaskState { status: "pending", updated: t, note: None }; n];
+            let file = template.render(&id, &title, t, t, &st);
+            if i == 0 {
+                check_generated(&file, &id)?;
+            }
+            let msg = format!("Create '{title}' with {n} tasks\n\nTasklist: {id}\nOp: create\n");
+            emit(w, &id, t, &msg, &file)?;
         }
-        let msg = format!("Create '{title}' with {n} tasks\n\nTasklist: {id}\nOp: create\n");
-        emit(&mut w, &id, t, &msg, &file)?;
-    }
-    w.flush().map_err(|e| format!("writing to git fast-import: {e}"))?;
-    drop(w);
-    let out = child.wait_with_output().map_err(|e| format!("git fast-import: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("git fast-import failed: {}", String::from_utf8_lossy(&out.stderr)));
-    }
+        Ok(())
+    })?;
     // The next create finds more than 512 loose refs and packs them in the
     // background, as it would in a repository that grew to this size.
     create(&path, "The create that packs")?;
@@ -1107,8 +1078,11 @@ fn toml_header(id: &str, title: &str) -> String {
     )
 }
 
-/// Streams `files` (id, tasklist.toml) as one-commit lists into a new repository.
-fn import_lists(path: &Path, files: impl Iterator<Item = Res<(String, String)>>) -> Res<()> {
+/// A new repository at `path` with what `write` streams into `git fast-import`.
+fn fast_import(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::process::ChildStdin>) -> Res<()>,
+) -> Res<()> {
     std::fs::create_dir_all(path).map_err(|e| format!("creating {}: {e}", path.display()))?;
     init_repo(path)?;
     let mut child = cmd("git", path)
@@ -1120,11 +1094,7 @@ fn import_lists(path: &Path, files: impl Iterator<Item = Res<(String, String)>>)
         .map_err(|e| format!("cannot start git fast-import: {e}"))?;
     let stdin = child.stdin.take().ok_or("git fast-import has no stdin")?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, stdin);
-    for item in files {
-        let (id, file) = item?;
-        let msg = format!("Create\n\nTasklist: {id}\nOp: create\n");
-        emit(&mut w, &id, T0, &msg, &file)?;
-    }
+    write(&mut w)?;
     w.flush().map_err(|e| format!("writing to git fast-import: {e}"))?;
     drop(w);
     let out = child.wait_with_output().map_err(|e| format!("git fast-import: {e}"))?;
@@ -1132,6 +1102,18 @@ fn import_lists(path: &Path, files: impl Iterator<Item = Res<(String, String)>>)
         return Err(format!("git fast-import failed: {}", String::from_utf8_lossy(&out.stderr)));
     }
     Ok(())
+}
+
+/// Streams `files` (id, tasklist.toml) as one-commit lists into a new repository.
+fn import_lists(path: &Path, files: impl Iterator<Item = Res<(String, String)>>) -> Res<()> {
+    fast_import(path, |w| {
+        for item in files {
+            let (id, file) = item?;
+            let msg = format!("Create\n\nTasklist: {id}\nOp: create\n");
+            emit(w, &id, T0, &msg, &file)?;
+        }
+        Ok(())
+    })
 }
 
 /// `show` of hostile chains of growing length, and `list` of 1,000 ordinary
