@@ -154,23 +154,7 @@ fn fail(e: Error) -> String {
     e.to_string()
 }
 
-/// A slug of `subject` for a task id: lowercase letters and digits, runs
-/// of anything else as one `-`, at most 64 characters.
-pub fn slug(subject: &str) -> String {
-    let mut out = String::new();
-    for c in subject.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-        if out.len() >= 64 {
-            break;
-        }
-    }
-    let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() { "task".into() } else { out }
-}
+pub use crate::model::slug;
 
 fn task_id(given: Option<&str>, subject: &str) -> Result<TaskId, String> {
     TaskId::parse(given.map_or_else(|| slug(subject), String::from).as_str())

@@ -163,6 +163,47 @@ impl fmt::Display for TaskId {
     }
 }
 
+/// A slug of `subject` for a task id: lowercase letters and digits, runs
+/// of anything else as one `-`, at most [`MAX_TASK_ID_LEN`] characters
+/// (`task` when nothing is left).
+pub fn slug(subject: &str) -> String {
+    let mut out = String::new();
+    for c in subject.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= MAX_TASK_ID_LEN {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() { "task".into() } else { out }
+}
+
+/// A task id from `subject` ([`slug`]) that is not in `used`: the slug, else
+/// the slug cut to fit and suffixed `-2`, `-3` …
+pub fn unique_slug(subject: &str, used: &HashSet<String>) -> TaskId {
+    let base = slug(subject);
+    let mut n = 1usize;
+    loop {
+        let candidate = if n == 1 {
+            base.clone()
+        } else {
+            let suffix = format!("-{n}");
+            let keep = base.len().min(MAX_TASK_ID_LEN - suffix.len());
+            format!("{}{suffix}", base[..keep].trim_end_matches(['-', '.', '_']))
+        };
+        if !used.contains(&candidate)
+            && let Ok(id) = TaskId::parse(&candidate)
+        {
+            return id;
+        }
+        n += 1;
+    }
+}
+
 /// The latest handoff note of a list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Handoff {
@@ -544,6 +585,19 @@ pub(crate) mod tests {
             assert_eq!(s.parse::<Status>().unwrap(), want, "{s}");
         }
         assert!("nope".parse::<Status>().is_err());
+    }
+
+    #[test]
+    fn unique_slugs() {
+        let mut used = HashSet::new();
+        assert_eq!(unique_slug("Fix the bug!", &used).as_str(), "fix-the-bug");
+        used.insert("fix-the-bug".to_string());
+        assert_eq!(unique_slug("fix the bug", &used).as_str(), "fix-the-bug-2");
+        assert_eq!(unique_slug("", &used).as_str(), "task");
+        let long = "x".repeat(100);
+        used.insert("x".repeat(64));
+        let id = unique_slug(&long, &used);
+        assert_eq!(id.as_str(), format!("{}-2", "x".repeat(62)));
     }
 
     #[test]
