@@ -98,9 +98,10 @@ impl Error {
                 | OpError::OutOfOrder { .. }
                 | OpError::TaskExists { .. }
                 | OpError::ListExists(_) => Conflict,
-                OpError::DuplicateTask(_) | OpError::SelfDependency(_) | OpError::EmptyTitle => {
-                    Invalid
-                }
+                OpError::DuplicateTask(_)
+                | OpError::SelfDependency(_)
+                | OpError::EmptyTitle
+                | OpError::InvalidTasks(_) => Invalid,
             },
             Error::Template(TemplateError::NotFound { .. }) => NotFound,
             Error::NoTitle | Error::NothingToChange | Error::TemplateAndFrom => Usage,
@@ -128,6 +129,7 @@ impl Error {
                     OpError::DuplicateTask(_) => "duplicate_task",
                     OpError::SelfDependency(_) => "self_dependency",
                     OpError::EmptyTitle => "empty_title",
+                    OpError::InvalidTasks(_) => "invalid_tasks",
                 },
                 StoreError::LockHeld { .. } => "lock_held",
                 StoreError::RaceLost { .. } => "race_lost",

@@ -70,6 +70,10 @@ pub enum OpError {
     /// A list title that is empty or only whitespace.
     #[error("Task list title is empty")]
     EmptyTitle,
+    /// Imported tasks that do not make a valid list (ids twice, unknown
+    /// dependencies, a dependency cycle).
+    #[error("The imported tasks are not a valid list: {0}")]
+    InvalidTasks(String),
 }
 
 /// How many prerequisites an error names before it counts the rest.
@@ -143,6 +147,18 @@ pub enum Op {
         /// Whether each task depends on the one before.
         sequential: bool,
     },
+    /// Create a new list from tasks as another tool had them: statuses,
+    /// owners and notes land in the list's first commit.
+    Import {
+        /// The new list's id (UUID v7).
+        id: String,
+        /// Its title.
+        title: String,
+        /// Its tasks, in order (their `updated` is set to the time of the import).
+        tasks: Vec<Task>,
+        /// Where they came from, for the commit subject (e.g. `Claude Code`).
+        source: String,
+    },
     /// Add a task.
     AddTask {
         /// The task to add.
@@ -200,13 +216,14 @@ fn subject_title(title: &str) -> String {
     }
 }
 
-/// Applies `op` to `before` (`None` only for [`Op::Create`]).
+/// Applies `op` to `before` (`None` only for [`Op::Create`] and [`Op::Import`]).
 pub fn apply(before: Option<&TaskList>, op: &Op, ctx: &Ctx) -> OpResult<Applied> {
     match (op, before) {
         (Op::Create { id, title, tasks, template, from, sequential }, None) => {
             create(id, title, tasks, template, from, *sequential, ctx)
         }
-        (Op::Create { .. }, Some(l)) => Err(OpError::ListExists(l.id.clone())),
+        (Op::Import { id, title, tasks, source }, None) => import(id, title, tasks, source, ctx),
+        (Op::Create { .. } | Op::Import { .. }, Some(l)) => Err(OpError::ListExists(l.id.clone())),
         (_, None) => Err(OpError::NoList),
         (Op::AddTask { task, after }, Some(l)) => add_task(l, task, after.as_ref(), ctx),
         (Op::Update { task, change }, Some(l)) => update(l, task, change, ctx),
@@ -311,6 +328,59 @@ fn create(
         changed: true,
         name: "create",
         trailers: vec![],
+        merged: vec![],
+    })
+}
+
+/// A new list holding `tasks` as they are. Dependencies may point forward
+/// (the source orders by its own ids), so they are checked as a whole
+/// (unknown ids, cycles); a task completed while a prerequisite is not is
+/// recorded as out of order, as `done --out-of-order` would be, so `verify`
+/// does not take the import for a skipped step.
+fn import(id: &str, title: &str, tasks: &[Task], source: &str, ctx: &Ctx) -> OpResult<Applied> {
+    if title.trim().is_empty() {
+        return Err(OpError::EmptyTitle);
+    }
+    let tasks: Vec<Task> = tasks.iter().map(|t| Task { updated: ctx.now, ..t.clone() }).collect();
+    for t in &tasks {
+        if t.depends_on.contains(&t.id) {
+            return Err(OpError::SelfDependency(t.id.clone()));
+        }
+    }
+    crate::format::check_dependencies(&tasks).map_err(|e| OpError::InvalidTasks(e.to_string()))?;
+    let list = TaskList {
+        id: id.to_string(),
+        title: title.to_string(),
+        created: ctx.now,
+        updated: ctx.now,
+        template: None,
+        from: None,
+        sequential: false,
+        archived: false,
+        handoff: None,
+        tasks,
+        extra: Default::default(),
+    };
+    let index = list.index();
+    let trailers = list
+        .tasks
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| t.status == Status::Completed && !index.unsettled(*i).is_empty())
+        .map(|(_, t)| (trailer::OUT_OF_ORDER, t.id.to_string()))
+        .collect();
+    let n = list.tasks.len();
+    Ok(Applied {
+        subject: format!(
+            "Import '{}' with {n} task{} from {}",
+            subject_title(title),
+            if n == 1 { "" } else { "s" },
+            escape(source)
+        ),
+        list,
+        changed: true,
+        name: "import",
+        trailers,
         merged: vec![],
     })
 }
@@ -589,6 +659,31 @@ mod tests {
             set(&list(false), "zz", Status::Completed, None),
             Err(OpError::TaskNotFound { .. })
         ));
+    }
+
+    #[test]
+    fn import_keeps_statuses_and_refuses_cycles() {
+        let t0 = ctx(None).now;
+        let mut a = Task::new(tid("a"), "A".into(), t0);
+        let mut b = Task::new(tid("b"), "B".into(), t0);
+        a.status = Status::Completed;
+        a.depends_on = vec![tid("b")]; // forward, and b is not done
+        b.owner = Some("lead".into());
+        let op = |tasks: Vec<Task>| Op::Import {
+            id: "0193f5a2-7c1e-7b3a-9d1e-5f2a3b4c5d6e".into(),
+            title: "Imported".into(),
+            tasks,
+            source: "Claude Code".into(),
+        };
+        let r = apply(None, &op(vec![a.clone(), b.clone()]), &ctx(None)).unwrap();
+        assert_eq!(r.name, "import");
+        assert_eq!(r.list.tasks[0].status, Status::Completed);
+        assert_eq!(r.list.tasks[1].owner.as_deref(), Some("lead"));
+        assert_eq!(r.trailers, vec![(trailer::OUT_OF_ORDER, "a".to_string())]);
+        assert_eq!(r.subject, "Import 'Imported' with 2 tasks from Claude Code");
+        b.depends_on = vec![tid("a")];
+        let e = apply(None, &op(vec![a, b]), &ctx(None)).unwrap_err();
+        assert!(e.to_string().contains("cycle: a → b → a"), "{e}");
     }
 
     #[test]

@@ -75,7 +75,7 @@ impl Store {
         session: Option<&str>,
         extra_files: ExtraFiles<'_>,
     ) -> StoreResult<Committed> {
-        let create = matches!(op, Op::Create { .. });
+        let create = matches!(op, Op::Create { .. } | Op::Import { .. });
         self.transact_with(
             id,
             create,
