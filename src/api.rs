@@ -206,6 +206,29 @@ impl Tasklists {
         Ok(Tasklists { store, session: self.session.clone() })
     }
 
+    /// Creates a list from the Claude Code task files in `dir` (see
+    /// [`crate::claude_tasks`]), in one commit.
+    pub fn import_claude(
+        &self,
+        dir: &Path,
+        title: Option<&str>,
+    ) -> Result<crate::claude_tasks::Imported> {
+        crate::claude_tasks::import(&self.store, dir, title, self.session())
+    }
+
+    /// Writes `list` into `dir` as Claude Code task files (see
+    /// [`crate::claude_tasks::export`]); returns the list as exported too.
+    pub fn export_claude(
+        &self,
+        list: &str,
+        dir: &Path,
+        force: bool,
+    ) -> Result<(Snapshot, crate::claude_tasks::Exported)> {
+        let snap = self.show(list)?;
+        let done = crate::claude_tasks::export(&snap.list, dir, force)?;
+        Ok((snap, done))
+    }
+
     /// The templates `create` can use: the repository's own, then the built-ins.
     pub fn templates(&self) -> Vec<TemplateResult<Template>> {
         template::available(self.store.workdir())

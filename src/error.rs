@@ -30,6 +30,9 @@ pub enum Error {
     /// A value that is not valid (a task id that is not a slug …).
     #[error(transparent)]
     Model(#[from] ModelError),
+    /// Claude Code task files that cannot be imported or exported.
+    #[error(transparent)]
+    Claude(#[from] crate::claude_tasks::ClaudeError),
     /// A status name that matches no status.
     #[error(transparent)]
     Status(#[from] UnknownStatus),
@@ -149,6 +152,19 @@ impl Error {
             Error::Sync(crate::sync::SyncError::Refused { .. }) => "push_refused",
             Error::Sync(_) => "sync_failed",
             Error::Model(_) => "invalid_value",
+            Error::Claude(e) => {
+                use crate::claude_tasks::ClaudeError as C;
+                match e {
+                    C::NoDir(_) => "no_directory",
+                    C::NotADir(_) => "not_a_directory",
+                    C::Dir { .. } => "directory_unreadable",
+                    C::NoTasks { .. } => "no_tasks",
+                    C::TooMany { .. } => "too_many_tasks",
+                    C::Cycle { .. } => "dependency_cycle",
+                    C::Exists { .. } => "task_files_exist",
+                    C::Write { .. } => "write_failed",
+                }
+            }
             Error::Status(_) => "unknown_status",
             Error::InvalidSession(_) => "invalid_session",
             Error::NoTitle => "no_title",

@@ -594,6 +594,105 @@ pub struct ErrorView {
     pub code: String,
 }
 
+/// Something `import` skipped or changed.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ImportWarningView {
+    /// The file it is about (its name in the directory), if one.
+    pub file: Option<String>,
+    /// What happened.
+    pub message: String,
+}
+
+/// The outcome of `import claude`: the new list, and what was left out.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ImportView {
+    /// The new list.
+    #[serde(flatten)]
+    pub change: ChangeView,
+    /// The directory read.
+    pub dir: String,
+    /// Tasks imported.
+    pub imported: usize,
+    /// Tasks marked `deleted` in Claude Code, left out.
+    pub deleted: usize,
+    /// Files skipped, references dropped, values changed.
+    pub warnings: Vec<ImportWarningView>,
+}
+
+impl ImportView {
+    /// The view of an import.
+    pub fn of(
+        done: &crate::claude_tasks::Imported,
+        reference: &str,
+        session: Option<&str>,
+    ) -> ImportView {
+        ImportView {
+            change: ChangeView::of(&done.committed, reference, session),
+            dir: done.dir.display().to_string(),
+            imported: done.committed.list.tasks.len(),
+            deleted: done.deleted,
+            warnings: done
+                .warnings
+                .iter()
+                .map(|w| ImportWarningView { file: w.file.clone(), message: w.message.clone() })
+                .collect(),
+        }
+    }
+}
+
+/// One task file `export claude` wrote.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ExportedTaskView {
+    /// The file, e.g. `1.json`.
+    pub file: String,
+    /// Its Claude Code id, e.g. `1`.
+    pub claude_id: String,
+    /// Our task id.
+    pub task: String,
+    /// The status Claude Code got: `pending`, `in_progress` or `completed`.
+    pub status: String,
+}
+
+/// The outcome of `export claude`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ExportView {
+    /// The list id.
+    pub list: String,
+    /// The list's title.
+    pub title: String,
+    /// The directory written.
+    pub dir: String,
+    /// The task files, in plan order.
+    pub tasks: Vec<ExportedTaskView>,
+    /// The value written to `.highwatermark`.
+    pub highwatermark: usize,
+    /// Old task files removed (with `--force`).
+    pub removed: Vec<String>,
+}
+
+impl ExportView {
+    /// The view of an export of `list`.
+    pub fn of(list: &TaskList, done: &crate::claude_tasks::Exported) -> ExportView {
+        ExportView {
+            list: list.id.clone(),
+            title: list.title.clone(),
+            dir: done.dir.display().to_string(),
+            tasks: done
+                .tasks
+                .iter()
+                .map(|t| ExportedTaskView {
+                    file: t.file.clone(),
+                    claude_id: t.claude_id.clone(),
+                    task: t.task.to_string(),
+                    status: t.claude_status.to_string(),
+                })
+                .collect(),
+            highwatermark: done.highwatermark,
+            removed: done.removed.clone(),
+        }
+    }
+}
+
 /// The JSON schema of every view, by name: what `--json` prints and what the
 /// MCP tools declare as their output schema.
 pub fn schemas() -> BTreeMap<&'static str, schemars::Schema> {
@@ -610,6 +709,8 @@ pub fn schemas() -> BTreeMap<&'static str, schemars::Schema> {
     out.insert("error", schemars::schema_for!(ErrorView));
     out.insert("sync", schemars::schema_for!(SyncView));
     out.insert("init", schemars::schema_for!(InitView));
+    out.insert("import", schemars::schema_for!(ImportView));
+    out.insert("export", schemars::schema_for!(ExportView));
     out
 }
 

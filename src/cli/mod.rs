@@ -3,6 +3,7 @@
 
 mod add;
 mod archive;
+mod claude;
 mod color;
 mod completions;
 mod create;
@@ -27,6 +28,7 @@ use std::process::ExitCode;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+use crate::claude_tasks::ClaudeError;
 use crate::error::{MAX_SESSION_LEN, session_ok};
 use crate::model::{ModelError, TaskId};
 use crate::op::OpError;
@@ -111,6 +113,8 @@ enum Command {
     Archive(archive::ArchiveArgs),
     Unarchive(archive::UnarchiveArgs),
     Templates(templates::TemplatesArgs),
+    Import(claude::ImportArgs),
+    Export(claude::ExportArgs),
     Demo(demo::DemoArgs),
     Completions(completions::CompletionsArgs),
     Mcp(McpArgs),
@@ -237,6 +241,15 @@ impl From<Error> for CliError {
                 _ => None,
             },
             Error::NoTitle => Some("pass a TITLE, or --template NAME / --from LIST"),
+            Error::Claude(ClaudeError::Exists { .. }) => {
+                Some("pass --force to replace its *.json task files and .highwatermark")
+            }
+            Error::Claude(ClaudeError::NoDir(_) | ClaudeError::NoTasks { .. }) => {
+                Some("Claude Code keeps a list's task files in ~/.claude/tasks/<list>/")
+            }
+            Error::Claude(ClaudeError::Cycle { .. }) => {
+                Some("fix blockedBy/blocks in those task files, then import again")
+            }
             Error::NothingToChange => Some("pass --status S and/or --note TEXT"),
             _ => None,
         };
@@ -365,6 +378,7 @@ impl Command {
                 | Command::Sync(_)
                 | Command::Mcp(_)
                 | Command::Unarchive(_)
+                | Command::Import(_)
         )
     }
 }
@@ -592,6 +606,8 @@ fn dispatch(app: &mut App, command: Command) -> CliResult {
         Command::Archive(a) => archive::run(app, a.which.as_deref(), true),
         Command::Unarchive(a) => archive::run(app, a.which.as_deref(), false),
         Command::Templates(a) => templates::run(app, a),
+        Command::Import(a) => claude::run_import(app, a),
+        Command::Export(a) => claude::run_export(app, a),
         Command::Demo(_)
         | Command::Completions(_)
         | Command::Man(_)

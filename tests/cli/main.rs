@@ -10,6 +10,7 @@ mod test_add;
 mod test_archive;
 mod test_bad_input;
 mod test_claims;
+mod test_claude_tasks;
 mod test_concurrency;
 mod test_create;
 mod test_escape;
