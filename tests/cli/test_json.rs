@@ -107,6 +107,17 @@ fn snapshot_json_of_every_command() {
     record(&["--session", "s2", "-l", l, "done", "code"], 4, "error");
     record(&["-l", l, "update", "schema", "--status", "pending"], 4, "error");
     record(&["show", "nope"], 3, "error");
+    let claude = repo.root().join("claude-tasks");
+    std::fs::create_dir(&claude).unwrap();
+    std::fs::write(claude.join("1.json"), r#"{"id":"1","subject":"Plan","status":"completed"}"#)
+        .unwrap();
+    std::fs::write(claude.join("2.json"), r#"{"id":2,"subject":"Build","blockedBy":["1","9"]}"#)
+        .unwrap();
+    std::fs::write(claude.join("3.json"), "[]").unwrap();
+    let claude = claude.to_str().unwrap();
+    record(&["import", "claude", claude, "--title", "From Claude Code"], 0, "import");
+    let exported = repo.root().join("exported");
+    record(&["-l", l, "export", "claude", exported.to_str().unwrap()], 0, "export");
     assert_snapshot("json", &redact(&out, &[repo.root()]));
 }
 
