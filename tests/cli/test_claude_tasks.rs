@@ -397,6 +397,9 @@ fn export_writes_the_layout_claude_code_reads_exactly() {
         [".highwatermark", "1.json", "2.json", "3.json", "4.json", "5.json"]
     );
     assert_eq!(std::fs::read_to_string(dir.join(".highwatermark")).unwrap(), "5");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(dir.join("1.json")).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "task state is private");
 
     let want = [
         // (subject, description, status, blocks, blockedBy, owner, our status, our id)
