@@ -8,6 +8,7 @@ mod completions;
 mod create;
 mod demo;
 mod handoff;
+mod install;
 mod list;
 mod log;
 mod man;
@@ -113,6 +114,7 @@ enum Command {
     Templates(templates::TemplatesArgs),
     Demo(demo::DemoArgs),
     Completions(completions::CompletionsArgs),
+    Install(install::InstallArgs),
     Mcp(McpArgs),
     Hook(HookArgs),
     Man(man::ManArgs),
@@ -556,6 +558,8 @@ fn run(
                 .hint("run `git tasklist man` without --json"));
         }
         Command::Man(a) => return man::run(a, out),
+        // Writes agents' configuration, not lists: only the work tree is needed.
+        Command::Install(a) => return install::run(a, cli.repo.as_deref(), cli.json, out),
         _ => {}
     }
     let tl = Tasklists::open(cli.repo.as_deref(), cli.namespace.as_deref())?
@@ -595,6 +599,7 @@ fn dispatch(app: &mut App, command: Command) -> CliResult {
         Command::Demo(_)
         | Command::Completions(_)
         | Command::Man(_)
+        | Command::Install(_)
         | Command::Mcp(_)
         | Command::Hook(_) => Ok(()),
     }
