@@ -693,3 +693,34 @@ fn agents_md_prints_a_section_and_writes_nothing() {
     assert!(!repo.path.join("AGENTS.md").exists());
     repo.cmd().args(["--json", "install", "agents-md"]).assert().code(2);
 }
+
+#[test]
+fn every_mcp_example_in_the_skill_is_a_valid_call() {
+    use git_tasklist::mcp::{
+        AddParams, CreateParams, HandoffParams, ListParams, UpdateParams, VerifyParams,
+    };
+    fn check<T: serde::de::DeserializeOwned>(tool: &str, example: &str) {
+        if let Err(e) = serde_json::from_str::<T>(example) {
+            panic!("{tool} example {example} is not a valid call: {e}");
+        }
+    }
+    let repo = TestRepo::new();
+    let skill = rendered_skill(&repo);
+    let mut checked = 0;
+    for piece in skill.split("`mcp__tasklist__").skip(1) {
+        let (tool, rest) = piece.split_once('`').unwrap();
+        let Some(rest) = rest.strip_prefix(" with `{") else { continue };
+        let example = format!("{{{}", rest.split_once('`').unwrap().0);
+        match tool {
+            "TaskListCreate" => check::<CreateParams>(tool, &example),
+            "TaskListGet" | "TaskListResume" => check::<ListParams>(tool, &example),
+            "TaskCreate" => check::<AddParams>(tool, &example),
+            "TaskUpdate" => check::<UpdateParams>(tool, &example),
+            "TaskListVerify" => check::<VerifyParams>(tool, &example),
+            "TaskListHandoff" => check::<HandoffParams>(tool, &example),
+            other => panic!("no example expected for {other}"),
+        }
+        checked += 1;
+    }
+    assert!(checked >= 7, "only {checked} MCP examples checked");
+}
