@@ -233,7 +233,7 @@ pub fn program_for(exe: &Path, path_var: Option<&OsStr>) -> InstallResult<String
         let first = std::env::split_paths(path_var)
             .filter(|dir| dir.is_absolute())
             .map(|dir| dir.join(name))
-            .find(|candidate| candidate.is_file());
+            .find(|candidate| is_executable(candidate));
         if let Some(found) = first
             && std::fs::canonicalize(&found).is_ok_and(|f| f == exe)
         {
@@ -241,6 +241,18 @@ pub fn program_for(exe: &Path, path_var: Option<&OsStr>) -> InstallResult<String
         }
     }
     text(&exe)
+}
+
+/// Whether a shell looking `path` up on PATH would run it.
+fn is_executable(path: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else { return false };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.is_file() && meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    meta.is_file()
 }
 
 /// The command a hook runs: `PROGRAM hook ARG`, the program shell-quoted.
@@ -392,7 +404,7 @@ fn plan_json(
         Some(text) if text.trim().is_empty() => Json::Object(Vec::new()),
         Some(text) => Json::parse(text).map_err(|e| InstallError::NotJson {
             path: path.to_path_buf(),
-            detail: one_line(&e.to_string()),
+            detail: escape(&one_line(&e.to_string())),
         })?,
     };
     let before = doc.clone();
@@ -403,12 +415,18 @@ fn plan_json(
         });
     };
     edit(top).map_err(|what| InstallError::Shape { path: path.to_path_buf(), what })?;
+    let pretty = |indent: &str, newline: bool| {
+        doc.to_pretty(indent, newline).map_err(|e| InstallError::Shape {
+            path: path.to_path_buf(),
+            what: format!("it cannot be printed again ({e})"),
+        })
+    };
     let new = match old.as_deref() {
         Some(text) if doc == before => text.to_string(),
         Some(text) => {
-            doc.to_pretty(&json::indent_of(text), text.ends_with('\n') || text.trim().is_empty())
+            pretty(&json::indent_of(text), text.ends_with('\n') || text.trim().is_empty())?
         }
-        None => doc.to_pretty("  ", true),
+        None => pretty("  ", true)?,
     };
     Ok(Planned { path: path.to_path_buf(), old, new })
 }
@@ -613,7 +631,17 @@ fn plan_toml(path: &Path, program: &str) -> InstallResult<Planned> {
     let old = read_existing(path)?;
     let text = old.as_deref().unwrap_or("");
     let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
-        InstallError::NotToml { path: path.to_path_buf(), detail: one_line(&e.to_string()) }
+        // Not the error's Display: that quotes the offending line of the file.
+        let at = e.span().map(|span| {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: ")
+        });
+        InstallError::NotToml {
+            path: path.to_path_buf(),
+            detail: escape(&one_line(&format!("{}{}", at.unwrap_or_default(), e.message()))),
+        }
     })?;
     let shape = |what: String| InstallError::Shape { path: path.to_path_buf(), what };
     let root = doc.as_table_mut();
@@ -757,7 +785,7 @@ mod tests {
         merge_hooks(&mut top, "/a/git-tasklist").unwrap();
         assert_eq!(Json::Object(top.clone()), once);
         merge_hooks(&mut top, "git-tasklist").unwrap();
-        let text = Json::Object(top).to_pretty("  ", false);
+        let text = Json::Object(top).to_pretty("  ", false).unwrap();
         assert!(!text.contains("/a/git-tasklist"), "{text}");
         assert_eq!(text.matches("git-tasklist hook stop").count(), 1, "{text}");
     }
@@ -772,23 +800,35 @@ mod tests {
         .unwrap();
         let Json::Object(mut top) = doc else { panic!() };
         merge_hooks(&mut top, "git-tasklist").unwrap();
-        let text = Json::Object(top).to_pretty("", false).replace('\n', "");
+        let text = Json::Object(top).to_pretty("", false).unwrap().replace('\n', "");
         assert!(
             text.contains(r#""SessionStart": [{"hooks": [{"type": "command","command": "git-tasklist hook session-start"}]},{"matcher": "startup","hooks": [{"type": "command","command": "mine"}]}]"#),
             "{text}"
         );
     }
 
+    #[cfg(unix)]
     #[test]
     fn program_is_the_name_only_when_path_finds_this_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let exe = |p: &Path, mode| {
+            std::fs::write(p, "").unwrap();
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+        };
         let dir = tempfile::tempdir().unwrap();
         let bin = dir.path().join("git-tasklist");
-        std::fs::write(&bin, "").unwrap();
+        exe(&bin, 0o755);
         let bin = std::fs::canonicalize(&bin).unwrap();
         let other = tempfile::tempdir().unwrap();
-        std::fs::write(other.path().join("git-tasklist"), "").unwrap();
+        exe(&other.path().join("git-tasklist"), 0o755);
+        let plain = tempfile::tempdir().unwrap();
+        exe(&plain.path().join("git-tasklist"), 0o644);
         let path = |dirs: &[&Path]| std::env::join_paths(dirs).unwrap();
         assert_eq!(program_for(&bin, Some(&path(&[dir.path()]))).unwrap(), "git-tasklist");
+        // A file the shell would not run is passed over, as the shell does.
+        let skipped = path(&[plain.path(), dir.path()]);
+        assert_eq!(program_for(&bin, Some(&skipped)).unwrap(), "git-tasklist");
+        // Another git-tasklist first on PATH: the name would run that one.
         let shadowed = path(&[other.path(), dir.path()]);
         assert_eq!(program_for(&bin, Some(&shadowed)).unwrap(), bin.to_str().unwrap());
         assert_eq!(program_for(&bin, None).unwrap(), bin.to_str().unwrap());

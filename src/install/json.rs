@@ -81,20 +81,16 @@ impl Json {
 
     /// Pretty-printed with `indent` per level, and a final line break when
     /// `newline`.
-    pub fn to_pretty(&self, indent: &str, newline: bool) -> String {
+    pub fn to_pretty(&self, indent: &str, newline: bool) -> Result<String, serde_json::Error> {
         let mut out = Vec::new();
         let formatter = serde_json::ser::PrettyFormatter::with_indent(indent.as_bytes());
         let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
-        // Serializing our own tree into memory cannot fail: every key is a
-        // string and every number came from serde_json.
-        if self.serialize(&mut ser).is_err() {
-            return String::new();
-        }
+        self.serialize(&mut ser)?;
         let mut text = String::from_utf8_lossy(&out).into_owned();
         if newline {
             text.push('\n');
         }
-        text
+        Ok(text)
     }
 }
 
@@ -235,7 +231,7 @@ mod tests {
         let text = "{\n  \"z\": 1,\n  \"a\": [true, null, 2.5, \"x\"],\n  \"m\": {}\n}";
         let doc = Json::parse(text).unwrap();
         assert_eq!(
-            doc.to_pretty("  ", false),
+            doc.to_pretty("  ", false).unwrap(),
             "{\n  \"z\": 1,\n  \"a\": [\n    true,\n    null,\n    2.5,\n    \"x\"\n  ],\n  \"m\": {}\n}"
         );
     }
@@ -243,7 +239,7 @@ mod tests {
     #[test]
     fn a_repeated_key_keeps_its_first_place_and_last_value() {
         let doc = Json::parse(r#"{"a": 1, "b": 2, "a": 3}"#).unwrap();
-        assert_eq!(doc.to_pretty("", false).replace('\n', ""), r#"{"a": 3,"b": 2}"#);
+        assert_eq!(doc.to_pretty("", false).unwrap().replace('\n', ""), r#"{"a": 3,"b": 2}"#);
     }
 
     #[test]

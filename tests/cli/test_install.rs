@@ -527,7 +527,8 @@ fn codex_keeps_comments_and_other_tables() {
     assert_eq!(v["mcp_servers"]["other"]["command"].as_str(), Some("x"));
 
     for (bad, says) in [
-        ("model = \n", "is not valid TOML"),
+        ("model = \n", "is not valid TOML (line 1, column 9: "),
+        ("a = 1\nx = \"\u{1b}[31m\n", "is not valid TOML (line 2"),
         ("mcp_servers = 3\n", "mcp_servers is integer, not a table"),
     ] {
         repo.write(".codex/config.toml", bad);
@@ -723,4 +724,18 @@ fn every_mcp_example_in_the_skill_is_a_valid_call() {
         checked += 1;
     }
     assert!(checked >= 7, "only {checked} MCP examples checked");
+}
+
+#[test]
+fn a_directory_where_a_file_goes_and_hostile_text_in_errors() {
+    let repo = TestRepo::new();
+    std::fs::create_dir(repo.path.join(".mcp.json")).unwrap();
+    let err = expect_error(repo.cmd().args(["install", "claude"]), 1);
+    assert!(err.contains(".mcp.json") && err.contains("not a regular file"), "{err}");
+    assert!(!repo.path.join(".claude").exists());
+    std::fs::remove_dir(repo.path.join(".mcp.json")).unwrap();
+    repo.write(".mcp.json", "{\"a\": \"\u{1b}]0;pwned\u{7}\" x}");
+    let err = expect_error(repo.cmd().args(["install", "claude"]), 1);
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(err.contains("is not valid JSON"), "{err}");
 }
