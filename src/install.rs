@@ -654,7 +654,7 @@ fn plan_toml(path: &Path, program: &str) -> InstallResult<Planned> {
         Some(Item::Table(t)) => (t, false),
         Some(Item::Value(Value::InlineTable(t))) => (t, true),
         Some(other) => {
-            return Err(shape(format!("mcp_servers is {}, not a table", other.type_name())));
+            return Err(shape(format!("mcp_servers is a TOML {}, not a table", other.type_name())));
         }
         None => return Err(shape("mcp_servers cannot be added".into())),
     };

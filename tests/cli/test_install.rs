@@ -529,7 +529,7 @@ fn codex_keeps_comments_and_other_tables() {
     for (bad, says) in [
         ("model = \n", "is not valid TOML (line 1, column 9: "),
         ("a = 1\nx = \"\u{1b}[31m\n", "is not valid TOML (line 2"),
-        ("mcp_servers = 3\n", "mcp_servers is integer, not a table"),
+        ("mcp_servers = 3\n", "mcp_servers is a TOML integer, not a table"),
     ] {
         repo.write(".codex/config.toml", bad);
         let err = expect_error(repo.cmd().args(["install", "codex"]), 1);
@@ -738,4 +738,36 @@ fn a_directory_where_a_file_goes_and_hostile_text_in_errors() {
     let err = expect_error(repo.cmd().args(["install", "claude"]), 1);
     assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
     assert!(err.contains("is not valid JSON"), "{err}");
+}
+
+#[test]
+fn install_json_conforms_to_its_schema() {
+    let schemas = serde_json::to_value(git_tasklist::view::schemas()).unwrap();
+    let schema = &schemas["install"];
+    let repo = TestRepo::new();
+    for args in [
+        &["install", "claude", "--dry-run"][..],
+        &["install", "claude"],
+        &["install", "codex", "--dry-run"],
+        &["install", "codex", "--user"],
+    ] {
+        let out = repo.cmd().arg("--json").args(args).assert().success().get_output().clone();
+        let text = stdout(&out);
+        assert_eq!(text.lines().count(), 1, "{text}");
+        let v: Value = serde_json::from_str(&text).unwrap();
+        crate::test_json::conforms(&v, schema, &schema["$defs"], "install");
+        assert_eq!(v["dry_run"], args.contains(&"--dry-run"));
+        assert_eq!(v["files"][0]["diff"].is_string(), args.contains(&"--dry-run"), "{v}");
+    }
+}
+
+#[test]
+fn install_in_a_linked_worktree_writes_into_that_worktree() {
+    let repo = TestRepo::with_work();
+    let other = repo.root().join("other");
+    repo.git(&["worktree", "add", "-q", "-b", "feature", other.to_str().unwrap()]);
+    repo.cmd_in(&other).args(["install", "claude"]).assert().success();
+    assert!(other.join(".claude/settings.json").is_file());
+    assert!(other.join(".mcp.json").is_file());
+    assert!(!repo.path.join(".mcp.json").exists());
 }
