@@ -559,6 +559,10 @@ fn run(
         }
         Command::Man(a) => return man::run(a, out),
         // Writes agents' configuration, not lists: only the work tree is needed.
+        Command::Install(_) if cli.namespace.is_some() => {
+            return Err(CliError::new(Kind::Usage, "Install records no namespace")
+                .hint("set `git config tasklist.namespace NS` in the repository instead: every command, hook and the MCP server read it"));
+        }
         Command::Install(a) => return install::run(a, cli.repo.as_deref(), cli.json, out),
         _ => {}
     }

@@ -771,3 +771,11 @@ fn install_in_a_linked_worktree_writes_into_that_worktree() {
     assert!(other.join(".mcp.json").is_file());
     assert!(!repo.path.join(".mcp.json").exists());
 }
+
+#[test]
+fn a_namespace_flag_is_refused_rather_than_silently_dropped() {
+    let repo = TestRepo::new();
+    let err = expect_error(repo.cmd().args(["--namespace", "refs/x", "install", "claude"]), 2);
+    assert!(err.contains("git config tasklist.namespace"), "{err}");
+    assert!(!repo.path.join(".mcp.json").exists());
+}
