@@ -56,6 +56,7 @@ pub mod file;
 pub mod format;
 pub mod handoff;
 pub mod hook;
+pub mod install;
 pub mod mcp;
 pub mod merge;
 pub mod model;

@@ -711,6 +711,7 @@ pub fn schemas() -> BTreeMap<&'static str, schemars::Schema> {
     out.insert("init", schemars::schema_for!(InitView));
     out.insert("import", schemars::schema_for!(ImportView));
     out.insert("export", schemars::schema_for!(ExportView));
+    out.insert("install", schemars::schema_for!(InstallView));
     out
 }
 
@@ -789,4 +790,57 @@ pub struct InitView {
     pub refspec: String,
     /// False when it was configured already.
     pub added: bool,
+}
+
+/// One file of an install.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct InstalledFileView {
+    /// The file.
+    pub path: String,
+    /// What the install did (or, with --dry-run, would do) to it.
+    pub action: crate::install::Action,
+    /// With --dry-run: the unified diff (empty when unchanged); else null.
+    pub diff: Option<String>,
+}
+
+/// The output of `install claude` and `install codex`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct InstallView {
+    /// The agent: `claude` or `codex`.
+    pub agent: String,
+    /// Where: `project`, `user` or `plugin`.
+    pub scope: String,
+    /// The program written into hooks and MCP entries (a name found on
+    /// PATH, else an absolute path).
+    pub program: String,
+    /// True when nothing was written.
+    pub dry_run: bool,
+    /// Every file, in the order written.
+    pub files: Vec<InstalledFileView>,
+}
+
+impl InstallView {
+    /// The view of planned writes.
+    pub fn of(
+        agent: &str,
+        scope: &str,
+        program: &str,
+        dry_run: bool,
+        plans: &[crate::install::Planned],
+    ) -> InstallView {
+        InstallView {
+            agent: agent.to_string(),
+            scope: scope.to_string(),
+            program: program.to_string(),
+            dry_run,
+            files: plans
+                .iter()
+                .map(|p| InstalledFileView {
+                    path: p.path.display().to_string(),
+                    action: p.action(),
+                    diff: dry_run.then(|| p.diff()),
+                })
+                .collect(),
+        }
+    }
 }

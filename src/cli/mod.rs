@@ -9,6 +9,7 @@ mod completions;
 mod create;
 mod demo;
 mod handoff;
+mod install;
 mod list;
 mod log;
 mod man;
@@ -117,6 +118,7 @@ enum Command {
     Export(claude::ExportArgs),
     Demo(demo::DemoArgs),
     Completions(completions::CompletionsArgs),
+    Install(install::InstallArgs),
     Mcp(McpArgs),
     Hook(HookArgs),
     Man(man::ManArgs),
@@ -570,6 +572,12 @@ fn run(
                 .hint("run `git tasklist man` without --json"));
         }
         Command::Man(a) => return man::run(a, out),
+        // Writes agents' configuration, not lists: only the work tree is needed.
+        Command::Install(_) if cli.namespace.is_some() => {
+            return Err(CliError::new(Kind::Usage, "Install records no namespace")
+                .hint("set `git config tasklist.namespace NS` in the repository instead: every command, hook and the MCP server read it"));
+        }
+        Command::Install(a) => return install::run(a, cli.repo.as_deref(), cli.json, out),
         _ => {}
     }
     let tl = Tasklists::open(cli.repo.as_deref(), cli.namespace.as_deref())?
@@ -611,6 +619,7 @@ fn dispatch(app: &mut App, command: Command) -> CliResult {
         Command::Demo(_)
         | Command::Completions(_)
         | Command::Man(_)
+        | Command::Install(_)
         | Command::Mcp(_)
         | Command::Hook(_) => Ok(()),
     }

@@ -20,6 +20,7 @@ mod test_hook;
 mod test_hostile;
 mod test_hostile_repo;
 mod test_housekeeping;
+mod test_install;
 mod test_json;
 mod test_library;
 mod test_log;
