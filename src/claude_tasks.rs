@@ -694,6 +694,7 @@ pub fn import(
         title: title.map_or(read.title, String::from),
         tasks: read.tasks,
         source: SOURCE.to_string(),
+        branch: store.current_branch(),
     };
     let committed = store.transact(&id, &op, session, &crate::store::no_files)?;
     Ok(Imported {

@@ -49,6 +49,9 @@ impl TaskList {
         if self.archived {
             kv(&mut out, "archived", "true");
         }
+        if let Some(b) = &self.branch {
+            kv(&mut out, "branch", &quote(b));
+        }
         extras(&mut out, &self.extra);
         if let Some(h) = &self.handoff {
             out.push_str("\n[handoff]\n");
@@ -244,6 +247,7 @@ fn list_from_table(table: toml::Table) -> ModelResult<TaskList> {
     let from = f.string("from")?;
     let sequential = f.boolean("sequential")?;
     let archived = f.boolean("archived")?;
+    let branch = f.string("branch")?;
     let handoff = match f.table.remove("handoff") {
         None => None,
         Some(toml::Value::Table(t)) => {
@@ -301,6 +305,7 @@ fn list_from_table(table: toml::Table) -> ModelResult<TaskList> {
         from,
         sequential,
         archived,
+        branch,
         handoff,
         tasks,
         extra: f.rest(),
@@ -462,6 +467,7 @@ mod canonical {
         let (mut format, mut id, mut title, mut created, mut updated) =
             (None, None, None, None, None);
         let (mut template, mut from, mut sequential, mut archived) = (None, None, None, None);
+        let mut branch = None;
         let (mut h_at, mut h_session, mut h_base, mut h_note, mut saw_handoff) =
             (None, None, None, None, false);
         let mut raw: Vec<RawTask> = Vec::new();
@@ -496,6 +502,7 @@ mod canonical {
                     "from" => set(&mut from, string(value)?)?,
                     "sequential" => set(&mut sequential, boolean(value)?)?,
                     "archived" => set(&mut archived, boolean(value)?)?,
+                    "branch" => set(&mut branch, string(value)?)?,
                     _ => return None,
                 },
                 Section::Handoff => match key {
@@ -565,6 +572,7 @@ mod canonical {
             from,
             sequential: sequential.unwrap_or(false),
             archived: archived.unwrap_or(false),
+            branch,
             handoff,
             tasks,
             extra: BTreeMap::new(),

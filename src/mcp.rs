@@ -143,10 +143,12 @@ pub struct HandoffParams {
     pub note: String,
 }
 
-/// The server: one shared library handle for every call.
+/// The server: one shared library handle for every call, and the tools,
+/// built once (their schemas are compacted at start, not per call).
 #[derive(Clone)]
 pub struct Server {
     tl: Arc<Tasklists>,
+    tools: Arc<ToolRouter<Server>>,
 }
 
 /// An error as the tool result's text: the library's sentence.
@@ -231,6 +233,26 @@ fn compact(
     out
 }
 
+/// Removes each parameter's empty default (null, false, "", []): an
+/// optional parameter is one not `required`, and its empty default says
+/// nothing more.
+fn drop_empty_defaults(schema: &mut serde_json::Map<String, serde_json::Value>) {
+    let Some(props) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    for p in props.values_mut().filter_map(|p| p.as_object_mut()) {
+        let empty = p.get("default").is_some_and(|d| {
+            d.is_null()
+                || d == false
+                || d.as_str() == Some("")
+                || d.as_array().is_some_and(Vec::is_empty)
+        });
+        if empty {
+            p.remove("default");
+        }
+    }
+}
+
 impl Server {
     /// The view of a change, as every writing tool returns it.
     fn change_view(&self, done: &crate::Changed) -> Json<ChangeView> {
@@ -248,6 +270,14 @@ impl Server {
             let mut input = (*route.attr.input_schema).clone();
             input.remove("$schema");
             input.remove("title");
+            drop_empty_defaults(&mut input);
+            let defs = input.get_mut("$defs").and_then(|d| d.as_object_mut());
+            for def in defs.into_iter().flat_map(|d| d.values_mut()) {
+                if let Some(def) = def.as_object_mut() {
+                    def.remove("description");
+                    drop_empty_defaults(def);
+                }
+            }
             route.attr.input_schema = Arc::new(input);
         }
         router
@@ -258,7 +288,7 @@ impl Server {
 impl Server {
     /// A server over `tl`.
     pub fn new(tl: Tasklists) -> Server {
-        Server { tl: Arc::new(tl) }
+        Server { tl: Arc::new(tl), tools: Arc::new(Self::tool_router()) }
     }
 
     #[tool(
@@ -383,7 +413,7 @@ impl Server {
     }
 }
 
-#[tool_handler]
+#[tool_handler(router = self.tools)]
 impl ServerHandler for Server {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())

@@ -120,6 +120,8 @@ pub fn merge(
     let (archived, c) =
         pick(base.map(|b| &b.archived), &ours.archived, &theirs.archived, list_order);
     field(None, "archived", c, LATER);
+    let (branch, c) = pick(base.map(|b| &b.branch), &ours.branch, &theirs.branch, list_order);
+    field(None, "branch", c, LATER);
     let extra_base = base.map(|b| extra_key(&b.extra));
     let (extra_pick, c) =
         pick(extra_base.as_ref(), &extra_key(&ours.extra), &extra_key(&theirs.extra), list_order);
@@ -185,6 +187,7 @@ pub fn merge(
         from,
         sequential,
         archived,
+        branch,
         handoff,
         tasks,
         extra: extra.clone(),
@@ -406,6 +409,7 @@ mod tests {
             template: None,
             from: None,
             sequential: false,
+            branch: None,
         };
         let ctx = Ctx { session: None, now: t0(), tip: None };
         let mut l = op::apply(None, &op, &ctx).unwrap().list;

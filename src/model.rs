@@ -283,6 +283,9 @@ pub struct TaskList {
     pub sequential: bool,
     /// Hidden from `list` unless asked for; still readable and writable.
     pub archived: bool,
+    /// The branch checked out where the list was created (`None`: detached
+    /// HEAD, a bare repository, or a list from before branches were recorded).
+    pub branch: Option<String>,
     /// The latest handoff note.
     pub handoff: Option<Handoff>,
     /// Tasks in plan order.
@@ -560,6 +563,7 @@ pub(crate) mod tests {
             from: None,
             sequential: true,
             archived: false,
+            branch: None,
             handoff: Some(Handoff {
                 at: t0,
                 session: Some("s1".into()),

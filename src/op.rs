@@ -146,6 +146,8 @@ pub enum Op {
         from: Option<String>,
         /// Whether each task depends on the one before.
         sequential: bool,
+        /// The branch checked out where it is created.
+        branch: Option<String>,
     },
     /// Create a new list from tasks as another tool had them: statuses,
     /// owners and notes land in the list's first commit.
@@ -158,6 +160,8 @@ pub enum Op {
         tasks: Vec<Task>,
         /// Where they came from, for the commit subject (e.g. `Claude Code`).
         source: String,
+        /// The branch checked out where it is imported.
+        branch: Option<String>,
     },
     /// Add a task.
     AddTask {
@@ -219,10 +223,16 @@ fn subject_title(title: &str) -> String {
 /// Applies `op` to `before` (`None` only for [`Op::Create`] and [`Op::Import`]).
 pub fn apply(before: Option<&TaskList>, op: &Op, ctx: &Ctx) -> OpResult<Applied> {
     match (op, before) {
-        (Op::Create { id, title, tasks, template, from, sequential }, None) => {
-            create(id, title, tasks, template, from, *sequential, ctx)
+        (Op::Create { id, title, tasks, template, from, sequential, branch }, None) => {
+            let mut applied = create(id, title, tasks, template, from, *sequential, ctx)?;
+            applied.list.branch = branch.clone();
+            Ok(applied)
         }
-        (Op::Import { id, title, tasks, source }, None) => import(id, title, tasks, source, ctx),
+        (Op::Import { id, title, tasks, source, branch }, None) => {
+            let mut applied = import(id, title, tasks, source, ctx)?;
+            applied.list.branch = branch.clone();
+            Ok(applied)
+        }
         (Op::Create { .. } | Op::Import { .. }, Some(l)) => Err(OpError::ListExists(l.id.clone())),
         (_, None) => Err(OpError::NoList),
         (Op::AddTask { task, after }, Some(l)) => add_task(l, task, after.as_ref(), ctx),
@@ -296,6 +306,7 @@ fn create(
         from: from.clone(),
         sequential,
         archived: false,
+        branch: None,
         handoff: None,
         tasks: Vec::with_capacity(tasks.len()),
         extra: Default::default(),
@@ -357,6 +368,7 @@ fn import(id: &str, title: &str, tasks: &[Task], source: &str, ctx: &Ctx) -> OpR
         from: None,
         sequential: false,
         archived: false,
+        branch: None,
         handoff: None,
         tasks,
         extra: Default::default(),
@@ -550,6 +562,7 @@ mod tests {
             template: None,
             from: None,
             sequential,
+            branch: None,
         };
         apply(None, &op, &ctx(None)).unwrap().list
     }
@@ -674,6 +687,7 @@ mod tests {
             title: "Imported".into(),
             tasks,
             source: "Claude Code".into(),
+            branch: None,
         };
         let r = apply(None, &op(vec![a.clone(), b.clone()]), &ctx(None)).unwrap();
         assert_eq!(r.name, "import");

@@ -71,7 +71,16 @@ pub fn create(store: &Store, req: &CreateRequest, session: Option<&str>) -> Resu
     tasks.extend(req.tasks.iter().cloned());
     let title = req.title.clone().or(title).ok_or(crate::Error::NoTitle)?;
     let id = store::new_list_id();
-    let op = Op::Create { id: id.clone(), title, tasks, template: template_name, from, sequential };
+    let branch = store.current_branch();
+    let op = Op::Create {
+        id: id.clone(),
+        title,
+        tasks,
+        template: template_name,
+        from,
+        sequential,
+        branch,
+    };
     let committed = store.transact(&id, &op, session, &store::no_files)?;
     let same_title = store.list_all().is_ok_and(|all| {
         all.iter().any(|e| {

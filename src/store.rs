@@ -311,6 +311,48 @@ pub struct Store {
     common_dir: PathBuf,
     objects_dir: PathBuf,
     workdir: Option<PathBuf>,
+    recent: Recent,
+}
+
+/// Lists most recently read or written, by commit, most recent last: a
+/// long-lived process (the MCP server) takes the state it has just written
+/// from here on its next change instead of reading three objects and
+/// parsing the TOML again. A commit never changes, so an entry never goes
+/// stale; a list of another id in the same commit is never taken.
+#[derive(Default)]
+struct Recent(std::sync::Mutex<Vec<RecentList>>);
+
+/// One entry of [`Recent`].
+struct RecentList {
+    commit: ObjectId,
+    tree: ObjectId,
+    list: TaskList,
+}
+
+/// Entries [`Recent`] keeps.
+const RECENT_LISTS: usize = 4;
+/// Lists with more tasks than this are not kept (a clone would cost more
+/// than it saves, and memory stays small).
+const RECENT_MAX_TASKS: usize = 2_000;
+
+impl Recent {
+    fn get(&self, id: &str, commit: ObjectId) -> Option<(TaskList, ObjectId)> {
+        let entries = self.0.lock().ok()?;
+        let hit = entries.iter().find(|e| e.commit == commit && e.list.id == id)?;
+        Some((hit.list.clone(), hit.tree))
+    }
+
+    fn put(&self, commit: ObjectId, tree: ObjectId, list: &TaskList) {
+        if list.tasks.len() > RECENT_MAX_TASKS {
+            return;
+        }
+        let Ok(mut entries) = self.0.lock() else { return };
+        entries.retain(|e| e.commit != commit);
+        if entries.len() >= RECENT_LISTS {
+            entries.remove(0);
+        }
+        entries.push(RecentList { commit, tree, list: list.clone() });
+    }
 }
 
 impl Store {
@@ -358,7 +400,16 @@ impl Store {
         let workdir = local.workdir().map(Path::to_path_buf);
         let pool = std::sync::Mutex::new(vec![with_cache(local)]);
         let objects_dir = repo.objects_dir().to_path_buf();
-        Ok(Store { repo, pool, namespace, git_dir, common_dir, objects_dir, workdir })
+        Ok(Store {
+            repo,
+            pool,
+            namespace,
+            git_dir,
+            common_dir,
+            objects_dir,
+            workdir,
+            recent: Recent::default(),
+        })
     }
 
     /// The same repository with the lists under another namespace (for
@@ -372,6 +423,7 @@ impl Store {
             common_dir: self.common_dir.clone(),
             objects_dir: self.objects_dir.clone(),
             workdir: self.workdir.clone(),
+            recent: Recent::default(),
         })
     }
 
@@ -381,6 +433,14 @@ impl Store {
         let pooled = self.pool.lock().ok().and_then(|mut p| p.pop());
         let repo = pooled.unwrap_or_else(|| with_cache(self.repo.to_thread_local()));
         Handle { store: self, repo: Some(repo) }
+    }
+
+    /// The branch checked out in this worktree (`None`: detached HEAD or a
+    /// HEAD that cannot be read).
+    pub fn current_branch(&self) -> Option<String> {
+        let head = self.local().head_name().ok()??;
+        let name = head.as_bstr().to_str().ok()?;
+        Some(name.strip_prefix("refs/heads/").unwrap_or(name).to_string())
     }
 
     /// The namespace lists live under, without a trailing slash.
@@ -667,7 +727,28 @@ impl Store {
         id: &str,
         commit: ObjectId,
     ) -> StoreResult<Snapshot> {
-        load(repo, id, commit).map(|(snap, _)| snap)
+        self.load(repo, id, commit).map(|(snap, _)| snap)
+    }
+
+    /// [`load`], served from the lists this process read or wrote last
+    /// when `commit` is one of them.
+    pub(crate) fn load(
+        &self,
+        repo: &gix::Repository,
+        id: &str,
+        commit: ObjectId,
+    ) -> StoreResult<(Snapshot, ObjectId)> {
+        if let Some((list, tree)) = self.recent.get(id, commit) {
+            return Ok((Snapshot { list, tip: commit }, tree));
+        }
+        let (snap, tree) = load(repo, id, commit)?;
+        self.recent.put(commit, tree, &snap.list);
+        Ok((snap, tree))
+    }
+
+    /// Remembers the list just written in `commit` (see [`Recent`]).
+    pub(crate) fn remember(&self, commit: ObjectId, tree: ObjectId, list: &TaskList) {
+        self.recent.put(commit, tree, list);
     }
 }
 

@@ -98,6 +98,8 @@ pub struct ListView {
     pub sequential: bool,
     /// Whether it is archived (hidden from `list`).
     pub archived: bool,
+    /// The branch checked out where it was created.
+    pub branch: Option<String>,
     /// Done and counted tasks.
     pub progress: ProgressView,
     /// The id of the next task for the caller's session.
@@ -127,6 +129,7 @@ impl ListView {
             from: l.from.clone(),
             sequential: l.sequential,
             archived: l.archived,
+            branch: l.branch.clone(),
             progress: ProgressView::of(l),
             next: l.next_for(session).map(|t| t.id.to_string()),
             handoff: l.handoff.as_ref().map(|h| HandoffNoteView {
@@ -193,6 +196,8 @@ pub struct ListSummaryView {
     pub updated: String,
     /// Whether it is archived.
     pub archived: bool,
+    /// The branch checked out where it was created.
+    pub branch: Option<String>,
     /// Done and counted tasks.
     pub progress: ProgressView,
     /// The id of the next task for the caller's session.
@@ -241,6 +246,7 @@ impl ListsView {
                     title: s.list.title.clone(),
                     updated: timestamp(&s.list.updated),
                     archived: s.list.archived,
+                    branch: s.list.branch.clone(),
                     progress: ProgressView::of(&s.list),
                     next: s.list.next_for(session).map(|t| t.id.to_string()),
                 }),

@@ -131,7 +131,7 @@ struct McpArgs {}
 /// Claude Code hook: reads the hook's JSON on stdin, prints context for the agent; always exits 0
 #[derive(Debug, clap::Args)]
 struct HookArgs {
-    /// session-start, stop, pre-compact or session-end
+    /// session-start, stop, pre-compact, session-end, task-created or task-completed
     event: String,
 }
 
@@ -140,11 +140,12 @@ fn run_hook(cli: Cli, event: &str) -> ExitCode {
     use std::io::Read;
     let mut input = String::new();
     let _ = io::stdin().lock().take(1 << 20).read_to_string(&mut input);
-    let cwd = serde_json::from_str::<serde_json::Value>(&input)
-        .ok()
-        .and_then(|v| v.get("cwd").and_then(|c| c.as_str()).map(PathBuf::from));
-    let repo = cli.repo.clone().or(cwd);
-    let session = cli.session.clone().filter(|s| session_ok(s));
+    let parsed = serde_json::from_str::<serde_json::Value>(&input).ok();
+    let field = |k: &str| parsed.as_ref().and_then(|v| v.get(k)?.as_str().map(String::from));
+    let repo = cli.repo.clone().or(field("cwd").map(PathBuf::from));
+    // The session: TASKLIST_SESSION / --session, else Claude Code's own
+    // session id, so that what a hook records is that session's.
+    let session = cli.session.clone().or(field("session_id")).filter(|s| session_ok(s));
     let tl = Tasklists::open(repo.as_deref(), cli.namespace.as_deref())
         .ok()
         .and_then(|tl| tl.with_session(session.as_deref()).ok());

@@ -166,6 +166,9 @@ pub fn header(l: &TaskList, color: bool) -> String {
     if let Some(f) = &l.from {
         meta.push(format!("from {}", escape(f)));
     }
+    if let Some(b) = &l.branch {
+        meta.push(format!("branch {}", escape(b)));
+    }
     format!(
         "{}\n{}",
         paint(color, Style::Bold, &escape(&l.title)),

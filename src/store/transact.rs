@@ -9,7 +9,7 @@ use gix::ObjectId;
 use gix::refs::Target;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 
-use super::{BoxError, MAX_STATE_BYTES, Problem, Store, StoreError, StoreResult, git_err, load};
+use super::{BoxError, MAX_STATE_BYTES, Problem, Store, StoreError, StoreResult, git_err};
 use crate::model::{self, STATE_FILE, TaskList};
 use crate::op::{self, Applied, Ctx, Op, OpError, OpResult};
 use crate::text::escape;
@@ -112,7 +112,7 @@ impl Store {
                 (true, None) => (None, None, ObjectId::empty_tree(repo.object_hash())),
                 (false, None) => return Err(StoreError::ListNotFound(escape(id))),
                 (false, Some(tip)) => {
-                    let (snap, tree) = load(&repo, id, tip).map_err(|e| match e {
+                    let (snap, tree) = self.load(&repo, id, tip).map_err(|e| match e {
                         StoreError::Unreadable {
                             problem: Problem::NotACommit(gix::object::Kind::Tag),
                             ..
@@ -145,7 +145,7 @@ impl Store {
             // Writing an object can fail for a moment while git gc packs and
             // prunes beside us ("could not persist loose object"): a
             // transient failure, retried like a lost race.
-            let (commit, committer) =
+            let (commit, tree, committer) =
                 match self.write_commit(&repo, id, parent, base_tree, &applied, &files, session) {
                     Ok(written) => written,
                     Err(StoreError::Git { .. }) if write_failures < MAX_WRITE_RETRIES => {
@@ -159,6 +159,7 @@ impl Store {
             let mut time_buf = gix::date::parse::TimeBuf::default();
             match repo.edit_references_as(Some(edit), Some(committer.to_ref(&mut time_buf))) {
                 Ok(_) => {
+                    self.remember(commit, tree, &applied.list);
                     self.maybe_gc(&repo);
                     if create {
                         self.maybe_pack_refs(&repo);
@@ -203,7 +204,7 @@ impl Store {
         session: Option<&str>,
     ) -> StoreResult<Option<Committed>> {
         let repo = self.local();
-        let (snap, tree) = load(&repo, id, parent)?;
+        let (snap, tree) = self.load(&repo, id, parent)?;
         let ctx = Ctx {
             session: session.map(String::from),
             now: model::now(),
@@ -213,7 +214,7 @@ impl Store {
         if !applied.changed {
             return Ok(None);
         }
-        let (commit, _) =
+        let (commit, _, _) =
             self.write_commit(&repo, id, Some(parent), tree, &applied, &[], session)?;
         Ok(Some(Committed {
             list: applied.list,
@@ -259,8 +260,14 @@ impl Store {
         applied: &Applied,
         files: &[(String, Vec<u8>)],
         session: Option<&str>,
-    ) -> StoreResult<(ObjectId, gix::actor::Signature)> {
+    ) -> StoreResult<(ObjectId, ObjectId, gix::actor::Signature)> {
         let text = applied.list.to_toml();
+        // The state written is the state a later read parses (which is what
+        // lets [`Store::remember`] keep it).
+        debug_assert!(
+            TaskList::from_toml(&text).is_ok_and(|read| read == applied.list),
+            "the TOML written does not read back as the same list"
+        );
         if text.len() as u64 > MAX_STATE_BYTES {
             return Err(StoreError::TooLarge { list: id.to_string(), bytes: text.len() });
         }
@@ -313,7 +320,7 @@ impl Store {
         gix::objs::WriteTo::write_to(&commit, &mut bytes)
             .map_err(|e| git_err("writing a commit", e))?;
         let id = write(gix::object::Kind::Commit, &bytes, "writing a commit")?;
-        Ok((id, committer))
+        Ok((id, tree, committer))
     }
 
     /// The configured author or committer, else the fallback identity, with

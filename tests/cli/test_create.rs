@@ -91,6 +91,7 @@ fn create_json_has_the_documented_schema() {
         keys,
         [
             "archived",
+            "branch",
             "changed",
             "created",
             "from",

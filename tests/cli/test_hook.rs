@@ -36,10 +36,106 @@ fn session_start_briefs_the_list_of_tasklist_id_or_indexes_the_open_ones() {
     assert!(ctx.contains("\"Migration\"") && ctx.contains("1 of 2 tasks completed"), "{ctx}");
     assert!(ctx.contains("Next task: code"), "{ctx}");
     assert!(ctx.contains("VERIFIED"), "{ctx}");
+    // Without TASKLIST_ID: both lists were started on this branch, so both
+    // are briefed.
     let v = hook(&repo, "session-start", &start_input(&repo), &[]).unwrap();
     let ctx = v["hookSpecificOutput"]["additionalContext"].as_str().unwrap();
-    assert!(ctx.contains("2 open task list(s)") && ctx.contains("Other work"), "{ctx}");
+    assert!(ctx.contains("\"Migration\" (id") && ctx.contains("\"Other work\" (id"), "{ctx}");
+    assert!(ctx.contains("started on branch main"), "{ctx}");
     assert!(ctx.len() <= 10_000);
+}
+
+#[test]
+fn session_start_briefs_only_the_lists_of_the_worktree_s_branch() {
+    let repo = TestRepo::new();
+    repo.git(&["commit", "-q", "--allow-empty", "-m", "init"]);
+    let main_list = repo.create("Main work", &["a"]);
+    let wt = repo.root().join("wt");
+    repo.git(&["worktree", "add", "-q", "-b", "feature/x", wt.to_str().unwrap()]);
+    let out = repo.cmd_in(&wt).args(["create", "Feature work", "-t", "f"]).assert().success();
+    let feature_list = stdout(out.get_output()).lines().next().unwrap().to_string();
+    assert!(
+        repo.file_at(&feature_list).contains("branch = \"feature/x\""),
+        "the branch is recorded at create"
+    );
+    let input = |dir: &std::path::Path| {
+        serde_json::json!({"session_id": "abc", "cwd": dir, "source": "startup"}).to_string()
+    };
+    let mut c = repo.cmd_in(&wt);
+    let out = c.args(["hook", "session-start"]).write_stdin(input(&wt)).assert().code(0);
+    let v: Value = serde_json::from_str(&stdout(out.get_output())).unwrap();
+    let ctx = v["hookSpecificOutput"]["additionalContext"].as_str().unwrap();
+    assert!(ctx.contains(&format!("\"Feature work\" (id {feature_list}")), "{ctx}");
+    assert!(!ctx.contains("Main work"), "no leak from the other worktree: {ctx}");
+    assert!(ctx.contains("1 other open task list(s) were started elsewhere"), "{ctx}");
+    let v = hook(&repo, "session-start", &input(&repo.path), &[]).unwrap();
+    let ctx = v["hookSpecificOutput"]["additionalContext"].as_str().unwrap();
+    assert!(ctx.contains(&format!("\"Main work\" (id {main_list}")), "{ctx}");
+    assert!(!ctx.contains("Feature work"), "{ctx}");
+    // A branch with no list of its own gets the index of every open list.
+    repo.git(&["switch", "-q", "-c", "empty"]);
+    let v = hook(&repo, "session-start", &input(&repo.path), &[]).unwrap();
+    let ctx = v["hookSpecificOutput"]["additionalContext"].as_str().unwrap();
+    assert!(ctx.contains("2 open task list(s) in this repository"), "{ctx}");
+}
+
+fn task_event(repo: &TestRepo, event: &str, subject: &str, env: &[(&str, &str)]) {
+    let name = if event == "task-created" { "TaskCreated" } else { "TaskCompleted" };
+    let input = serde_json::json!({
+        "session_id": "claude-1", "cwd": repo.path, "hook_event_name": name,
+        "task_id": "1", "task_subject": subject, "task_description": "Details of it"
+    })
+    .to_string();
+    assert!(hook(repo, event, &input, env).is_none(), "task hooks print nothing");
+}
+
+#[test]
+fn task_created_and_completed_are_mirrored_into_the_list() {
+    let repo = TestRepo::new();
+    let id = repo.create("Plan", &["schema=Migrate the schema"]);
+    let env = [("TASKLIST_ID", id.as_str())];
+    task_event(&repo, "task-created", "Write the tests", &env);
+    let v = repo.show_json(&id);
+    let t = &v["tasks"][1];
+    assert_eq!(
+        (t["id"].as_str(), t["status"].as_str()),
+        (Some("write-the-tests"), Some("pending"))
+    );
+    assert_eq!(t["note"], "Details of it");
+    // Completing matches the task by its subject, whatever the case.
+    task_event(&repo, "task-completed", "write the TESTS", &env);
+    let v = repo.show_json(&id);
+    assert_eq!(v["tasks"].as_array().unwrap().len(), 2, "no duplicate: {v}");
+    assert_eq!(v["tasks"][1]["status"], "completed");
+    let trailers = repo.trailers(&format!("refs/tasklists/{id}"));
+    assert!(trailers.contains(&("Session".into(), "claude-1".into())), "{trailers:?}");
+    // An event for a planned task completes it.
+    task_event(&repo, "task-completed", "Migrate the schema", &env);
+    assert_eq!(repo.show_json(&id)["tasks"][0]["status"], "completed");
+    repo.fsck();
+}
+
+#[test]
+fn task_events_without_tasklist_id_go_to_the_session_s_own_list() {
+    let repo = TestRepo::new();
+    task_event(&repo, "task-created", "First", &[]);
+    task_event(&repo, "task-created", "Second", &[]);
+    task_event(&repo, "task-completed", "First", &[]);
+    let refs = repo.refs();
+    assert_eq!(refs.lines().count(), 1, "one list for the session: {refs}");
+    let v = repo.show_json("Claude Code session claude-1");
+    let tasks: Vec<_> = v["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["id"].as_str().unwrap().to_string(), t["status"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(tasks, [("first".into(), "completed".into()), ("second".into(), "pending".into())]);
+    // Input without a subject, or garbage: exit 0, nothing written.
+    let before = repo.tip(v["id"].as_str().unwrap());
+    assert!(hook(&repo, "task-created", "{\"session_id\": \"claude-1\"}", &[]).is_none());
+    assert!(hook(&repo, "task-completed", "][", &[]).is_none());
+    assert_eq!(repo.tip(v["id"].as_str().unwrap()), before);
 }
 
 #[test]
