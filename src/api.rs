@@ -42,13 +42,19 @@ impl Tasklists {
     /// The same repository seen by `session`, which tags every commit and
     /// owns the tasks it starts; `None` for no session.
     pub fn with_session(mut self, session: Option<&str>) -> Result<Tasklists> {
+        self.set_session(session)?;
+        Ok(self)
+    }
+
+    /// Changes the session (see [`Tasklists::with_session`]).
+    pub fn set_session(&mut self, session: Option<&str>) -> Result<()> {
         if let Some(s) = session
             && !session_ok(s)
         {
             return Err(Error::InvalidSession(s.to_string()));
         }
         self.session = session.map(String::from);
-        Ok(self)
+        Ok(())
     }
 
     /// The session, if any.

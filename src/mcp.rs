@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::{Json, Parameters};
-use rmcp::model::{ServerCapabilities, ServerConfig};
+use rmcp::model::{InitializeRequestParams, InitializeResult, ServerCapabilities, ServerConfig};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer};
 use rmcp::{ServerHandler, ServiceExt, tool, tool_handler, tool_router};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -147,7 +149,13 @@ pub struct HandoffParams {
 /// built once (their schemas are compacted at start, not per call).
 #[derive(Clone)]
 pub struct Server {
-    tl: Arc<Tasklists>,
+    /// The library as this server's session sees it; the session is
+    /// settled when the client initializes, unless it was given.
+    tl: Arc<std::sync::RwLock<Tasklists>>,
+    /// Whether the session is settled (given, or made at initialize).
+    settled: Arc<std::sync::atomic::AtomicBool>,
+    /// When the server started, for a session id made from the client's name.
+    started: chrono::DateTime<chrono::Utc>,
     tools: Arc<ToolRouter<Server>>,
 }
 
@@ -253,11 +261,47 @@ fn drop_empty_defaults(schema: &mut serde_json::Map<String, serde_json::Value>) 
     }
 }
 
+/// A session id for a server without one: the MCP client's name (cut to
+/// the characters a session id may hold) and the server's start time, e.g.
+/// `claude-code-20261202T011500Z`.
+pub fn client_session(client: &str, started: chrono::DateTime<chrono::Utc>) -> String {
+    let mut name: String = client
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '-' })
+        .take(64)
+        .collect();
+    name = name.trim_matches('-').to_string();
+    if name.is_empty() {
+        name = "mcp".into();
+    }
+    format!("{name}-{}", started.format("%Y%m%dT%H%M%SZ"))
+}
+
 impl Server {
+    /// The library for a call. Only `initialize` writes it, once, and
+    /// never panics while it does; a poisoned lock is taken as it is.
+    fn tl(&self) -> std::sync::RwLockReadGuard<'_, Tasklists> {
+        self.tl.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Settles the session, when none was given, from the client's name and
+    /// the start time.
+    fn settle(&self, client: &str) {
+        use std::sync::atomic::Ordering;
+        if self.settled.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let session = client_session(client, self.started);
+        let mut tl = self.tl.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // A made-up id is valid by construction; if not, the server stays
+        // without a session rather than failing the client.
+        let _ = tl.set_session(Some(&session));
+    }
+
     /// The view of a change, as every writing tool returns it.
     fn change_view(&self, done: &crate::Changed) -> Json<ChangeView> {
-        let reference = self.tl.ref_name(&done.id);
-        Json(ChangeView::of(&done.committed, &reference, self.tl.session()))
+        let reference = self.tl().ref_name(&done.id);
+        Json(ChangeView::of(&done.committed, &reference, self.tl().session()))
     }
 
     /// The tools, with compact output schemas.
@@ -286,9 +330,15 @@ impl Server {
 
 #[tool_router(router = raw_tool_router)]
 impl Server {
-    /// A server over `tl`.
-    pub fn new(tl: Tasklists) -> Server {
-        Server { tl: Arc::new(tl), tools: Arc::new(Self::tool_router()) }
+    /// A server over `tl`; `session_given` says whether `tl`'s session was
+    /// given, else it is made from the client's name at initialize.
+    pub fn new(tl: Tasklists, session_given: bool) -> Server {
+        Server {
+            tl: Arc::new(std::sync::RwLock::new(tl)),
+            settled: Arc::new(std::sync::atomic::AtomicBool::new(session_given)),
+            started: chrono::Utc::now(),
+            tools: Arc::new(Self::tool_router()),
+        }
     }
 
     #[tool(
@@ -308,9 +358,9 @@ impl Server {
             template: p.template,
             from: p.from,
         };
-        let created = self.tl.create(&req).map_err(fail)?;
-        let reference = self.tl.ref_name(&created.id);
-        Ok(Json(ChangeView::of(&created.committed, &reference, self.tl.session())))
+        let created = self.tl().create(&req).map_err(fail)?;
+        let reference = self.tl().ref_name(&created.id);
+        Ok(Json(ChangeView::of(&created.committed, &reference, self.tl().session())))
     }
 
     #[tool(
@@ -318,15 +368,20 @@ impl Server {
         description = "A task list: tasks, status, owner, notes, next task."
     )]
     fn get(&self, Parameters(p): Parameters<ListParams>) -> Result<Json<ListView>, String> {
-        let snap = self.tl.show(&p.list).map_err(fail)?;
-        let reference = self.tl.ref_name(&snap.list.id);
-        Ok(Json(ListView::of(&snap, &reference, self.tl.session())))
+        let snap = self.tl().show(&p.list).map_err(fail)?;
+        let reference = self.tl().ref_name(&snap.list.id);
+        Ok(Json(ListView::of(&snap, &reference, self.tl().session())))
     }
 
     #[tool(name = "TaskListList", description = "Every task list: id, title, progress, next task.")]
     fn list(&self, Parameters(p): Parameters<AllParams>) -> Result<Json<ListsView>, String> {
-        let entries = self.tl.list().map_err(fail)?;
-        Ok(Json(ListsView::new(&entries, self.tl.store().namespace(), p.all, self.tl.session())))
+        let entries = self.tl().list().map_err(fail)?;
+        Ok(Json(ListsView::new(
+            &entries,
+            self.tl().store().namespace(),
+            p.all,
+            self.tl().session(),
+        )))
     }
 
     #[tool(
@@ -338,10 +393,10 @@ impl Server {
         let task = NewTask { id: id.clone(), title: p.subject, depends_on: ids(&p.blocked_by)? };
         let after =
             p.after.as_deref().map(TaskId::parse).transpose().map_err(|e| fail(e.into()))?;
-        let mut done = self.tl.add(&p.list, task, after).map_err(fail)?;
+        let mut done = self.tl().add(&p.list, task, after).map_err(fail)?;
         if let Some(note) = p.description.filter(|d| !d.is_empty()) {
             let change = TaskChange { note: Some(note), ..Default::default() };
-            done = self.tl.update(&done.id, &id, change).map_err(fail)?;
+            done = self.tl().update(&done.id, &id, change).map_err(fail)?;
         }
         Ok(self.change_view(&done))
     }
@@ -365,7 +420,7 @@ impl Server {
             take_over: p.take_over,
             out_of_order: false,
         };
-        let done = self.tl.update(&p.list, &task, change).map_err(fail)?;
+        let done = self.tl().update(&p.list, &task, change).map_err(fail)?;
         Ok(self.change_view(&done))
     }
 
@@ -374,8 +429,8 @@ impl Server {
         description = "Briefing to pick a list up: tasks, next step, handoff, history, checks."
     )]
     fn resume(&self, Parameters(p): Parameters<ListParams>) -> Result<Json<ResumeView>, String> {
-        let b = self.tl.resume(&p.list).map_err(fail)?;
-        let reference = self.tl.ref_name(&b.snapshot.list.id);
+        let b = self.tl().resume(&p.list).map_err(fail)?;
+        let reference = self.tl().ref_name(&b.snapshot.list.id);
         Ok(Json(ResumeView::of(&b, &reference)))
     }
 
@@ -391,7 +446,7 @@ impl Server {
             let status = status.parse::<Status>().map_err(|e| fail(e.into()))?;
             expects.push(Expect { task: task.trim().to_string(), status });
         }
-        let (id, verdict, _) = self.tl.verify(&p.list, &expects).map_err(fail)?;
+        let (id, verdict, _) = self.tl().verify(&p.list, &expects).map_err(fail)?;
         Ok(Json(VerifyView { list: id, verdict: VerdictView::of(&verdict) }))
     }
 
@@ -403,10 +458,10 @@ impl Server {
         &self,
         Parameters(p): Parameters<HandoffParams>,
     ) -> Result<Json<HandoffView>, String> {
-        let (id, done) = self.tl.handoff(&p.list, &p.note).map_err(fail)?;
-        let reference = self.tl.ref_name(&id);
+        let (id, done) = self.tl().handoff(&p.list, &p.note).map_err(fail)?;
+        let reference = self.tl().ref_name(&id);
         Ok(Json(HandoffView {
-            change: ChangeView::of(&done.committed, &reference, self.tl.session()),
+            change: ChangeView::of(&done.committed, &reference, self.tl().session()),
             document: done.document,
             output: None,
         }))
@@ -422,16 +477,27 @@ impl ServerHandler for Server {
             "Resumable task lists in git: create a list, update tasks as you work, handoff before you stop; a later session resumes from the list id.",
         )
     }
+
+    async fn initialize(
+        &self,
+        request: InitializeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<InitializeResult, ErrorData> {
+        self.settle(&request.client_info.name);
+        context.peer.set_peer_info(request.clone());
+        self.negotiate_initialize(&request)
+    }
 }
 
-/// Serves `tl` on stdin/stdout until the client goes away.
-pub fn serve(tl: Tasklists) -> Result<(), String> {
+/// Serves `tl` on stdin/stdout until the client goes away. Without a
+/// `session_given`, the session is the client's name and the start time.
+pub fn serve(tl: Tasklists, session_given: bool) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("Cannot start the MCP server: {e}"))?;
     runtime.block_on(async move {
-        let service = Server::new(tl)
+        let service = Server::new(tl, session_given)
             .serve(rmcp::transport::stdio())
             .await
             .map_err(|e| format!("The MCP session failed to start: {e}"))?;

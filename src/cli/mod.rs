@@ -499,14 +499,13 @@ fn run_mcp(cli: Cli, session_from: &str) -> CliResult {
     if let Some(s) = cli.session.as_deref().filter(|s| !s.is_empty()) {
         check_session(s, session_from)?;
     }
-    // The server's session tags its commits and owns what it starts.
-    let session = cli
-        .session
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| format!("mcp-{}", crate::model::now().timestamp()));
+    // The server's session tags its commits and owns what it starts; when
+    // none is given, the server makes one from the client's name.
+    let session = cli.session.filter(|s| !s.is_empty());
+    let given = session.is_some();
     let tl = Tasklists::open(cli.repo.as_deref(), cli.namespace.as_deref())?
-        .with_session(Some(&session))?;
-    crate::mcp::serve(tl).map_err(|e| CliError::new(Kind::Error, e))
+        .with_session(session.as_deref())?;
+    crate::mcp::serve(tl, given).map_err(|e| CliError::new(Kind::Error, e))
 }
 
 /// `Output failed: …` as `output failed: …`, to follow a comma.

@@ -139,3 +139,40 @@ fn two_servers_writing_one_list_lose_nothing() {
     assert_eq!(v["tasks"][0]["note"], "a19");
     assert_eq!(v["tasks"][1]["note"], "b19");
 }
+
+#[test]
+fn without_a_session_the_server_takes_the_client_s_name_and_its_start_time() {
+    use rmcp::model::{ClientCapabilities, ClientConfig, Implementation};
+    let repo = TestRepo::new();
+    let id = repo.create("Plan", &["a"]);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let before = chrono_like_now();
+    rt.block_on(async {
+        let mut c = repo.std_cmd();
+        c.env_remove("TASKLIST_SESSION").arg("mcp");
+        let transport = TokioChildProcess::new(tokio::process::Command::from(c)).unwrap();
+        let info = ClientConfig::new(
+            ClientCapabilities::default(),
+            Implementation::new("Test Agent/2", "1.0"),
+        );
+        let client = info.serve(transport).await.unwrap();
+        let a = args(json!({"list": id, "taskId": "a", "status": "in_progress"}));
+        let r = client
+            .call_tool(CallToolRequestParams::new("TaskUpdate").with_arguments(a))
+            .await
+            .unwrap();
+        assert_ne!(r.is_error, Some(true), "{r:?}");
+        client.cancel().await.unwrap();
+    });
+    let owner = repo.show_json(&id)["tasks"][0]["owner"].as_str().unwrap().to_string();
+    let stamp = owner.strip_prefix("Test-Agent-2-").unwrap_or_else(|| panic!("{owner}"));
+    assert_eq!(stamp.len(), "20261202T011500Z".len(), "{owner}");
+    assert!(stamp >= before.as_str(), "{stamp} is the server's start time, after {before}");
+    let trailers = repo.trailers(&format!("refs/tasklists/{id}"));
+    assert!(trailers.contains(&("Session".into(), owner.clone())), "{trailers:?}");
+}
+
+/// The time now in UTC, as `YYYYmmddTHHMMSSZ`.
+fn chrono_like_now() -> String {
+    chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string()
+}
