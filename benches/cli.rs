@@ -11,6 +11,7 @@
 //! | `hostile` (h) | `show` of chains of 4k … 60k tasks each depending on the next; `list` of 1,000 lists plus the 60k chain | 32k ≤ 0.2 s, 60k ≤ 0.5 s, list ≤ 1 s |
 //! | `sync` (j) | `sync` with nothing to do vs its `git fetch` alone, at 1,000 and 10,000 lists; 100 changed lists (one push); 100 diverged lists (merged in one process) | ≤ 2×, one fetch, no push |
 //! | `mcp` (k) | 1,000 `TaskUpdate` calls over one MCP connection vs 1,000 `update` processes | ≥ 10× |
+//! | `hook` (l) | `hook session-start` (its stdin JSON piped in) vs `list`, at 1,000 lists | ≤ 2× |
 //! | `floor` (i) | `update` vs `show` on one small list, wall and CPU per process | ≤ 1.3× |
 //! | `resolve` (g) | `show` by an 8-character id prefix vs by full id at 10,000 lists (and by title) | ≤ 1.5× |
 //!
@@ -139,6 +140,7 @@ impl Sizes {
 fn cmd(program: &str, dir: &Path) -> Command {
     let mut c = Command::new(program);
     c.current_dir(dir)
+        .stdin(Stdio::null())
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_AUTHOR_NAME", NAME)
@@ -199,7 +201,7 @@ fn tl(dir: &Path, args: &[&str]) -> Res<String> {
 
 /// Wall time of one process run (stdout discarded); an error if it fails.
 fn timed(c: &mut Command) -> Res<Duration> {
-    c.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+    c.stdout(Stdio::null()).stderr(Stdio::piped());
     let start = Instant::now();
     let out = c.output().map_err(|e| format!("cannot run {c:?}: {e}"))?;
     let took = start.elapsed();
@@ -811,6 +813,63 @@ fn bench_list(s: &Sizes, h: &HistoryRepo, r: &mut Report) -> Res<()> {
         format!("list: git-tasklist / for-each-ref|cat-file <= 3.0x ({lists} lists)"),
         format!("{ratio:.2}x ({m_ours:.2} / {m_base:.2} ms)"),
         ratio <= 3.0,
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------- l: hook
+
+fn bench_hook(s: &Sizes, h: &HistoryRepo, r: &mut Report) -> Res<()> {
+    let repo = &h.path;
+    let lists =
+        git(repo, &["for-each-ref", "--format=%(refname)", "refs/tasklists"])?.lines().count();
+    let input = serde_json::json!({
+        "session_id": "bench", "cwd": repo, "hook_event_name": "SessionStart", "source": "startup"
+    })
+    .to_string();
+    let stdin_file = repo.join(".git").join("bench-hook-input.json");
+    std::fs::write(&stdin_file, &input).map_err(|e| format!("l: writing the input: {e}"))?;
+    let open_stdin =
+        || std::fs::File::open(&stdin_file).map_err(|e| format!("l: opening the input: {e}"));
+    // What the hook says, once: the briefing must be there and within bounds.
+    let mut c = cmd(BIN, repo);
+    c.args(["hook", "session-start"]).stdin(open_stdin()?).stdout(Stdio::piped());
+    let out = c.output().map_err(|e| format!("l: hook: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() || !text.contains("additionalContext") {
+        return Err(format!("l: the hook printed no context: {text}"));
+    }
+    eprintln!(
+        "l hook: session-start vs list, {} interleaved runs each over {lists} lists",
+        s.list_runs
+    );
+    let mut failed = None;
+    let [hook, list] = interleaved(s.warmup, s.list_runs, |side, _| {
+        let mut c = cmd(BIN, repo);
+        if side == 0 {
+            c.args(["hook", "session-start"]);
+            match open_stdin() {
+                Ok(f) => {
+                    c.stdin(f);
+                }
+                Err(e) => failed = Some(e),
+            }
+        } else {
+            c.arg("list");
+        }
+        c
+    })?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    let m_hook = r.row(format!("l hook session-start ({lists} lists)"), &hook);
+    let m_list = r.row("l list", &list);
+    let ratio = m_hook / m_list;
+    r.target(
+        "l",
+        format!("hook session-start / list <= 2.0x ({lists} lists)"),
+        format!("{ratio:.2}x ({m_hook:.2} / {m_list:.2} ms)"),
+        ratio <= 2.0,
     );
     Ok(())
 }
@@ -1444,7 +1503,7 @@ fn bench_mcp(s: &Sizes, r: &mut Report) -> Res<()> {
 
 // ---------------------------------------------------------------- main
 
-const SCENARIOS: [(&str, &str); 11] = [
+const SCENARIOS: [(&str, &str); 12] = [
     ("a", "update"),
     ("b", "history"),
     ("c", "list"),
@@ -1456,6 +1515,7 @@ const SCENARIOS: [(&str, &str); 11] = [
     ("i", "floor"),
     ("j", "sync"),
     ("k", "mcp"),
+    ("l", "hook"),
 ];
 
 fn main() -> ExitCode {
@@ -1520,7 +1580,7 @@ fn run_all(s: &Sizes, selected: &[&str], r: &mut Report) -> Res<()> {
             "floor" => bench_floor(s, r)?,
             "sync" => bench_sync(s, r)?,
             "mcp" => bench_mcp(s, r)?,
-            "history" | "list" | "resume" | "verify" => {
+            "history" | "list" | "resume" | "verify" | "hook" => {
                 if history.is_none() {
                     eprintln!("preparing the repository for b/c ({} lists)", s.lists);
                     history = Some(history_repo(s)?);
@@ -1530,6 +1590,7 @@ fn run_all(s: &Sizes, selected: &[&str], r: &mut Report) -> Res<()> {
                     "history" => bench_history(s, h, r)?,
                     "list" => bench_list(s, h, r)?,
                     "resume" => bench_resume(s, h, r)?,
+                    "hook" => bench_hook(s, h, r)?,
                     _ => bench_verify(s, h, r)?,
                 }
             }

@@ -326,6 +326,8 @@ struct Recent(std::sync::Mutex<Vec<RecentList>>);
 struct RecentList {
     commit: ObjectId,
     tree: ObjectId,
+    /// The commit's root tree, when this process wrote it.
+    tree_entries: Option<gix::objs::Tree>,
     list: TaskList,
 }
 
@@ -342,7 +344,22 @@ impl Recent {
         Some((hit.list.clone(), hit.tree))
     }
 
-    fn put(&self, commit: ObjectId, tree: ObjectId, list: &TaskList) {
+    fn has(&self, commit: &gix::oid) -> bool {
+        self.0.lock().is_ok_and(|entries| entries.iter().any(|e| e.commit == commit))
+    }
+
+    fn tree(&self, tree: ObjectId) -> Option<gix::objs::Tree> {
+        let entries = self.0.lock().ok()?;
+        entries.iter().rev().find(|e| e.tree == tree).and_then(|e| e.tree_entries.clone())
+    }
+
+    fn put(
+        &self,
+        commit: ObjectId,
+        tree: ObjectId,
+        tree_entries: Option<gix::objs::Tree>,
+        list: &TaskList,
+    ) {
         if list.tasks.len() > RECENT_MAX_TASKS {
             return;
         }
@@ -351,7 +368,7 @@ impl Recent {
         if entries.len() >= RECENT_LISTS {
             entries.remove(0);
         }
-        entries.push(RecentList { commit, tree, list: list.clone() });
+        entries.push(RecentList { commit, tree, tree_entries, list: list.clone() });
     }
 }
 
@@ -565,7 +582,7 @@ impl Store {
             return Err(StoreError::ListNotFound(String::new()));
         }
         let repo = self.local();
-        if is_uuid(q) && self.tip_with(&repo, q)?.is_some() {
+        if is_uuid(q) && self.ref_exists(&repo, q)? {
             return Ok(q.to_string());
         }
         let lower = q.to_ascii_lowercase();
@@ -662,6 +679,14 @@ impl Store {
         self.tip_with(&self.local(), id)
     }
 
+    /// Whether list `id` has a ref, read without peeling it (which would
+    /// read the object it points to: a reader does that next anyway).
+    fn ref_exists(&self, repo: &gix::Repository, id: &str) -> StoreResult<bool> {
+        let name = self.ref_name(id);
+        let r = repo.try_find_reference(name.as_str()).map_err(|e| git_err("reading a ref", e))?;
+        Ok(r.is_some())
+    }
+
     pub(crate) fn tip_with(
         &self,
         repo: &gix::Repository,
@@ -671,6 +696,11 @@ impl Store {
         let r = repo.try_find_reference(name.as_str()).map_err(|e| git_err("reading a ref", e))?;
         match r {
             None => Ok(None),
+            // A commit this process read or wrote needs no peeling (which
+            // would read it to see whether it is a tag).
+            Some(r) if r.target().try_id().is_some_and(|oid| self.recent.has(oid)) => {
+                Ok(r.target().try_id().map(|oid| oid.to_owned()))
+            }
             Some(mut r) => {
                 r.peel_to_id().map(|i| Some(i.detach())).map_err(|e| StoreError::Unreadable {
                     list: escape(id),
@@ -742,13 +772,24 @@ impl Store {
             return Ok((Snapshot { list, tip: commit }, tree));
         }
         let (snap, tree) = load(repo, id, commit)?;
-        self.recent.put(commit, tree, &snap.list);
+        self.recent.put(commit, tree, None, &snap.list);
         Ok((snap, tree))
     }
 
-    /// Remembers the list just written in `commit` (see [`Recent`]).
-    pub(crate) fn remember(&self, commit: ObjectId, tree: ObjectId, list: &TaskList) {
-        self.recent.put(commit, tree, list);
+    /// Remembers the list just written in `commit`, with its root tree
+    /// (see [`Recent`]).
+    pub(crate) fn remember(
+        &self,
+        commit: ObjectId,
+        tree: (ObjectId, Option<gix::objs::Tree>),
+        list: &TaskList,
+    ) {
+        self.recent.put(commit, tree.0, tree.1, list);
+    }
+
+    /// The root tree `tree`, if this process wrote it lately.
+    pub(crate) fn recent_tree(&self, tree: ObjectId) -> Option<gix::objs::Tree> {
+        self.recent.tree(tree)
     }
 }
 

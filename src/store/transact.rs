@@ -260,7 +260,7 @@ impl Store {
         applied: &Applied,
         files: &[(String, Vec<u8>)],
         session: Option<&str>,
-    ) -> StoreResult<(ObjectId, ObjectId, gix::actor::Signature)> {
+    ) -> StoreResult<(ObjectId, (ObjectId, Option<gix::objs::Tree>), gix::actor::Signature)> {
         let text = applied.list.to_toml();
         // The state written is the state a later read parses (which is what
         // lets [`Store::remember`] keep it).
@@ -280,12 +280,19 @@ impl Store {
         for (path, data) in files {
             entries.push((path.as_str(), write(gix::object::Kind::Blob, data, "writing a blob")?));
         }
+        let mut written_tree = None;
         let tree = if entries.iter().all(|(p, _)| !p.contains('/')) {
-            let tree = root_tree(repo, base_tree, &entries)?;
+            let base = match self.recent_tree(base_tree) {
+                Some(t) => t,
+                None => read_tree(repo, base_tree)?,
+            };
+            let tree = root_tree(base, &entries);
             let mut bytes = Vec::with_capacity(64 * tree.entries.len());
             gix::objs::WriteTo::write_to(&tree, &mut bytes)
                 .map_err(|e| git_err("writing a tree", e))?;
-            write(gix::object::Kind::Tree, &bytes, "writing a tree")?
+            let id = write(gix::object::Kind::Tree, &bytes, "writing a tree")?;
+            written_tree = Some(tree);
+            id
         } else {
             // Files in subdirectories: gix's tree editor builds the subtrees.
             let mut editor = repo.edit_tree(base_tree).map_err(|e| git_err("reading a tree", e))?;
@@ -320,7 +327,7 @@ impl Store {
         gix::objs::WriteTo::write_to(&commit, &mut bytes)
             .map_err(|e| git_err("writing a commit", e))?;
         let id = write(gix::object::Kind::Commit, &bytes, "writing a commit")?;
-        Ok((id, tree, committer))
+        Ok((id, (tree, written_tree), committer))
     }
 
     /// The configured author or committer, else the fallback identity, with
@@ -434,20 +441,19 @@ impl Store {
     }
 }
 
-/// The root tree `base` with each `(name, blob)` of `files` put in (as a
+/// The tree `id`, decoded.
+fn read_tree(repo: &gix::Repository, id: ObjectId) -> StoreResult<gix::objs::Tree> {
+    if id == ObjectId::empty_tree(repo.object_hash()) {
+        return Ok(gix::objs::Tree::empty());
+    }
+    let t = repo.find_tree(id).map_err(|e| git_err("reading a tree", e))?;
+    let decoded = t.decode().map_err(|e| git_err("reading a tree", e))?;
+    Ok(gix::objs::Tree::from(decoded))
+}
+
+/// The root tree `tree` with each `(name, blob)` of `files` put in (as a
 /// regular file, replacing an entry of the same name), in git's order.
-fn root_tree(
-    repo: &gix::Repository,
-    base: ObjectId,
-    files: &[(&str, ObjectId)],
-) -> StoreResult<gix::objs::Tree> {
-    let mut tree = if base == ObjectId::empty_tree(repo.object_hash()) {
-        gix::objs::Tree::empty()
-    } else {
-        let t = repo.find_tree(base).map_err(|e| git_err("reading a tree", e))?;
-        let decoded = t.decode().map_err(|e| git_err("reading a tree", e))?;
-        gix::objs::Tree::from(decoded)
-    };
+fn root_tree(mut tree: gix::objs::Tree, files: &[(&str, ObjectId)]) -> gix::objs::Tree {
     for (name, oid) in files {
         let name: &gix::bstr::BStr = name.as_bytes().into();
         tree.entries.retain(|e| e.filename != name);
@@ -458,7 +464,7 @@ fn root_tree(
         });
     }
     tree.entries.sort();
-    Ok(tree)
+    tree
 }
 
 /// The compare-and-swap of a list ref: point it at `new` if it points at
