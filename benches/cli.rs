@@ -1551,11 +1551,12 @@ fn main() -> ExitCode {
     }
     let git_version = git(Path::new("."), &["--version"]).unwrap_or_default();
     let header = format!(
-        "git-tasklist cli bench{}: {} ({}, {}; {:.0} s)\n\n",
+        "git-tasklist cli bench{}: {} ({}, {}; repositories in {}; {:.0} s)\n\n",
         if sizes.quick { " (BENCH_QUICK: smoke sizes, targets not meaningful)" } else { "" },
         selected.join(", "),
         chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         git_version.trim(),
+        std::env::temp_dir().display(),
         start.elapsed().as_secs_f64()
     );
     let table = format!("{header}{}", report.render());

@@ -750,6 +750,13 @@ pub fn agents_md(program: &str) -> InstallResult<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn every_installed_hook_is_one_the_hook_command_answers() {
+        let installed: Vec<&str> = HOOKS.iter().map(|(_, ours)| *ours).collect();
+        assert_eq!(installed, crate::hook::EVENTS);
+    }
+
     use super::*;
 
     #[test]

@@ -312,6 +312,9 @@ pub struct Store {
     objects_dir: PathBuf,
     workdir: Option<PathBuf>,
     recent: Recent,
+    /// Commits this process wrote: housekeeping is checked on the first
+    /// and then every few (see `maybe_gc`).
+    writes: std::sync::atomic::AtomicU64,
 }
 
 /// Lists most recently read or written, by commit, most recent last: a
@@ -426,6 +429,7 @@ impl Store {
             objects_dir,
             workdir,
             recent: Recent::default(),
+            writes: Default::default(),
         })
     }
 
@@ -441,6 +445,7 @@ impl Store {
             objects_dir: self.objects_dir.clone(),
             workdir: self.workdir.clone(),
             recent: Recent::default(),
+            writes: Default::default(),
         })
     }
 

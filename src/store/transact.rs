@@ -37,6 +37,9 @@ const STALE_LOCK_AGE: Duration = Duration::from_secs(10);
 const PACK_REFS_AFTER: usize = 512;
 /// Loose-object threshold git uses when `gc.auto` is unset.
 const DEFAULT_GC_AUTO: i64 = 6700;
+/// A process that writes many commits checks for housekeeping on its first
+/// write and then on every this many.
+const GC_CHECK_EVERY: u64 = 8;
 
 /// Files (path, content) to put beside `tasklist.toml` in a commit's tree.
 pub type Files = Vec<(String, Vec<u8>)>;
@@ -412,6 +415,12 @@ impl Store {
     /// objects pass git's `gc.auto` threshold, estimated the way git does:
     /// from the number of objects in the `objects/17` fan-out directory.
     fn maybe_gc(&self, repo: &gix::Repository) {
+        // A process writing many commits (the MCP server) looks every few
+        // writes, not on each: the estimate moves by three objects a commit.
+        let n = self.writes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if !n.is_multiple_of(GC_CHECK_EVERY) {
+            return;
+        }
         let config = repo.config_snapshot();
         let limit = config.integer("gc.auto").unwrap_or(DEFAULT_GC_AUTO);
         if limit <= 0 {
