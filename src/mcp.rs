@@ -497,11 +497,35 @@ pub fn serve(tl: Tasklists, session_given: bool) -> Result<(), String> {
         .build()
         .map_err(|e| format!("Cannot start the MCP server: {e}"))?;
     runtime.block_on(async move {
-        let service = Server::new(tl, session_given)
-            .serve(rmcp::transport::stdio())
-            .await
-            .map_err(|e| format!("The MCP session failed to start: {e}"))?;
+        let server = Server::new(tl, session_given);
+        let started = match pipes() {
+            Some(pipes) => server.serve(pipes).await,
+            None => server.serve(rmcp::transport::stdio()).await,
+        };
+        let service = started.map_err(|e| format!("The MCP session failed to start: {e}"))?;
         service.waiting().await.map_err(|e| format!("The MCP session ended with an error: {e}"))?;
         Ok(())
     })
+}
+
+/// Stdin and stdout as asynchronous pipes, when both are pipes (as a client
+/// that starts the server makes them): each message is then read and
+/// written on the server's own thread, where tokio's stdin and stdout hand
+/// every read and write to a thread of their own. `None` (then those) for a
+/// terminal, a file or a socket.
+fn pipes() -> Option<(tokio::net::unix::pipe::Receiver, tokio::net::unix::pipe::Sender)> {
+    use std::os::fd::{AsFd, OwnedFd};
+    use std::os::unix::fs::FileTypeExt;
+    // Both must be pipes before either is made non-blocking, so that a
+    // fallback never reads a non-blocking stdin.
+    let fifo = |fd: OwnedFd| {
+        let file = std::fs::File::from(fd);
+        let is_fifo = file.metadata().is_ok_and(|m| m.file_type().is_fifo());
+        is_fifo.then(|| OwnedFd::from(file))
+    };
+    let stdin = fifo(std::io::stdin().as_fd().try_clone_to_owned().ok()?)?;
+    let stdout = fifo(std::io::stdout().as_fd().try_clone_to_owned().ok()?)?;
+    let reader = tokio::net::unix::pipe::Receiver::from_owned_fd(stdin).ok()?;
+    let writer = tokio::net::unix::pipe::Sender::from_owned_fd(stdout).ok()?;
+    Some((reader, writer))
 }

@@ -347,6 +347,10 @@ impl Recent {
         Some((hit.list.clone(), hit.tree))
     }
 
+    fn has_list(&self, id: &str) -> bool {
+        self.0.lock().is_ok_and(|entries| entries.iter().any(|e| e.list.id == id))
+    }
+
     fn has(&self, commit: &gix::oid) -> bool {
         self.0.lock().is_ok_and(|entries| entries.iter().any(|e| e.commit == commit))
     }
@@ -388,9 +392,12 @@ impl Store {
         // Without --repo, honour GIT_DIR (and GIT_WORK_TREE, GIT_CEILING_DIRECTORIES …)
         // like git does: git hooks run with GIT_DIR set to the repository they
         // act on. An explicit --repo wins.
+        // From an absolute path, gix's paths are absolute too: nothing a
+        // write does needs the current directory again.
+        let from = std::path::absolute(&start).unwrap_or_else(|_| start.clone());
         let found = match path {
-            Some(_) => gix::ThreadSafeRepository::discover(&start),
-            None => gix::ThreadSafeRepository::discover_with_environment_overrides(&start),
+            Some(_) => gix::ThreadSafeRepository::discover(&from),
+            None => gix::ThreadSafeRepository::discover_with_environment_overrides(&from),
         };
         let repo = found.map_err(|e| {
             debug_cause(&e);
@@ -587,7 +594,8 @@ impl Store {
             return Err(StoreError::ListNotFound(String::new()));
         }
         let repo = self.local();
-        if is_uuid(q) && self.ref_exists(&repo, q)? {
+        // A list this process read or wrote lately exists: no ref read.
+        if is_uuid(q) && (self.recent.has_list(q) || self.ref_exists(&repo, q)?) {
             return Ok(q.to_string());
         }
         let lower = q.to_ascii_lowercase();
