@@ -49,6 +49,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod board;
 pub mod cli;
 pub mod error;
 pub mod file;

@@ -4,11 +4,13 @@
 // Helpers outside #[test] functions panic on failure by design.
 #![allow(clippy::unwrap_used)]
 
+mod board_support;
 mod common;
 mod session_support;
 mod test_add;
 mod test_archive;
 mod test_bad_input;
+mod test_board;
 mod test_claims;
 mod test_concurrency;
 mod test_create;
