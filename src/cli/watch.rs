@@ -63,15 +63,15 @@ pub fn run(app: &mut App, args: WatchArgs) -> CliResult {
         return Err(CliError::new(Kind::Usage, "Watch has no --json output")
             .hint("`git tasklist serve` serves /api/lists and /events for programs"));
     }
-    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        return Err(CliError::new(Kind::Usage, "Watch needs a terminal")
-            .hint("run it in a terminal; `git tasklist show` prints a list once"));
-    }
     // A list named once is followed by its id, whatever its title becomes.
     let list = match args.which.as_deref().or(app.list.as_deref()) {
         Some(q) => Some(app.tl.resolve(q)?),
         None => None,
     };
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(CliError::new(Kind::Usage, "Watch needs a terminal")
+            .hint("run it in a terminal; `git tasklist show` prints a list once"));
+    }
     let (keys_tx, keys) = mpsc::channel();
     // Keys arrive on a thread of their own; it ends with the process.
     std::thread::spawn(move || {

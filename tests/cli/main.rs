@@ -40,4 +40,5 @@ mod test_templates;
 mod test_terminal;
 mod test_update;
 mod test_verify;
+mod test_watch;
 mod test_wide_chars;
