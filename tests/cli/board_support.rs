@@ -45,7 +45,6 @@ impl Server {
     }
 
     /// `http://127.0.0.1:PORT` + `path`.
-    #[allow(dead_code)]
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }

@@ -11,6 +11,7 @@ mod test_add;
 mod test_archive;
 mod test_bad_input;
 mod test_board;
+mod test_browser;
 mod test_claims;
 mod test_concurrency;
 mod test_create;
