@@ -95,14 +95,21 @@ fn when(s: String) -> String {
 }
 
 /// Compares the ref tips of the namespace (and of the remote-tracking
-/// copies) every [`POLL`]; bumps the counter when they moved. One poller
-/// serves every client: each `/events` stream watches the counter.
+/// copies) every [`POLL`] while a client listens; bumps the counter when
+/// they moved. One poller serves every client: each `/events` stream
+/// watches the counter.
 async fn poll(tl: Arc<Tasklists>, changes: watch::Sender<u64>) {
     let mut tick = tokio::time::interval(POLL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last = None;
     loop {
         tick.tick().await;
+        // Nobody listening: no work. The tips seen last are kept, so the
+        // first poll after a page subscribes reports what changed meanwhile
+        // (also between the page's render and its subscription).
+        if changes.receiver_count() == 0 && last.is_some() {
+            continue;
+        }
         let tl = tl.clone();
         let tips = tokio::task::spawn_blocking(move || {
             let store = tl.store();

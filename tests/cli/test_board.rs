@@ -310,6 +310,19 @@ fn remote_tracking_state_shows_after_sync() {
         page.body
     );
     assert!(server.get(&format!("/list/{id}")).body.contains("origin: ahead"));
+    // Behind: after the change is pushed and fetched back, the local ref
+    // moved back one commit (as if a teammate's commit had been fetched but
+    // not merged yet).
+    repo.cmd().args(["sync"]).assert().success();
+    repo.cmd().args(["sync"]).assert().success();
+    assert!(server.get("/").body.contains("origin: up to date"));
+    repo.git(&["update-ref", &format!("refs/tasklists/{id}"), &format!("refs/tasklists/{id}~1")]);
+    assert!(server.get("/").body.contains("origin: behind"), "{}", server.get("/").body);
+    // Diverged: a change here on top of that older commit.
+    repo.cmd().args(["-l", &id, "done", "b"]).assert().success();
+    assert!(
+        server.get("/").body.contains("<span class=\"remote tr-diverged\">origin: diverged</span>")
+    );
     let other = repo.create("Not pushed", &["x"]);
     let api: Value = serde_json::from_str(&server.get("/api/lists").body).unwrap();
     let entry =
@@ -339,6 +352,21 @@ fn a_write_by_another_process_reaches_an_open_event_stream_within_a_second() {
     }
     // A new list is a change too.
     repo.create("Another", &["x"]);
+    assert_eq!(events.next_event(Duration::from_secs(1)).as_deref(), Some("change"));
+}
+
+#[test]
+fn a_change_while_no_page_listens_is_reported_to_the_next_stream() {
+    let repo = TestRepo::new();
+    let id = repo.create("Quiet", &["a"]);
+    let server = Server::start(&repo, &[]);
+    // The poller has seen the tips once a stream has come and gone.
+    drop(server.events());
+    let page = server.get(&format!("/list/{id}"));
+    assert!(page.body.contains("data-status=\"pending\""));
+    // Written after the page was rendered, before its script subscribed.
+    repo.cmd().args(["-l", &id, "done", "a"]).assert().success();
+    let mut events = server.events();
     assert_eq!(events.next_event(Duration::from_secs(1)).as_deref(), Some("change"));
 }
 
