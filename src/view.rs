@@ -617,6 +617,8 @@ pub fn schemas() -> BTreeMap<&'static str, schemars::Schema> {
     out.insert("error", schemars::schema_for!(ErrorView));
     out.insert("sync", schemars::schema_for!(SyncView));
     out.insert("init", schemars::schema_for!(InitView));
+    out.insert("board", schemars::schema_for!(BoardView));
+    out.insert("board_list", schemars::schema_for!(BoardListView));
     out
 }
 
@@ -766,6 +768,8 @@ pub struct BoardEntryView {
     pub blocked: Vec<TaskView>,
     /// The next task to work on.
     pub next_task: Option<TaskView>,
+    /// The session holding `next_task` in progress, if another one does.
+    pub held_by: Option<String>,
     /// `ready`, `done` or `waiting`.
     pub state: NextState,
     /// The last commit on its ref (time, author, session, subject).
@@ -819,6 +823,7 @@ impl BoardView {
                 in_progress: with(Status::InProgress),
                 blocked: with(Status::Blocked),
                 next_task: step.task().map(TaskView::of),
+                held_by: step.held_by().map(String::from),
                 state: step.state(),
                 last_change: last(s).as_ref().map(LogEntryView::of),
                 remotes: tracking_views(tracking.get(&l.id)),

@@ -59,6 +59,8 @@ fn index_shows_every_open_list_as_list_does() {
     assert!(page.body.contains("<code>test</code> Test it"));
     assert!(page.body.contains("CI is red"));
     assert!(page.body.contains("Next: <code>a</code> a"));
+    // The next task of the release is the one s1 holds.
+    assert!(page.body.contains("Next: <code>ship</code> Ship it <span class=\"who\">(held by session <code>s1</code>)</span>"), "{}", page.body);
     // The last change: the handoff, by session s1.
     assert!(page.body.contains("Release 2.0: handoff"), "{}", page.body);
     assert!(page.body.contains("1 in progress"));
@@ -75,6 +77,14 @@ fn index_shows_every_open_list_as_list_does() {
     assert_eq!(busy["blocked"][0]["note"], "CI is red");
     assert_eq!(busy["last_change"]["session"], "s1");
     assert_eq!(busy["counts"]["completed"], 1);
+    conforms_to(&api, "board");
+}
+
+/// `v` has the shape of view `name` in `view::schemas()`.
+fn conforms_to(v: &Value, name: &str) {
+    let schemas = serde_json::to_value(git_tasklist::view::schemas()).unwrap();
+    let s = &schemas[name];
+    crate::test_json::conforms(v, s, &s["$defs"], name);
 }
 
 #[test]
@@ -120,6 +130,7 @@ fn list_page_shows_tasks_history_handoff_and_resume_command() {
     assert_eq!(api["history"].as_array().unwrap().len(), log["entries"].as_array().unwrap().len());
     assert_eq!(api["waits_for"]["docs"][0], "test");
     assert_eq!(api["handoff_document"].as_str().unwrap(), doc);
+    conforms_to(&api, "board_list");
     // A fragment is the content alone, what the page's script swaps in.
     let frag = server.get(&format!("/list/{id}?fragment=1"));
     assert!(!frag.body.contains("<html") && frag.body.contains("data-task=\"build\""));

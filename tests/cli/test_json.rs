@@ -18,7 +18,7 @@ fn json(repo: &TestRepo, args: &[&str], code: i32) -> Value {
 
 /// Every key of `v` is a property of `schema` and every required property is
 /// there, recursively through objects and arrays of objects.
-fn conforms(v: &Value, schema: &Value, defs: &Value, path: &str) {
+pub fn conforms(v: &Value, schema: &Value, defs: &Value, path: &str) {
     let schema = match schema.get("$ref").and_then(Value::as_str) {
         Some(r) => &defs[r.rsplit('/').next().unwrap()],
         None => schema,
