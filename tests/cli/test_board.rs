@@ -397,3 +397,46 @@ fn bind_elsewhere_warns_and_serve_refuses_json() {
         repo.cmd().args(["--json", "serve", "--port", "0"]).assert().code(2).get_output().clone();
     assert!(crate::common::stderr(&out).contains("no --json output"));
 }
+
+#[test]
+fn an_oversized_or_odd_handoff_document_is_named_not_loaded() {
+    let repo = TestRepo::new();
+    let id = repo.create("Big handoff", &["a"]);
+    let tip = repo.tip(&id);
+    let state = repo.git(&["rev-parse", &format!("{tip}:tasklist.toml")]);
+    let big = "x".repeat(2 << 20);
+    let doc = repo.git_stdin(&["hash-object", "-w", "--stdin"], big.as_bytes());
+    let tree = repo.git_stdin(
+        &["mktree"],
+        format!(
+            "100644 blob {}\tHANDOFF.md\n100644 blob {}\ttasklist.toml\n",
+            doc.trim(),
+            state.trim()
+        )
+        .as_bytes(),
+    );
+    let commit = repo.git(&["commit-tree", tree.trim(), "-p", &tip, "-m", "big handoff"]);
+    repo.git(&["update-ref", &format!("refs/tasklists/{id}"), commit.trim()]);
+    let server = Server::start(&repo, &[]);
+    let page = server.get(&format!("/list/{id}"));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(&format!("HANDOFF.md is {} bytes", 2 << 20)), "{}", page.body);
+    assert!(!page.body.contains("xxxxxxxxxx"));
+    assert!(page.body.contains("data-task=\"a\""));
+    // HANDOFF.md as a directory: no document, no error.
+    let sub = repo.git_stdin(&["mktree"], format!("100644 blob {}\tx\n", state.trim()).as_bytes());
+    let tree = repo.git_stdin(
+        &["mktree"],
+        format!(
+            "040000 tree {}\tHANDOFF.md\n100644 blob {}\ttasklist.toml\n",
+            sub.trim(),
+            state.trim()
+        )
+        .as_bytes(),
+    );
+    let commit = repo.git(&["commit-tree", tree.trim(), "-p", commit.trim(), "-m", "odd"]);
+    repo.git(&["update-ref", &format!("refs/tasklists/{id}"), commit.trim()]);
+    let page = server.get(&format!("/list/{id}"));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("No handoff yet."), "{}", page.body);
+}
