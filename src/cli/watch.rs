@@ -73,6 +73,8 @@ pub fn run(app: &mut App, args: WatchArgs) -> CliResult {
             .hint("run it in a terminal; `git tasklist show` prints a list once"));
     }
     let (keys_tx, keys) = mpsc::channel();
+    #[cfg(unix)]
+    let keys_tx_signal = keys_tx.clone();
     // Keys arrive on a thread of their own; it ends with the process.
     std::thread::spawn(move || {
         let mut stdin = std::io::stdin();
@@ -84,6 +86,8 @@ pub fn run(app: &mut App, args: WatchArgs) -> CliResult {
             }
         }
     });
+    #[cfg(unix)]
+    on_termination(keys_tx_signal);
     let _screen = Screen::enter()?;
     let mut last = None;
     loop {
@@ -103,6 +107,32 @@ pub fn run(app: &mut App, args: WatchArgs) -> CliResult {
         }
     }
     Ok(())
+}
+
+/// Sends on `quit` when the process gets SIGTERM or SIGHUP, so that `watch`
+/// ends as on `q` and gives the terminal back (raw mode would otherwise
+/// outlive a `kill`).
+#[cfg(unix)]
+fn on_termination(quit: mpsc::Sender<()>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_io().build() else {
+        return;
+    };
+    // Registered here, before the terminal changes mode; awaited on a thread.
+    let signals = {
+        let _runtime = rt.enter();
+        (signal(SignalKind::terminate()), signal(SignalKind::hangup()))
+    };
+    let (Ok(mut term), Ok(mut hup)) = signals else { return };
+    std::thread::spawn(move || {
+        rt.block_on(async {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = hup.recv() => {}
+            }
+        });
+        let _ = quit.send(());
+    });
 }
 
 /// One screenful: home, the text of `show` or `list` cut to the terminal's

@@ -63,6 +63,13 @@ impl Tmux {
         }
     }
 
+    /// The process the pane's shell is running (`watch`).
+    fn child_pid(&self) -> String {
+        let sh = self.var("pane_pid");
+        let children = std::fs::read_to_string(format!("/proc/{sh}/task/{sh}/children")).unwrap();
+        children.split_whitespace().next().expect("the shell runs watch").to_string()
+    }
+
     fn keys(&self, keys: &str) {
         assert!(self.run(&["send-keys", keys]).status.success());
     }
@@ -148,4 +155,15 @@ fn watch_needs_a_terminal_and_a_known_list() {
     let err = expect_error(repo.cmd().args(["watch", "no-such-list"]), 3);
     assert!(err.contains("not found"), "{err}");
     repo.cmd().args(["--json", "watch"]).assert().code(2);
+}
+
+#[test]
+fn watch_killed_with_sigterm_gives_the_terminal_back() {
+    let repo = TestRepo::new();
+    let id = repo.create("Killed", &["a"]);
+    let tmux = Tmux::start(&repo, &script(&repo, &id));
+    tmux.wait_for("q quits");
+    let pid = tmux.child_pid();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert_restored(&tmux);
 }
