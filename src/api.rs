@@ -235,6 +235,52 @@ impl Tasklists {
         Ok((snap, done))
     }
 
+    /// How each list stands against the remotes `sync` fetched (see
+    /// [`crate::sync::tracking`]), by list id; empty when sync never ran.
+    pub fn tracking(&self) -> Result<crate::view::TrackingMap> {
+        crate::sync::tracking(&self.store)
+    }
+
+    /// The board's index: every list with its counts, the tasks in progress
+    /// and blocked, the next task, its last commit and its remote-tracking
+    /// state; unreadable lists as such; archived ones only when `all`.
+    pub fn board(&self, all: bool) -> Result<crate::view::BoardView> {
+        let entries = self.list()?;
+        // The tracking state is a garnish: the board works without it.
+        let tracking = self.tracking().unwrap_or_default();
+        let last = |s: &Snapshot| self.store.entry(s.tip).ok();
+        let ns = self.store.namespace();
+        Ok(crate::view::BoardView::new(&entries, ns, all, self.session(), last, &tracking))
+    }
+
+    /// A list's page on the board: the list, its next step, the last
+    /// `history` commits, the committed handoff document and the resume command.
+    pub fn board_list(&self, list: &str, history: usize) -> Result<crate::view::BoardListView> {
+        let snap = self.show(list)?;
+        let id = snap.list.id.clone();
+        let mut log = self.store.log(&id, Some(history.saturating_add(1)))?;
+        let complete = log.len() <= history;
+        log.truncate(history);
+        let max = handoff::MAX_DOCUMENT_BYTES as u64;
+        let doc = self
+            .store
+            .file_at(&id, snap.tip, handoff::HANDOFF_FILE, max)
+            .map_err(|e| e.to_string());
+        let resume =
+            crate::text::tasklist_command(self.store.namespace(), &format!("resume -l {id}"));
+        let tracking = self.tracking().unwrap_or_default();
+        Ok(crate::view::BoardListView::new(
+            &snap,
+            &self.ref_name(&id),
+            self.session(),
+            &log,
+            complete,
+            doc,
+            resume,
+            &tracking,
+        ))
+    }
+
     /// The templates `create` can use: the repository's own, then the built-ins.
     pub fn templates(&self) -> Vec<TemplateResult<Template>> {
         template::available(self.store.workdir())

@@ -49,6 +49,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod board;
 pub mod claude_tasks;
 pub mod cli;
 pub mod error;

@@ -105,6 +105,14 @@ pub enum Problem {
     /// The file does not parse or holds invalid values.
     #[error("{}", format_problem(.0))]
     Format(#[source] ModelError),
+    /// Another file of the tree (such as `HANDOFF.md`) cannot be used.
+    #[error("{name} {what}")]
+    File {
+        /// The file.
+        name: String,
+        /// What is wrong with it.
+        what: String,
+    },
     /// The file's id is not the ref's name.
     #[error("{STATE_FILE} says id = \"{found}\" but the ref is named {expected}")]
     IdMismatch {
@@ -531,6 +539,57 @@ impl Store {
             out.push((id, tip));
         }
         Ok(out)
+    }
+
+    /// The full names of the refs under `prefix` (a directory such as
+    /// `refs/tasklists-remote/`), with their tips; refs that cannot be
+    /// peeled have `None`. Names only: nothing else is read.
+    pub fn refs_under(&self, prefix: &str) -> StoreResult<Vec<(String, Option<ObjectId>)>> {
+        let repo = self.local();
+        let platform = repo.references().map_err(|e| git_err("reading refs", e))?;
+        let iter = platform.prefixed(prefix).map_err(|e| git_err("reading refs", e))?;
+        let mut out = Vec::new();
+        for r in iter {
+            let Ok(mut r) = r else { continue };
+            let name = r.name().as_bstr().to_str_lossy().into_owned();
+            out.push((name, r.peel_to_id().ok().map(|i| i.detach())));
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// A file of the tree of `commit` (for example `HANDOFF.md`), when it is
+    /// there as a blob of at most `max` bytes of UTF-8; `None` when it is
+    /// absent. Never reads more than `max` bytes into memory.
+    pub fn file_at(
+        &self,
+        id: &str,
+        commit: ObjectId,
+        name: &str,
+        max: u64,
+    ) -> StoreResult<Option<String>> {
+        let repo = self.local();
+        let bad = |problem| unreadable(id, commit, problem);
+        let c = repo.find_commit(commit).map_err(|e| bad(Problem::Missing(Box::new(e))))?;
+        let tree = c.tree().map_err(|e| bad(Problem::Tree(Box::new(e))))?;
+        let Some(entry) = tree.find_entry(name) else { return Ok(None) };
+        if !entry.mode().is_blob() {
+            return Ok(None);
+        }
+        let blob_id = entry.oid().to_owned();
+        let file = |what: String| bad(Problem::File { name: name.to_string(), what });
+        let header = repo
+            .find_header(blob_id)
+            .map_err(|e| file(format!("cannot be read ({})", one_line(&e.to_string()))))?;
+        if header.size() > max {
+            return Err(file(format!("is {} bytes, over the {max} byte limit", header.size())));
+        }
+        let mut blob = repo
+            .find_blob(blob_id)
+            .map_err(|e| file(format!("cannot be read ({})", one_line(&e.to_string()))))?;
+        String::from_utf8(std::mem::take(&mut blob.data))
+            .map(Some)
+            .map_err(|_| file("is not UTF-8".into()))
     }
 
     /// Reads every list in the namespace, sorted by id; unreadable ones carry

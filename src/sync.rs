@@ -120,6 +120,59 @@ pub struct SyncOptions {
     pub remote_prefix: Option<String>,
 }
 
+/// How a list stands against a remote's copy, as last fetched by `sync`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Tracking {
+    /// Both have the same tip.
+    UpToDate,
+    /// Commits here the remote lacks: the next sync pushes them.
+    Ahead,
+    /// Commits there not here yet: the next sync fast-forwards.
+    Behind,
+    /// Both sides changed: the next sync merges.
+    Diverged,
+    /// The remote had no copy when it was last fetched.
+    LocalOnly,
+}
+
+/// Per list id, how it stands against each remote whose copies `sync`
+/// fetched (`refs/tasklists-remote/<remote>/<id>`), by remote name. Lists
+/// with no fetched remote are absent; so is everything when sync never ran.
+/// Only ref tips are compared, plus an ancestry check where they differ.
+pub fn tracking(
+    store: &Store,
+) -> crate::Result<std::collections::BTreeMap<String, Vec<(String, Tracking)>>> {
+    use std::collections::BTreeMap;
+    let dir = format!("{TRACKING_PREFIX}/");
+    let mut remotes: BTreeMap<String, BTreeMap<String, ObjectId>> = BTreeMap::new();
+    for (name, tip) in store.refs_under(&dir)? {
+        let Some(rest) = name.strip_prefix(&dir) else { continue };
+        let Some((remote, id)) = rest.rsplit_once('/') else { continue };
+        if let Some(tip) = tip.filter(|_| crate::store::is_uuid(id)) {
+            remotes.entry(remote.to_string()).or_default().insert(id.to_string(), tip);
+        }
+    }
+    let mut out: BTreeMap<String, Vec<(String, Tracking)>> = BTreeMap::new();
+    if remotes.is_empty() {
+        return Ok(out);
+    }
+    for (id, tip) in store.list_tips()? {
+        let Some(tip) = tip else { continue };
+        for (remote, theirs) in &remotes {
+            let state = match theirs.get(&id) {
+                None => Tracking::LocalOnly,
+                Some(t) if *t == tip => Tracking::UpToDate,
+                Some(t) if store.is_ancestor(*t, tip) => Tracking::Ahead,
+                Some(t) if store.is_ancestor(tip, *t) => Tracking::Behind,
+                Some(_) => Tracking::Diverged,
+            };
+            out.entry(id.clone()).or_default().push((remote.clone(), state));
+        }
+    }
+    Ok(out)
+}
+
 fn git(store: &Store, args: &[&str]) -> Result<std::process::Output, SyncError> {
     Ok(Command::new("git")
         .arg("--git-dir")

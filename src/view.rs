@@ -204,6 +204,23 @@ pub struct ListSummaryView {
     pub next: Option<String>,
 }
 
+impl ListSummaryView {
+    /// The summary of a snapshot on ref `reference`, with `next` for `session`.
+    pub fn of(s: &Snapshot, reference: &str, session: Option<&str>) -> ListSummaryView {
+        ListSummaryView {
+            id: s.list.id.clone(),
+            reference: reference.to_string(),
+            tip: s.tip.to_string(),
+            title: s.list.title.clone(),
+            updated: timestamp(&s.list.updated),
+            archived: s.list.archived,
+            branch: s.list.branch.clone(),
+            progress: ProgressView::of(&s.list),
+            next: s.list.next_for(session).map(|t| t.id.to_string()),
+        }
+    }
+}
+
 /// A list that cannot be read, and why.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct UnreadableView {
@@ -239,17 +256,7 @@ impl ListsView {
         for e in entries {
             match &e.result {
                 Ok(s) if s.list.archived && !all => {}
-                Ok(s) => lists.push(ListSummaryView {
-                    id: s.list.id.clone(),
-                    reference: reference(&s.list.id),
-                    tip: s.tip.to_string(),
-                    title: s.list.title.clone(),
-                    updated: timestamp(&s.list.updated),
-                    archived: s.list.archived,
-                    branch: s.list.branch.clone(),
-                    progress: ProgressView::of(&s.list),
-                    next: s.list.next_for(session).map(|t| t.id.to_string()),
-                }),
+                Ok(s) => lists.push(ListSummaryView::of(s, &reference(&s.list.id), session)),
                 Err(err) => unreadable.push(UnreadableView {
                     id: e.id.clone(),
                     reference: reference(&e.id),
@@ -718,6 +725,8 @@ pub fn schemas() -> BTreeMap<&'static str, schemars::Schema> {
     out.insert("import", schemars::schema_for!(ImportView));
     out.insert("export", schemars::schema_for!(ExportView));
     out.insert("install", schemars::schema_for!(InstallView));
+    out.insert("board", schemars::schema_for!(BoardView));
+    out.insert("board_list", schemars::schema_for!(BoardListView));
     out
 }
 
@@ -847,6 +856,214 @@ impl InstallView {
                     diff: dry_run.then(|| p.diff()),
                 })
                 .collect(),
+        }
+    }
+}
+
+/// Tasks of a list by status.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct StatusCountsView {
+    /// Pending tasks.
+    pub pending: usize,
+    /// Tasks in progress.
+    pub in_progress: usize,
+    /// Completed tasks.
+    pub completed: usize,
+    /// Blocked tasks.
+    pub blocked: usize,
+    /// Cancelled tasks.
+    pub cancelled: usize,
+}
+
+impl StatusCountsView {
+    /// The counts of `l`'s tasks.
+    pub fn of(l: &TaskList) -> StatusCountsView {
+        let mut c = StatusCountsView::default();
+        for t in &l.tasks {
+            *match t.status {
+                Status::Pending => &mut c.pending,
+                Status::InProgress => &mut c.in_progress,
+                Status::Completed => &mut c.completed,
+                Status::Blocked => &mut c.blocked,
+                Status::Cancelled => &mut c.cancelled,
+            } += 1;
+        }
+        c
+    }
+}
+
+/// How a list stands against one remote, as `sync` last fetched it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TrackingView {
+    /// The remote.
+    pub remote: String,
+    /// `up_to_date`, `ahead`, `behind`, `diverged` or `local_only`.
+    pub state: crate::sync::Tracking,
+}
+
+fn tracking_views(t: Option<&Vec<(String, crate::sync::Tracking)>>) -> Vec<TrackingView> {
+    t.map(|v| {
+        v.iter()
+            .map(|(remote, state)| TrackingView { remote: remote.clone(), state: *state })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// The remote-tracking state of every list, by list id, then by remote.
+pub type TrackingMap = BTreeMap<String, Vec<(String, crate::sync::Tracking)>>;
+
+/// One list on the board's index.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct BoardEntryView {
+    /// What `list` shows of it.
+    #[serde(flatten)]
+    pub summary: ListSummaryView,
+    /// Whether each task depends on the one before.
+    pub sequential: bool,
+    /// Its tasks by status.
+    pub counts: StatusCountsView,
+    /// The tasks in progress, with who holds them (`owner`).
+    pub in_progress: Vec<TaskView>,
+    /// The blocked tasks, with their reasons (`note`).
+    pub blocked: Vec<TaskView>,
+    /// The next task to work on.
+    pub next_task: Option<TaskView>,
+    /// The session holding `next_task` in progress, if another one does.
+    pub held_by: Option<String>,
+    /// `ready`, `done` or `waiting`.
+    pub state: NextState,
+    /// The last commit on its ref (time, author, session, subject).
+    pub last_change: Option<LogEntryView>,
+    /// Its state against each remote `sync` fetched.
+    pub remotes: Vec<TrackingView>,
+}
+
+/// The board's index: every list with what is going on in it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct BoardView {
+    /// Readable lists, sorted by id (archived ones only when asked for).
+    pub lists: Vec<BoardEntryView>,
+    /// Lists that cannot be read.
+    pub unreadable: Vec<UnreadableView>,
+    /// Archived lists left out.
+    pub archived_hidden: usize,
+}
+
+impl BoardView {
+    /// The index over `entries`; archived lists only when `all`. `last`
+    /// gives the last commit of a list.
+    pub fn new(
+        entries: &[ListEntry],
+        namespace: &str,
+        all: bool,
+        session: Option<&str>,
+        last: impl Fn(&Snapshot) -> Option<LogEntry>,
+        tracking: &TrackingMap,
+    ) -> BoardView {
+        let base = ListsView::new(entries, namespace, all, session);
+        let mut lists = Vec::with_capacity(base.lists.len());
+        let mut summaries = base.lists.into_iter();
+        let mut archived_hidden = 0;
+        for e in entries {
+            let Ok(s) = &e.result else { continue };
+            if s.list.archived && !all {
+                archived_hidden += 1;
+                continue;
+            }
+            let Some(summary) = summaries.next() else { break };
+            let l = &s.list;
+            let step = l.next_step(session);
+            let with = |st: Status| {
+                l.tasks.iter().filter(|t| t.status == st).map(TaskView::of).collect::<Vec<_>>()
+            };
+            lists.push(BoardEntryView {
+                summary,
+                sequential: l.sequential,
+                counts: StatusCountsView::of(l),
+                in_progress: with(Status::InProgress),
+                blocked: with(Status::Blocked),
+                next_task: step.task().map(TaskView::of),
+                held_by: step.held_by().map(String::from),
+                state: step.state(),
+                last_change: last(s).as_ref().map(LogEntryView::of),
+                remotes: tracking_views(tracking.get(&l.id)),
+            });
+        }
+        BoardView { lists, unreadable: base.unreadable, archived_hidden }
+    }
+}
+
+fn waits_for(l: &TaskList) -> BTreeMap<String, Vec<String>> {
+    let index = l.index();
+    let mut out = BTreeMap::new();
+    for (i, t) in l.tasks.iter().enumerate() {
+        if t.status.is_settled() {
+            continue;
+        }
+        let waits: Vec<String> = index.unsettled(i).iter().map(|p| p.id.to_string()).collect();
+        if !waits.is_empty() {
+            out.insert(t.id.to_string(), waits);
+        }
+    }
+    out
+}
+
+/// One list's page on the board.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct BoardListView {
+    /// The list, as `show` gives it.
+    pub list: ListView,
+    /// Its tasks by status.
+    pub counts: StatusCountsView,
+    /// The next step, and the tasks that cannot start now.
+    pub next: NextView,
+    /// For each unsettled task with unsettled prerequisites, those
+    /// prerequisites (explicit, or the task before in a sequential list).
+    pub waits_for: BTreeMap<String, Vec<String>>,
+    /// The history, newest first.
+    pub history: Vec<LogEntryView>,
+    /// False when older history was left out.
+    pub history_complete: bool,
+    /// The `HANDOFF.md` committed with the last handoff, if any.
+    pub handoff_document: Option<String>,
+    /// Why `HANDOFF.md` cannot be shown, when it cannot.
+    pub handoff_error: Option<String>,
+    /// The command a new session runs to pick the work up.
+    pub resume_command: String,
+    /// Its state against each remote `sync` fetched.
+    pub remotes: Vec<TrackingView>,
+}
+
+impl BoardListView {
+    /// The page of `snap`; `history` newest first, `complete` when it is all
+    /// of it; `handoff` the committed document or why it cannot be read.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        snap: &Snapshot,
+        reference: &str,
+        session: Option<&str>,
+        history: &[LogEntry],
+        complete: bool,
+        handoff: Result<Option<String>, String>,
+        resume_command: String,
+        tracking: &TrackingMap,
+    ) -> BoardListView {
+        let (handoff_document, handoff_error) = match handoff {
+            Ok(doc) => (doc, None),
+            Err(e) => (None, Some(e)),
+        };
+        BoardListView {
+            list: ListView::of(snap, reference, session),
+            counts: StatusCountsView::of(&snap.list),
+            next: NextView::new(&snap.list, session),
+            waits_for: waits_for(&snap.list),
+            history: history.iter().map(LogEntryView::of).collect(),
+            history_complete: complete,
+            handoff_document,
+            handoff_error,
+            resume_command,
+            remotes: tracking_views(tracking.get(&snap.list.id)),
         }
     }
 }

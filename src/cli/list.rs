@@ -27,20 +27,32 @@ pub fn run(app: &mut App, args: ListArgs) -> CliResult {
     if app.json {
         return app.print_json(&view);
     }
+    let hidden = entries.iter().filter(|e| e.result.as_ref().is_ok_and(|s| s.list.archived));
+    let (create, list_all) = (app.command("create TITLE --task ID"), app.command("list --all"));
+    let ns = app.tl.store().namespace().to_string();
+    write_text(app.out, &view, hidden.count(), app.color, &ns, &create, &list_all)?;
+    for u in &view.unreadable {
+        eprintln!("warning: {}", u.error);
+    }
+    Ok(())
+}
+
+/// Writes `list`'s text for `view` (the unreadable lists are the caller's
+/// to report); `hidden` archived lists left out, `create` and `list_all`
+/// the commands suggested when nothing is shown.
+pub fn write_text(
+    out: &mut dyn std::io::Write,
+    view: &ListsView,
+    hidden: usize,
+    color: bool,
+    namespace: &str,
+    create: &str,
+    list_all: &str,
+) -> CliResult {
     if view.lists.is_empty() && view.unreadable.is_empty() {
-        let hidden = entries.iter().filter(|e| e.result.as_ref().is_ok_and(|s| s.list.archived));
-        match hidden.count() {
-            0 => writeln!(
-                app.out,
-                "No task lists under {}; create one with: {}",
-                app.tl.store().namespace(),
-                app.command("create TITLE --task ID")
-            )?,
-            n => writeln!(
-                app.out,
-                "No open task lists; {n} archived (show them with: {})",
-                app.command("list --all")
-            )?,
+        match hidden {
+            0 => writeln!(out, "No task lists under {namespace}; create one with: {create}")?,
+            n => writeln!(out, "No open task lists; {n} archived (show them with: {list_all})")?,
         }
     }
     let rows: Vec<(String, String, String)> = view
@@ -55,14 +67,11 @@ pub fn run(app: &mut App, args: ListArgs) -> CliResult {
     let prog_w = rows.iter().map(|r| render::width(&r.1)).max().unwrap_or(0);
     for (id, prog, title) in rows {
         writeln!(
-            app.out,
+            out,
             "{}  {}  {title}",
-            render::paint(app.color, render::Style::Cyan, &id),
+            render::paint(color, render::Style::Cyan, &id),
             render::pad(&prog, prog_w)
         )?;
-    }
-    for u in &view.unreadable {
-        eprintln!("warning: {}", u.error);
     }
     Ok(())
 }

@@ -16,11 +16,13 @@ mod man;
 mod next;
 pub mod render;
 mod resume;
+mod serve;
 mod show;
 mod sync;
 mod templates;
 mod update;
 mod verify;
+mod watch;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -122,6 +124,8 @@ enum Command {
     Mcp(McpArgs),
     Hook(HookArgs),
     Man(man::ManArgs),
+    Serve(serve::ServeArgs),
+    Watch(watch::WatchArgs),
 }
 
 /// Serve the task lists to an AI agent over MCP (stdio): TaskListCreate, TaskListGet, TaskUpdate, …
@@ -582,6 +586,10 @@ fn run(
     }
     let tl = Tasklists::open(cli.repo.as_deref(), cli.namespace.as_deref())?
         .with_session(session.as_deref())?;
+    if let Command::Serve(a) = cli.command {
+        // The server owns the library handle, shared by its tasks.
+        return serve::run(tl, cli.json, out, a);
+    }
     let namespace = tl.store().namespace().to_string();
     let mut app =
         App { tl, json: cli.json, color, list: cli.list.filter(|l| !l.is_empty()), out, committed };
@@ -616,11 +624,13 @@ fn dispatch(app: &mut App, command: Command) -> CliResult {
         Command::Templates(a) => templates::run(app, a),
         Command::Import(a) => claude::run_import(app, a),
         Command::Export(a) => claude::run_export(app, a),
+        Command::Watch(a) => watch::run(app, a),
         Command::Demo(_)
         | Command::Completions(_)
         | Command::Man(_)
         | Command::Install(_)
         | Command::Mcp(_)
+        | Command::Serve(_)
         | Command::Hook(_) => Ok(()),
     }
 }

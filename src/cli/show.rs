@@ -34,20 +34,32 @@ pub fn run(app: &mut App, args: ShowArgs) -> CliResult {
         let view = ListView::of(&snap, &reference, session);
         return app.print_json(&view);
     }
-    let l = &snap.list;
-    writeln!(app.out, "{}", render::header(l, app.color))?;
-    writeln!(app.out)?;
+    let empty = no_tasks_line(app);
+    write_text(app.out, &snap.list, session, app.color, &empty)
+}
+
+/// Writes `show`'s text for `l` (as `session` sees it); `empty` stands in
+/// for the tasks of a list that has none.
+pub fn write_text(
+    out: &mut dyn std::io::Write,
+    l: &crate::model::TaskList,
+    session: Option<&str>,
+    color: bool,
+    empty: &str,
+) -> CliResult {
+    writeln!(out, "{}", render::header(l, color))?;
+    writeln!(out)?;
     if l.tasks.is_empty() {
-        writeln!(app.out, "  {}", no_tasks_line(app))?;
+        writeln!(out, "  {empty}")?;
     }
-    for line in render::task_lines(l, app.color) {
-        writeln!(app.out, "{line}")?;
+    for line in render::task_lines(l, color) {
+        writeln!(out, "{line}")?;
     }
     match l.next_step(session) {
         NextStep::Task { task, held_by } => {
-            writeln!(app.out)?;
+            writeln!(out)?;
             writeln!(
-                app.out,
+                out,
                 "Next: {}  {}{}",
                 task.id,
                 escape(&task.title),
@@ -55,8 +67,8 @@ pub fn run(app: &mut App, args: ShowArgs) -> CliResult {
             )?;
         }
         NextStep::Waiting(stuck) => {
-            writeln!(app.out)?;
-            writeln!(app.out, "No task is ready; waiting: {}", stuck.join(", "))?;
+            writeln!(out)?;
+            writeln!(out, "No task is ready; waiting: {}", stuck.join(", "))?;
         }
         NextStep::Done => {}
     }

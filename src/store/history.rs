@@ -81,6 +81,14 @@ impl Store {
         self.local().find_header(commit).is_ok_and(|h| h.kind() == gix::object::Kind::Commit)
     }
 
+    /// The history entry of one commit (its time, author, trailers), reading
+    /// only the commit.
+    pub fn entry(&self, commit: ObjectId) -> StoreResult<LogEntry> {
+        let repo = self.local();
+        let c = repo.find_commit(commit).map_err(|e| git_err("reading a commit", e))?;
+        log_entry(commit, &c)
+    }
+
     /// A commit's history entry and the list stored in it (or why it cannot
     /// be read), reading the commit once.
     pub fn entry_and_state(&self, id: &str, commit: ObjectId) -> StoreResult<HistoryItem> {

@@ -4,11 +4,14 @@
 // Helpers outside #[test] functions panic on failure by design.
 #![allow(clippy::unwrap_used)]
 
+mod board_support;
 mod common;
 mod session_support;
 mod test_add;
 mod test_archive;
 mod test_bad_input;
+mod test_board;
+mod test_browser;
 mod test_claims;
 mod test_claude_tasks;
 mod test_concurrency;
@@ -40,4 +43,5 @@ mod test_templates;
 mod test_terminal;
 mod test_update;
 mod test_verify;
+mod test_watch;
 mod test_wide_chars;
