@@ -323,6 +323,8 @@ pub struct Store {
     /// Commits this process wrote: housekeeping is checked on the first
     /// and then every few (see `maybe_gc`).
     writes: std::sync::atomic::AtomicU64,
+    /// The author's and the committer's name and address, once looked up.
+    identities: [std::sync::OnceLock<(String, String)>; 2],
 }
 
 /// Lists most recently read or written, by commit, most recent last: a
@@ -445,6 +447,7 @@ impl Store {
             workdir,
             recent: Recent::default(),
             writes: Default::default(),
+            identities: Default::default(),
         })
     }
 
@@ -461,6 +464,7 @@ impl Store {
             workdir: self.workdir.clone(),
             recent: Recent::default(),
             writes: Default::default(),
+            identities: Default::default(),
         })
     }
 

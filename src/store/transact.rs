@@ -345,6 +345,18 @@ impl Store {
         author: bool,
         seconds: i64,
     ) -> gix::actor::Signature {
+        let cell = &self.identities[usize::from(!author)];
+        let (name, email) = cell.get_or_init(|| Self::identity(repo, author));
+        gix::actor::Signature {
+            name: name.as_str().into(),
+            email: email.as_str().into(),
+            time: gix::date::Time::new(seconds, 0),
+        }
+    }
+
+    /// The author's or committer's name and address (see [`Store::signature`]),
+    /// looked up once per process: the configuration is read once too.
+    fn identity(repo: &gix::Repository, author: bool) -> (String, String) {
         use gix::bstr::ByteSlice;
         let (env_prefix, section) =
             if author { ("GIT_AUTHOR", "author") } else { ("GIT_COMMITTER", "committer") };
@@ -369,11 +381,7 @@ impl Store {
         let email = lookup("email")
             .or_else(|| std::env::var("EMAIL").ok().filter(|e| !e.trim().is_empty()))
             .unwrap_or_else(|| FALLBACK_IDENTITY.1.to_string());
-        gix::actor::Signature {
-            name: name.into(),
-            email: email.into(),
-            time: gix::date::Time::new(seconds, 0),
-        }
+        (name, email)
     }
 
     fn lock_path(&self, ref_name: &str) -> PathBuf {
