@@ -304,10 +304,17 @@ pub fn sync(store: &Store, session: Option<&str>, opts: &SyncOptions) -> crate::
             }
             return Ok(SyncReport { remote, lists });
         }
-        let specs: Vec<String> = to_push
-            .iter()
-            .map(|l| format!("{}:{prefix}/{}", store.ref_name(&l.id), l.id))
-            .collect();
+        // Each list's commit is pushed by its id, so that what the remote
+        // took is known exactly: its remote-tracking ref then points there
+        // (as `git push` does for branches), without waiting for a fetch.
+        let mut specs: Vec<String> = Vec::with_capacity(to_push.len());
+        for l in &to_push {
+            if let Some(tip) = store.tip(&l.id)? {
+                specs.push(format!("{tip}:{prefix}/{}", l.id));
+            }
+        }
+        let before: std::collections::HashMap<&str, Option<ObjectId>> =
+            theirs.iter().map(|(id, tip)| (id.as_str(), *tip)).collect();
         let mut moved = false;
         for chunk in specs.chunks(PUSH_CHUNK) {
             let mut args = vec!["push", "--porcelain", "--quiet", remote.as_str()];
@@ -322,6 +329,15 @@ pub fn sync(store: &Store, session: Option<&str>, opts: &SyncOptions) -> crate::
                     SyncError::Push { remote: escape(&remote), message: git_text(&out) }.into()
                 );
             }
+            if rejected {
+                // The next round fetches, which settles the tracking refs.
+                continue;
+            }
+            for (id, tip) in pushed(chunk, &prefix) {
+                let old = before.get(id.as_str()).copied().flatten();
+                // A fetch may have moved it meanwhile: then that one stands.
+                let _ = tracked.move_ref(&id, tip, old, "sync: pushed");
+            }
         }
         if !moved {
             return Ok(SyncReport { remote, lists });
@@ -331,6 +347,19 @@ pub fn sync(store: &Store, session: Option<&str>, opts: &SyncOptions) -> crate::
         }
     }
     Err(SyncError::Refused { remote: escape(&remote) }.into())
+}
+
+/// The list and commit of each `<commit>:<prefix>/<id>` push spec.
+fn pushed<'a>(
+    specs: &'a [String],
+    prefix: &'a str,
+) -> impl Iterator<Item = (String, ObjectId)> + 'a {
+    specs.iter().filter_map(move |spec| {
+        let (from, to) = spec.split_once(':')?;
+        let id = to.strip_prefix(prefix)?.strip_prefix('/')?;
+        let tip = ObjectId::from_hex(from.as_bytes()).ok()?;
+        Some((id.to_string(), tip))
+    })
 }
 
 /// Decides and applies, per list, what the local and remote tips call for.
@@ -549,6 +578,7 @@ pub fn claim(
         if !out.status.success() {
             return Err(SyncError::Push { remote: escape(&remote), message: git_text(&out) }.into());
         }
+        let _ = tracked.move_ref(id, done.tip, theirs, "sync: pushed");
         // The remote took it: make it here too.
         let now = store.tip(id)?;
         if now == Some(base) && store.move_ref(id, done.tip, Some(base), "sync: claim")? {

@@ -443,3 +443,46 @@ fn sync_works_over_git_protocol_from_a_daemon() {
         t.fsck(dir);
     }
 }
+
+#[test]
+fn a_push_moves_the_remote_tracking_ref_to_what_the_remote_took() {
+    let t = team();
+    let id =
+        t.tl(&t.a, &["create", "Plan", "-t", "a", "-t", "b"]).lines().next().unwrap().to_string();
+    let tracking = |dir: &Path| {
+        t.repo
+            .git_in(
+                dir,
+                &[
+                    "for-each-ref",
+                    "--format=%(objectname)",
+                    &format!("refs/tasklists-remote/origin/{id}"),
+                ],
+            )
+            .trim()
+            .to_string()
+    };
+    let remote_tip = || {
+        let remote = t.repo.root().join("remote.git");
+        t.repo.git_in(&remote, &["rev-parse", &format!("refs/tasklists/{id}")]).trim().to_string()
+    };
+    // A new list: pushed, and its tracking ref is there at once, not after the next fetch.
+    t.tl(&t.a, &["sync"]);
+    assert_eq!(tracking(&t.a), t.tip(&t.a, &id));
+    assert_eq!(tracking(&t.a), remote_tip());
+    // A change pushed by sync, then a claim pushed by start --sync.
+    t.tl(&t.a, &["-l", &id, "update", "a", "--note", "n"]);
+    t.tl(&t.a, &["sync"]);
+    assert_eq!((tracking(&t.a), remote_tip()), (t.tip(&t.a, &id), t.tip(&t.a, &id)));
+    t.tl(&t.a, &["--session", "sa", "-l", &id, "start", "b", "--sync"]);
+    assert_eq!((tracking(&t.a), remote_tip()), (t.tip(&t.a, &id), t.tip(&t.a, &id)));
+    // With a remote prefix the remote's ref has another name; the tracking ref follows it.
+    let prefix = "refs/heads/claude/tasklists";
+    t.tl(&t.a, &["-l", &id, "update", "a", "--note", "m"]);
+    t.tl(&t.a, &["sync", "--remote-prefix", prefix]);
+    let remote = t.repo.root().join("remote.git");
+    let prefixed = t.repo.git_in(&remote, &["rev-parse", &format!("{prefix}/{id}")]);
+    assert_eq!(prefixed.trim(), t.tip(&t.a, &id));
+    assert_eq!(tracking(&t.a), t.tip(&t.a, &id));
+    t.fsck(&t.a);
+}
