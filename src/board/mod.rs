@@ -257,11 +257,15 @@ struct Failure {
 
 impl From<crate::Error> for Failure {
     fn from(e: crate::Error) -> Failure {
+        // An id prefix that names several lists is the asker's to narrow
+        // (409, the candidates in the message); a list that cannot be read
+        // is the repository's problem (500).
         let status = match e.kind() {
+            _ if e.code() == "ambiguous" => StatusCode::CONFLICT,
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
-            ErrorKind::Invalid | ErrorKind::Usage | ErrorKind::Conflict => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            ErrorKind::Usage => StatusCode::BAD_REQUEST,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::Invalid => StatusCode::INTERNAL_SERVER_ERROR,
         };
         Failure { status, message: e.to_string() }
     }

@@ -283,6 +283,11 @@ fn an_unreadable_list_is_shown_as_such_and_the_rest_works() {
     assert_eq!(r.status, 500);
     assert!(r.body.contains(bad));
     assert_eq!(server.get(&format!("/list/{id}")).status, 200);
+    // A prefix both ids share names two lists: the asker's to narrow.
+    let r = server.get("/list/0193f5a2");
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("0193f5a2-7c1e-7b3a-9d1e-000000000000"), "{}", r.body);
+    assert_eq!(server.get("/list/0000000000").status, 404);
 }
 
 #[test]
