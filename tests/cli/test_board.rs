@@ -112,6 +112,7 @@ fn list_page_shows_tasks_history_handoff_and_resume_command() {
     // docs waits for test (blocked).
     assert!(page.body.contains("<td>test</td>"), "{}", page.body);
     assert!(page.body.contains(&format!("git tasklist resume -l {id}")));
+    assert!(page.body.contains("started on branch <code>main</code>"), "{}", page.body);
     // The handoff document as committed.
     let doc = repo.git(&["show", &format!("refs/tasklists/{id}:HANDOFF.md")]);
     assert!(page.body.contains("<pre class=\"handoff\"># Handoff: Release 2.0"));
