@@ -245,18 +245,34 @@ fn interleaved(
     Ok(times)
 }
 
-/// A temporary directory, removed afterwards unless `BENCH_KEEP` is set.
+/// Temporary directories to remove when the whole run is over.
+static CLEANUP: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// A temporary directory, removed when the run ends (not when its scenario
+/// does: deleting thousands of files slows every file created in the next
+/// minutes on an ext4 without a journal, and would tax the scenarios after
+/// it), and kept if `BENCH_KEEP` is set.
 fn tempdir() -> Res<tempfile::TempDir> {
     let keep = std::env::var_os("BENCH_KEEP").is_some_and(|v| !v.is_empty());
     let dir = tempfile::Builder::new()
         .prefix("git-tasklist-bench-")
-        .disable_cleanup(keep)
+        .disable_cleanup(true)
         .tempdir()
         .map_err(|e| format!("cannot create a temp dir: {e}"))?;
     if keep {
         eprintln!("  kept: {}", dir.path().display());
+    } else if let Ok(mut dirs) = CLEANUP.lock() {
+        dirs.push(dir.path().to_path_buf());
     }
     Ok(dir)
+}
+
+/// Removes the run's temporary directories.
+fn cleanup() {
+    let dirs = CLEANUP.lock().map(|mut d| std::mem::take(&mut *d)).unwrap_or_default();
+    for dir in dirs {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 fn init_repo(dir: &Path) -> Res<()> {
@@ -1756,7 +1772,9 @@ fn main() -> ExitCode {
     let sizes = Sizes::new(quick);
     let mut report = Report::default();
     let start = Instant::now();
-    if let Err(e) = run_all(&sizes, &selected, &mut report) {
+    let result = run_all(&sizes, &selected, &mut report);
+    cleanup();
+    if let Err(e) = result {
         eprintln!("ERROR: {e}");
         return ExitCode::FAILURE;
     }
