@@ -12,6 +12,8 @@
 //! DNS-rebinding page sends its own name), only `GET` and `HEAD`, and never
 //! writes anything.
 
+mod markdown;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -83,6 +85,9 @@ fn templates() -> Result<minijinja::Environment<'static>, String> {
     }
     env.add_filter("when", when);
     env.add_filter("short", |s: String| s.chars().take(8).collect::<String>());
+    env.add_filter("markdown", |s: String| {
+        minijinja::Value::from_safe_string(markdown::to_html(&s))
+    });
     Ok(env)
 }
 

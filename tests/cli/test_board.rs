@@ -116,6 +116,7 @@ fn list_page_shows_tasks_history_handoff_and_resume_command() {
     // The handoff document as committed.
     let doc = repo.git(&["show", &format!("refs/tasklists/{id}:HANDOFF.md")]);
     assert!(page.body.contains("<pre class=\"handoff\"># Handoff: Release 2.0"));
+    assert!(page.body.contains("<h1>Handoff: Release 2.0</h1>"), "rendered: {}", page.body);
     assert!(doc.contains("build is green") && page.body.contains("build is green"));
     // Every commit of the log, newest first, with its session.
     let log = json(&repo, &["log", "-l", &id]);
@@ -181,12 +182,13 @@ fn hostile_strings_are_shown_as_text() {
         ])
         .assert()
         .success();
-    repo.cmd().args(["-l", &id, "handoff", "--note", "<iframe src=//evil>"]).assert().success();
+    let note = "<iframe src=//evil> [c](javascript:alert(3)) ![t](https://evil.example/t.png)";
+    repo.cmd().args(["-l", &id, "handoff", "--note", note]).assert().success();
     let server = Server::start(&repo, &[]);
     for path in ["/".to_string(), format!("/list/{id}"), format!("/list/{id}?fragment=1")] {
         let page = server.get(&path);
         assert_eq!(page.status, 200);
-        for raw in ["<script>alert", "<img", "<iframe", "onerror=alert(2)>"] {
+        for raw in ["<script>alert", "<img", "<iframe", "onerror=alert(2)>", "href=\"javascript:"] {
             assert!(!page.body.contains(raw), "{path} has raw {raw}: {}", page.body);
         }
         assert!(page.body.contains("&lt;script&gt;alert(1)"), "{path}: {}", page.body);
