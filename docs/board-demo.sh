@@ -23,6 +23,7 @@ t -l "$api" --session codex-19 done design
 t -l "$api" --session codex-19 done auth
 t -l "$api" --session codex-19 start rate
 t -l "$api" block docs --reason "waiting for the design review on Thursday"
+t -l "$api" --session codex-19 handoff --note "Rate limiting is half done: token bucket in src/limit.rs, tests next"
 fix=$("$bin" create "Flaky CI" --task repro="Reproduce the timeout" --task fix="Fix the race" --task guard="Add a regression test" | head -1)
 t -l "$fix" --session claude-2b9c done repro
 t -l "$fix" --session claude-2b9c start fix --note "the lock file outlives the test"
