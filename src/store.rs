@@ -327,10 +327,11 @@ pub struct Store {
     identities: [std::sync::OnceLock<(String, String)>; 2],
 }
 
-/// Lists most recently read or written, by commit, most recent last: a
+/// Lists this process wrote lately, by commit, most recent last: a
 /// long-lived process (the MCP server) takes the state it has just written
-/// from here on its next change instead of reading three objects and
-/// parsing the TOML again. A commit never changes, so an entry never goes
+/// from here on its next read or change instead of reading three objects
+/// and parsing the TOML again. Reads do not add to it (a `list` would clone
+/// every list for nothing). A commit never changes, so an entry never goes
 /// stale; a list of another id in the same commit is never taken.
 #[derive(Default)]
 struct Recent(std::sync::Mutex<Vec<RecentList>>);
@@ -339,7 +340,7 @@ struct Recent(std::sync::Mutex<Vec<RecentList>>);
 struct RecentList {
     commit: ObjectId,
     tree: ObjectId,
-    /// The commit's root tree, when this process wrote it.
+    /// The commit's root tree, decoded (`None` when a subtree was edited).
     tree_entries: Option<gix::objs::Tree>,
     list: TaskList,
 }
@@ -657,7 +658,7 @@ impl Store {
             return Err(StoreError::ListNotFound(String::new()));
         }
         let repo = self.local();
-        // A list this process read or wrote lately exists: no ref read.
+        // A list this process wrote lately exists: no ref read.
         if is_uuid(q) && (self.recent.has_list(q) || self.ref_exists(&repo, q)?) {
             return Ok(q.to_string());
         }
@@ -772,7 +773,7 @@ impl Store {
         let r = repo.try_find_reference(name.as_str()).map_err(|e| git_err("reading a ref", e))?;
         match r {
             None => Ok(None),
-            // A commit this process read or wrote needs no peeling (which
+            // A commit this process wrote needs no peeling (which
             // would read it to see whether it is a tag).
             Some(r) if r.target().try_id().is_some_and(|oid| self.recent.has(oid)) => {
                 Ok(r.target().try_id().map(|oid| oid.to_owned()))
@@ -836,8 +837,8 @@ impl Store {
         self.load(repo, id, commit).map(|(snap, _)| snap)
     }
 
-    /// [`load`], served from the lists this process read or wrote last
-    /// when `commit` is one of them.
+    /// [`load`], served from the lists this process wrote last when
+    /// `commit` is one of them.
     pub(crate) fn load(
         &self,
         repo: &gix::Repository,
@@ -847,9 +848,7 @@ impl Store {
         if let Some((list, tree)) = self.recent.get(id, commit) {
             return Ok((Snapshot { list, tip: commit }, tree));
         }
-        let (snap, tree) = load(repo, id, commit)?;
-        self.recent.put(commit, tree, None, &snap.list);
-        Ok((snap, tree))
+        load(repo, id, commit)
     }
 
     /// Remembers the list just written in `commit`, with its root tree
