@@ -307,18 +307,20 @@ pub fn sync(store: &Store, session: Option<&str>, opts: &SyncOptions) -> crate::
         // Each list's commit is pushed by its id, so that what the remote
         // took is known exactly: its remote-tracking ref then points there
         // (as `git push` does for branches), without waiting for a fetch.
-        let mut specs: Vec<String> = Vec::with_capacity(to_push.len());
+        let mut pushing: Vec<(&str, ObjectId)> = Vec::with_capacity(to_push.len());
         for l in &to_push {
             if let Some(tip) = store.tip(&l.id)? {
-                specs.push(format!("{tip}:{prefix}/{}", l.id));
+                pushing.push((l.id.as_str(), tip));
             }
         }
         let before: std::collections::HashMap<&str, Option<ObjectId>> =
             theirs.iter().map(|(id, tip)| (id.as_str(), *tip)).collect();
         let mut moved = false;
-        for chunk in specs.chunks(PUSH_CHUNK) {
+        for chunk in pushing.chunks(PUSH_CHUNK) {
+            let specs: Vec<String> =
+                chunk.iter().map(|(id, tip)| format!("{tip}:{prefix}/{id}")).collect();
             let mut args = vec!["push", "--porcelain", "--quiet", remote.as_str()];
-            args.extend(chunk.iter().map(String::as_str));
+            args.extend(specs.iter().map(String::as_str));
             let out = git(store, &args)?;
             let stdout = String::from_utf8_lossy(&out.stdout);
             let rejected = stdout.lines().any(|l| l.starts_with('!'));
@@ -333,10 +335,10 @@ pub fn sync(store: &Store, session: Option<&str>, opts: &SyncOptions) -> crate::
                 // The next round fetches, which settles the tracking refs.
                 continue;
             }
-            for (id, tip) in pushed(chunk, &prefix) {
-                let old = before.get(id.as_str()).copied().flatten();
+            for &(id, tip) in chunk {
+                let old = before.get(id).copied().flatten();
                 // A fetch may have moved it meanwhile: then that one stands.
-                let _ = tracked.move_ref(&id, tip, old, "sync: pushed");
+                let _ = tracked.move_ref(id, tip, old, "sync: pushed");
             }
         }
         if !moved {
@@ -347,19 +349,6 @@ pub fn sync(store: &Store, session: Option<&str>, opts: &SyncOptions) -> crate::
         }
     }
     Err(SyncError::Refused { remote: escape(&remote) }.into())
-}
-
-/// The list and commit of each `<commit>:<prefix>/<id>` push spec.
-fn pushed<'a>(
-    specs: &'a [String],
-    prefix: &'a str,
-) -> impl Iterator<Item = (String, ObjectId)> + 'a {
-    specs.iter().filter_map(move |spec| {
-        let (from, to) = spec.split_once(':')?;
-        let id = to.strip_prefix(prefix)?.strip_prefix('/')?;
-        let tip = ObjectId::from_hex(from.as_bytes()).ok()?;
-        Some((id.to_string(), tip))
-    })
 }
 
 /// Decides and applies, per list, what the local and remote tips call for.
