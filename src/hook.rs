@@ -22,16 +22,16 @@ const BRANCH_BRIEFINGS: usize = 3;
 pub const EVENTS: &[&str] =
     &["session-start", "stop", "pre-compact", "session-end", "task-created", "task-completed"];
 
-/// What a hook prints on stdout for `event`, given its stdin, the list and
-/// session from the environment, and the repository opened at the hook's
-/// `cwd` (`None` outside one). `None`: print nothing.
+/// What a hook prints on stdout for `event`, given its stdin as JSON (null
+/// when it was none), the list and session from the environment, and the
+/// repository opened at the hook's `cwd` (`None` outside one). `None`:
+/// print nothing.
 pub fn respond(
     event: &str,
-    input: &str,
+    input: &Value,
     list: Option<&str>,
     tl: Option<&Tasklists>,
 ) -> Option<String> {
-    let input: Value = serde_json::from_str(input).unwrap_or(Value::Null);
     let tl = tl?;
     let (name, context) = match event {
         "session-start" => ("SessionStart", session_start(tl, list)?),
@@ -46,7 +46,7 @@ pub fn respond(
             return None;
         }
         "task-created" | "task-completed" => {
-            if let Err(e) = mirror_task(tl, list, &input, event == "task-completed") {
+            if let Err(e) = mirror_task(tl, list, input, event == "task-completed") {
                 eprintln!("git-tasklist hook {event}: {e}");
             }
             return None;
@@ -166,10 +166,8 @@ fn stop(tl: &Tasklists, list: Option<&str>) -> Option<String> {
     };
     let mut held = Vec::new();
     for s in &snaps {
-        for t in &s.list.tasks {
-            if t.status == Status::InProgress && t.owner.as_deref() == Some(session) {
-                held.push(format!("'{}' of \"{}\" ({})", t.id, escape(&s.list.title), s.list.id));
-            }
+        for t in s.list.held_by(session) {
+            held.push(format!("'{}' of \"{}\" ({})", t.id, escape(&s.list.title), s.list.id));
         }
     }
     if held.is_empty() {
@@ -194,11 +192,7 @@ fn auto_handoff(tl: &Tasklists, list: Option<&str>, event: &str) {
             entries
                 .into_iter()
                 .filter_map(|e| e.result.ok())
-                .filter(|s| {
-                    s.list.tasks.iter().any(|t| {
-                        t.status == Status::InProgress && t.owner.as_deref() == Some(session)
-                    })
-                })
+                .filter(|s| s.list.held_by(session).next().is_some())
                 .map(|s| s.list.id)
                 .collect()
         }

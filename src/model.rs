@@ -396,6 +396,13 @@ impl TaskList {
             .collect()
     }
 
+    /// In-progress tasks that `session` holds.
+    pub fn held_by<'a>(&'a self, session: &'a str) -> impl Iterator<Item = &'a Task> {
+        self.tasks
+            .iter()
+            .filter(move |t| t.status == Status::InProgress && t.owner.as_deref() == Some(session))
+    }
+
     /// In-progress tasks held by a session other than `session` (for the
     /// session resuming the list: what an earlier session left open).
     pub fn left_open(&self, session: Option<&str>) -> Vec<&Task> {

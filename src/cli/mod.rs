@@ -154,6 +154,7 @@ fn run_hook(cli: Cli, event: &str) -> ExitCode {
         .ok()
         .and_then(|tl| tl.with_session(session.as_deref()).ok());
     let list = cli.list.as_deref().filter(|l| !l.is_empty());
+    let input = parsed.unwrap_or(serde_json::Value::Null);
     if let Some(text) = crate::hook::respond(event, &input, list, tl.as_ref()) {
         let _ = writeln!(io::stdout().lock(), "{text}");
     }
