@@ -706,19 +706,8 @@ struct Context {
 }
 
 fn context(program: &str) -> Context {
-    let tools = [
-        "TaskListCreate",
-        "TaskListGet",
-        "TaskListList",
-        "TaskCreate",
-        "TaskUpdate",
-        "TaskListResume",
-        "TaskListVerify",
-        "TaskListHandoff",
-    ]
-    .into_iter()
-    .map(|t| (t, format!("mcp__{SERVER_NAME}__{t}")))
-    .collect();
+    let tools =
+        crate::mcp::TOOLS.into_iter().map(|t| (t, format!("mcp__{SERVER_NAME}__{t}"))).collect();
     Context { bin: shell_quote(program), tools, server: SERVER_NAME }
 }
 

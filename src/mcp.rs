@@ -145,6 +145,19 @@ pub struct HandoffParams {
     pub note: String,
 }
 
+/// The tools' names, as clients call them (checked against the router in
+/// a test): what the installers and the skill name.
+pub const TOOLS: [&str; 8] = [
+    "TaskListCreate",
+    "TaskListGet",
+    "TaskListList",
+    "TaskCreate",
+    "TaskUpdate",
+    "TaskListResume",
+    "TaskListVerify",
+    "TaskListHandoff",
+];
+
 /// The server: one shared library handle for every call, and the tools,
 /// built once (their schemas are compacted at start, not per call).
 #[derive(Clone)]
@@ -528,4 +541,19 @@ fn pipes() -> Option<(tokio::net::unix::pipe::Receiver, tokio::net::unix::pipe::
     let reader = tokio::net::unix::pipe::Receiver::from_owned_fd(stdin).ok()?;
     let writer = tokio::net::unix::pipe::Sender::from_owned_fd(stdout).ok()?;
     Some((reader, writer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tools_names_every_tool_the_router_serves() {
+        let mut served: Vec<String> =
+            Server::tool_router().list_all().into_iter().map(|t| t.name.to_string()).collect();
+        let mut named: Vec<String> = TOOLS.iter().map(|t| t.to_string()).collect();
+        served.sort();
+        named.sort();
+        assert_eq!(served, named);
+    }
 }
