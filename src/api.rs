@@ -235,19 +235,18 @@ impl Tasklists {
         Ok((snap, done))
     }
 
-    /// How each list stands against the remotes `sync` fetched (see
-    /// [`crate::sync::tracking`]), by list id; empty when sync never ran.
-    pub fn tracking(&self) -> Result<crate::view::TrackingMap> {
-        crate::sync::tracking(&self.store)
-    }
-
     /// The board's index: every list with its counts, the tasks in progress
     /// and blocked, the next task, its last commit and its remote-tracking
     /// state; unreadable lists as such; archived ones only when `all`.
     pub fn board(&self, all: bool) -> Result<crate::view::BoardView> {
         let entries = self.list()?;
-        // The tracking state is a garnish: the board works without it.
-        let tracking = self.tracking().unwrap_or_default();
+        // The tracking state is a garnish: the board works without it. It
+        // is shown for the lists read, at the tips they were read at.
+        let local: Vec<(&str, gix::ObjectId)> = entries
+            .iter()
+            .filter_map(|e| e.result.as_ref().ok().map(|s| (e.id.as_str(), s.tip)))
+            .collect();
+        let tracking = crate::sync::tracking(&self.store, &local).unwrap_or_default();
         let last = |s: &Snapshot| self.store.entry(s.tip).ok();
         let ns = self.store.namespace();
         Ok(crate::view::BoardView::new(&entries, ns, all, self.session(), last, &tracking))
@@ -268,7 +267,7 @@ impl Tasklists {
             .map_err(|e| e.to_string());
         let resume =
             crate::text::tasklist_command(self.store.namespace(), &format!("resume -l {id}"));
-        let tracking = self.tracking().unwrap_or_default();
+        let tracking = crate::sync::tracking(&self.store, &[(&id, snap.tip)]).unwrap_or_default();
         Ok(crate::view::BoardListView::new(
             &snap,
             &self.ref_name(&id),

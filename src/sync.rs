@@ -136,12 +136,14 @@ pub enum Tracking {
     LocalOnly,
 }
 
-/// Per list id, how it stands against each remote whose copies `sync`
-/// fetched (`refs/tasklists-remote/<remote>/<id>`), by remote name. Lists
-/// with no fetched remote are absent; so is everything when sync never ran.
-/// Only ref tips are compared, plus an ancestry check where they differ.
+/// Per list id of `local` (each with its tip), how it stands against each
+/// remote whose copies `sync` fetched (`refs/tasklists-remote/<remote>/<id>`),
+/// by remote name. Lists with no fetched remote are absent; so is everything
+/// when sync never ran. Only ref tips are compared, plus an ancestry check
+/// where they differ.
 pub fn tracking(
     store: &Store,
+    local: &[(&str, ObjectId)],
 ) -> crate::Result<std::collections::BTreeMap<String, Vec<(String, Tracking)>>> {
     use std::collections::BTreeMap;
     let dir = format!("{TRACKING_PREFIX}/");
@@ -157,17 +159,16 @@ pub fn tracking(
     if remotes.is_empty() {
         return Ok(out);
     }
-    for (id, tip) in store.list_tips()? {
-        let Some(tip) = tip else { continue };
+    for &(id, tip) in local {
         for (remote, theirs) in &remotes {
-            let state = match theirs.get(&id) {
+            let state = match theirs.get(id) {
                 None => Tracking::LocalOnly,
                 Some(t) if *t == tip => Tracking::UpToDate,
                 Some(t) if store.is_ancestor(*t, tip) => Tracking::Ahead,
                 Some(t) if store.is_ancestor(tip, *t) => Tracking::Behind,
                 Some(_) => Tracking::Diverged,
             };
-            out.entry(id.clone()).or_default().push((remote.clone(), state));
+            out.entry(id.to_string()).or_default().push((remote.clone(), state));
         }
     }
     Ok(out)
