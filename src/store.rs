@@ -856,10 +856,11 @@ impl Store {
     pub(crate) fn remember(
         &self,
         commit: ObjectId,
-        tree: (ObjectId, Option<gix::objs::Tree>),
+        tree: ObjectId,
+        tree_entries: Option<gix::objs::Tree>,
         list: &TaskList,
     ) {
-        self.recent.put(commit, tree.0, tree.1, list);
+        self.recent.put(commit, tree, tree_entries, list);
     }
 
     /// The root tree `tree`, if this process wrote it lately.

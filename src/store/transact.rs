@@ -41,6 +41,18 @@ const DEFAULT_GC_AUTO: i64 = 6700;
 /// write and then on every this many.
 const GC_CHECK_EVERY: u64 = 8;
 
+/// What [`Store::write_commit`] wrote.
+struct Written {
+    /// The commit.
+    commit: ObjectId,
+    /// Its root tree.
+    tree: ObjectId,
+    /// That tree decoded, when it was built here (not by gix's tree editor).
+    tree_entries: Option<gix::objs::Tree>,
+    /// Its committer, for the ref's log.
+    committer: gix::actor::Signature,
+}
+
 /// Files (path, content) to put beside `tasklist.toml` in a commit's tree.
 pub type Files = Vec<(String, Vec<u8>)>;
 
@@ -148,7 +160,7 @@ impl Store {
             // Writing an object can fail for a moment while git gc packs and
             // prunes beside us ("could not persist loose object"): a
             // transient failure, retried like a lost race.
-            let (commit, tree, committer) =
+            let written =
                 match self.write_commit(&repo, id, parent, base_tree, &applied, &files, session) {
                     Ok(written) => written,
                     Err(StoreError::Git { .. }) if write_failures < MAX_WRITE_RETRIES => {
@@ -158,11 +170,13 @@ impl Store {
                     }
                     Err(e) => return Err(e),
                 };
+            let commit = written.commit;
             let edit = cas_edit(full_name.clone(), commit, parent, applied.name);
             let mut time_buf = gix::date::parse::TimeBuf::default();
-            match repo.edit_references_as(Some(edit), Some(committer.to_ref(&mut time_buf))) {
+            let committer = written.committer.to_ref(&mut time_buf);
+            match repo.edit_references_as(Some(edit), Some(committer)) {
                 Ok(_) => {
-                    self.remember(commit, tree, &applied.list);
+                    self.remember(commit, written.tree, written.tree_entries, &applied.list);
                     self.maybe_gc(&repo);
                     if create {
                         self.maybe_pack_refs(&repo);
@@ -217,11 +231,10 @@ impl Store {
         if !applied.changed {
             return Ok(None);
         }
-        let (commit, _, _) =
-            self.write_commit(&repo, id, Some(parent), tree, &applied, &[], session)?;
+        let written = self.write_commit(&repo, id, Some(parent), tree, &applied, &[], session)?;
         Ok(Some(Committed {
             list: applied.list,
-            tip: commit,
+            tip: written.commit,
             changed: true,
             retries: 0,
             before: Some(snap.list),
@@ -263,7 +276,7 @@ impl Store {
         applied: &Applied,
         files: &[(String, Vec<u8>)],
         session: Option<&str>,
-    ) -> StoreResult<(ObjectId, (ObjectId, Option<gix::objs::Tree>), gix::actor::Signature)> {
+    ) -> StoreResult<Written> {
         let text = applied.list.to_toml();
         // The state written is the state a later read parses (which is what
         // lets [`Store::remember`] keep it).
@@ -330,7 +343,7 @@ impl Store {
         gix::objs::WriteTo::write_to(&commit, &mut bytes)
             .map_err(|e| git_err("writing a commit", e))?;
         let id = write(gix::object::Kind::Commit, &bytes, "writing a commit")?;
-        Ok((id, (tree, written_tree), committer))
+        Ok(Written { commit: id, tree, tree_entries: written_tree, committer })
     }
 
     /// The configured author or committer, else the fallback identity, with
