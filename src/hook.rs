@@ -259,6 +259,7 @@ fn mirror_task(
                 id: unique_slug(subject, &used),
                 title: subject.into(),
                 depends_on: vec![],
+                note: None,
             };
             let tid = task.id.clone();
             tl.add(&id, task, None).map_err(|e| e.to_string())?;

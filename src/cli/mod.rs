@@ -31,14 +31,12 @@ use std::process::ExitCode;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::claude_tasks::ClaudeError;
 use crate::error::{MAX_SESSION_LEN, session_ok};
 use crate::model::{ModelError, TaskId};
-use crate::op::OpError;
 use crate::store::StoreError;
 use crate::text::{escape, json_safe, tasklist_command};
 use crate::view::ErrorView;
-use crate::{Error, ErrorKind, Tasklists};
+use crate::{Error, ErrorKind, Hint, Tasklists};
 use color::ColorWhen;
 
 /// Success.
@@ -233,34 +231,24 @@ impl From<Error> for CliError {
             ErrorKind::NotFound => Kind::NotFound,
             ErrorKind::Conflict => Kind::Conflict,
         };
-        let hint = match &e {
-            Error::Store(StoreError::ListNotFound(_)) => {
-                Some("`git tasklist list` shows every list")
+        let hint = e.hint().map(|h| match h {
+            Hint::ListLists => "`git tasklist list` shows every list",
+            Hint::LongerPrefix => "give more characters of the id",
+            Hint::Repository => "run inside a git repository or pass --repo PATH",
+            Hint::ShowTasks => "`git tasklist show` lists the tasks",
+            Hint::TakeOver => "pass --take-over to take it",
+            Hint::Reopen => "pass --reopen to change it",
+            Hint::OutOfOrder => "finish that first or pass --out-of-order",
+            Hint::Title => "pass a TITLE, or --template NAME / --from LIST",
+            Hint::StatusOrNote => "pass --status S and/or --note TEXT",
+            Hint::ReplaceTaskFiles => {
+                "pass --force to replace its *.json task files and .highwatermark"
             }
-            Error::Store(StoreError::Ambiguous { .. }) => Some("give more characters of the id"),
-            Error::Store(StoreError::NotARepo { .. }) => {
-                Some("run inside a git repository or pass --repo PATH")
+            Hint::ClaudeTasksDir => {
+                "Claude Code keeps a list's task files in ~/.claude/tasks/<list>/"
             }
-            Error::Store(StoreError::Op(op)) => match op {
-                OpError::TaskNotFound { .. } => Some("`git tasklist show` lists the tasks"),
-                OpError::HeldByOther { .. } => Some("pass --take-over to take it"),
-                OpError::NeedsReopen { .. } => Some("pass --reopen to change it"),
-                OpError::OutOfOrder { .. } => Some("finish that first or pass --out-of-order"),
-                _ => None,
-            },
-            Error::NoTitle => Some("pass a TITLE, or --template NAME / --from LIST"),
-            Error::Claude(ClaudeError::Exists { .. }) => {
-                Some("pass --force to replace its *.json task files and .highwatermark")
-            }
-            Error::Claude(ClaudeError::NoDir(_) | ClaudeError::NoTasks { .. }) => {
-                Some("Claude Code keeps a list's task files in ~/.claude/tasks/<list>/")
-            }
-            Error::Claude(ClaudeError::Cycle { .. }) => {
-                Some("fix blockedBy/blocks in those task files, then import again")
-            }
-            Error::NothingToChange => Some("pass --status S and/or --note TEXT"),
-            _ => None,
-        };
+            Hint::FixTaskFileCycle => "fix blockedBy/blocks in those task files, then import again",
+        });
         CliError {
             kind,
             message: e.to_string(),
