@@ -48,6 +48,7 @@
 
 #![warn(missing_docs)]
 
+pub mod agents;
 pub mod api;
 pub mod board;
 pub mod claude_tasks;

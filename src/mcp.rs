@@ -364,8 +364,7 @@ impl Server {
         let id = task_id(p.task_id.as_deref(), &p.subject)?;
         let depends_on = ids(&p.blocked_by)?;
         let task = NewTask { id, title: p.subject, depends_on, note: p.description };
-        let after =
-            p.after.as_deref().map(TaskId::parse).transpose().map_err(Error::from)?;
+        let after = p.after.as_deref().map(TaskId::parse).transpose().map_err(Error::from)?;
         let done = self.tl().add(&p.list, task, after)?;
         Ok(self.change_view(&done))
     }
