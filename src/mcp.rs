@@ -19,7 +19,7 @@ use rmcp::handler::server::tool::{IntoCallToolResult, ToolCallContext};
 use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ClientNotification, ClientRequest,
-    ContentBlock, ErrorCode, ServerCapabilities, ServerConfig, ServerResult,
+    ContentBlock, ServerCapabilities, ServerConfig, ServerResult,
 };
 use rmcp::service::{NotificationContext, RequestContext, Service};
 use rmcp::{ErrorData, RoleServer};
@@ -533,23 +533,27 @@ impl ServerHandler for Server {
     }
 
     /// Calls a tool. Arguments that do not fit the tool's parameters are a
-    /// failed call the agent can act on, like any other (an unknown tool
+    /// failed call like any other, with a code and a hint (an unknown tool
     /// stays a protocol error); text content is [`json_safe`].
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let known = self.tools.has_route(&request.name);
         let call = ToolCallContext::new(self, request, context);
-        let mut response = match self.tools.call(call).await {
-            Err(e) if known && e.code == ErrorCode::INVALID_PARAMS => {
-                let hint = "the tool's inputSchema lists its parameters";
-                ToolError::invalid(clip(&e.message, MAX_ERROR), hint).into_call_tool_result()?
-            }
-            other => other?,
-        };
+        let mut response = self.tools.call(call).await?;
         if let CallToolResponse::Complete(result) = &mut response {
+            // rmcp's own failure (arguments that do not fit) has text only.
+            if result.is_error == Some(true) && result.structured_content.is_none() {
+                let text = result.content.iter().filter_map(|c| c.as_text()).map(|t| &t.text);
+                let why = clip(&text.cloned().collect::<Vec<_>>().join(" "), MAX_ERROR);
+                let hint = "the tool's inputSchema lists its parameters";
+                if let CallToolResponse::Complete(ours) =
+                    ToolError::invalid(why, hint).into_call_tool_result()?
+                {
+                    *result = ours;
+                }
+            }
             for block in &mut result.content {
                 if let ContentBlock::Text(t) = block {
                     t.text = json_safe(&t.text);

@@ -6,6 +6,7 @@
 
 mod board_support;
 mod common;
+mod mcp_support;
 mod session_support;
 mod test_add;
 mod test_archive;
@@ -28,6 +29,7 @@ mod test_json;
 mod test_library;
 mod test_log;
 mod test_mcp;
+mod test_mcp_claude;
 mod test_namespace;
 mod test_next;
 mod test_order;
