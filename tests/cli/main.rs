@@ -9,6 +9,7 @@ mod common;
 mod mcp_support;
 mod session_support;
 mod test_add;
+mod test_agents;
 mod test_archive;
 mod test_bad_input;
 mod test_board;
