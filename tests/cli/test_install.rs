@@ -707,7 +707,7 @@ fn agents_md_prints_a_section_and_writes_nothing() {
 #[test]
 fn every_mcp_example_in_the_skill_is_a_valid_call() {
     use git_tasklist::mcp::{
-        AddParams, CreateParams, HandoffParams, ListParams, UpdateParams, VerifyParams,
+        AddParams, AllParams, CreateParams, HandoffParams, ListParams, UpdateParams, VerifyParams,
     };
     fn check<T: serde::de::DeserializeOwned>(tool: &str, example: &str) {
         if let Err(e) = serde_json::from_str::<T>(example) {
@@ -724,6 +724,7 @@ fn every_mcp_example_in_the_skill_is_a_valid_call() {
         match tool {
             "TaskListCreate" => check::<CreateParams>(tool, &example),
             "TaskListGet" | "TaskListResume" => check::<ListParams>(tool, &example),
+            "TaskListList" => check::<AllParams>(tool, &example),
             "TaskCreate" => check::<AddParams>(tool, &example),
             "TaskUpdate" => check::<UpdateParams>(tool, &example),
             "TaskListVerify" => check::<VerifyParams>(tool, &example),
