@@ -473,7 +473,9 @@ fn a_symlinked_settings_file_stays_a_symlink_and_keeps_its_mode() {
     use std::os::unix::fs::PermissionsExt;
     let repo = TestRepo::new();
     let home = repo.home();
-    let dotfiles = repo.root().join("dotfiles");
+    // A dotfiles repository inside HOME (one outside is refused: see
+    // test_install_safety).
+    let dotfiles = home.join("dotfiles");
     std::fs::create_dir(&dotfiles).unwrap();
     std::fs::write(dotfiles.join("claude.json"), "{\"userID\": \"abc\"}\n").unwrap();
     std::fs::set_permissions(dotfiles.join("claude.json"), std::fs::Permissions::from_mode(0o600))
