@@ -162,7 +162,9 @@ impl Error {
                     C::TooMany { .. } => "too_many_tasks",
                     C::Cycle { .. } => "dependency_cycle",
                     C::Exists { .. } => "task_files_exist",
-                    C::Write { .. } => "write_failed",
+                    C::Write { .. } | C::HalfWritten { .. } => "write_failed",
+                    C::TooBig { .. } => "too_large",
+                    C::Changed { .. } => "changed",
                 }
             }
             Error::Status(_) => "unknown_status",

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use json::{Json, entry, set};
 
-use crate::file::{ReadError, read_bounded};
+use crate::file::{ReadError, make_dirs, read_bounded, remove_dirs};
 use crate::text::{escape, one_line, shell_quote};
 
 /// The skill's name (its directory under `skills/`).
@@ -511,27 +511,6 @@ fn stage(p: &Planned, made: &mut Vec<PathBuf>) -> std::io::Result<tempfile::Name
     tmp.as_file().set_permissions(perms)?;
     tmp.as_file().sync_all()?;
     Ok(tmp)
-}
-
-/// Makes `dir` and its missing parents, recording each one made.
-fn make_dirs(dir: &Path, made: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let missing: Vec<&Path> = dir
-        .ancestors()
-        .take_while(|d| !d.as_os_str().is_empty() && std::fs::symlink_metadata(d).is_err())
-        .collect();
-    for d in missing.into_iter().rev() {
-        std::fs::create_dir(d)?;
-        made.push(d.to_path_buf());
-    }
-    Ok(())
-}
-
-/// Removes the directories `make_dirs` made, innermost first (each only if
-/// empty: nothing of anyone else's goes).
-fn remove_dirs(made: &[PathBuf]) {
-    for d in made.iter().rev() {
-        let _ = std::fs::remove_dir(d);
-    }
 }
 
 /// Puts back what `p` replaced: its old text (through a temporary file and
