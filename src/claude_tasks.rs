@@ -288,9 +288,10 @@ fn claude_order(a: &str, b: &str) -> std::cmp::Ordering {
 /// Reads the task files of `dir` (see the module docs for what is accepted).
 ///
 /// Memory stays bounded by one list and one file, however many files the
-/// directory holds: each file is parsed straight from disk into the few
-/// fields an import uses (`activeForm`, unknown fields and anything of the
-/// wrong shape are skipped while parsing, never held), in two passes. The
+/// directory holds: one file at a time is read into one reused buffer and
+/// parsed into the few fields an import uses (`activeForm`, unknown fields
+/// and anything of the wrong shape are skipped while parsing, never held),
+/// in two passes. The
 /// first keeps only each usable file's id and whether it is deleted; the
 /// second reads the tasks again one at a time, keeps their text — counted
 /// against what one list can hold, stopping past it — and turns their
@@ -311,9 +312,10 @@ pub fn read(dir: &Path) -> ClaudeResult<Read> {
     let mut index: Vec<(&String, String)> = Vec::new();
     let mut seen = HashSet::new();
     let mut deleted_ids = HashSet::new();
+    let mut buf = Vec::new();
     for name in &names {
         let warn = |message: String| Warning { file: Some(name.clone()), message };
-        let (raw, warning) = match read_file(dir, name) {
+        let (raw, warning) = match read_file(dir, name, &mut buf) {
             Ok(parsed) => parsed,
             Err(why) => {
                 skipped.push(format!("{}: {why}", escape(name)));
@@ -362,7 +364,7 @@ pub fn read(dir: &Path) -> ClaudeResult<Read> {
     let mut links: u64 = 0;
     for (i, (name, id)) in index.iter().enumerate() {
         let changed = || ClaudeError::Changed { dir: shown(dir), file: escape(name) };
-        let mut raw = match read_file(dir, name) {
+        let mut raw = match read_file(dir, name, &mut buf) {
             Ok((raw, _)) if raw.id == *id && raw.status != ClaudeStatus::Deleted => raw,
             _ => return Err(changed()),
         };
@@ -399,10 +401,19 @@ pub fn read(dir: &Path) -> ClaudeResult<Read> {
     Ok(Read { tasks, title: default_title(dir), warnings, deleted: deleted_ids.len() })
 }
 
-/// One task file of `dir`, parsed; `Err` says why it cannot be used.
-fn read_file(dir: &Path, name: &str) -> Result<(Raw, Option<String>), String> {
-    match file::open_bounded(&dir.join(name), MAX_FILE_BYTES) {
-        Ok(reader) => parse(name, std::io::BufReader::new(reader)),
+/// One task file of `dir`, parsed; `Err` says why it cannot be used. The
+/// file's bytes go into `buf` (one buffer for every file of an import: it
+/// holds one file at a time, its capacity the largest file read).
+fn read_file(dir: &Path, name: &str, buf: &mut Vec<u8>) -> Result<(Raw, Option<String>), String> {
+    use std::io::Read as _;
+    buf.clear();
+    let read = file::open_bounded(&dir.join(name), MAX_FILE_BYTES)
+        .and_then(|mut r| r.read_to_end(buf).map_err(ReadError::from));
+    match read {
+        Ok(n) if n as u64 > MAX_FILE_BYTES => {
+            Err(format!("it is over {} MiB", MAX_FILE_BYTES >> 20))
+        }
+        Ok(_) => parse(name, buf),
         Err(ReadError::TooBig(max)) => Err(format!("it is over {} MiB", max >> 20)),
         Err(e) => Err(format!("cannot be read: {e}")),
     }
@@ -437,7 +448,10 @@ fn unknown_ids(key: &str, ids: &[&String]) -> Option<String> {
         ids.iter().take(WHY_SHOWN).map(|id| format!("'{}'", clip(&escape(id), MAX_ECHO))).collect();
     match ids.len() {
         0 => None,
-        1 => Some(format!("'{key}' names task {}, which is not among the tasks read; dropped", shown[0])),
+        1 => Some(format!(
+            "'{key}' names task {}, which is not among the tasks read; dropped",
+            shown[0]
+        )),
         n if n <= WHY_SHOWN => Some(format!(
             "'{key}' names tasks {}, which are not among the tasks read; dropped",
             shown.join(", ")
@@ -729,29 +743,12 @@ impl<'de> serde::de::Visitor<'de> for TaskFileVisitor {
     }
 }
 
-/// Reads `reader` remembering whether it held anything but whitespace.
-struct Blank<R> {
-    inner: R,
-    content: bool,
-}
-
-impl<R: std::io::Read> std::io::Read for Blank<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if !self.content {
-            self.content = buf[..n].iter().any(|b| !b.is_ascii_whitespace());
-        }
-        Ok(n)
-    }
-}
-
-/// Parses one task file from `reader`, with a warning about what was
+/// Parses one task file from its `bytes`, with a warning about what was
 /// changed; `Err` says why it cannot be used.
-fn parse(name: &str, reader: impl std::io::Read) -> Result<(Raw, Option<String>), String> {
-    let mut reader = Blank { inner: reader, content: false };
-    let obj: TaskFile = match serde_json::from_reader(&mut reader) {
+fn parse(name: &str, bytes: &[u8]) -> Result<(Raw, Option<String>), String> {
+    let obj: TaskFile = match serde_json::from_slice(bytes) {
         Ok(t) => t,
-        Err(_) if !reader.content => return Err("it is empty".into()),
+        Err(_) if bytes.iter().all(u8::is_ascii_whitespace) => return Err("it is empty".into()),
         Err(e) if e.is_data() => return Err("it is not a JSON object".into()),
         Err(e) => {
             return Err(format!("it is not JSON ({})", clip(&one_line(&e.to_string()), MAX_ECHO)));
@@ -1219,7 +1216,8 @@ mod tests {
 
     #[test]
     fn forgiving_parse() {
-        let (r, w) = parse("7.json", r#"{"id":7,"subject":"S","status":"weird","x":1}"#.as_bytes()).unwrap();
+        let (r, w) =
+            parse("7.json", r#"{"id":7,"subject":"S","status":"weird","x":1}"#.as_bytes()).unwrap();
         assert_eq!((r.id.as_str(), r.status), ("7", ClaudeStatus::Pending));
         assert!(w.unwrap().contains("unknown status 'weird'"));
         let (r, _) =

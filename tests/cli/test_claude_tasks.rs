@@ -709,10 +709,7 @@ fn an_import_over_what_a_list_holds_stops_early_and_writes_nothing() {
     let out = repo.cmd().args(["--json", "import", "claude"]).arg(&dir).assert().code(1);
     let e: Value = serde_json::from_slice(&out.get_output().stderr).unwrap();
     assert_eq!(e["code"], "too_large");
-    assert!(
-        e["error"].as_str().unwrap().contains("more than 8 MiB of titles and notes"),
-        "{e}"
-    );
+    assert!(e["error"].as_str().unwrap().contains("more than 8 MiB of titles and notes"), "{e}");
     assert_eq!(list_refs(&repo), "");
 }
 
@@ -764,7 +761,10 @@ fn export_force_replaces_only_task_files() {
     let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["removed"], serde_json::json!(["7.json"]));
     let names: Vec<String> = dir_state(&dir).into_iter().map(|(n, _)| n).collect();
-    assert_eq!(names, [".highwatermark", "1.json", "1a.json", "2.json", "config.json", "notes.json"]);
+    assert_eq!(
+        names,
+        [".highwatermark", "1.json", "1a.json", "2.json", "config.json", "notes.json"]
+    );
     assert_eq!(std::fs::read_to_string(dir.join("notes.json")).unwrap(), "{\"mine\": true}");
     assert_eq!(std::fs::read_to_string(dir.join("config.json")).unwrap(), "not even JSON");
     assert_eq!(std::fs::read_to_string(dir.join("1a.json")).unwrap(), "{}");
@@ -784,10 +784,8 @@ fn a_failed_export_leaves_the_directory_as_it_was() {
     std::fs::create_dir(dir.join("3.json")).unwrap();
     put(&dir.join("3.json"), "inside", "x");
     let before = dir_state(&dir);
-    let err = expect_error(
-        repo.cmd().args(["-l", &id, "export", "claude", "--force"]).arg(&dir),
-        1,
-    );
+    let err =
+        expect_error(repo.cmd().args(["-l", &id, "export", "claude", "--force"]).arg(&dir), 1);
     assert!(err.contains("3.json") && err.contains("nothing was written"), "{err}");
     assert_eq!(dir_state(&dir), before, "a file was left written, removed or staged");
     // Without the obstacle the same export goes through.
