@@ -145,6 +145,7 @@ impl Error {
             },
             Error::Template(TemplateError::NotFound { .. }) => "template_not_found",
             Error::Template(TemplateError::Invalid { .. }) => "template_invalid",
+            Error::Template(TemplateError::Refused { .. }) => "template_refused",
             Error::Handoff(_) => "handoff_template",
             Error::Sync(crate::sync::SyncError::UnknownRemote(_)) => "unknown_remote",
             Error::Sync(crate::sync::SyncError::Fetch { .. }) => "fetch_failed",
