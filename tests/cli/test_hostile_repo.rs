@@ -98,7 +98,10 @@ fn templates_read_only_regular_files() {
     assert!(stdout(&out).contains("ok "), "{}", stdout(&out));
     let err = stderr(&out);
     // A symlink out of the work tree is not even opened.
-    assert!(err.contains("zero") && err.contains("/dev/zero is outside the repository's work tree"), "{err}");
+    assert!(
+        err.contains("zero") && err.contains("/dev/zero is outside the repository's work tree"),
+        "{err}"
+    );
     assert!(err.contains("fifo") && err.contains("not a regular file (a FIFO)"), "{err}");
     let refs = repo.refs();
     for name in ["zero", "fifo"] {

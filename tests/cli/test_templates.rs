@@ -361,7 +361,10 @@ fn a_template_path_outside_the_work_tree_is_not_read() {
         let e = create_error(&repo, spec);
         let text = e.to_string();
         assert_eq!(e["code"], "template_refused", "{spec}: {e}");
-        assert!(!text.contains("S3CRET") && !text.contains("registry") && !text.contains("root:"), "{text}");
+        assert!(
+            !text.contains("S3CRET") && !text.contains("registry") && !text.contains("root:"),
+            "{text}"
+        );
         assert!(text.contains("nothing was read"), "{text}");
     }
     let e = create_error(&repo, secret.to_str().unwrap());
@@ -390,8 +393,16 @@ fn a_template_path_outside_the_work_tree_is_not_read() {
 fn a_template_error_never_quotes_the_file() {
     let repo = TestRepo::new();
     for (name, text, says) in [
-        ("secrets", "password = \"hunter2\"\n[db]\nurl = \"postgres://u:S3CRET@h\"\n", "unknown field `"),
-        ("typed", "sequential = \"S3CRET\"\n[[tasks]]\nid = \"a\"\n", "line 1, column 14: wrong type, expected a boolean"),
+        (
+            "secrets",
+            "password = \"hunter2\"\n[db]\nurl = \"postgres://u:S3CRET@h\"\n",
+            "unknown field `",
+        ),
+        (
+            "typed",
+            "sequential = \"S3CRET\"\n[[tasks]]\nid = \"a\"\n",
+            "line 1, column 14: wrong type, expected a boolean",
+        ),
         ("broken", "title = \"S3CRET\n", "line 1, column"),
     ] {
         repo.write(&format!("{name}.toml"), text);
