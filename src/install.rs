@@ -461,20 +461,40 @@ pub fn write(plans: &[Planned]) -> InstallResult<()> {
         }
     }
     let mut made: Vec<PathBuf> = Vec::new();
+    let staged = stage_all(&changing, &mut made)?;
+    commit(&changing, staged, &made)
+}
+
+/// Stages every file ([`stage`]); on a failure removes what was staged and
+/// the directories made, so nothing has changed.
+fn stage_all(
+    changing: &[&Planned],
+    made: &mut Vec<PathBuf>,
+) -> InstallResult<Vec<tempfile::NamedTempFile>> {
     let mut staged = Vec::with_capacity(changing.len());
-    for p in &changing {
-        match stage(p, &mut made) {
+    for p in changing {
+        match stage(p, made) {
             Ok(tmp) => staged.push(tmp),
             Err(source) => {
                 drop(staged);
-                remove_dirs(&made);
+                remove_dirs(made);
                 return Err(InstallError::Write { path: p.path.clone(), source });
             }
         }
     }
+    Ok(staged)
+}
+
+/// Renames each staged file into place, in order; on a failure puts back
+/// the files already renamed and removes the directories made.
+fn commit(
+    changing: &[&Planned],
+    staged: Vec<tempfile::NamedTempFile>,
+    made: &[PathBuf],
+) -> InstallResult<()> {
     let mut done: Vec<&Planned> = Vec::new();
     let mut staged = staged.into_iter();
-    for p in &changing {
+    for p in changing {
         let Some(tmp) = staged.next() else { break };
         if let Err(tempfile::PersistError { error, file }) = tmp.persist(&p.target) {
             // The temporary files go first, so the directories made are empty.
@@ -482,7 +502,7 @@ pub fn write(plans: &[Planned]) -> InstallResult<()> {
             drop(staged);
             let left: Vec<PathBuf> =
                 done.iter().rev().filter(|d| restore(d).is_err()).map(|d| d.path.clone()).collect();
-            remove_dirs(&made);
+            remove_dirs(made);
             let path = p.path.clone();
             return Err(match left.is_empty() {
                 true => InstallError::Write { path, source: error },
@@ -1059,6 +1079,47 @@ mod tests {
             text.contains(r#""SessionStart": [{"hooks": [{"type": "command","command": "git-tasklist hook session-start"}]},{"matcher": "startup","hooks": [{"type": "command","command": "mine"}]}]"#),
             "{text}"
         );
+    }
+
+    /// Every file under `dir` with its bytes.
+    fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut todo = vec![dir.to_path_buf()];
+        while let Some(d) = todo.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    todo.push(p);
+                } else {
+                    out.push((p.clone(), std::fs::read(&p).unwrap()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_rename_that_fails_puts_back_the_files_renamed_before_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::create_dir(root.join(".claude")).unwrap();
+        std::fs::write(root.join(".claude/settings.json"), "{\"model\": \"opus\"}\n").unwrap();
+        let plans = plan_claude(&Claude::Project(root.clone()), "git-tasklist").unwrap();
+        let changing: Vec<&Planned> = plans.iter().collect();
+        let before = files(&root);
+        let mut made = Vec::new();
+        let staged = stage_all(&changing, &mut made).unwrap();
+        assert!(!made.is_empty(), "the skill's directories were made");
+        // Something takes .mcp.json's place between staging and renaming:
+        // settings.json is renamed in first, then .mcp.json's rename fails.
+        std::fs::create_dir(root.join(".mcp.json")).unwrap();
+        std::fs::write(root.join(".mcp.json/in-the-way"), "x").unwrap();
+        let err = commit(&changing, staged, &made).unwrap_err();
+        assert!(matches!(&err, InstallError::Write { path, .. } if path.ends_with(".mcp.json")));
+        std::fs::remove_dir_all(root.join(".mcp.json")).unwrap();
+        assert_eq!(files(&root), before, "settings.json back, nothing staged or made left");
+        assert!(!root.join(".claude/skills").exists());
     }
 
     #[cfg(unix)]
