@@ -559,7 +559,7 @@ impl<'de> serde::de::Visitor<'de> for FieldVisitor {
 enum Ids {
     List(Vec<String>),
     NotList,
-    NotIds,
+    BadItem,
     TooMany,
 }
 
@@ -614,7 +614,7 @@ impl<'de> serde::de::Visitor<'de> for IdsVisitor {
                     seen.insert(id.clone());
                     ids.push(id);
                 }
-                None => outcome = Some(Ids::NotIds),
+                None => outcome = Some(Ids::BadItem),
             }
         }
         Ok(outcome.unwrap_or(Ids::List(ids)))
@@ -627,7 +627,7 @@ impl Ids {
             None => Ok(Vec::new()),
             Some(Ids::List(ids)) => Ok(ids),
             Some(Ids::NotList) => Err(format!("'{key}' is not a list of ids")),
-            Some(Ids::NotIds) => Err(format!("'{key}' holds something that is not an id")),
+            Some(Ids::BadItem) => Err(format!("'{key}' holds something that is not an id")),
             Some(Ids::TooMany) => Err(format!("'{key}' names more than {MAX_FILES} tasks")),
         }
     }

@@ -24,7 +24,7 @@
 mod markdown;
 
 use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -211,9 +211,7 @@ fn tips(tl: &Tasklists, keys: &std::collections::hash_map::RandomState) -> Optio
     let store = tl.store();
     let local = store.list_tips().ok()?;
     let tracking = store.refs_under(&format!("{}/", crate::sync::TRACKING_PREFIX)).ok()?;
-    let mut h = keys.build_hasher();
-    (local, tracking).hash(&mut h);
-    Some(h.finish())
+    Some(keys.hash_one((local, tracking)))
 }
 
 /// Every request: the Host check, the method check, then the route.
