@@ -508,48 +508,92 @@ impl Field {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Field {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Field, D::Error> {
-        d.deserialize_any(FieldVisitor)
+/// A value read whatever JSON the file holds: each shape of JSON becomes a
+/// `Self` (by default [`Lenient::other`]), and an array or object not
+/// wanted is skipped while parsing, not kept.
+trait Lenient<'de>: Sized {
+    /// What any value without a method of its own becomes.
+    fn other() -> Self;
+    fn null() -> Self {
+        Self::other()
+    }
+    fn text(_: String) -> Self {
+        Self::other()
+    }
+    fn whole(_: u64) -> Self {
+        Self::other()
+    }
+    fn seq<A: serde::de::SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Self::other())
+    }
+    fn map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Self::other())
     }
 }
 
-struct FieldVisitor;
+/// The serde visitor of a [`Lenient`] type.
+struct LenientVisitor<T>(std::marker::PhantomData<T>);
 
-impl<'de> serde::de::Visitor<'de> for FieldVisitor {
-    type Value = Field;
+impl<'de, T: Lenient<'de>> serde::de::Visitor<'de> for LenientVisitor<T> {
+    type Value = T;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_bool<E>(self, _: bool) -> Result<Field, E> {
-        Ok(Field::Other)
+    fn visit_bool<E>(self, _: bool) -> Result<T, E> {
+        Ok(T::other())
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Field, E> {
-        Ok(u64::try_from(v).map_or(Field::Other, Field::Whole))
+    fn visit_i64<E>(self, v: i64) -> Result<T, E> {
+        Ok(u64::try_from(v).map_or_else(|_| T::other(), T::whole))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Field, E> {
-        Ok(Field::Whole(v))
+    fn visit_u64<E>(self, v: u64) -> Result<T, E> {
+        Ok(T::whole(v))
     }
-    fn visit_f64<E>(self, _: f64) -> Result<Field, E> {
-        Ok(Field::Other)
+    fn visit_f64<E>(self, _: f64) -> Result<T, E> {
+        Ok(T::other())
     }
-    fn visit_str<E>(self, v: &str) -> Result<Field, E> {
-        Ok(Field::Str(v.to_string()))
+    fn visit_str<E>(self, v: &str) -> Result<T, E> {
+        Ok(T::text(v.to_string()))
     }
-    fn visit_string<E>(self, v: String) -> Result<Field, E> {
-        Ok(Field::Str(v))
+    fn visit_string<E>(self, v: String) -> Result<T, E> {
+        Ok(T::text(v))
     }
-    fn visit_unit<E>(self) -> Result<Field, E> {
-        Ok(Field::Null)
+    fn visit_unit<E>(self) -> Result<T, E> {
+        Ok(T::null())
     }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Field, A::Error> {
-        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-        Ok(Field::Other)
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
+        T::seq(seq)
     }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Field, A::Error> {
-        while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
-        Ok(Field::Other)
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::map(map)
+    }
+}
+
+/// Deserializes a [`Lenient`] type.
+fn lenient<'de, T: Lenient<'de>, D: serde::Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+    d.deserialize_any(LenientVisitor(std::marker::PhantomData))
+}
+
+impl<'de> Lenient<'de> for Field {
+    fn other() -> Field {
+        Field::Other
+    }
+    fn null() -> Field {
+        Field::Null
+    }
+    fn text(s: String) -> Field {
+        Field::Str(s)
+    }
+    fn whole(n: u64) -> Field {
+        Field::Whole(n)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Field {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Field, D::Error> {
+        lenient(d)
     }
 }
 
@@ -563,43 +607,14 @@ enum Ids {
     TooMany,
 }
 
-impl<'de> serde::Deserialize<'de> for Ids {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Ids, D::Error> {
-        d.deserialize_any(IdsVisitor)
+impl<'de> Lenient<'de> for Ids {
+    fn other() -> Ids {
+        Ids::NotList
     }
-}
-
-struct IdsVisitor;
-
-impl<'de> serde::de::Visitor<'de> for IdsVisitor {
-    type Value = Ids;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a list of ids")
+    fn null() -> Ids {
+        Ids::List(Vec::new())
     }
-    fn visit_unit<E>(self) -> Result<Ids, E> {
-        Ok(Ids::List(Vec::new()))
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Ids, E> {
-        Ok(Ids::NotList)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Ids, E> {
-        Ok(Ids::NotList)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Ids, E> {
-        Ok(Ids::NotList)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Ids, E> {
-        Ok(Ids::NotList)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Ids, E> {
-        Ok(Ids::NotList)
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Ids, A::Error> {
-        while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
-        Ok(Ids::NotList)
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Ids, A::Error> {
+    fn seq<A: serde::de::SeqAccess<'de>>(mut seq: A) -> Result<Ids, A::Error> {
         let mut ids = Vec::new();
         let mut seen = HashSet::new();
         let mut outcome = None;
@@ -621,6 +636,12 @@ impl<'de> serde::de::Visitor<'de> for IdsVisitor {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Ids {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Ids, D::Error> {
+        lenient(d)
+    }
+}
+
 impl Ids {
     fn of(v: Option<Ids>, key: &str) -> Result<Vec<String>, String> {
         match v {
@@ -633,51 +654,19 @@ impl Ids {
     }
 }
 
-/// `metadata` as an export writes it: the two keys an import reads back.
+/// `metadata` as an export writes it: the two keys an import reads back
+/// (anything but an object is no metadata of ours, and is skipped).
 #[derive(Debug, Default)]
 struct Meta {
     task: Option<Field>,
     status: Option<Field>,
 }
 
-impl<'de> serde::Deserialize<'de> for Meta {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Meta, D::Error> {
-        d.deserialize_any(MetaVisitor)
+impl<'de> Lenient<'de> for Meta {
+    fn other() -> Meta {
+        Meta::default()
     }
-}
-
-/// Anything but an object is no metadata of ours (and is skipped).
-struct MetaVisitor;
-
-impl<'de> serde::de::Visitor<'de> for MetaVisitor {
-    type Value = Meta;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Meta, E> {
-        Ok(Meta::default())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Meta, E> {
-        Ok(Meta::default())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Meta, E> {
-        Ok(Meta::default())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Meta, E> {
-        Ok(Meta::default())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Meta, E> {
-        Ok(Meta::default())
-    }
-    fn visit_unit<E>(self) -> Result<Meta, E> {
-        Ok(Meta::default())
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Meta, A::Error> {
-        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-        Ok(Meta::default())
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Meta, A::Error> {
+    fn map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Meta, A::Error> {
         let mut m = Meta::default();
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             match &*key {
@@ -689,6 +678,12 @@ impl<'de> serde::de::Visitor<'de> for MetaVisitor {
             }
         }
         Ok(m)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Meta {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Meta, D::Error> {
+        lenient(d)
     }
 }
 
