@@ -17,7 +17,7 @@ fn project_files(repo: &TestRepo) -> [PathBuf; 3] {
     ]
 }
 
-fn read(path: &Path) -> String {
+pub(crate) fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -26,7 +26,7 @@ fn json(path: &Path) -> Value {
 }
 
 /// The binary's own absolute path, as an install not on PATH writes it.
-fn program() -> String {
+pub(crate) fn program() -> String {
     let exe = assert_cmd::cargo::cargo_bin("git-tasklist");
     std::fs::canonicalize(exe).unwrap().to_str().unwrap().to_string()
 }

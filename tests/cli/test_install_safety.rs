@@ -7,15 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::common::{TestRepo, expect_error, stdout};
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn program() -> String {
-    let exe = assert_cmd::cargo::cargo_bin("git-tasklist");
-    std::fs::canonicalize(exe).unwrap().to_str().unwrap().to_string()
-}
+use crate::test_install::{program, read};
 
 fn is_link(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
