@@ -64,7 +64,7 @@ struct Board {
     env: minijinja::Environment<'static>,
     addr: SocketAddr,
     changes: watch::Sender<u64>,
-    builds: Semaphore,
+    builds: Arc<Semaphore>,
     pages: Mutex<Pages>,
     hasher: std::collections::hash_map::RandomState,
 }
@@ -128,7 +128,7 @@ pub fn serve(
             env: templates()?,
             addr,
             changes: changes.clone(),
-            builds: Semaphore::new(BUILDS),
+            builds: Arc::new(Semaphore::new(BUILDS)),
             pages: Mutex::new(Pages::default()),
             hasher: std::collections::hash_map::RandomState::new(),
         });
@@ -286,26 +286,57 @@ async fn shared(board: &Arc<Board>, page: Page) -> Built {
         }
         pages.building.entry(key.clone()).or_default().clone()
     };
-    let built = cell.get_or_init(|| build(board.clone(), key.0.clone())).await.clone();
-    if let Ok(mut pages) = board.pages.lock()
-        && pages.building.get(&key).is_some_and(|c| Arc::ptr_eq(c, &cell))
-    {
-        pages.building.remove(&key);
-        pages.kept.retain(|(k, _)| *k != key);
-        pages.kept.push_back((key, built.clone()));
-        while pages.kept.len() > KEPT {
-            pages.kept.pop_front();
-        }
-    }
-    built
+    let waiting = Waiting { board, key, cell };
+    waiting.cell.get_or_init(|| build(board.clone(), waiting.key.0.clone())).await.clone()
 }
 
-/// Builds `page` on the blocking pool once a build slot is free.
+/// A request waiting for a page being built. However it ends — the page
+/// built, or the client gone — the entry leaves `building` once nobody
+/// waits for it, and a page built moves to `kept`.
+struct Waiting<'a> {
+    board: &'a Board,
+    key: (Page, u64),
+    cell: Arc<OnceCell<Built>>,
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        let Ok(mut pages) = self.board.pages.lock() else { return };
+        if !pages.building.get(&self.key).is_some_and(|c| Arc::ptr_eq(c, &self.cell)) {
+            return;
+        }
+        match self.cell.get() {
+            Some(built) => {
+                let built = built.clone();
+                pages.building.remove(&self.key);
+                pages.kept.retain(|(k, _)| *k != self.key);
+                pages.kept.push_back((self.key.clone(), built));
+                while pages.kept.len() > KEPT {
+                    pages.kept.pop_front();
+                }
+            }
+            // The map's and ours: no one else waits.
+            None if Arc::strong_count(&self.cell) <= 2 => {
+                pages.building.remove(&self.key);
+            }
+            None => {}
+        }
+    }
+}
+
+/// Builds `page` on the blocking pool once a build slot is free. The slot
+/// goes with the build, not with the request: a client that leaves does not
+/// free it while its page is still being built.
 async fn build(board: Arc<Board>, page: Page) -> Built {
     let failed = || Built::new(StatusCode::INTERNAL_SERVER_ERROR, TEXT, "The request failed\n");
-    let Ok(_slot) = board.builds.acquire().await else { return failed() };
+    let Ok(slot) = board.builds.clone().acquire_owned().await else { return failed() };
     let b = board.clone();
-    tokio::task::spawn_blocking(move || b.render(&page)).await.unwrap_or_else(|_| failed())
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        b.render(&page)
+    })
+    .await
+    .unwrap_or_else(|_| failed())
 }
 
 /// A list id in a path: a full id or a prefix, nothing a ref name or a
