@@ -145,6 +145,7 @@ impl Error {
             },
             Error::Template(TemplateError::NotFound { .. }) => "template_not_found",
             Error::Template(TemplateError::Invalid { .. }) => "template_invalid",
+            Error::Template(TemplateError::Refused { .. }) => "template_refused",
             Error::Handoff(_) => "handoff_template",
             Error::Sync(crate::sync::SyncError::UnknownRemote(_)) => "unknown_remote",
             Error::Sync(crate::sync::SyncError::Fetch { .. }) => "fetch_failed",
@@ -162,7 +163,9 @@ impl Error {
                     C::TooMany { .. } => "too_many_tasks",
                     C::Cycle { .. } => "dependency_cycle",
                     C::Exists { .. } => "task_files_exist",
-                    C::Write { .. } => "write_failed",
+                    C::Write { .. } | C::HalfWritten { .. } => "write_failed",
+                    C::TooBig { .. } => "too_large",
+                    C::Changed { .. } => "changed",
                 }
             }
             Error::Status(_) => "unknown_status",

@@ -24,6 +24,7 @@ mod test_hostile;
 mod test_hostile_repo;
 mod test_housekeeping;
 mod test_install;
+mod test_install_safety;
 mod test_json;
 mod test_library;
 mod test_log;

@@ -97,7 +97,11 @@ fn templates_read_only_regular_files() {
         .clone();
     assert!(stdout(&out).contains("ok "), "{}", stdout(&out));
     let err = stderr(&out);
-    assert!(err.contains("zero") && err.contains("not a regular file (a device)"), "{err}");
+    // A symlink out of the work tree is not even opened.
+    assert!(
+        err.contains("zero") && err.contains("/dev/zero is outside the repository's work tree"),
+        "{err}"
+    );
     assert!(err.contains("fifo") && err.contains("not a regular file (a FIFO)"), "{err}");
     let refs = repo.refs();
     for name in ["zero", "fifo"] {
@@ -107,7 +111,7 @@ fn templates_read_only_regular_files() {
                 .timeout(std::time::Duration::from_secs(20)),
             1,
         );
-        assert!(err.contains("not a regular file"), "{err}");
+        assert!(err.contains("not a regular file") || err.contains("outside the"), "{err}");
     }
     assert_eq!(repo.refs(), refs, "nothing written");
     // A FIFO as the handoff template does not hang handoff either.
@@ -330,4 +334,26 @@ fn writes_land_while_git_gc_packs_beside_them() {
     assert!(failures.is_empty(), "{} writes failed: {failures:?}", failures.len());
     assert_eq!(repo.commit_count(&id), 101);
     repo.fsck();
+}
+
+#[test]
+fn a_handoff_template_symlinked_out_of_the_work_tree_is_not_read() {
+    // A clone shipping `.tasklist/templates/handoff.md` as a link to a file
+    // of the user's would have it rendered, committed and pushed.
+    let repo = TestRepo::new();
+    let id = repo.create("Plan", &["a"]);
+    let key = repo.home().join("id_rsa");
+    std::fs::write(&key, "-----BEGIN OPENSSH PRIVATE KEY-----\nS3CRET\n").unwrap();
+    symlink(&key, templates_dir(&repo).join("handoff.md")).unwrap();
+    let refs = repo.refs();
+    let err = expect_error(repo.cmd().args(["-l", &id, "handoff", "--note", "n"]), 1);
+    assert!(err.contains("outside the repository's work tree"), "{err}");
+    assert!(!err.contains("S3CRET"), "{err}");
+    assert_eq!(repo.refs(), refs, "nothing committed");
+    // A link inside the work tree is followed.
+    repo.write("handoff-template.md", "NOTE={{ note }}\n");
+    std::fs::remove_file(templates_dir(&repo).join("handoff.md")).unwrap();
+    symlink("../../handoff-template.md", templates_dir(&repo).join("handoff.md")).unwrap();
+    let out = repo.cmd().args(["-l", &id, "handoff", "--note", "n"]).assert().success();
+    assert!(stdout(out.get_output()).contains("NOTE=n"));
 }
