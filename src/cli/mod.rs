@@ -456,6 +456,11 @@ pub fn main() -> ExitCode {
     };
     let json = cli.json;
     let color = cli.color.stdout();
+    // A command that writes dies by SIGINT, SIGTERM or SIGHUP only between
+    // writes (see `interrupt`); read-only commands keep the default.
+    if cli.command.writes() || matches!(cli.command, Command::Hook(_)) {
+        let _ = crate::interrupt::install();
+    }
     if let Command::Hook(h) = &cli.command {
         let event = h.event.clone();
         return run_hook(cli, &event);
