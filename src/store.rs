@@ -78,6 +78,9 @@ pub enum Problem {
     /// A ref nested deeper than the namespace (lists sit directly under it).
     #[error("{0} is not a list: list refs sit directly under the namespace")]
     Nested(String),
+    /// A ref directly under the namespace whose name is not a UUID.
+    #[error("its name is not a list id (a UUID)")]
+    NotAnId,
     /// A loose ref file whose content is not a ref.
     #[error("the ref file cannot be decoded")]
     BadRefFile,
@@ -510,8 +513,10 @@ impl Store {
         &self.common_dir
     }
 
-    /// Every list id with the commit its ref points to (`None` when it
-    /// cannot be resolved), from the refs alone: no list is read.
+    /// Every name directly under the namespace with the commit its ref
+    /// points to (`None` when it cannot be resolved), from the refs alone:
+    /// no list is read. Names that are not list ids ([`is_uuid`]) are in
+    /// here too, for a caller to report.
     pub fn list_tips(&self) -> StoreResult<Vec<(String, Option<ObjectId>)>> {
         let mut tips = self.refs_with_prefix(&self.local(), "", true)?;
         tips.sort();
@@ -630,6 +635,7 @@ impl Store {
                 Err(none(&id, Problem::Nested(name.clone())))
             } else {
                 match r.peel_to_id() {
+                    Ok(tip) if !is_uuid(&id) => Err(unreadable(&id, tip.detach(), Problem::NotAnId)),
                     Ok(tip) => self.read_with(&repo, &id, tip.detach()),
                     Err(e) => Err(none(&id, Problem::BadRef(Box::new(e)))),
                 }
@@ -679,7 +685,7 @@ impl Store {
         }
         let mut hits: Vec<String> = Vec::new();
         for (id, tip) in self.refs_with_prefix(&repo, "", true)? {
-            let Some(tip) = tip else { continue };
+            let Some(tip) = tip.filter(|_| is_uuid(&id)) else { continue };
             if self.read_with(&repo, &id, tip).is_ok_and(|s| s.list.title == query) {
                 hits.push(id);
             }
@@ -719,7 +725,7 @@ impl Store {
                 let name = e.file_name();
                 let Some(name) = name.to_str() else { continue };
                 let is_file = e.file_type().is_ok_and(|t| t.is_file());
-                if is_file && name.starts_with(prefix) && !name.ends_with(".lock") {
+                if is_file && name.starts_with(prefix) && is_uuid(name) {
                     ids.insert(name.to_string());
                 }
             }
@@ -734,7 +740,7 @@ impl Store {
             let dir = format!("{}/", self.namespace);
             for r in iter.flatten() {
                 let name = r.name.as_bstr().to_str_lossy();
-                if let Some(id) = name.strip_prefix(&dir).filter(|id| !id.contains('/')) {
+                if let Some(id) = name.strip_prefix(&dir).filter(|id| is_uuid(id)) {
                     ids.insert(id.to_string());
                 }
             }
