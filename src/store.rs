@@ -194,6 +194,15 @@ pub enum StoreError {
         /// What it is instead.
         what: String,
     },
+    /// Another sync holds the repository's sync lock.
+    #[error(
+        "Another sync is running in this repository (lock file {}); if no git-tasklist process is running, delete it",
+        path.display()
+    )]
+    SyncRunning {
+        /// The lock file.
+        path: PathBuf,
+    },
     /// Lost the race too often.
     #[error(
         "Task list {list} changed under {attempts} consecutive attempts to update it; try again"
@@ -635,7 +644,9 @@ impl Store {
                 Err(none(&id, Problem::Nested(name.clone())))
             } else {
                 match r.peel_to_id() {
-                    Ok(tip) if !is_uuid(&id) => Err(unreadable(&id, tip.detach(), Problem::NotAnId)),
+                    Ok(tip) if !is_uuid(&id) => {
+                        Err(unreadable(&id, tip.detach(), Problem::NotAnId))
+                    }
                     Ok(tip) => self.read_with(&repo, &id, tip.detach()),
                     Err(e) => Err(none(&id, Problem::BadRef(Box::new(e)))),
                 }
@@ -872,6 +883,40 @@ impl Store {
     /// The root tree `tree`, if this process wrote it lately.
     pub(crate) fn recent_tree(&self, tree: ObjectId) -> Option<gix::objs::Tree> {
         self.recent.tree(tree)
+    }
+}
+
+/// The file `sync` holds while it runs, in the common git directory.
+pub const SYNC_LOCK: &str = "tasklist-sync.lock";
+
+/// The repository's sync lock (see [`Store::lock_sync`]); released when
+/// dropped, and removed when a signal ends the process.
+#[derive(Debug)]
+pub struct SyncLock {
+    _file: crate::interrupt::LockFile,
+}
+
+impl Store {
+    /// Takes the repository's sync lock ([`SYNC_LOCK`]), waiting up to
+    /// `wait` for another sync to release it: two syncs never fetch into the
+    /// same remote-tracking refs at once.
+    pub fn lock_sync(&self, wait: std::time::Duration) -> StoreResult<SyncLock> {
+        let path = self.common_dir.join(SYNC_LOCK);
+        let started = std::time::Instant::now();
+        let mut pause = std::time::Duration::from_millis(5);
+        loop {
+            match crate::interrupt::LockFile::create(&path) {
+                Ok(file) => return Ok(SyncLock { _file: file }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(git_err(format!("creating {}", path.display()), e)),
+            }
+            let left = wait.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                return Err(StoreError::SyncRunning { path });
+            }
+            std::thread::sleep(pause.min(left));
+            pause = (pause * 2).min(std::time::Duration::from_millis(200));
+        }
     }
 }
 

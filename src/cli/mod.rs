@@ -259,6 +259,10 @@ impl From<Error> for CliError {
                 Some("fix blockedBy/blocks in those task files, then import again")
             }
             Error::NothingToChange => Some("pass --status S and/or --note TEXT"),
+            Error::Sync(crate::sync::SyncError::TimedOut { .. }) => Some(
+                "allow more time with `git config tasklist.networkTimeout SECONDS` or GIT_TASKLIST_NETWORK_TIMEOUT (0: no bound)",
+            ),
+            Error::Sync(crate::sync::SyncError::Raced { .. }) => Some("sync again"),
             _ => None,
         };
         CliError {

@@ -339,10 +339,7 @@ fn only_uuid_names_are_lists_and_names_are_escaped() {
     // A readable list file under a name that is an 8-character prefix of a
     // real id, and one whose name drives a terminal (C1 CSI, bidi override).
     let short = &id[..8];
-    repo.plant(
-        &format!("refs/tasklists/{short}"),
-        crate::common::toml_for(short, "").as_bytes(),
-    );
+    repo.plant(&format!("refs/tasklists/{short}"), crate::common::toml_for(short, "").as_bytes());
     let hostile = "x\u{9b}31m\u{202e}y";
     repo.plant(
         &format!("refs/tasklists/{hostile}"),
