@@ -213,7 +213,7 @@ impl Store {
             let cap = (1u64 << attempt.min(10)).min(MAX_BACKOFF.as_micros() as u64 / 1000).max(1);
             std::thread::sleep(Duration::from_micros(rng.below(cap * 1000)));
         }
-        Err(StoreError::RaceLost { list: id.to_string(), attempts: MAX_ATTEMPTS })
+        Err(StoreError::RaceLost { list: escape(id), attempts: MAX_ATTEMPTS })
     }
 
     /// Applies `op` on top of commit `parent` of list `id` and writes the
@@ -298,7 +298,7 @@ impl Store {
             "the TOML written does not read back as the same list"
         );
         if text.len() as u64 > MAX_STATE_BYTES {
-            return Err(StoreError::TooLarge { list: id.to_string(), bytes: text.len() });
+            return Err(StoreError::TooLarge { list: escape(id), bytes: text.len() });
         }
         let write = |kind, data: &[u8], what: &'static str| {
             super::loose::write(&self.objects_dir, repo.object_hash(), kind, data)

@@ -56,9 +56,13 @@ impl Team {
         self.repo.git_in(dir, &["rev-parse", &format!("refs/tasklists/{id}")]).trim().to_string()
     }
 
+    /// `git fsck --strict` in `dir`: success, and no error or warning.
     pub(crate) fn fsck(&self, dir: &Path) {
         let out = self.repo.git_output_in(dir, &["fsck", "--strict", "--no-progress"]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{err}");
+        let bad = err.lines().any(|l| l.starts_with("error") || l.starts_with("warning"));
+        assert!(!bad, "git fsck --strict: {err}");
     }
 }
 
@@ -791,4 +795,5 @@ fn a_sync_lock_left_behind_is_named_in_one_sentence() {
     assert!(lock.exists(), "someone else's lock is not ours to remove");
     std::fs::remove_file(&lock).unwrap();
     t.tl(&t.a, &["sync"]);
+    t.fsck(&t.a);
 }
