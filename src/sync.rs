@@ -262,9 +262,14 @@ pub fn tracking(
     Ok(out)
 }
 
+/// `git ARGS` on the repository. No automatic maintenance after a fetch:
+/// it would outlive the fetch (beyond the network bound and the signal
+/// passed on, holding `objects/maintenance.lock`), and the store runs git's
+/// own housekeeping when objects pile up.
 fn git_cmd(store: &Store, args: &[&str]) -> Command {
     let mut cmd = Command::new("git");
-    cmd.arg("--git-dir").arg(store.common_dir()).args(args);
+    cmd.arg("--git-dir").arg(store.common_dir());
+    cmd.args(["-c", "maintenance.auto=false"]).args(args);
     cmd
 }
 
