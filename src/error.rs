@@ -93,7 +93,8 @@ impl Error {
         use ErrorKind::*;
         match self {
             Error::Store(StoreError::ListNotFound(_) | StoreError::PrefixTooShort(_)) => NotFound,
-            Error::Store(StoreError::RaceLost { .. }) => Conflict,
+            Error::Store(StoreError::RaceLost { .. })
+            | Error::Sync(crate::sync::SyncError::Raced { .. }) => Conflict,
             Error::Store(StoreError::Op(e)) => match e {
                 OpError::TaskNotFound { .. } | OpError::NoList => NotFound,
                 OpError::HeldByOther { .. }
@@ -135,6 +136,7 @@ impl Error {
                     OpError::InvalidTasks(_) => "invalid_tasks",
                 },
                 StoreError::LockHeld { .. } => "lock_held",
+                StoreError::SyncRunning { .. } => "sync_running",
                 StoreError::RaceLost { .. } => "race_lost",
                 StoreError::OddRef { .. } => "odd_ref",
                 StoreError::TooLarge { .. } => "too_large",
@@ -150,7 +152,10 @@ impl Error {
             Error::Sync(crate::sync::SyncError::UnknownRemote(_)) => "unknown_remote",
             Error::Sync(crate::sync::SyncError::Fetch { .. }) => "fetch_failed",
             Error::Sync(crate::sync::SyncError::Push { .. }) => "push_failed",
-            Error::Sync(crate::sync::SyncError::Refused { .. }) => "push_refused",
+            Error::Sync(crate::sync::SyncError::Rejected { .. }) => "push_refused",
+            Error::Sync(crate::sync::SyncError::Raced { .. }) => "push_raced",
+            Error::Sync(crate::sync::SyncError::TimedOut { .. }) => "network_timeout",
+            Error::Sync(crate::sync::SyncError::BadTimeout { .. }) => "invalid_value",
             Error::Sync(_) => "sync_failed",
             Error::Model(_) => "invalid_value",
             Error::Claude(e) => {

@@ -321,6 +321,13 @@ impl Server {
     fn tool_router() -> ToolRouter<Server> {
         let mut router = Self::raw_tool_router();
         for route in router.map.values_mut() {
+            // A call in flight finishes before a signal ends the server.
+            let call = route.call.clone();
+            route.call = Arc::new(move |ctx| {
+                let hold = crate::interrupt::hold();
+                let done = call(ctx);
+                Box::pin(async move { (done.await, drop(hold)).0 })
+            });
             if let Some(schema) = route.attr.output_schema.take() {
                 route.attr.output_schema = Some(Arc::new(compact(&schema)));
             }

@@ -259,6 +259,10 @@ impl From<Error> for CliError {
                 Some("fix blockedBy/blocks in those task files, then import again")
             }
             Error::NothingToChange => Some("pass --status S and/or --note TEXT"),
+            Error::Sync(crate::sync::SyncError::TimedOut { .. }) => Some(
+                "allow more time with `git config tasklist.networkTimeout SECONDS` or GIT_TASKLIST_NETWORK_TIMEOUT (0: no bound)",
+            ),
+            Error::Sync(crate::sync::SyncError::Raced { .. }) => Some("sync again"),
             _ => None,
         };
         CliError {
@@ -456,6 +460,11 @@ pub fn main() -> ExitCode {
     };
     let json = cli.json;
     let color = cli.color.stdout();
+    // A command that writes dies by SIGINT, SIGTERM or SIGHUP only between
+    // writes (see `interrupt`); read-only commands keep the default.
+    if cli.command.writes() || matches!(cli.command, Command::Hook(_)) {
+        let _ = crate::interrupt::install();
+    }
     if let Command::Hook(h) = &cli.command {
         let event = h.event.clone();
         return run_hook(cli, &event);

@@ -357,3 +357,44 @@ fn a_handoff_template_symlinked_out_of_the_work_tree_is_not_read() {
     let out = repo.cmd().args(["-l", &id, "handoff", "--note", "n"]).assert().success();
     assert!(stdout(out.get_output()).contains("NOTE=n"));
 }
+
+#[test]
+fn only_uuid_names_are_lists_and_names_are_escaped() {
+    let repo = TestRepo::new();
+    let id = repo.create("Real", &["a"]);
+    // A readable list file under a name that is an 8-character prefix of a
+    // real id, and one whose name drives a terminal (C1 CSI, bidi override).
+    let short = &id[..8];
+    repo.plant(&format!("refs/tasklists/{short}"), crate::common::toml_for(short, "").as_bytes());
+    let hostile = "x\u{9b}31m\u{202e}y";
+    repo.plant(
+        &format!("refs/tasklists/{hostile}"),
+        crate::common::toml_for(hostile, "").as_bytes(),
+    );
+    let refs = repo.refs();
+    // TASKLIST_ID set to the 8 characters still means the real list.
+    let out = repo.cmd().env("TASKLIST_ID", short).args(["--json", "show"]).assert().success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["id"], id.as_str());
+    expect_error(repo.cmd().args(["show", hostile]), 3);
+    // list shows the real one, reports the others by escaped name.
+    let out = repo.cmd().arg("list").assert().success().get_output().clone();
+    let (text, err) = (stdout(&out), stderr(&out));
+    assert!(text.contains(&id) && !text.contains("Planted"), "{text}");
+    assert!(err.contains(short) && err.contains("not a list id (a UUID)"), "{err}");
+    assert!(err.contains("x\\u{9b}31m\\u{202e}y"), "{err}");
+    for c in ['\u{9b}', '\u{202e}'] {
+        assert!(!text.contains(c) && !err.contains(c), "raw {c:?}: {text}{err}");
+    }
+    let out = repo.cmd().args(["--json", "list"]).assert().success().get_output().clone();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> =
+        v["lists"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [id.as_str()]);
+    let bad: Vec<&str> =
+        v["unreadable"].as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap()).collect();
+    assert_eq!(bad, [short, hostile], "the same strings to a JSON parser");
+    assert!(!stdout(&out).contains('\u{9b}'), "raw C1 in JSON");
+    assert_eq!(repo.refs(), refs, "nothing written");
+    repo.fsck();
+}
