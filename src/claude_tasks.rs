@@ -21,8 +21,13 @@ use crate::file::{self, ReadError};
 use crate::model::{self, Status, Task, TaskId, TaskList};
 use crate::text::{MAX_ECHO, clip, escape, json_safe, one_line};
 
-/// Largest task file read; Claude Code's are a few hundred bytes.
-pub const MAX_FILE_BYTES: u64 = 256 << 10;
+/// Largest task file read. Claude Code's are a few hundred bytes, but an
+/// export of the largest list writes more: a title is written twice
+/// (`subject`, `activeForm`) and JSON escapes the invisible characters that
+/// TOML keeps raw (`\u202e`: 6 bytes for 3), so one task of a list at the
+/// 8 MiB limit can take up to 4 × 8 MiB. With room for the fields around,
+/// every file an export writes is read back.
+pub const MAX_FILE_BYTES: u64 = 4 * crate::store::MAX_STATE_BYTES + (1 << 20);
 /// Most task files one import reads.
 pub const MAX_FILES: usize = 10_000;
 /// The file holding the highest task id issued, as text.
@@ -63,6 +68,23 @@ pub enum ClaudeError {
         /// Why the first of them could not (`1.json: it is empty; …`).
         why: String,
     },
+    /// A file changed between the two reads of an import.
+    #[error("'{file}' in '{dir}' changed while it was read; nothing was imported")]
+    Changed {
+        /// The directory.
+        dir: String,
+        /// The file.
+        file: String,
+    },
+    /// More titles and notes than one list can hold.
+    #[error(
+        "The Claude Code tasks in '{dir}' hold more than {} MiB of titles and notes, more than one list can hold; nothing was imported",
+        crate::store::MAX_STATE_BYTES >> 20
+    )]
+    TooBig {
+        /// The directory.
+        dir: String,
+    },
     /// More task files than one import takes.
     #[error("'{dir}' holds more than {MAX_FILES} task files; nothing was imported")]
     TooMany {
@@ -87,13 +109,23 @@ pub enum ClaudeError {
         /// How many `*.json` files it holds.
         count: usize,
     },
-    /// Writing a file failed.
-    #[error("Cannot write '{path}': {source}")]
+    /// Writing a file failed; nothing was changed.
+    #[error("Cannot write '{path}': {source}; nothing was written")]
     Write {
         /// The file.
         path: String,
         /// What the file system said.
         source: std::io::Error,
+    },
+    /// Writing a file failed, and so did putting back what was there.
+    #[error("Cannot write '{path}': {source}; and {left} could not be put back as they were")]
+    HalfWritten {
+        /// The file.
+        path: String,
+        /// What the file system said.
+        source: std::io::Error,
+        /// The files left changed.
+        left: String,
     },
 }
 
@@ -186,13 +218,28 @@ struct Raw {
     subject: String,
     description: Option<String>,
     status: ClaudeStatus,
+    /// Claude Code ids this task blocks (each once, at most [`MAX_FILES`]).
     blocks: Vec<String>,
+    /// Claude Code ids this task waits for (likewise).
     blocked_by: Vec<String>,
     owner: Option<String>,
     /// `metadata.task` written by an export: our id, reused when it is free.
     our_id: Option<String>,
     /// `metadata.tasklist_status` written by an export.
     our_status: Option<Status>,
+    /// Plan positions of the tasks this one waits for (`blockedBy`).
+    after: Vec<usize>,
+    /// Plan positions of the tasks that wait for this one (`blocks`).
+    before: Vec<usize>,
+}
+
+impl Raw {
+    /// The bytes this task takes in a list at least (its title, note and
+    /// Claude Code id are stored whole), for the list's size limit.
+    fn weight(&self) -> u64 {
+        (self.subject.len() + self.description.as_ref().map_or(0, String::len) + self.id.len())
+            as u64
+    }
 }
 
 /// `path` for a message.
@@ -241,6 +288,17 @@ fn claude_order(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 /// Reads the task files of `dir` (see the module docs for what is accepted).
+///
+/// Memory stays bounded by one list and one file, however many files the
+/// directory holds: one file at a time is read into one reused buffer and
+/// parsed into the few fields an import uses (`activeForm`, unknown fields
+/// and anything of the wrong shape are skipped while parsing, never held),
+/// in two passes. The
+/// first keeps only each usable file's id and whether it is deleted; the
+/// second reads the tasks again one at a time, keeps their text — counted
+/// against what one list can hold, stopping past it — and turns their
+/// `blocks`/`blockedBy` into plan positions at once, so ids naming no task
+/// read are dropped instead of kept.
 pub fn read(dir: &Path) -> ClaudeResult<Read> {
     check_dir(dir)?;
     let names = json_names(dir, MAX_FILES)?;
@@ -248,34 +306,28 @@ pub fn read(dir: &Path) -> ClaudeResult<Read> {
         return Err(ClaudeError::TooMany { dir: shown(dir) });
     }
     let mut warnings = Vec::new();
+    let mut repeated = Vec::new();
     // Why files were skipped, for the error when none is left.
     let mut skipped: Vec<String> = Vec::new();
-    let mut raws = Vec::new();
+    // First pass: (file, id) of the tasks to import. Files are read in
+    // Claude Code's order, so of two files with one id the first counts.
+    let mut index: Vec<(&String, String)> = Vec::new();
+    let mut seen = HashSet::new();
+    let mut deleted_ids = HashSet::new();
+    let mut buf = Vec::new();
     for name in &names {
         let warn = |message: String| Warning { file: Some(name.clone()), message };
-        let parsed = match file::read_bounded(&dir.join(name), MAX_FILE_BYTES) {
-            Ok(text) => parse(name, &text),
-            Err(ReadError::TooBig(max)) => Err(format!("it is over {} KiB", max >> 10)),
-            Err(e) => Err(format!("cannot be read: {e}")),
-        };
-        match parsed {
-            Ok((raw, warning)) => {
-                warnings.extend(warning.map(warn));
-                raws.push(raw);
-            }
+        let (raw, warning) = match read_file(dir, name, &mut buf) {
+            Ok(parsed) => parsed,
             Err(why) => {
                 skipped.push(format!("{}: {why}", escape(name)));
                 warnings.push(warn(format!("{why}; skipped")));
+                continue;
             }
-        }
-    }
-    raws.sort_by(|a, b| claude_order(&a.id, &b.id));
-    let mut seen = HashSet::new();
-    let mut deleted_ids = HashSet::new();
-    let mut kept = Vec::with_capacity(raws.len());
-    for raw in raws {
+        };
+        warnings.extend(warning.map(warn));
         if !seen.insert(raw.id.clone()) {
-            warnings.push(Warning {
+            repeated.push(Warning {
                 file: Some(raw.file.clone()),
                 message: format!(
                     "task id '{}' was read from another file already; skipped",
@@ -285,12 +337,13 @@ pub fn read(dir: &Path) -> ClaudeResult<Read> {
             continue;
         }
         if raw.status == ClaudeStatus::Deleted {
-            deleted_ids.insert(raw.id.clone());
+            deleted_ids.insert(raw.id);
             continue;
         }
-        kept.push(raw);
+        index.push((name, raw.id));
     }
-    if kept.is_empty() {
+    warnings.extend(repeated);
+    if index.is_empty() {
         let mut why: Vec<String> = skipped.iter().take(WHY_SHOWN).cloned().collect();
         if skipped.len() > WHY_SHOWN {
             why.push(format!("{} more", skipped.len() - WHY_SHOWN));
@@ -302,13 +355,115 @@ pub fn read(dir: &Path) -> ClaudeResult<Read> {
             why: why.join("; "),
         });
     }
-    let tasks = build(&kept, &deleted_ids, &mut warnings);
+    // The plan order: Claude Code's order of the ids.
+    index.sort_by(|a, b| claude_order(&a.1, &b.1));
+    let position: HashMap<&str, usize> =
+        index.iter().enumerate().map(|(i, (_, id))| (id.as_str(), i)).collect();
+    // Second pass: the tasks themselves.
+    let mut tasks: Vec<Option<Raw>> = Vec::new();
+    tasks.resize_with(index.len(), || None);
+    let mut text: u64 = 0;
+    let mut links: u64 = 0;
+    for (i, (name, id)) in index.iter().enumerate() {
+        let changed = || ClaudeError::Changed { dir: shown(dir), file: escape(name) };
+        let mut raw = match read_file(dir, name, &mut buf) {
+            Ok((raw, _)) if raw.id == *id && raw.status != ClaudeStatus::Deleted => raw,
+            _ => return Err(changed()),
+        };
+        let mut unknown = |key: &str, names: Vec<&String>| {
+            if let Some(message) = unknown_ids(key, &names) {
+                warnings.push(Warning { file: Some(raw.file.clone()), message });
+            }
+        };
+        let (after, missing) = positions(&raw.blocked_by, i, &position, &deleted_ids);
+        unknown("blockedBy", missing);
+        let (before, missing) = positions(&raw.blocks, i, &position, &deleted_ids);
+        unknown("blocks", missing);
+        raw.blocks = Vec::new();
+        raw.blocked_by = Vec::new();
+        raw.after = after;
+        raw.before = before;
+        // Each dependency is at least a few bytes of the list (`"a", `),
+        // and one may be named from both ends: 1.5 bytes per link is less
+        // than any list spends on it.
+        text += raw.weight();
+        links += (raw.after.len() + raw.before.len()) as u64;
+        if 2 * text + 3 * links > 2 * crate::store::MAX_STATE_BYTES {
+            return Err(ClaudeError::TooBig { dir: shown(dir) });
+        }
+        tasks[i] = Some(raw);
+    }
+    let kept: Vec<Raw> = tasks.into_iter().flatten().collect();
+    let tasks = build(&kept, &mut warnings);
     if let Err(e) = crate::format::check_dependencies(&tasks) {
         let detail = e.to_string();
         let detail = detail.strip_prefix("depends_on forms a cycle: ").unwrap_or(&detail);
         return Err(ClaudeError::Cycle { dir: shown(dir), detail: detail.to_string() });
     }
     Ok(Read { tasks, title: default_title(dir), warnings, deleted: deleted_ids.len() })
+}
+
+/// One task file of `dir`, parsed; `Err` says why it cannot be used. The
+/// file's bytes go into `buf` (one buffer for every file of an import: it
+/// holds one file at a time, its capacity the largest file read).
+fn read_file(dir: &Path, name: &str, buf: &mut Vec<u8>) -> Result<(Raw, Option<String>), String> {
+    use std::io::Read as _;
+    buf.clear();
+    let read = file::open_bounded(&dir.join(name), MAX_FILE_BYTES)
+        .and_then(|mut r| r.read_to_end(buf).map_err(ReadError::from));
+    match read {
+        Ok(n) if n as u64 > MAX_FILE_BYTES => {
+            Err(format!("it is over {} MiB", MAX_FILE_BYTES >> 20))
+        }
+        Ok(_) => parse(name, buf),
+        Err(ReadError::TooBig(max)) => Err(format!("it is over {} MiB", max >> 20)),
+        Err(e) => Err(format!("cannot be read: {e}")),
+    }
+}
+
+/// The plan positions of `ids` (the task at `me` excepted: a task blocking
+/// itself is ignored), and the ids that name no task read (deleted ones
+/// are dropped quietly).
+fn positions<'a>(
+    ids: &'a [String],
+    me: usize,
+    position: &HashMap<&str, usize>,
+    deleted: &HashSet<String>,
+) -> (Vec<usize>, Vec<&'a String>) {
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for id in ids {
+        match position.get(id.as_str()) {
+            Some(&j) if j != me => found.push(j),
+            Some(_) => {}
+            None if deleted.contains(id) => {}
+            None => missing.push(id),
+        }
+    }
+    (found, missing)
+}
+
+/// The warning for ids under `key` that name no task read: each one when
+/// there are a few, else the first few and how many more.
+fn unknown_ids(key: &str, ids: &[&String]) -> Option<String> {
+    let shown: Vec<String> =
+        ids.iter().take(WHY_SHOWN).map(|id| format!("'{}'", clip(&escape(id), MAX_ECHO))).collect();
+    match ids.len() {
+        0 => None,
+        1 => Some(format!(
+            "'{key}' names task {}, which is not among the tasks read; dropped",
+            shown[0]
+        )),
+        n if n <= WHY_SHOWN => Some(format!(
+            "'{key}' names tasks {}, which are not among the tasks read; dropped",
+            shown.join(", ")
+        )),
+        n => Some(format!(
+            "'{key}' names tasks {} and {} more, which are not among the tasks read; dropped",
+            shown.join(", "),
+            n - WHY_SHOWN
+        )),
+    }
 }
 
 /// `Claude Code tasks (<dir name>)`.
@@ -321,60 +476,297 @@ fn default_title(dir: &Path) -> String {
     format!("Claude Code tasks ({})", one_line(&name))
 }
 
-/// A Claude Code id: a string, or a whole number written as one.
-fn id_of(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        Value::Number(n) => n.as_u64().map(|n| n.to_string()),
-        _ => None,
+/// The longest task id read (Claude Code's are small numbers): the ids of
+/// every file are held while importing, so each one is bounded.
+const MAX_ID_BYTES: usize = 1024;
+
+/// A field of a task file as read: strings and whole numbers kept, anything
+/// else only named (an array or object is skipped while parsing, not held).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Field {
+    Null,
+    Str(String),
+    Whole(u64),
+    Other,
+}
+
+impl Field {
+    /// A Claude Code id: a string, or a whole number written as one.
+    fn id(self) -> Option<String> {
+        match self {
+            Field::Str(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            Field::Whole(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+
+    /// An optional string: absent or null is `None`, another type an error.
+    fn string(v: Option<Field>, key: &str) -> Result<Option<String>, String> {
+        match v {
+            None | Some(Field::Null) => Ok(None),
+            Some(Field::Str(s)) => Ok(Some(s)),
+            Some(_) => Err(format!("'{key}' is not a string")),
+        }
     }
 }
 
-/// An optional string field: absent or null is `None`, another type an error.
-fn opt_string(obj: &serde_json::Map<String, Value>, key: &str) -> Result<Option<String>, String> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(format!("'{key}' is not a string")),
+/// A value read whatever JSON the file holds: each shape of JSON becomes a
+/// `Self` (by default [`Lenient::other`]), and an array or object not
+/// wanted is skipped while parsing, not kept.
+trait Lenient<'de>: Sized {
+    /// What any value without a method of its own becomes.
+    fn other() -> Self;
+    fn null() -> Self {
+        Self::other()
+    }
+    fn text(_: String) -> Self {
+        Self::other()
+    }
+    fn whole(_: u64) -> Self {
+        Self::other()
+    }
+    fn seq<A: serde::de::SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Self::other())
+    }
+    fn map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+        while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Self::other())
     }
 }
 
-/// An optional list of ids.
-fn ids(obj: &serde_json::Map<String, Value>, key: &str) -> Result<Vec<String>, String> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|v| id_of(v).ok_or_else(|| format!("'{key}' holds something that is not an id")))
-            .collect(),
-        Some(_) => Err(format!("'{key}' is not a list of ids")),
+/// The serde visitor of a [`Lenient`] type.
+struct LenientVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Lenient<'de>> serde::de::Visitor<'de> for LenientVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<T, E> {
+        Ok(T::other())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<T, E> {
+        Ok(u64::try_from(v).map_or_else(|_| T::other(), T::whole))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<T, E> {
+        Ok(T::whole(v))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<T, E> {
+        Ok(T::other())
+    }
+    fn visit_str<E>(self, v: &str) -> Result<T, E> {
+        Ok(T::text(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<T, E> {
+        Ok(T::text(v))
+    }
+    fn visit_unit<E>(self) -> Result<T, E> {
+        Ok(T::null())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
+        T::seq(seq)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::map(map)
     }
 }
 
-/// Parses one task file, with a warning about what was changed; `Err` says
-/// why it cannot be used.
-fn parse(name: &str, text: &str) -> Result<(Raw, Option<String>), String> {
-    if text.trim().is_empty() {
-        return Err("it is empty".into());
+/// Deserializes a [`Lenient`] type.
+fn lenient<'de, T: Lenient<'de>, D: serde::Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+    d.deserialize_any(LenientVisitor(std::marker::PhantomData))
+}
+
+impl<'de> Lenient<'de> for Field {
+    fn other() -> Field {
+        Field::Other
     }
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| format!("it is not JSON ({})", clip(&one_line(&e.to_string()), MAX_ECHO)))?;
-    let Value::Object(obj) = value else {
-        return Err("it is not a JSON object".into());
+    fn null() -> Field {
+        Field::Null
+    }
+    fn text(s: String) -> Field {
+        Field::Str(s)
+    }
+    fn whole(n: u64) -> Field {
+        Field::Whole(n)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Field {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Field, D::Error> {
+        lenient(d)
+    }
+}
+
+/// `blocks` or `blockedBy` as read: the ids (each once, at most
+/// [`MAX_FILES`]: no task can name more), or why they are not usable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Ids {
+    List(Vec<String>),
+    NotList,
+    BadItem,
+    TooMany,
+}
+
+impl<'de> Lenient<'de> for Ids {
+    fn other() -> Ids {
+        Ids::NotList
+    }
+    fn null() -> Ids {
+        Ids::List(Vec::new())
+    }
+    fn seq<A: serde::de::SeqAccess<'de>>(mut seq: A) -> Result<Ids, A::Error> {
+        let mut ids = Vec::new();
+        let mut seen = HashSet::new();
+        let mut outcome = None;
+        while let Some(item) = seq.next_element::<Field>()? {
+            if outcome.is_some() {
+                continue;
+            }
+            match item.id() {
+                Some(id) if seen.contains(&id) => {}
+                Some(_) if ids.len() >= MAX_FILES => outcome = Some(Ids::TooMany),
+                Some(id) => {
+                    seen.insert(id.clone());
+                    ids.push(id);
+                }
+                None => outcome = Some(Ids::BadItem),
+            }
+        }
+        Ok(outcome.unwrap_or(Ids::List(ids)))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Ids {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Ids, D::Error> {
+        lenient(d)
+    }
+}
+
+impl Ids {
+    fn of(v: Option<Ids>, key: &str) -> Result<Vec<String>, String> {
+        match v {
+            None => Ok(Vec::new()),
+            Some(Ids::List(ids)) => Ok(ids),
+            Some(Ids::NotList) => Err(format!("'{key}' is not a list of ids")),
+            Some(Ids::BadItem) => Err(format!("'{key}' holds something that is not an id")),
+            Some(Ids::TooMany) => Err(format!("'{key}' names more than {MAX_FILES} tasks")),
+        }
+    }
+}
+
+/// `metadata` as an export writes it: the two keys an import reads back
+/// (anything but an object is no metadata of ours, and is skipped).
+#[derive(Debug, Default)]
+struct Meta {
+    task: Option<Field>,
+    status: Option<Field>,
+}
+
+impl<'de> Lenient<'de> for Meta {
+    fn other() -> Meta {
+        Meta::default()
+    }
+    fn map<A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Meta, A::Error> {
+        let mut m = Meta::default();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match &*key {
+                "task" => m.task = Some(map.next_value()?),
+                "tasklist_status" => m.status = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(m)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Meta {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Meta, D::Error> {
+        lenient(d)
+    }
+}
+
+/// The fields of a task file an import uses; everything else in the file
+/// is skipped while parsing, not kept.
+#[derive(Debug, Default)]
+struct TaskFile {
+    id: Option<Field>,
+    subject: Option<Field>,
+    description: Option<Field>,
+    status: Option<Field>,
+    owner: Option<Field>,
+    blocks: Option<Ids>,
+    blocked_by: Option<Ids>,
+    metadata: Option<Meta>,
+}
+
+impl<'de> serde::Deserialize<'de> for TaskFile {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<TaskFile, D::Error> {
+        d.deserialize_map(TaskFileVisitor)
+    }
+}
+
+struct TaskFileVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TaskFileVisitor {
+    type Value = TaskFile;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a task object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<TaskFile, A::Error> {
+        let mut t = TaskFile::default();
+        // A repeated key: the last one counts, as for any JSON object.
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match &*key {
+                "id" => t.id = Some(map.next_value()?),
+                "subject" => t.subject = Some(map.next_value()?),
+                "description" => t.description = Some(map.next_value()?),
+                "status" => t.status = Some(map.next_value()?),
+                "owner" => t.owner = Some(map.next_value()?),
+                "blocks" => t.blocks = Some(map.next_value()?),
+                "blockedBy" => t.blocked_by = Some(map.next_value()?),
+                "metadata" => t.metadata = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(t)
+    }
+}
+
+/// Parses one task file from its `bytes`, with a warning about what was
+/// changed; `Err` says why it cannot be used.
+fn parse(name: &str, bytes: &[u8]) -> Result<(Raw, Option<String>), String> {
+    let obj: TaskFile = match serde_json::from_slice(bytes) {
+        Ok(t) => t,
+        Err(_) if bytes.iter().all(u8::is_ascii_whitespace) => return Err("it is empty".into()),
+        Err(e) if e.is_data() => return Err("it is not a JSON object".into()),
+        Err(e) => {
+            return Err(format!("it is not JSON ({})", clip(&one_line(&e.to_string()), MAX_ECHO)));
+        }
     };
-    let id = match obj.get("id") {
-        None | Some(Value::Null) => name.strip_suffix(".json").unwrap_or(name).to_string(),
-        Some(v) => id_of(v).ok_or("'id' is not a string or a whole number")?,
+    let id = match obj.id {
+        None | Some(Field::Null) => name.strip_suffix(".json").unwrap_or(name).to_string(),
+        Some(v) => v.id().ok_or("'id' is not a string or a whole number")?,
     };
-    let subject = match obj.get("subject") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-        Some(Value::String(_)) => return Err("'subject' is empty".into()),
-        None | Some(Value::Null) => return Err("it has no 'subject'".into()),
+    if id.len() > MAX_ID_BYTES {
+        return Err(format!("'id' is longer than {MAX_ID_BYTES} bytes"));
+    }
+    let subject = match obj.subject {
+        Some(Field::Str(s)) if !s.trim().is_empty() => s,
+        Some(Field::Str(_)) => return Err("'subject' is empty".into()),
+        None | Some(Field::Null) => return Err("it has no 'subject'".into()),
         Some(_) => return Err("'subject' is not a string".into()),
     };
-    let description = opt_string(&obj, "description")?.filter(|d| !d.is_empty());
+    let description = Field::string(obj.description, "description")?.filter(|d| !d.is_empty());
     let mut warning = None;
-    let status = match opt_string(&obj, "status")?.as_deref() {
+    let status = match Field::string(obj.status, "status")?.as_deref() {
         None | Some("pending") => ClaudeStatus::Pending,
         Some("in_progress") => ClaudeStatus::InProgress,
         Some("completed") => ClaudeStatus::Completed,
@@ -387,13 +779,19 @@ fn parse(name: &str, text: &str) -> Result<(Raw, Option<String>), String> {
             ClaudeStatus::Pending
         }
     };
-    let owner = opt_string(&obj, "owner")?.filter(|o| !o.is_empty());
-    let (our_id, our_status) = match obj.get("metadata") {
-        Some(Value::Object(m)) => (
-            m.get("task").and_then(Value::as_str).map(String::from),
-            m.get("tasklist_status").and_then(Value::as_str).and_then(|s| s.parse().ok()),
-        ),
-        _ => (None, None),
+    // An owner too long to be a session is left out anyway: keep only
+    // enough of it to say so.
+    let owner = Field::string(obj.owner, "owner")?
+        .filter(|o| !o.is_empty())
+        .map(|o| if o.len() > MAX_ECHO { clip(&o, MAX_ECHO) } else { o });
+    let meta = obj.metadata.unwrap_or_default();
+    let our_id = match meta.task {
+        Some(Field::Str(s)) if s.len() <= model::MAX_TASK_ID_LEN => Some(s),
+        _ => None,
+    };
+    let our_status = match meta.status {
+        Some(Field::Str(s)) => s.parse().ok(),
+        _ => None,
     };
     let raw = Raw {
         file: name.to_string(),
@@ -401,17 +799,19 @@ fn parse(name: &str, text: &str) -> Result<(Raw, Option<String>), String> {
         subject,
         description,
         status,
-        blocks: ids(&obj, "blocks")?,
-        blocked_by: ids(&obj, "blockedBy")?,
+        blocks: Ids::of(obj.blocks, "blocks")?,
+        blocked_by: Ids::of(obj.blocked_by, "blockedBy")?,
         owner,
         our_id,
         our_status,
+        after: Vec::new(),
+        before: Vec::new(),
     };
     Ok((raw, warning))
 }
 
 /// The tasks of `raws` (in plan order) with new ids and dependencies.
-fn build(raws: &[Raw], deleted: &HashSet<String>, warnings: &mut Vec<Warning>) -> Vec<Task> {
+fn build(raws: &[Raw], warnings: &mut Vec<Warning>) -> Vec<Task> {
     // Ids an export wrote come back first, so a round trip keeps them; then
     // slugs of the subjects, made unique.
     let mut used: HashSet<String> = HashSet::new();
@@ -430,38 +830,11 @@ fn build(raws: &[Raw], deleted: &HashSet<String>, warnings: &mut Vec<Warning>) -
         }
     }
     let new_ids: Vec<TaskId> = new_ids.into_iter().flatten().collect();
-    let by_claude: HashMap<&str, usize> =
-        raws.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
-
     // blockedBy, then the reverse of every `blocks`, each once.
-    let mut deps: Vec<Vec<usize>> = vec![Vec::new(); raws.len()];
-    let unknown = |r: &Raw, key: &str, other: &str, warnings: &mut Vec<Warning>| {
-        if !deleted.contains(other) {
-            warnings.push(Warning {
-                file: Some(r.file.clone()),
-                message: format!(
-                    "'{key}' names task '{}', which is not among the tasks read; dropped",
-                    clip(&escape(other), MAX_ECHO)
-                ),
-            });
-        }
-    };
+    let mut deps: Vec<Vec<usize>> = raws.iter().map(|r| r.after.clone()).collect();
     for (i, r) in raws.iter().enumerate() {
-        for b in &r.blocked_by {
-            match by_claude.get(b.as_str()) {
-                Some(&j) if j != i => deps[i].push(j),
-                Some(_) => {}
-                None => unknown(r, "blockedBy", b, warnings),
-            }
-        }
-    }
-    for (i, r) in raws.iter().enumerate() {
-        for b in &r.blocks {
-            match by_claude.get(b.as_str()) {
-                Some(&j) if j != i => deps[j].push(i),
-                Some(_) => {}
-                None => unknown(r, "blocks", b, warnings),
-            }
+        for &j in &r.before {
+            deps[j].push(i);
         }
     }
     let now = model::now();
@@ -612,57 +985,160 @@ fn files_for(list: &TaskList) -> (Vec<(String, String)>, Vec<ExportedTask>) {
     (files, tasks)
 }
 
-/// Writes `data` to `dir/name` through a temporary file and a rename, so a
-/// reader sees the old file or the new one, never half of one.
-fn write_file(dir: &Path, name: &str, data: &[u8]) -> ClaudeResult<()> {
-    let path = dir.join(name);
-    let err = |source| ClaudeError::Write { path: shown(&path), source };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tasklist-export-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(err)?;
-    tmp.write_all(data).map_err(err)?;
-    tmp.as_file().sync_all().map_err(err)?;
-    tmp.persist(&path).map_err(|e| err(e.error))?;
-    Ok(())
+/// Whether `name` is a task file's name as Claude Code gives them:
+/// `<digits>.json`. Only these count as task files already there, and only
+/// these does `--force` replace or remove: a `notes.json` is someone else's.
+pub fn is_task_file_name(name: &str) -> bool {
+    name.strip_suffix(".json")
+        .is_some_and(|stem| !stem.is_empty() && stem.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The task files (`<digits>.json`, see [`is_task_file_name`]) in `dir`,
+/// not directories, sorted.
+fn task_files(dir: &Path) -> ClaudeResult<Vec<String>> {
+    let err = |source| ClaudeError::Dir { dir: shown(dir), source };
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(err)? {
+        let entry = entry.map_err(err)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_task_file_name(&name) && entry.file_type().is_ok_and(|t| !t.is_dir()) {
+            names.push(name);
+        }
+    }
+    names.sort_by(|a, b| claude_order(a, b));
+    Ok(names)
+}
+
+/// The files of one export, staged beside their places and then swapped in
+/// together (see [`export`]).
+struct Swap<'a> {
+    dir: &'a Path,
+    /// Each new file's name and its staged text (a temporary file in `dir`).
+    new: Vec<(String, tempfile::TempPath)>,
+    /// Each file about to be replaced or removed, and a hard link to it.
+    old: HashMap<String, tempfile::TempPath>,
+}
+
+impl<'a> Swap<'a> {
+    /// Stages `files` in `dir` and links aside every file among `names`
+    /// there now; nothing visible changes, and a failure leaves nothing
+    /// (the temporary files and links go when dropped).
+    fn stage(dir: &'a Path, files: &[(String, Vec<u8>)], names: &[&str]) -> ClaudeResult<Swap<'a>> {
+        let fail = |name: &str, source| ClaudeError::Write { path: shown(&dir.join(name)), source };
+        let mut swap = Swap { dir, new: Vec::new(), old: HashMap::new() };
+        for (name, data) in files {
+            let mut tmp = tempfile::Builder::new()
+                .prefix(".tasklist-export-")
+                .suffix(".tmp")
+                .tempfile_in(dir)
+                .map_err(|e| fail(name, e))?;
+            tmp.write_all(data).map_err(|e| fail(name, e))?;
+            tmp.as_file().sync_all().map_err(|e| fail(name, e))?;
+            swap.new.push((name.clone(), tmp.into_temp_path()));
+        }
+        for name in names {
+            let path = dir.join(name);
+            if !std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {
+                continue;
+            }
+            // A hard link of the file itself (a symlink stays a symlink).
+            let link = tempfile::Builder::new()
+                .prefix(".tasklist-export-old-")
+                .make_in(dir, |at| std::fs::hard_link(&path, at))
+                .map_err(|e| fail(name, e))?;
+            swap.old.insert(name.to_string(), link.into_temp_path());
+        }
+        Ok(swap)
+    }
+
+    /// Renames each staged file into place (a reader sees the old file or
+    /// the new), then removes `stale`. On a failure, puts back every file
+    /// already replaced or removed before returning the error.
+    fn commit(mut self, stale: &[String]) -> ClaudeResult<()> {
+        let dir = self.dir;
+        let mut placed: Vec<String> = Vec::new();
+        let mut gone: Vec<String> = Vec::new();
+        let mut failure = None;
+        for (name, tmp) in std::mem::take(&mut self.new) {
+            if let Err(e) = tmp.persist(dir.join(&name)) {
+                failure = Some((name, e.error));
+                break;
+            }
+            placed.push(name);
+        }
+        if failure.is_none() {
+            for name in stale {
+                if let Err(e) = std::fs::remove_file(dir.join(name)) {
+                    failure = Some((name.clone(), e));
+                    break;
+                }
+                gone.push(name.clone());
+            }
+        }
+        let Some((name, source)) = failure else { return Ok(()) };
+        let path = shown(&dir.join(&name));
+        let mut left = Vec::new();
+        for name in placed.iter().rev().chain(gone.iter().rev()) {
+            let back = match self.old.remove(name) {
+                Some(link) => link.persist(dir.join(name)).map_err(|e| e.error),
+                None => std::fs::remove_file(dir.join(name)),
+            };
+            if back.is_err() {
+                left.push(escape(name));
+            }
+        }
+        Err(match left.is_empty() {
+            true => ClaudeError::Write { path, source },
+            false => ClaudeError::HalfWritten { path, source, left: left.join(", ") },
+        })
+    }
 }
 
 /// Writes `list` into `dir` as Claude Code task files: `1.json` … in plan
 /// order and `.highwatermark`. `dir` is created if missing; task files in it
-/// already make it refuse unless `force`, which replaces the `*.json` files
-/// and `.highwatermark` (nothing else in `dir` is touched).
+/// already make it refuse unless `force`, which replaces the task files
+/// (`<digits>.json`) and `.highwatermark` (nothing else in `dir` is touched).
+///
+/// All or nothing: every file is first written beside its place and every
+/// file to be replaced or removed hard-linked aside; then the new files are
+/// renamed into place and the old task files the list no longer needs
+/// removed. A failure while staging leaves `dir` as it was (a directory the
+/// export made is removed); a failure while renaming puts the old files
+/// back.
 pub fn export(list: &TaskList, dir: &Path, force: bool) -> ClaudeResult<Exported> {
+    let mut made = Vec::new();
     match std::fs::metadata(dir) {
         Ok(m) if !m.is_dir() => return Err(ClaudeError::NotADir(shown(dir))),
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir)
+            file::make_dirs(dir, &mut made)
                 .map_err(|source| ClaudeError::Dir { dir: shown(dir), source })?;
         }
         Err(source) => return Err(ClaudeError::Dir { dir: shown(dir), source }),
     }
-    let existing = json_names(dir, usize::MAX)?;
+    let result = export_into(list, dir, force);
+    if result.is_err() {
+        file::remove_dirs(&made);
+    }
+    result
+}
+
+fn export_into(list: &TaskList, dir: &Path, force: bool) -> ClaudeResult<Exported> {
+    let existing = task_files(dir)?;
     if !existing.is_empty() && !force {
         return Err(ClaudeError::Exists { dir: shown(dir), count: existing.len() });
     }
     let (files, tasks) = files_for(list);
-    for (name, text) in &files {
-        write_file(dir, name, text.as_bytes())?;
-    }
     let highwatermark = tasks.len();
-    write_file(dir, HIGHWATERMARK, highwatermark.to_string().as_bytes())?;
+    let mut files: Vec<(String, Vec<u8>)> =
+        files.into_iter().map(|(n, text)| (n, text.into_bytes())).collect();
+    files.push((HIGHWATERMARK.to_string(), highwatermark.to_string().into_bytes()));
     let written: HashSet<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    let mut removed = Vec::new();
-    for name in existing.into_iter().filter(|n| !written.contains(n.as_str())) {
-        let path = dir.join(&name);
-        // Only files (or links) named like task files; a directory stays.
-        if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {
-            std::fs::remove_file(&path)
-                .map_err(|source| ClaudeError::Write { path: shown(&path), source })?;
-            removed.push(name);
-        }
-    }
+    let removed: Vec<String> =
+        existing.iter().filter(|n| !written.contains(n.as_str())).cloned().collect();
+    let touched: Vec<&str> =
+        written.iter().copied().chain(removed.iter().map(String::as_str)).collect();
+    Swap::stage(dir, &files, &touched)?.commit(&removed)?;
     Ok(Exported { dir: dir.to_path_buf(), tasks, highwatermark, removed })
 }
 
@@ -726,6 +1202,8 @@ mod tests {
                 owner: None,
                 our_id: None,
                 our_status: Some(s),
+                after: vec![],
+                before: vec![],
             };
             assert_eq!(status(&raw), s, "{s} comes back");
             let moved = Raw { status: ClaudeStatus::InProgress, ..raw };
@@ -735,11 +1213,13 @@ mod tests {
 
     #[test]
     fn forgiving_parse() {
-        let (r, w) = parse("7.json", r#"{"id":7,"subject":"S","status":"weird","x":1}"#).unwrap();
+        let (r, w) =
+            parse("7.json", r#"{"id":7,"subject":"S","status":"weird","x":1}"#.as_bytes()).unwrap();
         assert_eq!((r.id.as_str(), r.status), ("7", ClaudeStatus::Pending));
         assert!(w.unwrap().contains("unknown status 'weird'"));
         let (r, _) =
-            parse("a.json", r#"{"subject":"S","blockedBy":[1,"2"],"owner":null}"#).unwrap();
+            parse("a.json", r#"{"subject":"S","blockedBy":[1,"2",1],"owner":null}"#.as_bytes())
+                .unwrap();
         assert_eq!((r.id.as_str(), r.blocked_by.clone()), ("a", vec!["1".into(), "2".into()]));
         for (bad, why) in [
             ("", "empty"),
@@ -751,7 +1231,7 @@ mod tests {
             (r#"{"subject":"s","id":1.5}"#, "'id' is not"),
             (r#"{"subject":"s","description":[]}"#, "'description' is not a string"),
         ] {
-            let e = parse("1.json", bad).unwrap_err();
+            let e = parse("1.json", bad.as_bytes()).unwrap_err();
             assert!(e.contains(why), "{bad}: {e}");
         }
     }

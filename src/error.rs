@@ -93,7 +93,8 @@ impl Error {
         use ErrorKind::*;
         match self {
             Error::Store(StoreError::ListNotFound(_) | StoreError::PrefixTooShort(_)) => NotFound,
-            Error::Store(StoreError::RaceLost { .. }) => Conflict,
+            Error::Store(StoreError::RaceLost { .. })
+            | Error::Sync(crate::sync::SyncError::Raced { .. }) => Conflict,
             Error::Store(StoreError::Op(e)) => match e {
                 OpError::TaskNotFound { .. } | OpError::NoList => NotFound,
                 OpError::HeldByOther { .. }
@@ -135,6 +136,7 @@ impl Error {
                     OpError::InvalidTasks(_) => "invalid_tasks",
                 },
                 StoreError::LockHeld { .. } => "lock_held",
+                StoreError::SyncRunning { .. } => "sync_running",
                 StoreError::RaceLost { .. } => "race_lost",
                 StoreError::OddRef { .. } => "odd_ref",
                 StoreError::TooLarge { .. } => "too_large",
@@ -145,11 +147,15 @@ impl Error {
             },
             Error::Template(TemplateError::NotFound { .. }) => "template_not_found",
             Error::Template(TemplateError::Invalid { .. }) => "template_invalid",
+            Error::Template(TemplateError::Refused { .. }) => "template_refused",
             Error::Handoff(_) => "handoff_template",
             Error::Sync(crate::sync::SyncError::UnknownRemote(_)) => "unknown_remote",
             Error::Sync(crate::sync::SyncError::Fetch { .. }) => "fetch_failed",
             Error::Sync(crate::sync::SyncError::Push { .. }) => "push_failed",
-            Error::Sync(crate::sync::SyncError::Refused { .. }) => "push_refused",
+            Error::Sync(crate::sync::SyncError::Rejected { .. }) => "push_refused",
+            Error::Sync(crate::sync::SyncError::Raced { .. }) => "push_raced",
+            Error::Sync(crate::sync::SyncError::TimedOut { .. }) => "network_timeout",
+            Error::Sync(crate::sync::SyncError::BadTimeout { .. }) => "invalid_value",
             Error::Sync(_) => "sync_failed",
             Error::Model(_) => "invalid_value",
             Error::Claude(e) => {
@@ -162,7 +168,9 @@ impl Error {
                     C::TooMany { .. } => "too_many_tasks",
                     C::Cycle { .. } => "dependency_cycle",
                     C::Exists { .. } => "task_files_exist",
-                    C::Write { .. } => "write_failed",
+                    C::Write { .. } | C::HalfWritten { .. } => "write_failed",
+                    C::TooBig { .. } => "too_large",
+                    C::Changed { .. } => "changed",
                 }
             }
             Error::Status(_) => "unknown_status",
@@ -205,6 +213,10 @@ pub enum Hint {
     ClaudeTasksDir,
     /// The task files' `blockedBy`/`blocks` form a cycle to fix.
     FixTaskFileCycle,
+    /// The network operation may be given more time.
+    NetworkTimeout,
+    /// Another sync ran at the same time: sync again.
+    SyncAgain,
 }
 
 impl Error {
@@ -227,6 +239,8 @@ impl Error {
             Error::Claude(C::Exists { .. }) => Hint::ReplaceTaskFiles,
             Error::Claude(C::NoDir(_) | C::NoTasks { .. }) => Hint::ClaudeTasksDir,
             Error::Claude(C::Cycle { .. }) => Hint::FixTaskFileCycle,
+            Error::Sync(crate::sync::SyncError::TimedOut { .. }) => Hint::NetworkTimeout,
+            Error::Sync(crate::sync::SyncError::Raced { .. }) => Hint::SyncAgain,
             _ => return None,
         })
     }

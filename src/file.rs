@@ -1,9 +1,10 @@
 //! Reading files a repository ships (templates): only regular files, and
 //! never more than a bound, so a committed symlink to `/dev/zero` or a FIFO
-//! cannot exhaust memory or hang a command.
+//! cannot exhaust memory or hang a command. And making directories so that
+//! a write that fails can take back the ones it made.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Why a repository file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -41,11 +42,11 @@ fn kind(meta: &std::fs::Metadata) -> &'static str {
     if t.is_dir() { "a directory" } else { "not a file" }
 }
 
-/// Reads `path` as UTF-8 text if it is (or links to) a regular file of at
-/// most `max` bytes. The type is checked before opening (opening a FIFO
-/// blocks) and again on the opened file, and the read itself is bounded,
-/// so a file swapped or growing meanwhile cannot get past either bound.
-pub fn read_bounded(path: &Path, max: u64) -> Result<String, ReadError> {
+/// Opens `path` for reading if it is (or links to) a regular file of at
+/// most `max` bytes, as a reader that stops after `max` + 1 bytes. The type
+/// is checked before opening (opening a FIFO blocks) and again on the
+/// opened file, so a file swapped meanwhile cannot get past either check.
+pub fn open_bounded(path: &Path, max: u64) -> Result<std::io::Take<std::fs::File>, ReadError> {
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
         return Err(ReadError::NotRegular(kind(&meta)));
@@ -58,10 +59,44 @@ pub fn read_bounded(path: &Path, max: u64) -> Result<String, ReadError> {
     if !meta.is_file() {
         return Err(ReadError::NotRegular(kind(&meta)));
     }
-    let mut bytes = Vec::with_capacity(meta.len().min(max) as usize);
-    file.take(max + 1).read_to_end(&mut bytes)?;
+    if meta.len() > max {
+        return Err(ReadError::TooBig(max));
+    }
+    Ok(file.take(max + 1))
+}
+
+/// Reads `path` as UTF-8 text if it is (or links to) a regular file of at
+/// most `max` bytes ([`open_bounded`]); a file growing meanwhile cannot get
+/// past the bound either.
+pub fn read_bounded(path: &Path, max: u64) -> Result<String, ReadError> {
+    let mut reader = open_bounded(path, max)?;
+    let len = reader.get_ref().metadata().map_or(0, |m| m.len());
+    let mut bytes = Vec::with_capacity(len.min(max) as usize);
+    reader.read_to_end(&mut bytes)?;
     if bytes.len() as u64 > max {
         return Err(ReadError::TooBig(max));
     }
     String::from_utf8(bytes).map_err(|_| ReadError::NotUtf8)
+}
+
+/// Makes `dir` and its missing parents, recording each one made in `made`
+/// (outermost first), so that [`remove_dirs`] can take them back.
+pub fn make_dirs(dir: &Path, made: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let missing: Vec<&Path> = dir
+        .ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && std::fs::symlink_metadata(d).is_err())
+        .collect();
+    for d in missing.into_iter().rev() {
+        std::fs::create_dir(d)?;
+        made.push(d.to_path_buf());
+    }
+    Ok(())
+}
+
+/// Removes the directories [`make_dirs`] made, innermost first, each only
+/// if it is empty: nothing anyone else put there goes.
+pub fn remove_dirs(made: &[PathBuf]) {
+    for d in made.iter().rev() {
+        let _ = std::fs::remove_dir(d);
+    }
 }

@@ -47,6 +47,14 @@ pub enum HandoffError {
         #[source]
         source: crate::file::ReadError,
     },
+    /// The repository's template is a symlink leading out of the work tree.
+    #[error("Handoff template {} leads to {} through a symlink, outside the repository's work tree; it was not read", escape(&path.display().to_string()), escape(&target.display().to_string()))]
+    Outside {
+        /// The file.
+        path: PathBuf,
+        /// Where it leads.
+        target: PathBuf,
+    },
     /// The template does not parse.
     #[error("Handoff template {origin} is invalid: {}", clip(&one_line(&source.to_string()), MAX_ECHO))]
     Invalid {
@@ -90,6 +98,14 @@ impl HandoffTemplate {
         let repo_template =
             workdir.map(|w| w.join(crate::template::REPO_TEMPLATE_DIR).join(REPO_TEMPLATE_NAME));
         if let Some(p) = repo_template.filter(|p| p.exists()) {
+            // A clone's committed symlink must not turn a file of the
+            // user's into a document that is committed and pushed.
+            if let (Ok(target), Some(w)) = (std::fs::canonicalize(&p), workdir) {
+                let root = std::fs::canonicalize(w).unwrap_or_else(|_| w.to_path_buf());
+                if !target.starts_with(&root) {
+                    return Err(HandoffError::Outside { path: p, target });
+                }
+            }
             let source = crate::file::read_bounded(&p, MAX_TEMPLATE_BYTES)
                 .map_err(|source| HandoffError::Unreadable { path: p.clone(), source })?;
             let t = HandoffTemplate { source, path: Some(p) };

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use json::{Json, entry, set};
 
-use crate::file::{ReadError, read_bounded};
+use crate::file::{ReadError, make_dirs, read_bounded, remove_dirs};
 use crate::text::{escape, one_line, shell_quote};
 
 /// The skill's name (its directory under `skills/`).
@@ -92,19 +92,51 @@ pub enum InstallError {
         /// The symlink.
         path: PathBuf,
     },
+    /// A file reached through a symlink that leads outside where the install writes.
+    #[error(
+        "{} leads to {} through a symlink, outside {what} {}; nothing was written",
+        escape(&.path.display().to_string()),
+        escape(&.target.display().to_string()),
+        escape(&.root.display().to_string())
+    )]
+    Outside {
+        /// The file.
+        path: PathBuf,
+        /// Where it leads.
+        target: PathBuf,
+        /// What the install stays inside: `the project's work tree` ….
+        what: &'static str,
+        /// That directory.
+        root: PathBuf,
+    },
     /// A file changed between planning and writing.
     #[error("{} changed while installing; run the command again", escape(&.path.display().to_string()))]
     Changed {
         /// The file.
         path: PathBuf,
     },
-    /// Writing a file failed.
-    #[error("Cannot write {}: {source}", escape(&.path.display().to_string()))]
+    /// Writing a file failed; nothing was changed.
+    #[error("Cannot write {}: {source}; nothing was written", escape(&.path.display().to_string()))]
     Write {
         /// The file.
         path: PathBuf,
         /// Why.
         source: std::io::Error,
+    },
+    /// Writing a file failed, and so did putting back what was written before it.
+    #[error(
+        "Cannot write {}: {source}; and {} could not be put back as {} was",
+        escape(&.path.display().to_string()),
+        .left.iter().map(|p| escape(&p.display().to_string())).collect::<Vec<_>>().join(", "),
+        if .left.len() == 1 { "it" } else { "they" }
+    )]
+    HalfWritten {
+        /// The file whose write failed.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+        /// Files written before it that still hold the new text.
+        left: Vec<PathBuf>,
     },
     /// No home directory to install into.
     #[error("HOME is not set, so the user's configuration cannot be found")]
@@ -153,31 +185,46 @@ impl Action {
 pub struct Planned {
     /// The file.
     pub path: PathBuf,
-    /// Its text now (`None`: it does not exist).
+    /// Its text now (`None`: it does not exist, or is a symlink we replace).
     pub old: Option<String>,
     /// Its text after the install.
     pub new: String,
+    /// Where the bytes go: `path` itself, or the file a merged file's
+    /// symlinks lead to (inside the install's directory, checked).
+    target: PathBuf,
+    /// A symlink at `path` that a file we own whole replaces (what it says).
+    link: Option<PathBuf>,
+    /// Whether we own the file whole (the skill) rather than merge into it.
+    whole: bool,
 }
 
 impl Planned {
     /// What writing it does.
     pub fn action(&self) -> Action {
         match &self.old {
+            _ if self.link.is_some() => Action::Updated,
             None => Action::Created,
             Some(old) if *old == self.new => Action::Unchanged,
             Some(_) => Action::Updated,
         }
     }
 
-    /// A unified diff from the old text to the new (a new file: all added;
-    /// empty when unchanged).
+    /// A unified diff from the old text to the new (a new file, or a
+    /// symlink being replaced: all added; empty when unchanged).
     pub fn diff(&self) -> String {
         if self.action() == Action::Unchanged {
             return String::new();
         }
         let shown = escape(&self.path.display().to_string());
         let old = self.old.as_deref().unwrap_or("");
-        let from = if self.old.is_some() { shown.clone() } else { "/dev/null".into() };
+        let from = match (&self.link, &self.old) {
+            (Some(to), _) => format!(
+                "{shown} (a symlink to {}, replaced by a file)",
+                escape(&to.display().to_string())
+            ),
+            (None, Some(_)) => shown.clone(),
+            (None, None) => "/dev/null".into(),
+        };
         similar::TextDiff::from_lines(old, &self.new)
             .unified_diff()
             .context_radius(3)
@@ -266,19 +313,22 @@ pub fn hook_command(program: &str, arg: &str) -> String {
 
 /// Plans `install claude` into `dest` with `program` as the binary.
 pub fn plan_claude(dest: &Claude, program: &str) -> InstallResult<Vec<Planned>> {
-    let (settings, mcp, skill_path) = match dest {
+    let (settings, mcp, skill_path, b) = match dest {
         Claude::Project(root) => (
             root.join(".claude").join("settings.json"),
             root.join(".mcp.json"),
             root.join(".claude").join("skills").join(SKILL_NAME).join("SKILL.md"),
+            Bounds::new(root, "the project's work tree")?,
         ),
         Claude::User(home) => (
             home.join(".claude").join("settings.json"),
             home.join(".claude.json"),
             home.join(".claude").join("skills").join(SKILL_NAME).join("SKILL.md"),
+            Bounds::new(home, "your home directory")?,
         ),
         Claude::Plugin(dir) => {
-            let manifest = plan_json(&dir.join(".claude-plugin").join("plugin.json"), |top| {
+            let b = Bounds::new(dir, "the plugin directory")?;
+            let manifest = plan_json(&b, &dir.join(".claude-plugin").join("plugin.json"), |top| {
                 set(top, "name", Json::str(PLUGIN_NAME));
                 set(top, "version", Json::str(env!("CARGO_PKG_VERSION")));
                 set(top, "description", Json::str(DESCRIPTION));
@@ -286,67 +336,238 @@ pub fn plan_claude(dest: &Claude, program: &str) -> InstallResult<Vec<Planned>> 
                 set(top, "license", Json::str(env!("CARGO_PKG_LICENSE")));
                 Ok(())
             })?;
-            let hooks = plan_json(&dir.join("hooks").join("hooks.json"), |top| {
+            let hooks = plan_json(&b, &dir.join("hooks").join("hooks.json"), |top| {
                 entry(top, "description", || Json::str(DESCRIPTION));
                 merge_hooks(top, program)
             })?;
-            let mcp = plan_json(&dir.join(".mcp.json"), |top| merge_mcp(top, program))?;
+            let mcp = plan_json(&b, &dir.join(".mcp.json"), |top| merge_mcp(top, program))?;
             let skill_path = dir.join("skills").join(SKILL_NAME).join("SKILL.md");
-            let skill = plan_text(&skill_path, plugin_skill(program)?)?;
+            let skill = plan_text(&b, &skill_path, plugin_skill(program)?)?;
             return Ok(vec![manifest, hooks, mcp, skill]);
         }
     };
     Ok(vec![
-        plan_json(&settings, |top| merge_hooks(top, program))?,
-        plan_json(&mcp, |top| merge_mcp(top, program))?,
-        plan_text(&skill_path, skill(program)?)?,
+        plan_json(&b, &settings, |top| merge_hooks(top, program))?,
+        plan_json(&b, &mcp, |top| merge_mcp(top, program))?,
+        plan_text(&b, &skill_path, skill(program)?)?,
     ])
 }
 
 /// Plans `install codex` into `dest` with `program` as the binary.
 pub fn plan_codex(dest: &Codex, program: &str) -> InstallResult<Vec<Planned>> {
-    let path = match dest {
-        Codex::Project(root) | Codex::User(root) => root.join(".codex").join("config.toml"),
+    let (root, what) = match dest {
+        Codex::Project(root) => (root, "the project's work tree"),
+        Codex::User(home) => (home, "your home directory"),
     };
-    Ok(vec![plan_toml(&path, program)?])
+    let b = Bounds::new(root, what)?;
+    Ok(vec![plan_toml(&b, &root.join(".codex").join("config.toml"), program)?])
 }
 
-/// Writes every planned file that changes, each through a temporary file
-/// renamed into place (beside a symlink's target, so dotfile links stay).
-/// First checks that none changed since it was planned.
+/// The directory an install writes inside (the project's work tree, the
+/// home directory, the plugin directory), with its symlinks resolved.
+struct Bounds {
+    root: PathBuf,
+    real: PathBuf,
+    what: &'static str,
+}
+
+impl Bounds {
+    fn new(root: &Path, what: &'static str) -> InstallResult<Bounds> {
+        Ok(Bounds { root: root.to_path_buf(), real: resolve(root)?, what })
+    }
+
+    /// Where the bytes for `path` go, and the symlink a whole file
+    /// replaces. A file we own whole (`whole`) is never followed: a symlink
+    /// there is replaced by the file. A merged file is written where its
+    /// symlinks lead. Either way every directory on the way is resolved,
+    /// and the place must be inside the root: a repository cannot send our
+    /// writes to the user's other files by shipping a symlink.
+    fn place(&self, path: &Path, whole: bool) -> InstallResult<(PathBuf, Option<PathBuf>)> {
+        check_dirs(path)?;
+        let (target, link) = locate(path, whole)?;
+        if !target.starts_with(&self.real) {
+            return Err(InstallError::Outside {
+                path: path.to_path_buf(),
+                target,
+                what: self.what,
+                root: self.root.clone(),
+            });
+        }
+        Ok((target, link))
+    }
+}
+
+/// Where the bytes for `path` go (see [`Bounds::place`]), unchecked.
+fn locate(path: &Path, whole: bool) -> InstallResult<(PathBuf, Option<PathBuf>)> {
+    if !whole {
+        return Ok((resolve(path)?, None));
+    }
+    let link = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Some(std::fs::read_link(path).map_err(|e| {
+            InstallError::Unreadable { path: path.to_path_buf(), source: ReadError::Io(e) }
+        })?),
+        _ => None,
+    };
+    let target = match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => resolve(dir)?.join(name),
+        _ => path.to_path_buf(),
+    };
+    Ok((target, link))
+}
+
+/// `path` with every symlink on the way resolved: its deepest existing
+/// ancestor made canonical, the components that do not exist yet appended.
+fn resolve(path: &Path) -> InstallResult<PathBuf> {
+    let mut missing: Vec<&OsStr> = Vec::new();
+    let mut at = path;
+    loop {
+        match std::fs::canonicalize(at) {
+            Ok(real) => return Ok(missing.iter().rev().fold(real, |p, c| p.join(c))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if std::fs::symlink_metadata(at).is_ok() {
+                    return Err(InstallError::Dangling { path: at.to_path_buf() });
+                }
+                match (at.parent(), at.file_name()) {
+                    (Some(parent), Some(name)) => {
+                        missing.push(name);
+                        at = parent;
+                    }
+                    _ => return Ok(path.to_path_buf()),
+                }
+            }
+            Err(e) => {
+                return Err(InstallError::Unreadable {
+                    path: at.to_path_buf(),
+                    source: ReadError::Io(e),
+                });
+            }
+        }
+    }
+}
+
+/// Writes every planned file that changes, all or nothing.
+///
+/// First checks that none changed since it was planned (content, and where
+/// its symlinks lead). Then every new text goes into a temporary file
+/// beside its target (directories made as needed); a failure there removes
+/// the temporary files and the directories made, and nothing has changed.
+/// Only then is each renamed into place, in order: a rename is atomic, so a
+/// reader sees the old file or the new, never half. Should a rename fail,
+/// the files already renamed get their old text back (a replaced symlink
+/// is made again, a new file removed) before the error is returned.
 pub fn write(plans: &[Planned]) -> InstallResult<()> {
     let changing: Vec<&Planned> =
         plans.iter().filter(|p| p.action() != Action::Unchanged).collect();
     for p in &changing {
-        if read_existing(&p.path)? != p.old {
+        let now = locate(&p.path, p.whole)?;
+        let old = if now.1.is_some() { None } else { read_existing(&now.0)? };
+        if now != (p.target.clone(), p.link.clone()) || old != p.old {
             return Err(InstallError::Changed { path: p.path.clone() });
         }
     }
+    let mut made: Vec<PathBuf> = Vec::new();
+    let staged = stage_all(&changing, &mut made)?;
+    commit(&changing, staged, &made)
+}
+
+/// Stages every file ([`stage`]); on a failure removes what was staged and
+/// the directories made, so nothing has changed.
+fn stage_all(
+    changing: &[&Planned],
+    made: &mut Vec<PathBuf>,
+) -> InstallResult<Vec<tempfile::NamedTempFile>> {
+    let mut staged = Vec::with_capacity(changing.len());
     for p in changing {
-        write_one(p).map_err(|source| InstallError::Write { path: p.path.clone(), source })?;
+        match stage(p, made) {
+            Ok(tmp) => staged.push(tmp),
+            Err(source) => {
+                drop(staged);
+                remove_dirs(made);
+                return Err(InstallError::Write { path: p.path.clone(), source });
+            }
+        }
+    }
+    Ok(staged)
+}
+
+/// Renames each staged file into place, in order; on a failure puts back
+/// the files already renamed and removes the directories made.
+fn commit(
+    changing: &[&Planned],
+    staged: Vec<tempfile::NamedTempFile>,
+    made: &[PathBuf],
+) -> InstallResult<()> {
+    let mut done: Vec<&Planned> = Vec::new();
+    let mut staged = staged.into_iter();
+    for p in changing {
+        let Some(tmp) = staged.next() else { break };
+        if let Err(tempfile::PersistError { error, file }) = tmp.persist(&p.target) {
+            // The temporary files go first, so the directories made are empty.
+            drop(file);
+            drop(staged);
+            let left: Vec<PathBuf> =
+                done.iter().rev().filter(|d| restore(d).is_err()).map(|d| d.path.clone()).collect();
+            remove_dirs(made);
+            let path = p.path.clone();
+            return Err(match left.is_empty() {
+                true => InstallError::Write { path, source: error },
+                false => InstallError::HalfWritten { path, source: error, left },
+            });
+        }
+        done.push(p);
     }
     Ok(())
 }
 
-fn write_one(p: &Planned) -> std::io::Result<()> {
-    let target = match std::fs::symlink_metadata(&p.path) {
-        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(&p.path)?,
-        _ => p.path.clone(),
-    };
-    let dir = target.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = target.file_name().and_then(OsStr::to_str).unwrap_or("file");
+/// Writes `p`'s new text into a temporary file beside its target, with the
+/// target's permissions (a new file's: `0644`), making missing directories
+/// (each one recorded in `made`, outermost first).
+fn stage(p: &Planned, made: &mut Vec<PathBuf>) -> std::io::Result<tempfile::NamedTempFile> {
+    let dir = p.target.parent().unwrap_or(Path::new("."));
+    make_dirs(dir, made)?;
+    let name = p.target.file_name().and_then(OsStr::to_str).unwrap_or("file");
     let mut tmp =
         tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".tmp").tempfile_in(dir)?;
     tmp.write_all(p.new.as_bytes())?;
-    let perms = match std::fs::metadata(&target) {
-        Ok(m) => m.permissions(),
-        Err(_) => default_permissions(tmp.as_file().metadata()?.permissions()),
+    let perms = match std::fs::metadata(&p.target) {
+        Ok(m) if p.link.is_none() => m.permissions(),
+        _ => default_permissions(tmp.as_file().metadata()?.permissions()),
     };
     tmp.as_file().set_permissions(perms)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(&target).map_err(|e| e.error)?;
-    Ok(())
+    Ok(tmp)
+}
+
+/// Puts back what `p` replaced: its old text (through a temporary file and
+/// a rename, with the permissions it had), the symlink it replaced, or no
+/// file at all.
+fn restore(p: &Planned) -> std::io::Result<()> {
+    match (&p.link, &p.old) {
+        (Some(link), _) => {
+            std::fs::remove_file(&p.path)?;
+            symlink(link, &p.path)
+        }
+        (None, Some(old)) => {
+            let dir = p.target.parent().unwrap_or(Path::new("."));
+            let mut tmp = tempfile::Builder::new().prefix(".restore.").tempfile_in(dir)?;
+            tmp.write_all(old.as_bytes())?;
+            tmp.as_file().set_permissions(std::fs::metadata(&p.target)?.permissions())?;
+            tmp.as_file().sync_all()?;
+            tmp.persist(&p.target).map_err(|e| e.error)?;
+            Ok(())
+        }
+        (None, None) => std::fs::remove_file(&p.target),
+    }
+}
+
+#[cfg(unix)]
+fn symlink(link: &Path, at: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(link, at)
+}
+
+#[cfg(not(unix))]
+fn symlink(link: &Path, at: &Path) -> std::io::Result<()> {
+    std::os::windows::fs::symlink_file(link, at)
 }
 
 /// A new file is readable by all, as an editor would create it (a
@@ -390,51 +611,48 @@ fn check_dirs(path: &Path) -> InstallResult<()> {
     Ok(())
 }
 
-/// Plans a file we own entirely.
-fn plan_text(path: &Path, new: String) -> InstallResult<Planned> {
-    check_dirs(path)?;
-    Ok(Planned { path: path.to_path_buf(), old: read_existing(path)?, new })
+/// Plans a file we own entirely. A symlink there is not read: it is
+/// replaced.
+fn plan_text(b: &Bounds, path: &Path, new: String) -> InstallResult<Planned> {
+    let (target, link) = b.place(path, true)?;
+    let old = if link.is_some() { None } else { read_existing(&target)? };
+    Ok(Planned { path: path.to_path_buf(), old, new, target, link, whole: true })
 }
 
 /// Plans a JSON file: its top-level object (empty when the file is new or
-/// blank) edited by `edit`. Unchanged content keeps the file's own text;
-/// changed content is printed with the file's indentation.
+/// blank) edited by `edit`. The new text is the old with only the values
+/// that changed spliced in (see [`json`]); a new file is printed with two
+/// spaces.
 fn plan_json(
+    b: &Bounds,
     path: &Path,
     edit: impl FnOnce(&mut Vec<(String, Json)>) -> Result<(), String>,
 ) -> InstallResult<Planned> {
-    check_dirs(path)?;
-    let old = read_existing(path)?;
-    let mut doc = match old.as_deref() {
-        None => Json::Object(Vec::new()),
-        Some(text) if text.trim().is_empty() => Json::Object(Vec::new()),
-        Some(text) => Json::parse(text).map_err(|e| InstallError::NotJson {
-            path: path.to_path_buf(),
-            detail: escape(&one_line(&e.to_string())),
-        })?,
+    let (target, _) = b.place(path, false)?;
+    let old = read_existing(&target)?;
+    let bom = |t: &str| t.strip_prefix('\u{feff}').map(|_| "\u{feff}").unwrap_or("");
+    let blank = |t: &str| t.trim_start_matches('\u{feff}').trim().is_empty();
+    let parsed = match old.as_deref() {
+        Some(text) if !blank(text) => Some(json::Document::parse(text).map_err(|e| {
+            InstallError::NotJson { path: path.to_path_buf(), detail: escape(&e.to_string()) }
+        })?),
+        _ => None,
     };
-    let before = doc.clone();
+    let mut doc = parsed.as_ref().map_or(Json::Object(Vec::new()), |d| d.value.clone());
+    let kind = doc.kind();
     let Some(top) = doc.as_object_mut() else {
         return Err(InstallError::Shape {
             path: path.to_path_buf(),
-            what: format!("it holds {}, not an object", before.kind()),
+            what: format!("it holds {kind}, not an object"),
         });
     };
     edit(top).map_err(|what| InstallError::Shape { path: path.to_path_buf(), what })?;
-    let pretty = |indent: &str, newline: bool| {
-        doc.to_pretty(indent, newline).map_err(|e| InstallError::Shape {
-            path: path.to_path_buf(),
-            what: format!("it cannot be printed again ({e})"),
-        })
+    let new = match (&parsed, old.as_deref()) {
+        (Some(parsed), _) => parsed.render(&doc),
+        (None, Some(text)) => format!("{}{}", bom(text), doc.to_pretty("  ", true)),
+        (None, None) => doc.to_pretty("  ", true),
     };
-    let new = match old.as_deref() {
-        Some(text) if doc == before => text.to_string(),
-        Some(text) => {
-            pretty(&json::indent_of(text), text.ends_with('\n') || text.trim().is_empty())?
-        }
-        None => pretty("  ", true)?,
-    };
-    Ok(Planned { path: path.to_path_buf(), old, new })
+    Ok(Planned { path: path.to_path_buf(), old, new, target, link: None, whole: false })
 }
 
 /// Adds (or corrects) our MCP server under `mcpServers`; other servers and
@@ -631,11 +849,12 @@ fn shell_words(s: &str) -> Option<Vec<String>> {
 
 /// Plans a TOML file with our `[mcp_servers.tasklist]`: toml_edit keeps
 /// the rest of the file byte for byte, comments included.
-fn plan_toml(path: &Path, program: &str) -> InstallResult<Planned> {
+fn plan_toml(b: &Bounds, path: &Path, program: &str) -> InstallResult<Planned> {
     use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, TableLike, Value, value};
-    check_dirs(path)?;
-    let old = read_existing(path)?;
-    let text = old.as_deref().unwrap_or("");
+    let (target, _) = b.place(path, false)?;
+    let old = read_existing(&target)?;
+    let with_bom = old.as_deref().unwrap_or("");
+    let text = with_bom.strip_prefix('\u{feff}').unwrap_or(with_bom);
     let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
         // Not the error's Display: that quotes the offending line of the file.
         let at = e.span().map(|span| {
@@ -683,7 +902,17 @@ fn plan_toml(path: &Path, program: &str) -> InstallResult<Planned> {
     };
     let mut changed = !has_table;
     if ours.get("command").and_then(Item::as_str) != Some(program) {
-        ours.insert("command", value(program));
+        // In place, keeping the spaces and comment around the old value.
+        match ours.get_mut("command").and_then(Item::as_value_mut) {
+            Some(v) => {
+                let decor = v.decor().clone();
+                *v = Value::from(program);
+                *v.decor_mut() = decor;
+            }
+            None => {
+                ours.insert("command", value(program));
+            }
+        }
         changed = true;
     }
     let args_ok = ours
@@ -696,8 +925,56 @@ fn plan_toml(path: &Path, program: &str) -> InstallResult<Planned> {
         ours.insert("args", value(args));
         changed = true;
     }
-    let new = if changed { doc.to_string() } else { text.to_string() };
-    Ok(Planned { path: path.to_path_buf(), old, new })
+    let new = match changed {
+        true => format!(
+            "{}{}",
+            &with_bom[..with_bom.len() - text.len()],
+            keep_lines(text, &doc.to_string())
+        ),
+        false => with_bom.to_string(),
+    };
+    Ok(Planned { path: path.to_path_buf(), old, new, target, link: None, whole: false })
+}
+
+/// `new` (toml_edit's printing of `old` with our table) with every line it
+/// did not change taken from `old` as written, and the lines it added ended
+/// like `old`'s: toml_edit keeps a document's text except its line breaks,
+/// which it prints as `\n`, so CRLF files stay CRLF.
+fn keep_lines(old: &str, new: &str) -> String {
+    let nl = match old.find('\n') {
+        Some(i) if old[..i].ends_with('\r') => "\r\n",
+        _ => "\n",
+    };
+    let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
+    let bare: Vec<String> = old_lines
+        .iter()
+        .map(|l| match l.strip_suffix("\r\n") {
+            Some(body) => format!("{body}\n"),
+            None => l.to_string(),
+        })
+        .collect();
+    let new_lines: Vec<&str> = new.split_inclusive('\n').collect();
+    let bare_refs: Vec<&str> = bare.iter().map(String::as_str).collect();
+    let mut out = String::with_capacity(new.len() + new_lines.len());
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &bare_refs, &new_lines) {
+        let (tag, from, to) = op.as_tag_tuple();
+        match tag {
+            similar::DiffTag::Equal => old_lines[from].iter().for_each(|l| out.push_str(l)),
+            similar::DiffTag::Delete => {}
+            similar::DiffTag::Insert | similar::DiffTag::Replace => {
+                for line in &new_lines[to] {
+                    match line.strip_suffix('\n') {
+                        Some(body) if !body.ends_with('\r') => {
+                            out.push_str(body);
+                            out.push_str(nl);
+                        }
+                        _ => out.push_str(line),
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// What the templates are rendered with.
@@ -804,7 +1081,7 @@ mod tests {
         merge_hooks(&mut top, "/a/git-tasklist").unwrap();
         assert_eq!(Json::Object(top.clone()), once);
         merge_hooks(&mut top, "git-tasklist").unwrap();
-        let text = Json::Object(top).to_pretty("  ", false).unwrap();
+        let text = Json::Object(top).to_pretty("  ", false);
         assert!(!text.contains("/a/git-tasklist"), "{text}");
         assert_eq!(text.matches("git-tasklist hook stop").count(), 1, "{text}");
     }
@@ -819,11 +1096,52 @@ mod tests {
         .unwrap();
         let Json::Object(mut top) = doc else { panic!() };
         merge_hooks(&mut top, "git-tasklist").unwrap();
-        let text = Json::Object(top).to_pretty("", false).unwrap().replace('\n', "");
+        let text = Json::Object(top).to_pretty("", false).replace('\n', "");
         assert!(
             text.contains(r#""SessionStart": [{"hooks": [{"type": "command","command": "git-tasklist hook session-start"}]},{"matcher": "startup","hooks": [{"type": "command","command": "mine"}]}]"#),
             "{text}"
         );
+    }
+
+    /// Every file under `dir` with its bytes.
+    fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut todo = vec![dir.to_path_buf()];
+        while let Some(d) = todo.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    todo.push(p);
+                } else {
+                    out.push((p.clone(), std::fs::read(&p).unwrap()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_rename_that_fails_puts_back_the_files_renamed_before_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::create_dir(root.join(".claude")).unwrap();
+        std::fs::write(root.join(".claude/settings.json"), "{\"model\": \"opus\"}\n").unwrap();
+        let plans = plan_claude(&Claude::Project(root.clone()), "git-tasklist").unwrap();
+        let changing: Vec<&Planned> = plans.iter().collect();
+        let before = files(&root);
+        let mut made = Vec::new();
+        let staged = stage_all(&changing, &mut made).unwrap();
+        assert!(!made.is_empty(), "the skill's directories were made");
+        // Something takes .mcp.json's place between staging and renaming:
+        // settings.json is renamed in first, then .mcp.json's rename fails.
+        std::fs::create_dir(root.join(".mcp.json")).unwrap();
+        std::fs::write(root.join(".mcp.json/in-the-way"), "x").unwrap();
+        let err = commit(&changing, staged, &made).unwrap_err();
+        assert!(matches!(&err, InstallError::Write { path, .. } if path.ends_with(".mcp.json")));
+        std::fs::remove_dir_all(root.join(".mcp.json")).unwrap();
+        assert_eq!(files(&root), before, "settings.json back, nothing staged or made left");
+        assert!(!root.join(".claude/skills").exists());
     }
 
     #[cfg(unix)]

@@ -59,6 +59,7 @@ pub mod format;
 pub mod handoff;
 pub mod hook;
 pub mod install;
+pub mod interrupt;
 pub mod mcp;
 pub mod merge;
 pub mod model;

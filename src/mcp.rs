@@ -213,7 +213,12 @@ impl From<Error> for ToolError {
             Hint::OutOfOrder => Some("finish that task first, or pass outOfOrder: true"),
             Hint::Title => Some("pass title, template or from"),
             Hint::StatusOrNote => Some("pass status and/or note"),
-            Hint::ReplaceTaskFiles | Hint::ClaudeTasksDir | Hint::FixTaskFileCycle => None,
+            // No tool imports, exports or syncs.
+            Hint::ReplaceTaskFiles
+            | Hint::ClaudeTasksDir
+            | Hint::FixTaskFileCycle
+            | Hint::NetworkTimeout
+            | Hint::SyncAgain => None,
         });
         ToolError {
             error: clip(&e.to_string(), MAX_ERROR),
@@ -333,6 +338,13 @@ impl Server {
     fn tool_router() -> ToolRouter<Server> {
         let mut router = Self::raw_tool_router();
         for route in router.map.values_mut() {
+            // A call in flight finishes before a signal ends the server.
+            let call = route.call.clone();
+            route.call = Arc::new(move |ctx| {
+                let hold = crate::interrupt::hold();
+                let done = call(ctx);
+                Box::pin(async move { (done.await, drop(hold)).0 })
+            });
             if let Some(output) = route.attr.output_schema.take() {
                 route.attr.output_schema = Some(Arc::new(schema::output(&output)));
             }

@@ -78,6 +78,9 @@ pub enum Problem {
     /// A ref nested deeper than the namespace (lists sit directly under it).
     #[error("{0} is not a list: list refs sit directly under the namespace")]
     Nested(String),
+    /// A ref directly under the namespace whose name is not a UUID.
+    #[error("its name is not a list id (a UUID)")]
+    NotAnId,
     /// A loose ref file whose content is not a ref.
     #[error("the ref file cannot be decoded")]
     BadRefFile,
@@ -190,6 +193,15 @@ pub enum StoreError {
         reference: String,
         /// What it is instead.
         what: String,
+    },
+    /// Another sync holds the repository's sync lock.
+    #[error(
+        "Another sync is running in this repository (lock file {}); if no git-tasklist process is running, delete it",
+        path.display()
+    )]
+    SyncRunning {
+        /// The lock file.
+        path: PathBuf,
     },
     /// Lost the race too often.
     #[error(
@@ -510,8 +522,10 @@ impl Store {
         &self.common_dir
     }
 
-    /// Every list id with the commit its ref points to (`None` when it
-    /// cannot be resolved), from the refs alone: no list is read.
+    /// Every name directly under the namespace with the commit its ref
+    /// points to (`None` when it cannot be resolved), from the refs alone:
+    /// no list is read. Names that are not list ids ([`is_uuid`]) are in
+    /// here too, for a caller to report.
     pub fn list_tips(&self) -> StoreResult<Vec<(String, Option<ObjectId>)>> {
         let mut tips = self.refs_with_prefix(&self.local(), "", true)?;
         tips.sort();
@@ -630,6 +644,9 @@ impl Store {
                 Err(none(&id, Problem::Nested(name.clone())))
             } else {
                 match r.peel_to_id() {
+                    Ok(tip) if !is_uuid(&id) => {
+                        Err(unreadable(&id, tip.detach(), Problem::NotAnId))
+                    }
                     Ok(tip) => self.read_with(&repo, &id, tip.detach()),
                     Err(e) => Err(none(&id, Problem::BadRef(Box::new(e)))),
                 }
@@ -679,7 +696,7 @@ impl Store {
         }
         let mut hits: Vec<String> = Vec::new();
         for (id, tip) in self.refs_with_prefix(&repo, "", true)? {
-            let Some(tip) = tip else { continue };
+            let Some(tip) = tip.filter(|_| is_uuid(&id)) else { continue };
             if self.read_with(&repo, &id, tip).is_ok_and(|s| s.list.title == query) {
                 hits.push(id);
             }
@@ -719,7 +736,7 @@ impl Store {
                 let name = e.file_name();
                 let Some(name) = name.to_str() else { continue };
                 let is_file = e.file_type().is_ok_and(|t| t.is_file());
-                if is_file && name.starts_with(prefix) && !name.ends_with(".lock") {
+                if is_file && name.starts_with(prefix) && is_uuid(name) {
                     ids.insert(name.to_string());
                 }
             }
@@ -734,7 +751,7 @@ impl Store {
             let dir = format!("{}/", self.namespace);
             for r in iter.flatten() {
                 let name = r.name.as_bstr().to_str_lossy();
-                if let Some(id) = name.strip_prefix(&dir).filter(|id| !id.contains('/')) {
+                if let Some(id) = name.strip_prefix(&dir).filter(|id| is_uuid(id)) {
                     ids.insert(id.to_string());
                 }
             }
@@ -866,6 +883,40 @@ impl Store {
     /// The root tree `tree`, if this process wrote it lately.
     pub(crate) fn recent_tree(&self, tree: ObjectId) -> Option<gix::objs::Tree> {
         self.recent.tree(tree)
+    }
+}
+
+/// The file `sync` holds while it runs, in the common git directory.
+pub const SYNC_LOCK: &str = "tasklist-sync.lock";
+
+/// The repository's sync lock (see [`Store::lock_sync`]); released when
+/// dropped, and removed when a signal ends the process.
+#[derive(Debug)]
+pub struct SyncLock {
+    _file: crate::interrupt::LockFile,
+}
+
+impl Store {
+    /// Takes the repository's sync lock ([`SYNC_LOCK`]), waiting up to
+    /// `wait` for another sync to release it: two syncs never fetch into the
+    /// same remote-tracking refs at once.
+    pub fn lock_sync(&self, wait: std::time::Duration) -> StoreResult<SyncLock> {
+        let path = self.common_dir.join(SYNC_LOCK);
+        let started = std::time::Instant::now();
+        let mut pause = std::time::Duration::from_millis(5);
+        loop {
+            match crate::interrupt::LockFile::create(&path) {
+                Ok(file) => return Ok(SyncLock { _file: file }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(git_err(format!("creating {}", path.display()), e)),
+            }
+            let left = wait.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                return Err(StoreError::SyncRunning { path });
+            }
+            std::thread::sleep(pause.min(left));
+            pause = (pause * 2).min(std::time::Duration::from_millis(200));
+        }
     }
 }
 

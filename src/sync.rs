@@ -4,15 +4,23 @@
 //! network goes through the `git` command, so credentials, SSH, proxies and
 //! `insteadOf` work as they do for the user; everything local goes through
 //! the store.
+//!
+//! One list's failure never stops the others: it is that list's row
+//! (`Action::Skipped` and why). Every `git` that talks to the remote runs
+//! for a bounded time ([`NETWORK_TIMEOUT_CONFIG_KEY`]); a sync holds the
+//! repository's sync lock, so two never fetch into the same refs at once.
 
-use std::process::Command;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::process::{Command, Output};
+use std::time::Duration;
 
 use gix::ObjectId;
 
+use crate::interrupt::{self, Finished};
 use crate::merge::{self, Conflict, Reopened};
 use crate::op::Applied;
-use crate::store::{Store, StoreError};
-use crate::text::{escape, one_line};
+use crate::store::{Store, StoreError, is_uuid};
+use crate::text::{MAX_ECHO, clip, escape, one_line};
 use crate::trailer;
 
 /// Where fetched lists are kept: `refs/tasklists-remote/<remote>/<id>`,
@@ -20,8 +28,20 @@ use crate::trailer;
 pub const TRACKING_PREFIX: &str = "refs/tasklists-remote";
 /// Git config key for the remote's ref prefix (default: the local namespace).
 pub const REMOTE_PREFIX_CONFIG_KEY: &str = "tasklist.remotePrefix";
-/// Pushes that find the remote moved, before giving up.
-const MAX_ROUNDS: usize = 3;
+/// Git config key: how many seconds one network operation (a `git fetch`
+/// or `git push`) may take; 0 for no bound.
+pub const NETWORK_TIMEOUT_CONFIG_KEY: &str = "tasklist.networkTimeout";
+/// Environment variable that overrides [`NETWORK_TIMEOUT_CONFIG_KEY`].
+pub const NETWORK_TIMEOUT_ENV: &str = "GIT_TASKLIST_NETWORK_TIMEOUT";
+/// Seconds a network operation may take when nothing is configured.
+pub const DEFAULT_NETWORK_TIMEOUT: u64 = 60;
+/// Rounds of fetch, merge and push a sync makes while the remote moves.
+const MAX_ROUNDS: u32 = 3;
+/// Fetch-apply-push rounds a claim makes before giving up.
+const MAX_CLAIM_ROUNDS: u32 = 8;
+/// How long a lock file left by a stopped `git` must stay before it is
+/// taken as left behind (git waits 100 ms for a busy ref lock).
+const LOCK_SETTLE: Duration = Duration::from_millis(150);
 /// Refspecs per `git push` (some hosts fail a push of thousands of refs).
 const PUSH_CHUNK: usize = 500;
 
@@ -42,7 +62,7 @@ pub enum SyncError {
         /// What git said.
         message: String,
     },
-    /// `git push` failed for another reason than a moved remote.
+    /// `git push` failed as a whole (unreachable, authentication, …).
     #[error("Pushing task lists to '{remote}' failed: {message}")]
     Push {
         /// The remote.
@@ -50,15 +70,54 @@ pub enum SyncError {
         /// What git said.
         message: String,
     },
-    /// The remote kept moving.
-    #[error("The remote '{remote}' changed under {MAX_ROUNDS} attempts to push; try again")]
-    Refused {
+    /// The remote refused a list's push: a hook, a protected ref, a clash
+    /// with a ref it has. Not a race: trying again changes nothing.
+    #[error("The remote '{remote}' refused task list {list} ({reason}){}", said(.message.as_deref()))]
+    Rejected {
         /// The remote.
         remote: String,
+        /// The list.
+        list: String,
+        /// git's summary of the refusal (`pre-receive hook declined` …).
+        reason: String,
+        /// What the remote itself said, escaped.
+        message: Option<String>,
+    },
+    /// The remote moved under every attempt to push.
+    #[error(
+        "The remote '{remote}' changed under {attempts} consecutive attempts to push; try again"
+    )]
+    Raced {
+        /// The remote.
+        remote: String,
+        /// The attempts made.
+        attempts: u32,
+    },
+    /// A network operation did not finish in time; git was stopped.
+    #[error("{what} '{remote}' did not finish within {seconds} s; git was stopped")]
+    TimedOut {
+        /// The remote.
+        remote: String,
+        /// What was under way (`Fetching task lists from` …).
+        what: &'static str,
+        /// The bound.
+        seconds: u64,
+    },
+    /// The network timeout is not a number of seconds.
+    #[error("{from} '{value}' is not a number of seconds")]
+    BadTimeout {
+        /// Where it came from (the variable or the config key).
+        from: &'static str,
+        /// The value, escaped.
+        value: String,
     },
     /// The `git` command could not be run.
     #[error("Cannot run git: {0}")]
     Git(#[from] std::io::Error),
+}
+
+fn said(message: Option<&str>) -> String {
+    message.map(|m| format!("; it said: {m}")).unwrap_or_default()
 }
 
 /// What happened to one list.
@@ -75,14 +134,14 @@ pub enum Action {
     Merged,
     /// Only here, or ahead here: pushed.
     Pushed,
-    /// Left alone (unreadable, or it changed here meanwhile).
+    /// Left alone (unreadable, not a list, refused, or failed on its own); `detail` says why.
     Skipped,
 }
 
 /// One list's outcome.
 #[derive(Debug, Clone)]
 pub struct ListSync {
-    /// The list id.
+    /// The list id (as the ref names it: escape it to print it).
     pub id: String,
     /// Its title, when readable.
     pub title: Option<String>,
@@ -96,6 +155,25 @@ pub struct ListSync {
     pub detail: Option<String>,
 }
 
+impl ListSync {
+    fn new(id: &str) -> ListSync {
+        ListSync {
+            id: id.to_string(),
+            title: None,
+            action: Action::UpToDate,
+            pushed: false,
+            conflicts: Vec::new(),
+            detail: None,
+        }
+    }
+
+    fn skip(&mut self, why: impl Into<String>) {
+        self.action = Action::Skipped;
+        self.pushed = false;
+        self.detail = Some(why.into());
+    }
+}
+
 /// The outcome of a sync.
 #[derive(Debug, Clone)]
 pub struct SyncReport {
@@ -103,6 +181,16 @@ pub struct SyncReport {
     pub remote: String,
     /// Every list, sorted by id.
     pub lists: Vec<ListSync>,
+    /// What the remote said when it refused a push (its own words,
+    /// escaped and cut short), if it did.
+    pub remote_message: Option<String>,
+}
+
+impl SyncReport {
+    /// How many lists were skipped.
+    pub fn skipped(&self) -> usize {
+        self.lists.iter().filter(|l| l.action == Action::Skipped).count()
+    }
 }
 
 /// How to sync.
@@ -174,19 +262,202 @@ pub fn tracking(
     Ok(out)
 }
 
-fn git(store: &Store, args: &[&str]) -> Result<std::process::Output, SyncError> {
-    Ok(Command::new("git")
-        .arg("--git-dir")
-        .arg(store.common_dir())
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .output()?)
+/// `git ARGS` on the repository. No automatic maintenance after a fetch:
+/// it would outlive the fetch (beyond the network bound and the signal
+/// passed on, holding `objects/maintenance.lock`), and the store runs git's
+/// own housekeeping when objects pile up.
+fn git_cmd(store: &Store, args: &[&str]) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.arg("--git-dir").arg(store.common_dir());
+    cmd.args(["-c", "maintenance.auto=false"]).args(args);
+    cmd
 }
 
-fn git_text(out: &std::process::Output) -> String {
+/// Runs a local `git` command (config, remote names): no network, no bound.
+fn git(store: &Store, args: &[&str]) -> Result<Output, SyncError> {
+    match interrupt::output(&mut git_cmd(store, args), None, &|| {})? {
+        Finished::Exited(out) => Ok(out),
+        Finished::TimedOut => Err(std::io::Error::from(std::io::ErrorKind::TimedOut).into()),
+    }
+}
+
+fn git_text(out: &Output) -> String {
     let text = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     one_line(&escape(&lines.join("; ")))
+}
+
+/// A remote and the bound on each network operation with it.
+struct Net<'a> {
+    store: &'a Store,
+    remote: &'a str,
+    /// `None`: no bound.
+    limit: Option<Duration>,
+}
+
+/// What a network operation does, as a timeout names it.
+const FETCHING: &str = "Fetching task lists from";
+const LISTING: &str = "Listing the task lists of";
+const PUSHING: &str = "Pushing task lists to";
+
+impl<'a> Net<'a> {
+    /// The remote with the bound from the environment
+    /// ([`NETWORK_TIMEOUT_ENV`]), else git config
+    /// ([`NETWORK_TIMEOUT_CONFIG_KEY`]), else [`DEFAULT_NETWORK_TIMEOUT`].
+    fn new(store: &'a Store, remote: &'a str) -> Result<Net<'a>, SyncError> {
+        let from_env = std::env::var(NETWORK_TIMEOUT_ENV).ok().filter(|v| !v.trim().is_empty());
+        let (from, value) = match from_env {
+            Some(v) => (NETWORK_TIMEOUT_ENV, v),
+            None => {
+                let out = git(store, &["config", "--get", NETWORK_TIMEOUT_CONFIG_KEY])?;
+                (NETWORK_TIMEOUT_CONFIG_KEY, String::from_utf8_lossy(&out.stdout).into_owned())
+            }
+        };
+        let value = value.trim();
+        let seconds = if value.is_empty() {
+            DEFAULT_NETWORK_TIMEOUT
+        } else {
+            value.parse::<u64>().map_err(|_| SyncError::BadTimeout {
+                from,
+                value: clip(&escape(value), MAX_ECHO),
+            })?
+        };
+        let limit = (seconds > 0).then(|| Duration::from_secs(seconds));
+        Ok(Net { store, remote, limit })
+    }
+
+    /// Runs `git args` (which talk to the remote) within the bound; when
+    /// it runs out, git is stopped and `what` names what was under way.
+    fn run(&self, what: &'static str, args: &[&str]) -> Result<Output, SyncError> {
+        let started = std::time::SystemTime::now();
+        let tidy = || self.remove_left_locks(started);
+        match interrupt::output(&mut git_cmd(self.store, args), self.limit, &tidy)? {
+            Finished::Exited(out) => Ok(out),
+            Finished::TimedOut => Err(SyncError::TimedOut {
+                remote: escape(self.remote),
+                what,
+                seconds: self.limit.map_or(0, |d| d.as_secs()),
+            }),
+        }
+    }
+
+    /// Removes the lock files a `git` stopped by a signal left behind (git
+    /// does, now and then, when a signal lands while it updates refs): those
+    /// of this remote's tracking refs and `packed-refs.lock`, created since
+    /// `started` and still there a moment later (a live writer holds a lock
+    /// for milliseconds; the sync lock keeps other syncs out).
+    fn remove_left_locks(&self, started: std::time::SystemTime) {
+        let since = started - Duration::from_secs(1);
+        let common = self.store.common_dir();
+        let mut locks = vec![common.join("packed-refs.lock")];
+        let mut dirs = vec![common.join(TRACKING_PREFIX).join(self.remote)];
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            for e in entries.flatten() {
+                match e.file_type() {
+                    Ok(t) if t.is_dir() => dirs.push(e.path()),
+                    Ok(_) if e.file_name().to_string_lossy().ends_with(".lock") => {
+                        locks.push(e.path());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let fresh = |p: &std::path::Path| {
+            std::fs::metadata(p).and_then(|m| m.modified()).is_ok_and(|t| t >= since)
+        };
+        locks.retain(|p| fresh(p));
+        if locks.is_empty() {
+            return;
+        }
+        std::thread::sleep(LOCK_SETTLE);
+        for lock in locks.iter().filter(|p| fresh(p)) {
+            let _ = std::fs::remove_file(lock);
+        }
+    }
+
+    /// How long to wait for another sync to finish: one network bound.
+    fn lock_wait(&self) -> Duration {
+        self.limit.unwrap_or(Duration::from_secs(24 * 60 * 60))
+    }
+
+    /// Fetches `specs` into the tracking refs (pruning those the remote no
+    /// longer has), or with `dry_run` only the objects, moving no ref.
+    fn fetch(&self, specs: &[String], dry_run: bool) -> Result<(), SyncError> {
+        let mut args = vec!["fetch", "--quiet", "--no-tags"];
+        args.push(if dry_run { "--dry-run" } else { "--prune" });
+        args.push(self.remote);
+        args.extend(specs.iter().map(String::as_str));
+        let out = self.run(FETCHING, &args)?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(SyncError::Fetch { remote: escape(self.remote), message: git_text(&out) })
+        }
+    }
+}
+
+/// The remote's own words on a push (its `remote:` lines), escaped, on one
+/// line and cut short; `None` when it said nothing.
+fn remote_said(out: &Output) -> Option<String> {
+    let text = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("remote:"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    (!lines.is_empty()).then(|| clip(&one_line(&escape(&lines.join("; "))), MAX_ECHO))
+}
+
+/// What the remote did with one ref of a push.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Pushed {
+    /// It took it (or had it already).
+    Taken,
+    /// It had moved: not a fast-forward. The only race.
+    Raced,
+    /// It refused it for another reason (git's summary of why).
+    Refused(String),
+    /// It could not update the ref: a race if the ref moved meanwhile, else
+    /// a refusal (see [`push`]).
+    Unsure(String),
+}
+
+/// Each pushed ref's outcome, by the remote's ref name, from the output of
+/// `git push --porcelain` (`<flag>\t<from>:<to>\t<summary>`).
+fn push_results(out: &Output) -> HashMap<String, Pushed> {
+    let mut results = HashMap::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let mut fields = line.split('\t');
+        let (Some(flag), Some(refs), summary) = (fields.next(), fields.next(), fields.next())
+        else {
+            continue;
+        };
+        let Some((_, to)) = refs.rsplit_once(':') else { continue };
+        let summary = summary.unwrap_or("").trim();
+        let outcome = if flag != "!" {
+            Pushed::Taken
+        } else {
+            // `[rejected] (fetch first)`, `[remote rejected] (hook declined)` …
+            let reason = summary
+                .rsplit_once('(')
+                .map(|(_, r)| r.trim_end_matches(')'))
+                .unwrap_or(summary.trim_matches(|c| c == '[' || c == ']'));
+            let race = summary.starts_with("[rejected]")
+                && matches!(reason, "fetch first" | "non-fast-forward");
+            let reason = one_line(&escape(reason));
+            match reason.as_str() {
+                _ if race => Pushed::Raced,
+                // The remote could not move its ref: another push moved it
+                // first (a race), or something there stands in the way.
+                "failed to update ref" | "failed to lock" => Pushed::Unsure(reason),
+                _ => Pushed::Refused(reason),
+            }
+        };
+        results.insert(to.to_string(), outcome);
+    }
+    results
 }
 
 /// The remote to use: `remote`, else the current branch's upstream remote,
@@ -237,6 +508,22 @@ fn fetch_spec(prefix: &str, remote: &str) -> String {
     format!("+{prefix}/*:{TRACKING_PREFIX}/{remote}/*")
 }
 
+/// [`fetch_spec`], plus a negative refspec for each configured remote named
+/// `<remote>/<x>`: its tracking refs sit inside this remote's
+/// (`refs/tasklists-remote/<remote>/<x>/…`), and a fetch of this remote must
+/// neither prune nor overwrite them.
+fn fetch_specs(store: &Store, prefix: &str, remote: &str) -> Result<Vec<String>, SyncError> {
+    let mut specs = vec![fetch_spec(prefix, remote)];
+    let names = git(store, &["remote"])?;
+    let inner = format!("{remote}/");
+    for name in String::from_utf8_lossy(&names.stdout).lines() {
+        if let Some(rest) = name.trim().strip_prefix(&inner).filter(|r| !r.is_empty()) {
+            specs.push(format!("^{prefix}/{rest}/*"));
+        }
+    }
+    Ok(specs)
+}
+
 /// What `init` did.
 #[derive(Debug, Clone)]
 pub struct Initialized {
@@ -277,7 +564,9 @@ pub fn init(
     Ok(Initialized { remote, refspec, added })
 }
 
-/// Syncs every list with the remote.
+/// Syncs every list with the remote. A list that cannot be synced (not
+/// a list, unreadable, locked, a merge over the size limit, refused by the
+/// remote) is skipped with the reason in its row; the others are synced.
 pub fn sync(store: &Store, session: Option<&str>, opts: &SyncOptions) -> crate::Result<SyncReport> {
     let remote = pick_remote(store, opts.remote.as_deref())?;
     known_remote(store, &remote)?;
@@ -285,76 +574,199 @@ pub fn sync(store: &Store, session: Option<&str>, opts: &SyncOptions) -> crate::
     let tracked =
         store.with_namespace(&tracking).map_err(|_| SyncError::BadName(escape(&remote)))?;
     let prefix = remote_prefix(store, opts.remote_prefix.as_deref())?;
-    for round in 0..MAX_ROUNDS {
-        let spec = fetch_spec(&prefix, &remote);
-        let fetched = git(store, &["fetch", "--quiet", "--no-tags", "--prune", &remote, &spec])?;
-        if !fetched.status.success() {
-            return Err(
-                SyncError::Fetch { remote: escape(&remote), message: git_text(&fetched) }.into()
-            );
-        }
+    let net = Net::new(store, &remote)?;
+    let specs = fetch_specs(store, &prefix, &remote)?;
+    if opts.dry_run {
+        return dry_run(store, session, &net, &prefix, &specs);
+    }
+    let _lock = store.lock_sync(net.lock_wait())?;
+    let mut rows: BTreeMap<String, ListSync> = BTreeMap::new();
+    // Lists the remote refused: not offered again this sync.
+    let mut refused: BTreeSet<String> = BTreeSet::new();
+    let mut raced: BTreeSet<String> = BTreeSet::new();
+    let mut remote_message = None;
+    for round in 1..=MAX_ROUNDS {
+        net.fetch(&specs, false)?;
         let local = store.list_tips()?;
         let theirs = tracked.list_tips()?;
-        let mut lists = reconcile(store, session, &remote, &local, &theirs, opts.dry_run)?;
-        let to_push: Vec<&ListSync> = lists.iter().filter(|l| l.pushed).collect();
-        if opts.no_push || opts.dry_run || to_push.is_empty() {
-            if opts.no_push {
-                for l in &mut lists {
-                    l.pushed = false;
-                }
-            }
-            return Ok(SyncReport { remote, lists });
-        }
-        // Each list's commit is pushed by its id, so that what the remote
-        // took is known exactly: its remote-tracking ref then points there
-        // (as `git push` does for branches), without waiting for a fetch.
-        let mut pushing: Vec<(&str, ObjectId)> = Vec::with_capacity(to_push.len());
-        for l in &to_push {
-            if let Some(tip) = store.tip(&l.id)? {
-                pushing.push((l.id.as_str(), tip));
-            }
-        }
-        let before: std::collections::HashMap<&str, Option<ObjectId>> =
+        let before: HashMap<&str, Option<ObjectId>> =
             theirs.iter().map(|(id, tip)| (id.as_str(), *tip)).collect();
-        let mut moved = false;
-        for chunk in pushing.chunks(PUSH_CHUNK) {
-            let specs: Vec<String> =
-                chunk.iter().map(|(id, tip)| format!("{tip}:{prefix}/{id}")).collect();
-            let mut args = vec!["push", "--porcelain", "--quiet", remote.as_str()];
-            args.extend(specs.iter().map(String::as_str));
-            let out = git(store, &args)?;
-            let stdout = String::from_utf8_lossy(&out.stdout);
-            let rejected = stdout.lines().any(|l| l.starts_with('!'));
-            if rejected {
-                moved = true;
-            } else if !out.status.success() {
-                return Err(
-                    SyncError::Push { remote: escape(&remote), message: git_text(&out) }.into()
-                );
-            }
-            if rejected {
-                // The next round fetches, which settles the tracking refs.
+        let mut pushing: Vec<Offer> = Vec::new();
+        let was_raced = std::mem::take(&mut raced);
+        for row in reconcile(store, session, &remote, &local, &theirs, false) {
+            if refused.contains(&row.id) {
                 continue;
             }
-            for &(id, tip) in chunk {
-                let old = before.get(id).copied().flatten();
-                // A fetch may have moved it meanwhile: then that one stands.
-                let _ = tracked.move_ref(id, tip, old, "sync: pushed");
+            // A list settled in an earlier round reads as up to date now:
+            // its row stays as that round had it.
+            let settled = rows.contains_key(&row.id) && !was_raced.contains(&row.id);
+            if row.action == Action::UpToDate && settled {
+                continue;
+            }
+            if row.pushed && !opts.no_push {
+                match store.tip(&row.id) {
+                    Ok(Some(tip)) => {
+                        let seen = before.get(row.id.as_str()).copied().flatten();
+                        pushing.push((row.id.clone(), tip, seen));
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        let mut row = row;
+                        row.skip(one_line(&e.to_string()));
+                        rows.insert(row.id.clone(), row);
+                        continue;
+                    }
+                }
+            }
+            rows.insert(row.id.clone(), row);
+        }
+        if opts.no_push {
+            for row in rows.values_mut() {
+                row.pushed = false;
             }
         }
-        if !moved {
-            return Ok(SyncReport { remote, lists });
-        }
-        if round + 1 == MAX_ROUNDS {
+        if pushing.is_empty() {
             break;
         }
+        for chunk in pushing.chunks(PUSH_CHUNK) {
+            let pushed = push(&net, &prefix, chunk)?;
+            if pushed.said.is_some() {
+                remote_message = pushed.said.clone();
+            }
+            for (id, tip, seen) in chunk {
+                match pushed.results.get(&format!("{prefix}/{id}")) {
+                    None => {
+                        if let Some(row) = rows.get_mut(id) {
+                            row.skip("git push did not report on it; sync again");
+                        }
+                    }
+                    Some(Pushed::Taken) => {
+                        // A fetch may have moved it meanwhile: then that one stands.
+                        let _ = tracked.move_ref(id, *tip, *seen, "sync: pushed");
+                    }
+                    Some(Pushed::Raced | Pushed::Unsure(_)) => {
+                        raced.insert(id.clone());
+                    }
+                    Some(Pushed::Refused(reason)) => {
+                        refused.insert(id.clone());
+                        if let Some(row) = rows.get_mut(id) {
+                            row.skip(format!("the remote refused it ({reason})"));
+                        }
+                    }
+                }
+            }
+        }
+        if raced.is_empty() {
+            break;
+        }
+        if round == MAX_ROUNDS {
+            for id in &raced {
+                if let Some(row) = rows.get_mut(id) {
+                    row.skip(format!(
+                        "the remote changed under {MAX_ROUNDS} consecutive attempts to push it; sync again"
+                    ));
+                }
+            }
+        }
     }
-    Err(SyncError::Refused { remote: escape(&remote) }.into())
+    Ok(SyncReport { remote, lists: rows.into_values().collect(), remote_message })
+}
+
+/// What one `git push` did.
+struct PushOutcome {
+    /// Each ref's outcome, by the remote's ref name.
+    results: HashMap<String, Pushed>,
+    /// What the remote said, when it refused something.
+    said: Option<String>,
+}
+
+/// Pushes each list's commit by its id (so that what the remote took is
+/// known exactly) to `<prefix>/<id>`; each list comes with the tip the
+/// remote was seen at (`None`: it had none). A push that fails as a whole
+/// (no outcome per ref: unreachable, authentication …) is an error. When
+/// the remote could not update a ref, a look at it tells a race (it moved
+/// from the tip seen) from a refusal (it did not).
+fn push(net: &Net<'_>, prefix: &str, lists: &[Offer]) -> Result<PushOutcome, SyncError> {
+    let specs: Vec<String> =
+        lists.iter().map(|(id, tip, _)| format!("{tip}:{prefix}/{id}")).collect();
+    let mut args = vec!["push", "--porcelain", net.remote];
+    args.extend(specs.iter().map(String::as_str));
+    let out = net.run(PUSHING, &args)?;
+    let mut results = push_results(&out);
+    if !out.status.success() && !results.values().any(|r| *r != Pushed::Taken) {
+        return Err(SyncError::Push { remote: escape(net.remote), message: git_text(&out) });
+    }
+    let unsure: Vec<String> = lists
+        .iter()
+        .map(|(id, _, _)| format!("{prefix}/{id}"))
+        .filter(|name| matches!(results.get(name), Some(Pushed::Unsure(_))))
+        .collect();
+    if !unsure.is_empty() {
+        let mut args = vec!["ls-remote", "--refs", net.remote];
+        args.extend(unsure.iter().map(String::as_str));
+        let listed = net.run(LISTING, &args)?;
+        let now: HashMap<String, ObjectId> = remote_tips(&listed).into_iter().collect();
+        for (id, _, seen) in lists {
+            let name = format!("{prefix}/{id}");
+            if let Some(Pushed::Unsure(reason)) = results.get(&name) {
+                let moved = now.get(&name).copied() != *seen;
+                let outcome = if moved { Pushed::Raced } else { Pushed::Refused(reason.clone()) };
+                results.insert(name, outcome);
+            }
+        }
+    }
+    let refused = results.values().any(|r| matches!(r, Pushed::Refused(_)));
+    Ok(PushOutcome { said: if refused { remote_said(&out) } else { None }, results })
+}
+
+/// A list offered to the remote: its id, the commit, and the remote's tip
+/// when last seen.
+type Offer = (String, ObjectId, Option<ObjectId>);
+
+/// `(ref name, tip)` of each line of `git ls-remote`.
+fn remote_tips(out: &Output) -> Vec<(String, ObjectId)> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| {
+            let (oid, name) = line.split_once('\t')?;
+            Some((name.to_string(), ObjectId::from_hex(oid.trim().as_bytes()).ok()?))
+        })
+        .collect()
+}
+
+/// `sync --dry-run`: what the remote has comes from `git ls-remote`, and
+/// the objects needed to tell what would happen from `git fetch --dry-run`;
+/// no ref moves, here or there.
+fn dry_run(
+    store: &Store,
+    session: Option<&str>,
+    net: &Net<'_>,
+    prefix: &str,
+    specs: &[String],
+) -> crate::Result<SyncReport> {
+    let pattern = format!("{prefix}/*");
+    let listed = net.run(LISTING, &["ls-remote", "--refs", net.remote, &pattern])?;
+    if !listed.status.success() {
+        let message = git_text(&listed);
+        return Err(SyncError::Fetch { remote: escape(net.remote), message }.into());
+    }
+    let dir = format!("{prefix}/");
+    let mut theirs: Vec<(String, Option<ObjectId>)> = Vec::new();
+    for (name, tip) in remote_tips(&listed) {
+        // Only names directly under the prefix (`ls-remote` matches tails).
+        if let Some(id) = name.strip_prefix(&dir).filter(|id| !id.contains('/')) {
+            theirs.push((id.to_string(), Some(tip)));
+        }
+    }
+    net.fetch(specs, true)?;
+    let local = store.list_tips()?;
+    let lists = reconcile(store, session, net.remote, &local, &theirs, true);
+    Ok(SyncReport { remote: net.remote.to_string(), lists, remote_message: None })
 }
 
 /// Decides and applies, per list, what the local and remote tips call for.
 /// Only the refs are compared; a list is read only when it is created,
-/// fast-forwarded or merged here.
+/// fast-forwarded or merged here. A list's failure is its own row.
 fn reconcile(
     store: &Store,
     session: Option<&str>,
@@ -362,9 +774,7 @@ fn reconcile(
     local: &[(String, Option<ObjectId>)],
     theirs: &[(String, Option<ObjectId>)],
     dry_run: bool,
-) -> crate::Result<Vec<ListSync>> {
-    use std::collections::BTreeMap;
-    type Tips = (Option<Option<ObjectId>>, Option<Option<ObjectId>>);
+) -> Vec<ListSync> {
     let mut ids: BTreeMap<&str, Tips> = BTreeMap::new();
     for (id, tip) in local {
         ids.entry(id.as_str()).or_default().0 = Some(*tip);
@@ -372,71 +782,79 @@ fn reconcile(
     for (id, tip) in theirs {
         ids.entry(id.as_str()).or_default().1 = Some(*tip);
     }
-    let mut out = Vec::new();
-    for (id, (mine, other)) in ids {
-        let mut item = ListSync {
-            id: id.to_string(),
-            title: None,
-            action: Action::UpToDate,
-            pushed: false,
-            conflicts: Vec::new(),
-            detail: None,
-        };
-        let mut skip = |why: String| {
-            item.action = Action::Skipped;
-            item.detail = Some(why);
-        };
-        match (mine, other) {
-            (None, None) => continue,
-            (Some(None), _) => skip("its ref here cannot be resolved".into()),
-            (_, Some(None)) => skip("the remote's ref cannot be resolved".into()),
-            (None, Some(Some(o))) => match store.read_at(id, o) {
-                Err(e) => skip(format!("the remote's copy is unreadable: {e}")),
-                Ok(s) => {
-                    item.title = Some(s.list.title);
-                    item.action = Action::New;
-                    if !dry_run && !store.move_ref(id, o, None, "sync: new")? {
-                        item.action = Action::Skipped;
-                        item.detail = Some("it was created here meanwhile; sync again".into());
-                    }
-                }
-            },
-            (Some(Some(_)), None) => {
-                item.action = Action::Pushed;
-                item.pushed = true;
-            }
-            (Some(Some(m)), Some(Some(o))) if m == o => {}
-            (Some(Some(m)), Some(Some(o))) if store.is_ancestor(o, m) => {
-                item.action = Action::Pushed;
-                item.pushed = true;
-            }
-            (Some(Some(m)), Some(Some(o))) => match (store.read_at(id, m), store.read_at(id, o)) {
-                (_, Err(e)) => skip(format!("the remote's copy is unreadable: {e}")),
-                (Err(e), _) => skip(e.to_string()),
-                (Ok(mine), Ok(theirs)) if store.is_ancestor(m, o) => {
-                    item.title = Some(theirs.list.title);
-                    drop(mine);
-                    item.action = Action::FastForward;
-                    if !dry_run && !store.move_ref(id, o, Some(m), "sync: fast-forward")? {
-                        item.action = Action::Skipped;
-                        item.detail = Some("it changed here meanwhile; sync again".into());
-                    }
-                }
-                (Ok(mine), Ok(theirs)) => {
-                    item.title = Some(mine.list.title.clone());
-                    item.action = Action::Merged;
-                    item.pushed = true;
-                    item.conflicts = if dry_run {
-                        plan_merge(store, m, &mine.list, o, &theirs.list)?.conflicts
-                    } else {
-                        merge_into(store, session, remote, id, o)?
-                    };
-                }
-            },
+    let mut out = Vec::with_capacity(ids.len());
+    for (id, tips) in ids {
+        let mut item = ListSync::new(id);
+        if !is_uuid(id) {
+            item.skip("its name is not a list id (a UUID); left alone");
+        } else if let Err(e) = settle(store, session, remote, id, tips, dry_run, &mut item) {
+            item.skip(one_line(&e.to_string()));
         }
         out.push(item);
     }
-    Ok(out)
+    out
+}
+
+/// A list's tip here and on the remote: `None` when there is no ref, `Some(None)`
+/// when the ref cannot be resolved.
+type Tips = (Option<Option<ObjectId>>, Option<Option<ObjectId>>);
+
+/// What one list calls for, done (unless `dry_run`) and recorded in `item`.
+fn settle(
+    store: &Store,
+    session: Option<&str>,
+    remote: &str,
+    id: &str,
+    (mine, other): Tips,
+    dry_run: bool,
+    item: &mut ListSync,
+) -> crate::Result<()> {
+    match (mine, other) {
+        (None, None) => {}
+        (Some(None), _) => item.skip("its ref here cannot be resolved"),
+        (_, Some(None)) => item.skip("the remote's ref cannot be resolved"),
+        (None, Some(Some(o))) => match store.read_at(id, o) {
+            Err(e) => item.skip(format!("the remote's copy is unreadable: {e}")),
+            Ok(s) => {
+                item.title = Some(s.list.title);
+                item.action = Action::New;
+                if !dry_run && !store.move_ref(id, o, None, "sync: new")? {
+                    item.skip("it was created here meanwhile; sync again");
+                }
+            }
+        },
+        (Some(Some(_)), None) => {
+            item.action = Action::Pushed;
+            item.pushed = true;
+        }
+        (Some(Some(m)), Some(Some(o))) if m == o => {}
+        (Some(Some(m)), Some(Some(o))) if store.is_ancestor(o, m) => {
+            item.action = Action::Pushed;
+            item.pushed = true;
+        }
+        (Some(Some(m)), Some(Some(o))) => match (store.read_at(id, m), store.read_at(id, o)) {
+            (_, Err(e)) => item.skip(format!("the remote's copy is unreadable: {e}")),
+            (Err(e), _) => item.skip(e.to_string()),
+            (Ok(_), Ok(theirs)) if store.is_ancestor(m, o) => {
+                item.title = Some(theirs.list.title);
+                item.action = Action::FastForward;
+                if !dry_run && !store.move_ref(id, o, Some(m), "sync: fast-forward")? {
+                    item.skip("it changed here meanwhile; sync again");
+                }
+            }
+            (Ok(mine), Ok(theirs)) => {
+                item.title = Some(mine.list.title.clone());
+                item.action = Action::Merged;
+                item.pushed = true;
+                item.conflicts = if dry_run {
+                    plan_merge(store, m, &mine.list, o, &theirs.list)?.conflicts
+                } else {
+                    merge_into(store, session, remote, id, o)?
+                };
+            }
+        },
+    }
+    Ok(())
 }
 
 /// The merge of our state at `tip` with theirs at `remote_tip`.
@@ -513,10 +931,11 @@ fn merge_into(
 /// Claims a task with the remote as the arbiter: fetch the list, apply the
 /// change on top of the remote's tip (merged with this clone's first), push
 /// that commit — the remote's refusal of a non-fast-forward push is the
-/// compare-and-swap — and only then make it here. A refused push fetches and
-/// applies the change again on the new remote tip; the pending claim is
-/// never merged with someone else's. When another session now holds the
-/// task, the error names it and no claim is left here.
+/// compare-and-swap — and only then make it here. A push that lost the race
+/// fetches and applies the change again on the new remote tip; the pending
+/// claim is never merged with someone else's. When another session now
+/// holds the task, the error names it and no claim is left here; a push the
+/// remote refuses for another reason is an error with its own words.
 pub fn claim(
     store: &Store,
     session: Option<&str>,
@@ -530,9 +949,11 @@ pub fn claim(
     let tracking = format!("{TRACKING_PREFIX}/{remote}");
     let tracked =
         store.with_namespace(&tracking).map_err(|_| SyncError::BadName(escape(&remote)))?;
+    let net = Net::new(store, &remote)?;
+    let _lock = store.lock_sync(net.lock_wait())?;
     for _ in 0..MAX_CLAIM_ROUNDS {
         let spec = format!("+{prefix}/{id}:{tracking}/{id}");
-        let fetched = git(store, &["fetch", "--quiet", "--no-tags", &remote, &spec])?;
+        let fetched = net.run(FETCHING, &["fetch", "--quiet", "--no-tags", &remote, &spec])?;
         // A list the remote does not have yet is offered as it is here.
         let theirs = if fetched.status.success() { tracked.tip(id)? } else { None };
         let ours = store.tip(id)?.ok_or_else(|| StoreError::ListNotFound(escape(id)))?;
@@ -559,14 +980,19 @@ pub fn claim(
                 before: None,
             });
         };
-        let spec = format!("{}:{prefix}/{id}", done.tip);
-        let out = git(store, &["push", "--porcelain", "--quiet", &remote, &spec])?;
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        if stdout.lines().any(|l| l.starts_with('!')) {
-            continue;
-        }
-        if !out.status.success() {
-            return Err(SyncError::Push { remote: escape(&remote), message: git_text(&out) }.into());
+        let pushed = push(&net, &prefix, &[(id.to_string(), done.tip, theirs)])?;
+        match pushed.results.get(&format!("{prefix}/{id}")) {
+            Some(Pushed::Raced | Pushed::Unsure(_)) => continue,
+            Some(Pushed::Refused(reason)) => {
+                return Err(SyncError::Rejected {
+                    remote: escape(&remote),
+                    list: escape(id),
+                    reason: reason.clone(),
+                    message: pushed.said,
+                }
+                .into());
+            }
+            Some(Pushed::Taken) | None => {}
         }
         let _ = tracked.move_ref(id, done.tip, theirs, "sync: pushed");
         // The remote took it: make it here too.
@@ -577,8 +1003,5 @@ pub fn claim(
         merge_into(store, session, &remote, id, done.tip)?;
         return Ok(done);
     }
-    Err(SyncError::Refused { remote: escape(&remote) }.into())
+    Err(SyncError::Raced { remote: escape(&remote), attempts: MAX_CLAIM_ROUNDS }.into())
 }
-
-/// Fetch-apply-push rounds a claim makes before giving up.
-const MAX_CLAIM_ROUNDS: usize = 8;

@@ -1,6 +1,13 @@
 //! TaskList templates: built-in plans embedded from `templates/*.toml`, a
 //! repository's own `.tasklist/templates/*.toml` (shared with the code), and
-//! any template file given by path.
+//! a template file given by path.
+//!
+//! A template file is read only when its name ends in `.toml` and its place
+//! — symlinks resolved — is inside the repository's work tree: a `template`
+//! parameter (an MCP client's, a script's) cannot make us open
+//! `~/.ssh/id_rsa` or a committed symlink's target outside the project. And
+//! an error about a template names the line, the column and what is wrong,
+//! never the file's text.
 //!
 //! A template file:
 //!
@@ -48,6 +55,14 @@ pub enum TemplateError {
         name: String,
         /// Names that exist.
         available: String,
+    },
+    /// A path that is not a template file we may read; it was not opened.
+    #[error("Template '{name}' cannot be used: {reason}; nothing was read")]
+    Refused {
+        /// What was asked for.
+        name: String,
+        /// Why.
+        reason: String,
     },
     /// The template exists but is not valid.
     #[error("Template '{name}' ({origin}): {problem}")]
@@ -130,8 +145,7 @@ pub fn parse(name: &str, origin: Origin, text: &str) -> TemplateResult<Template>
         origin: escape(&origin.to_string()),
         problem,
     };
-    let raw: RawTemplate =
-        toml::from_str(text).map_err(|e| invalid(clip(&one_line(&e.to_string()), MAX_ECHO)))?;
+    let raw: RawTemplate = toml::from_str(text).map_err(|e| invalid(toml_problem(text, &e)))?;
     if raw.tasks.is_empty() {
         return Err(invalid("it has no [[tasks]]".into()));
     }
@@ -162,6 +176,56 @@ pub fn parse(name: &str, origin: Origin, text: &str) -> TemplateResult<Template>
         sequential: raw.sequential,
         tasks,
     })
+}
+
+/// What a TOML error says, where: `line 3, column 7: unknown field …`.
+/// Not the error's Display, which quotes the lines around the error.
+fn toml_problem(text: &str, e: &toml::de::Error) -> String {
+    let at = e.span().map(|span| {
+        let before = text.get(..span.start).unwrap_or(text);
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        format!("line {line}, column {column}: ")
+    });
+    let message = e.message();
+    // serde's type errors quote the value (`invalid type: string "…",
+    // expected a boolean`): say only what was expected.
+    let message = match message.split_once(", expected ") {
+        Some((what, expected)) if what.starts_with("invalid type") => {
+            format!("wrong type, expected {expected}")
+        }
+        Some((what, expected)) if what.starts_with("invalid value") => {
+            format!("invalid value, expected {expected}")
+        }
+        _ => message.to_string(),
+    };
+    clip(&escape(&one_line(&format!("{}{message}", at.unwrap_or_default()))), MAX_ECHO)
+}
+
+/// Checks that `path` may be read as a template: its name ends in `.toml`
+/// and, symlinks resolved, it is inside `workdir`.
+fn check_place(spec: &str, path: &Path, workdir: Option<&Path>) -> TemplateResult<()> {
+    let refused = |reason: String| TemplateError::Refused { name: escape(spec), reason };
+    if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+        return Err(refused("a template file's name ends in .toml".into()));
+    }
+    let Some(workdir) = workdir else {
+        return Err(refused(
+            "a template file is read only from a repository's work tree, and this one has none"
+                .into(),
+        ));
+    };
+    let real = std::fs::canonicalize(path);
+    let root = std::fs::canonicalize(workdir).unwrap_or_else(|_| workdir.to_path_buf());
+    match real {
+        Ok(real) if real.starts_with(&root) => Ok(()),
+        Ok(real) => Err(refused(format!(
+            "{} is outside the repository's work tree {}; copy it into {REPO_TEMPLATE_DIR}/",
+            escape(&real.display().to_string()),
+            escape(&workdir.display().to_string())
+        ))),
+        Err(e) => Err(refused(format!("it cannot be opened ({e})"))),
+    }
 }
 
 fn read_file(name: &str, origin: Origin, path: &Path) -> TemplateResult<Template> {
@@ -196,7 +260,10 @@ pub fn available(workdir: Option<&Path>) -> Vec<TemplateResult<Template>> {
             }
             let Some(stem) = p.file_stem().and_then(|s| s.to_str()) else { continue };
             repo_names.push(stem.to_string());
-            out.push(read_file(stem, Origin::Repo(p.clone()), &p));
+            out.push(
+                check_place(stem, &p, workdir)
+                    .and_then(|()| read_file(stem, Origin::Repo(p.clone()), &p)),
+            );
         }
     }
     for (name, text) in BUILTIN {
@@ -208,23 +275,27 @@ pub fn available(workdir: Option<&Path>) -> Vec<TemplateResult<Template>> {
 }
 
 /// Finds a template by path (anything with a `/` or ending in `.toml`) or by
-/// name (repository templates first, then built-ins).
+/// name (repository templates first, then built-ins). A path is read only
+/// when it ends in `.toml` and leads inside the work tree (see the module
+/// docs); a relative one is taken from the current directory.
 pub fn find(spec: &str, workdir: Option<&Path>) -> TemplateResult<Template> {
     let looks_like_path = spec.contains('/') || spec.contains('\\') || spec.ends_with(".toml");
     if looks_like_path {
         let path = PathBuf::from(spec);
-        if !path.exists() {
+        if std::fs::symlink_metadata(&path).is_err() {
             return Err(TemplateError::NotFound {
                 name: escape(spec),
                 available: "no such file".into(),
             });
         }
+        check_place(spec, &path, workdir)?;
         let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("template").to_string();
         return read_file(&name, Origin::File(path.clone()), &path);
     }
     if let Some(dir) = repo_dir(workdir) {
         let p = dir.join(format!("{spec}.toml"));
-        if !spec.is_empty() && p.exists() {
+        if !spec.is_empty() && std::fs::symlink_metadata(&p).is_ok() {
+            check_place(spec, &p, workdir)?;
             return read_file(spec, Origin::Repo(p.clone()), &p);
         }
     }

@@ -40,7 +40,7 @@ pub fn escape_multiline(s: &str) -> String {
 /// (`HANDOFF.md`), where a template's indentation is its own business but
 /// no control character may reach a terminal or `git show`.
 pub fn escape_document(s: &str) -> String {
-    if !s.chars().any(|c| c != '\n' && c != '\t' && needs_escape(c)) {
+    if !document_needs_escape(s) {
         return s.to_string();
     }
     s.replace("\r\n", "\n")
@@ -48,6 +48,12 @@ pub fn escape_document(s: &str) -> String {
         .map(|line| line.split('\t').map(escape).collect::<Vec<_>>().join("\t"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Whether [`escape_document`] would change `s` (a control character other
+/// than a line break or tab, a bidirectional or zero-width character).
+pub fn document_needs_escape(s: &str) -> bool {
+    s.chars().any(|c| c != '\n' && c != '\t' && needs_escape(c))
 }
 
 /// JSON text with every invisible or terminal-driving character that JSON

@@ -765,6 +765,8 @@ pub struct SyncView {
     pub remote: String,
     /// Every list, sorted by id.
     pub lists: Vec<ListSyncView>,
+    /// What the remote said when it refused a push (escaped), else null.
+    pub remote_message: Option<String>,
 }
 
 impl SyncView {
@@ -792,6 +794,7 @@ impl SyncView {
                     detail: l.detail.clone(),
                 })
                 .collect(),
+            remote_message: r.remote_message.clone(),
         }
     }
 }

@@ -98,6 +98,8 @@ fn check_writable(app: &App, path: &Path) -> CliResult {
 /// a rename, so a reader never sees half a document and no link is followed.
 fn write_doc(path: &Path, doc: &str, commit: &str) -> CliResult {
     let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    // A signal waits for the rename: no temporary file is left beside it.
+    let _hold = crate::interrupt::hold();
     let written = tempfile::NamedTempFile::new_in(parent).and_then(|mut tmp| {
         use std::io::Write as _;
         tmp.write_all(doc.as_bytes())?;

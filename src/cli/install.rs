@@ -159,6 +159,10 @@ fn error(e: InstallError) -> CliError {
             ("invalid_config", Some("fix the file or move it away, then run the command again"))
         }
         InstallError::Changed { .. } => ("conflict", None),
+        InstallError::Outside { .. } => (
+            "install_failed",
+            Some("replace the symlink with a real file or directory, or point it inside"),
+        ),
         InstallError::NoHome => ("install_failed", Some("set HOME, or install into a project")),
         _ => ("install_failed", None),
     };

@@ -253,6 +253,10 @@ impl From<Error> for CliError {
                 "Claude Code keeps a list's task files in ~/.claude/tasks/<list>/"
             }
             Hint::FixTaskFileCycle => "fix blockedBy/blocks in those task files, then import again",
+            Hint::NetworkTimeout => {
+                "allow more time with `git config tasklist.networkTimeout SECONDS` or GIT_TASKLIST_NETWORK_TIMEOUT (0: no bound)"
+            }
+            Hint::SyncAgain => "sync again",
         });
         CliError {
             kind,
@@ -449,6 +453,11 @@ pub fn main() -> ExitCode {
     };
     let json = cli.json;
     let color = cli.color.stdout();
+    // A command that writes dies by SIGINT, SIGTERM or SIGHUP only between
+    // writes (see `interrupt`); read-only commands keep the default.
+    if cli.command.writes() || matches!(cli.command, Command::Hook(_)) {
+        let _ = crate::interrupt::install();
+    }
     if let Command::Hook(h) = &cli.command {
         let event = h.event.clone();
         return run_hook(cli, &event);

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{App, CliResult, render};
+use super::{App, CliError, CliResult, Kind, render};
 use crate::sync::{Action, SyncOptions};
 use crate::text::escape;
 use crate::view::{InitView, SyncView};
@@ -62,7 +62,8 @@ pub fn run(app: &mut App, a: SyncArgs) -> CliResult {
     };
     let report = app.tl.sync(&opts)?;
     if app.json {
-        return app.print_json(&SyncView::of(&report));
+        app.print_json(&SyncView::of(&report))?;
+        return skipped(&report);
     }
     if report.lists.is_empty() {
         writeln!(app.out, "No task lists here or on {}", escape(&report.remote))?;
@@ -89,9 +90,34 @@ pub fn run(app: &mut App, a: SyncArgs) -> CliResult {
         writeln!(
             app.out,
             "{}  {}  {what}{pushed}",
-            render::paint(app.color, render::Style::Cyan, &l.id),
+            render::paint(app.color, render::Style::Cyan, &escape(&l.id)),
             l.title.as_deref().map(escape).unwrap_or_default()
         )?;
     }
-    Ok(())
+    skipped(&report)
+}
+
+/// Exit 1 when a list was skipped (after every other list was synced and
+/// the rows were printed), saying how many and what the remote said.
+fn skipped(report: &crate::sync::SyncReport) -> CliResult {
+    let n = report.skipped();
+    if n == 0 {
+        return Ok(());
+    }
+    let total = report.lists.len();
+    let said = match &report.remote_message {
+        Some(m) => format!("; the remote said: {m}"),
+        None => String::new(),
+    };
+    let mut e = CliError::new(
+        Kind::Error,
+        format!(
+            "{n} of {total} task list{} {} skipped (see {}); the others were synced{said}",
+            if total == 1 { "" } else { "s" },
+            if n == 1 { "was" } else { "were" },
+            if n == 1 { "its row" } else { "their rows" },
+        ),
+    );
+    e.code = "lists_skipped";
+    Err(e)
 }

@@ -146,6 +146,9 @@ impl Store {
         let mut rng = Jitter::new();
         let mut write_failures = 0;
         for attempt in 0..MAX_ATTEMPTS {
+            // A signal waits until this attempt has written its objects and
+            // moved the ref (or given up): no lock or temporary file is left.
+            let hold = crate::interrupt::hold();
             let tip = self.write_tip(&repo, id)?;
             let (before, parent, base_tree) = match (tip_wanted, tip) {
                 (Tip::New, Some(_)) => return Err(OpError::ListExists(id.to_string()).into()),
@@ -204,6 +207,8 @@ impl Store {
             match repo.edit_references_as(Some(edit), Some(committer)) {
                 Ok(_) => {
                     self.remember(commit, written.tree, written.tree_entries, &applied.list);
+                    // Housekeeping may wait for git gc: no longer a write of ours.
+                    drop(hold);
                     self.maybe_gc(&repo);
                     if parent.is_none() {
                         self.maybe_pack_refs(&repo);
@@ -231,10 +236,11 @@ impl Store {
                 }
                 Err(e) => return Err(git_err(format!("updating {name}"), e)),
             }
+            drop(hold);
             let cap = (1u64 << attempt.min(10)).min(MAX_BACKOFF.as_micros() as u64 / 1000).max(1);
             std::thread::sleep(Duration::from_micros(rng.below(cap * 1000)));
         }
-        Err(StoreError::RaceLost { list: id.to_string(), attempts: MAX_ATTEMPTS })
+        Err(StoreError::RaceLost { list: escape(id), attempts: MAX_ATTEMPTS })
     }
 
     /// Applies `op` on top of commit `parent` of list `id` and writes the
@@ -248,6 +254,7 @@ impl Store {
         session: Option<&str>,
     ) -> StoreResult<Option<Committed>> {
         let repo = self.local();
+        let _hold = crate::interrupt::hold();
         let (snap, tree) = self.load(&repo, id, parent)?;
         let ctx = Ctx {
             session: session.map(String::from),
@@ -283,9 +290,15 @@ impl Store {
         let edit = cas_edit(self.full_name(&name)?, to, expected, why);
         let committer = self.signature(&repo, false, model::now().timestamp());
         let mut time_buf = gix::date::parse::TimeBuf::default();
+        let _hold = crate::interrupt::hold();
         match repo.edit_references_as(Some(edit), Some(committer.to_ref(&mut time_buf))) {
             Ok(_) => Ok(true),
             Err(e) if e.is_conflict() || e.is_not_found() => Ok(false),
+            Err(e) if e.is_retryable() => {
+                let path = self.lock_path(&name);
+                let stale = lock_age(&path).is_some_and(|a| a > STALE_LOCK_AGE);
+                Err(StoreError::LockHeld { path, stale })
+            }
             Err(e) => Err(git_err(format!("updating {name}"), e)),
         }
     }
@@ -312,7 +325,7 @@ impl Store {
             "the TOML written does not read back as the same list"
         );
         if text.len() as u64 > MAX_STATE_BYTES {
-            return Err(StoreError::TooLarge { list: id.to_string(), bytes: text.len() });
+            return Err(StoreError::TooLarge { list: escape(id), bytes: text.len() });
         }
         let write = |kind, data: &[u8], what: &'static str| {
             super::loose::write(&self.objects_dir, repo.object_hash(), kind, data)

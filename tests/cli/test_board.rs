@@ -450,3 +450,100 @@ fn an_oversized_or_odd_handoff_document_is_named_not_loaded() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("No handoff yet."), "{}", page.body);
 }
+
+/// Sends `head` (the request line and headers, without the blank line) on
+/// a fresh connection; returns the status code.
+fn raw_status(addr: &str, head: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(s, "{head}Connection: close\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw);
+    text.split_whitespace().nth(1).unwrap_or("0").parse().unwrap()
+}
+
+#[test]
+fn a_second_host_header_or_a_foreign_authority_is_refused() {
+    let repo = TestRepo::new();
+    repo.create("Plan", &["a"]);
+    let server = Server::start(&repo, &[]);
+    let ours = &server.addr;
+    assert_eq!(raw_status(ours, &format!("GET / HTTP/1.1\r\nHost: {ours}\r\n")), 200);
+    for (what, head) in [
+        ("foreign second", format!("GET / HTTP/1.1\r\nHost: {ours}\r\nHost: evil.example\r\n")),
+        ("foreign first", format!("GET / HTTP/1.1\r\nHost: evil.example\r\nHost: {ours}\r\n")),
+        ("ours twice", format!("GET /api/lists HTTP/1.1\r\nHost: {ours}\r\nHost: {ours}\r\n")),
+        ("absolute form", format!("GET http://evil.example/ HTTP/1.1\r\nHost: {ours}\r\n")),
+    ] {
+        assert_eq!(raw_status(ours, &head), 403, "{what}");
+    }
+    assert_eq!(raw_status(ours, &format!("GET http://{ours}/ HTTP/1.1\r\nHost: {ours}\r\n")), 200);
+}
+
+#[test]
+fn invisible_characters_reach_the_page_visibly_escaped() {
+    let repo = TestRepo::new();
+    let title =
+        "Plan \u{202e}gnp.exe\u{202c} \u{2066}x\u{2069} z\u{200b}w \u{feff}b \u{1b}[31m \u{9b}c";
+    let id = repo.create(title, &["a"]);
+    repo.cmd()
+        .args(["-l", &id, "update", "a", "--note", "line one\nline \u{202d}two\u{202a}\u{202b}"])
+        .assert()
+        .success();
+    repo.cmd()
+        .args(["-l", &id, "handoff", "--note", "see \u{2067}here\u{2068} `\u{202e}code`"])
+        .assert()
+        .success();
+    let server = Server::start(&repo, &[]);
+    let raw: Vec<char> = ('\u{202a}'..='\u{202e}')
+        .chain('\u{2066}'..='\u{2069}')
+        .chain('\u{200b}'..='\u{200f}')
+        .chain(['\u{feff}', '\u{1b}', '\u{9b}'])
+        .collect();
+    for path in ["/".to_string(), format!("/list/{id}"), format!("/list/{id}?fragment=1")] {
+        let page = server.get(&path);
+        assert_eq!(page.status, 200);
+        for c in &raw {
+            assert!(!page.body.contains(*c), "{path} holds U+{:04X} raw", *c as u32);
+        }
+        assert!(page.body.contains("Plan \\u{202e}gnp.exe\\u{202c}"), "{path}: {}", page.body);
+    }
+    let page = server.get(&format!("/list/{id}"));
+    for shown in ["\\u{2066}x\\u{2069}", "z\\u{200b}w", "\\u{feff}b", "\\u{1b}[31m", "\\u{9b}c"] {
+        assert!(page.body.contains(shown), "{shown} not shown: {}", page.body);
+    }
+    assert!(page.body.contains("line one\nline \\u{202d}two\\u{202a}\\u{202b}"), "{}", page.body);
+    assert!(page.body.contains("\\u{2067}here\\u{2068}"), "the handoff: {}", page.body);
+    // The JSON keeps the strings as they are, escaped as JSON.
+    let api = server.get(&format!("/api/list/{id}"));
+    assert!(!raw.iter().any(|c| api.body.contains(*c)), "{}", api.body);
+    let v: Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(v["list"]["title"], title);
+}
+
+#[test]
+fn pages_follow_every_change_though_built_pages_are_shared() {
+    let repo = TestRepo::new();
+    let id = repo.create("Plan", &["a"]);
+    let server = Server::start(&repo, &[]);
+    let path = format!("/list/{id}?fragment=1");
+    for n in 0..5 {
+        let note = format!("note number {n}");
+        repo.cmd().args(["-l", &id, "update", "a", "--note", &note]).assert().success();
+        // Twice at the same state: the same page.
+        let (one, two) = (server.get(&path), server.get(&path));
+        assert!(one.body.contains(&note), "{n}: {}", one.body);
+        assert_eq!(one.body, two.body);
+        let api = server.get(&format!("/api/list/{id}"));
+        assert!(api.body.contains(&note), "{n}");
+    }
+    // Many at once at one state: every one gets the whole page.
+    let bodies: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> =
+            (0..20).map(|_| s.spawn(|| server.get(&format!("/list/{id}")))).collect();
+        handles.into_iter().map(|h| h.join().unwrap().body).collect()
+    });
+    assert!(bodies.iter().all(|b| b == &bodies[0] && b.contains("note number 4")));
+}

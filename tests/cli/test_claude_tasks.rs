@@ -92,14 +92,13 @@ fn add_malformed(dir: &Path) {
     put(dir, "5.json", "this is not JSON {");
     put(dir, "6.json", r#"[{"id":"6","subject":"in an array"}]"#);
     put(dir, "7.json", "");
-    put(
-        dir,
-        "8.json",
-        &format!(r#"{{"id":"8","subject":"huge","description":"{}"}}"#, "x".repeat(2 << 20)),
-    );
+    // Over the 33 MiB a task file may have (sparse: nothing is written).
+    std::fs::File::create(dir.join("8.json")).unwrap().set_len(34 << 20).unwrap();
     put(dir, "9.json", r#"{"id":"9","subject":["not","a","string"]}"#);
     put(dir, "11.json", r#"{"id":"11","status":"pending"}"#);
     put(dir, "12.json", &format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000)));
+    let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+    put(dir, "17.json", &format!(r#"{{"id":"17","subject":{deep}}}"#));
     std::os::unix::fs::symlink("/dev/zero", dir.join("13.json")).unwrap();
     let fifo = dir.join("14.json");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
@@ -122,10 +121,11 @@ fn import_reads_the_shapes_seen_in_the_wild_and_skips_what_it_cannot() {
         ("5.json", "not JSON"),
         ("6.json", "not a JSON object"),
         ("7.json", "empty"),
-        ("8.json", "over 256 KiB"),
+        ("8.json", "over 33 MiB"),
         ("9.json", "'subject' is not a string"),
         ("11.json", "no 'subject'"),
-        ("12.json", "not JSON"),
+        ("12.json", "not a JSON object"),
+        ("17.json", "'subject' is not a string"),
         ("13.json", "not a regular file (a device)"),
         ("14.json", "not a regular file (a FIFO)"),
         ("15.json", "not a regular file (a directory)"),
@@ -143,7 +143,7 @@ fn import_reads_the_shapes_seen_in_the_wild_and_skips_what_it_cannot() {
         "{err}"
     );
     assert!(!err.contains("'3'"), "a deleted task's references go quietly: {err}");
-    assert_eq!(err.lines().count(), 11, "{err}");
+    assert_eq!(err.lines().count(), 12, "{err}");
 
     let v = repo.show_json(&id);
     // Numeric ids in numeric order (10 after 4), then the others by name.
@@ -632,4 +632,165 @@ fn export_then_import_gives_the_same_tasks() {
     let (edited, _, _) = import(&repo, &dir, &[]);
     assert_eq!(repo.status(&edited, "docs"), "completed");
     assert_eq!(repo.status(&edited, "old"), "cancelled");
+}
+
+/// Every entry of `dir` with its bytes (a directory as its name only).
+fn dir_state(dir: &Path) -> Vec<(String, Option<Vec<u8>>)> {
+    let mut out: Vec<(String, Option<Vec<u8>>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            let bytes = e.file_type().unwrap().is_file().then(|| std::fs::read(e.path()).unwrap());
+            (name, bytes)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// A list planted with `git` whose one task has `title` and `note`.
+fn planted_list(repo: &TestRepo, title: &str, note: &str) -> String {
+    let id = "01a2b3c4-0000-7000-8000-000000000001";
+    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let rest = format!(
+        "[[tasks]]\nid = \"big\"\ntitle = {}\nstatus = \"pending\"\nupdated = 2026-01-01T00:00:00Z\nnote = {}\n",
+        quote(title),
+        quote(note)
+    );
+    repo.plant(&format!("refs/tasklists/{id}"), crate::common::toml_for(id, &rest).as_bytes());
+    id.to_string()
+}
+
+#[test]
+fn a_400_kb_note_survives_export_and_import() {
+    let repo = TestRepo::new();
+    let note: String = (0..400_000).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+    let id = planted_list(&repo, "Big note", &note);
+    let dir = repo.root().join("out");
+    repo.cmd().args(["-l", &id, "export", "claude"]).arg(&dir).assert().success();
+    assert!(std::fs::metadata(dir.join("1.json")).unwrap().len() > 400_000);
+    let (back, _, err) = import(&repo, &dir, &[]);
+    assert_eq!(err, "", "nothing skipped");
+    assert_eq!(task(&repo.show_json(&back), "big")["note"], note.as_str());
+}
+
+#[test]
+fn the_largest_task_a_list_can_hold_comes_back_from_its_export() {
+    // A title of right-to-left overrides near the 8 MiB limit: TOML keeps
+    // them raw (3 bytes), JSON escapes them (6), and the title is written
+    // twice (subject, activeForm): the largest file an export writes.
+    let repo = TestRepo::new();
+    let title = "\u{202e}".repeat((8 << 20) / 3 - 400);
+    let id = planted_list(&repo, &title, "n");
+    let dir = repo.root().join("out");
+    repo.cmd()
+        .args(["-l", &id, "export", "claude"])
+        .arg(&dir)
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success();
+    let size = std::fs::metadata(dir.join("1.json")).unwrap().len();
+    assert!(size > 31 << 20, "the worst case is what it claims: {size}");
+    let (back, _, err) = import(&repo, &dir, &[]);
+    assert_eq!(err, "", "nothing skipped");
+    let v = repo.show_json(&back);
+    assert_eq!(task(&v, "big")["title"].as_str().map(str::len), Some(title.len()));
+}
+
+#[test]
+fn an_import_over_what_a_list_holds_stops_early_and_writes_nothing() {
+    let repo = TestRepo::new();
+    let dir = tasks_dir(&repo, "huge");
+    let note = "x".repeat(3 << 20);
+    for n in 1..=3 {
+        put(&dir, &format!("{n}.json"), &format!(r#"{{"subject":"T{n}","description":"{note}"}}"#));
+    }
+    let out = repo.cmd().args(["--json", "import", "claude"]).arg(&dir).assert().code(1);
+    let e: Value = serde_json::from_slice(&out.get_output().stderr).unwrap();
+    assert_eq!(e["code"], "too_large");
+    assert!(e["error"].as_str().unwrap().contains("more than 8 MiB of titles and notes"), "{e}");
+    assert_eq!(list_refs(&repo), "");
+}
+
+#[test]
+fn what_an_import_does_not_use_is_skipped_not_held() {
+    // Big or deep fields nobody reads (activeForm, unknown ones, metadata)
+    // and ids named over and over cost nothing kept.
+    let repo = TestRepo::new();
+    let dir = tasks_dir(&repo, "junk");
+    let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+    let many = vec!["1"; 200_000].join(",");
+    put(
+        &dir,
+        "2.json",
+        &format!(
+            r#"{{"subject":"Two","activeForm":"{}","futureField":{deep},"metadata":{deep},"blockedBy":[{many}],"blocks":[7,8,9,10]}}"#,
+            "y".repeat(10 << 20)
+        ),
+    );
+    put(&dir, "1.json", r#"{"subject":"One"}"#);
+    let (id, _, err) = import(&repo, &dir, &[]);
+    assert_eq!(
+        err,
+        "warning: 2.json: 'blocks' names tasks '7', '8', '9' and 1 more, which are not among the tasks read; dropped\n"
+    );
+    let v = repo.show_json(&id);
+    assert_eq!(task(&v, "two")["depends_on"], serde_json::json!(["one"]));
+}
+
+#[test]
+fn export_force_replaces_only_task_files() {
+    let repo = TestRepo::new();
+    let id = repo.create("Two", &["a", "b"]);
+    let dir = tasks_dir(&repo, "mixed");
+    put(&dir, "notes.json", "{\"mine\": true}");
+    put(&dir, "config.json", "not even JSON");
+    put(&dir, "1a.json", "{}");
+    // Files that are not task files are no reason to refuse.
+    repo.cmd().args(["-l", &id, "export", "claude"]).arg(&dir).assert().success();
+    put(&dir, "7.json", r#"{"id":"7","subject":"old"}"#);
+    let out = repo
+        .cmd()
+        .args(["--json", "-l", &id, "export", "claude", "--force"])
+        .arg(&dir)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["removed"], serde_json::json!(["7.json"]));
+    let names: Vec<String> = dir_state(&dir).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [".highwatermark", "1.json", "1a.json", "2.json", "config.json", "notes.json"]
+    );
+    assert_eq!(std::fs::read_to_string(dir.join("notes.json")).unwrap(), "{\"mine\": true}");
+    assert_eq!(std::fs::read_to_string(dir.join("config.json")).unwrap(), "not even JSON");
+    assert_eq!(std::fs::read_to_string(dir.join("1a.json")).unwrap(), "{}");
+}
+
+#[test]
+fn a_failed_export_leaves_the_directory_as_it_was() {
+    let repo = TestRepo::new();
+    let id = repo.create("Three", &["a", "b", "c"]);
+    let dir = tasks_dir(&repo, "half");
+    put(&dir, "1.json", r#"{"id":"1","subject":"theirs"}"#);
+    put(&dir, "5.json", r#"{"id":"5","subject":"stale"}"#);
+    put(&dir, ".highwatermark", "5");
+    put(&dir, ".lock", "");
+    // 3.json cannot be replaced: a directory (with something in it) is
+    // there. 1.json and 2.json are renamed into place before that fails.
+    std::fs::create_dir(dir.join("3.json")).unwrap();
+    put(&dir.join("3.json"), "inside", "x");
+    let before = dir_state(&dir);
+    let err =
+        expect_error(repo.cmd().args(["-l", &id, "export", "claude", "--force"]).arg(&dir), 1);
+    assert!(err.contains("3.json") && err.contains("nothing was written"), "{err}");
+    assert_eq!(dir_state(&dir), before, "a file was left written, removed or staged");
+    // Without the obstacle the same export goes through.
+    std::fs::remove_dir_all(dir.join("3.json")).unwrap();
+    repo.cmd().args(["-l", &id, "export", "claude", "--force"]).arg(&dir).assert().success();
+    let names: Vec<String> = dir_state(&dir).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, [".highwatermark", ".lock", "1.json", "2.json", "3.json"]);
 }

@@ -97,7 +97,11 @@ fn templates_read_only_regular_files() {
         .clone();
     assert!(stdout(&out).contains("ok "), "{}", stdout(&out));
     let err = stderr(&out);
-    assert!(err.contains("zero") && err.contains("not a regular file (a device)"), "{err}");
+    // A symlink out of the work tree is not even opened.
+    assert!(
+        err.contains("zero") && err.contains("/dev/zero is outside the repository's work tree"),
+        "{err}"
+    );
     assert!(err.contains("fifo") && err.contains("not a regular file (a FIFO)"), "{err}");
     let refs = repo.refs();
     for name in ["zero", "fifo"] {
@@ -107,7 +111,7 @@ fn templates_read_only_regular_files() {
                 .timeout(std::time::Duration::from_secs(20)),
             1,
         );
-        assert!(err.contains("not a regular file"), "{err}");
+        assert!(err.contains("not a regular file") || err.contains("outside the"), "{err}");
     }
     assert_eq!(repo.refs(), refs, "nothing written");
     // A FIFO as the handoff template does not hang handoff either.
@@ -329,5 +333,68 @@ fn writes_land_while_git_gc_packs_beside_them() {
     assert!(runs > 0, "gc ran");
     assert!(failures.is_empty(), "{} writes failed: {failures:?}", failures.len());
     assert_eq!(repo.commit_count(&id), 101);
+    repo.fsck();
+}
+
+#[test]
+fn a_handoff_template_symlinked_out_of_the_work_tree_is_not_read() {
+    // A clone shipping `.tasklist/templates/handoff.md` as a link to a file
+    // of the user's would have it rendered, committed and pushed.
+    let repo = TestRepo::new();
+    let id = repo.create("Plan", &["a"]);
+    let key = repo.home().join("id_rsa");
+    std::fs::write(&key, "-----BEGIN OPENSSH PRIVATE KEY-----\nS3CRET\n").unwrap();
+    symlink(&key, templates_dir(&repo).join("handoff.md")).unwrap();
+    let refs = repo.refs();
+    let err = expect_error(repo.cmd().args(["-l", &id, "handoff", "--note", "n"]), 1);
+    assert!(err.contains("outside the repository's work tree"), "{err}");
+    assert!(!err.contains("S3CRET"), "{err}");
+    assert_eq!(repo.refs(), refs, "nothing committed");
+    // A link inside the work tree is followed.
+    repo.write("handoff-template.md", "NOTE={{ note }}\n");
+    std::fs::remove_file(templates_dir(&repo).join("handoff.md")).unwrap();
+    symlink("../../handoff-template.md", templates_dir(&repo).join("handoff.md")).unwrap();
+    let out = repo.cmd().args(["-l", &id, "handoff", "--note", "n"]).assert().success();
+    assert!(stdout(out.get_output()).contains("NOTE=n"));
+}
+
+#[test]
+fn only_uuid_names_are_lists_and_names_are_escaped() {
+    let repo = TestRepo::new();
+    let id = repo.create("Real", &["a"]);
+    // A readable list file under a name that is an 8-character prefix of a
+    // real id, and one whose name drives a terminal (C1 CSI, bidi override).
+    let short = &id[..8];
+    repo.plant(&format!("refs/tasklists/{short}"), crate::common::toml_for(short, "").as_bytes());
+    let hostile = "x\u{9b}31m\u{202e}y";
+    repo.plant(
+        &format!("refs/tasklists/{hostile}"),
+        crate::common::toml_for(hostile, "").as_bytes(),
+    );
+    let refs = repo.refs();
+    // TASKLIST_ID set to the 8 characters still means the real list.
+    let out = repo.cmd().env("TASKLIST_ID", short).args(["--json", "show"]).assert().success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["id"], id.as_str());
+    expect_error(repo.cmd().args(["show", hostile]), 3);
+    // list shows the real one, reports the others by escaped name.
+    let out = repo.cmd().arg("list").assert().success().get_output().clone();
+    let (text, err) = (stdout(&out), stderr(&out));
+    assert!(text.contains(&id) && !text.contains("Planted"), "{text}");
+    assert!(err.contains(short) && err.contains("not a list id (a UUID)"), "{err}");
+    assert!(err.contains("x\\u{9b}31m\\u{202e}y"), "{err}");
+    for c in ['\u{9b}', '\u{202e}'] {
+        assert!(!text.contains(c) && !err.contains(c), "raw {c:?}: {text}{err}");
+    }
+    let out = repo.cmd().args(["--json", "list"]).assert().success().get_output().clone();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> =
+        v["lists"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [id.as_str()]);
+    let bad: Vec<&str> =
+        v["unreadable"].as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap()).collect();
+    assert_eq!(bad, [short, hostile], "the same strings to a JSON parser");
+    assert!(!stdout(&out).contains('\u{9b}'), "raw C1 in JSON");
+    assert_eq!(repo.refs(), refs, "nothing written");
     repo.fsck();
 }

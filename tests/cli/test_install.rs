@@ -17,7 +17,7 @@ fn project_files(repo: &TestRepo) -> [PathBuf; 3] {
     ]
 }
 
-fn read(path: &Path) -> String {
+pub(crate) fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -26,7 +26,7 @@ fn json(path: &Path) -> Value {
 }
 
 /// The binary's own absolute path, as an install not on PATH writes it.
-fn program() -> String {
+pub(crate) fn program() -> String {
     let exe = assert_cmd::cargo::cargo_bin("git-tasklist");
     std::fs::canonicalize(exe).unwrap().to_str().unwrap().to_string()
 }
@@ -482,7 +482,9 @@ fn a_symlinked_settings_file_stays_a_symlink_and_keeps_its_mode() {
     use std::os::unix::fs::PermissionsExt;
     let repo = TestRepo::new();
     let home = repo.home();
-    let dotfiles = repo.root().join("dotfiles");
+    // A dotfiles repository inside HOME (one outside is refused: see
+    // test_install_safety).
+    let dotfiles = home.join("dotfiles");
     std::fs::create_dir(&dotfiles).unwrap();
     std::fs::write(dotfiles.join("claude.json"), "{\"userID\": \"abc\"}\n").unwrap();
     std::fs::set_permissions(dotfiles.join("claude.json"), std::fs::Permissions::from_mode(0o600))

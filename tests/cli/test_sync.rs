@@ -2,16 +2,16 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{TestRepo, stdout};
+use crate::common::{TestRepo, expect_error, stdout};
 
 /// A bare remote and two clones of it, all in one temp dir.
-struct Team {
-    repo: TestRepo,
-    a: PathBuf,
-    b: PathBuf,
+pub(crate) struct Team {
+    pub(crate) repo: TestRepo,
+    pub(crate) a: PathBuf,
+    pub(crate) b: PathBuf,
 }
 
-fn team() -> Team {
+pub(crate) fn team() -> Team {
     let repo = TestRepo::new();
     repo.write("README.md", "x\n");
     repo.git(&["add", "README.md"]);
@@ -24,28 +24,49 @@ fn team() -> Team {
 }
 
 impl Team {
-    fn tl(&self, dir: &Path, args: &[&str]) -> String {
+    pub(crate) fn tl(&self, dir: &Path, args: &[&str]) -> String {
         let out = self.repo.cmd_in(dir).args(args).assert().success().get_output().clone();
         stdout(&out)
     }
 
-    fn json(&self, dir: &Path, args: &[&str]) -> serde_json::Value {
+    pub(crate) fn json(&self, dir: &Path, args: &[&str]) -> serde_json::Value {
         let out =
             self.repo.cmd_in(dir).arg("--json").args(args).assert().success().get_output().clone();
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
-    fn tip(&self, dir: &Path, id: &str) -> String {
+    /// `create ARGS` in `dir`; returns the new list's id.
+    pub(crate) fn create(&self, dir: &Path, args: &[&str]) -> String {
+        self.tl(dir, &[&["create"], args].concat()).lines().next().unwrap().to_string()
+    }
+
+    /// `--json ARGS` that exits with `code`: the JSON on stdout and stderr.
+    pub(crate) fn json_exit(
+        &self,
+        dir: &Path,
+        args: &[&str],
+        code: i32,
+    ) -> (serde_json::Value, String) {
+        let out = self.repo.cmd_in(dir).arg("--json").args(args).assert().code(code);
+        let out = out.get_output().clone();
+        (serde_json::from_slice(&out.stdout).unwrap(), crate::common::stderr(&out))
+    }
+
+    pub(crate) fn tip(&self, dir: &Path, id: &str) -> String {
         self.repo.git_in(dir, &["rev-parse", &format!("refs/tasklists/{id}")]).trim().to_string()
     }
 
-    fn fsck(&self, dir: &Path) {
+    /// `git fsck --strict` in `dir`: success, and no error or warning.
+    pub(crate) fn fsck(&self, dir: &Path) {
         let out = self.repo.git_output_in(dir, &["fsck", "--strict", "--no-progress"]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{err}");
+        let bad = err.lines().any(|l| l.starts_with("error") || l.starts_with("warning"));
+        assert!(!bad, "git fsck --strict: {err}");
     }
 }
 
-fn action(v: &serde_json::Value, id: &str) -> String {
+pub(crate) fn action(v: &serde_json::Value, id: &str) -> String {
     let l = v["lists"].as_array().unwrap().iter().find(|l| l["id"] == id).unwrap();
     l["action"].as_str().unwrap().to_string()
 }
@@ -112,7 +133,7 @@ fn two_clones_exchange_and_merge_their_progress() {
 #[test]
 fn sync_errors_are_clear_and_change_nothing() {
     let t = team();
-    let id = t.tl(&t.a, &["create", "Plan", "-t", "a"]).lines().next().unwrap().to_string();
+    let id = t.create(&t.a, &["Plan", "-t", "a"]);
     let tip = t.tip(&t.a, &id);
     let err = crate::common::expect_error(t.repo.cmd_in(&t.a).args(["sync", "nowhere"]), 1);
     assert!(err.contains("Remote 'nowhere' is not configured"), "{err}");
@@ -133,7 +154,7 @@ fn sync_errors_are_clear_and_change_nothing() {
 #[test]
 fn init_adds_one_glob_fetch_refspec_and_a_plain_fetch_brings_the_lists() {
     let t = team();
-    let id = t.tl(&t.a, &["create", "Plan", "-t", "a"]).lines().next().unwrap().to_string();
+    let id = t.create(&t.a, &["Plan", "-t", "a"]);
     t.tl(&t.a, &["sync"]);
     let before = t.repo.git_in(&t.b, &["config", "--get-all", "remote.origin.fetch"]);
     let out = t.tl(&t.b, &["init"]);
@@ -171,7 +192,7 @@ fn init_adds_one_glob_fetch_refspec_and_a_plain_fetch_brings_the_lists() {
 #[test]
 fn a_remote_prefix_keeps_the_lists_in_branches_on_the_remote() {
     let t = team();
-    let id = t.tl(&t.a, &["create", "Plan", "-t", "a"]).lines().next().unwrap().to_string();
+    let id = t.create(&t.a, &["Plan", "-t", "a"]);
     let prefix = "refs/heads/claude/tasklists";
     t.tl(&t.a, &["sync", "--remote-prefix", prefix]);
     let remote = t.repo.root().join("remote.git");
@@ -191,8 +212,7 @@ fn a_remote_prefix_keeps_the_lists_in_branches_on_the_remote() {
 #[test]
 fn the_remote_arbitrates_claims_and_the_loser_keeps_no_claim() {
     let t = team();
-    let id =
-        t.tl(&t.a, &["create", "Plan", "-t", "a", "-t", "b"]).lines().next().unwrap().to_string();
+    let id = t.create(&t.a, &["Plan", "-t", "a", "-t", "b"]);
     t.tl(&t.a, &["sync"]);
     t.tl(&t.b, &["sync"]);
     // a claims through the remote; b's local copy does not know yet.
@@ -228,7 +248,7 @@ fn the_remote_arbitrates_claims_and_the_loser_keeps_no_claim() {
 fn two_clones_racing_for_one_task_have_exactly_one_winner() {
     for _round in 0..3 {
         let t = team();
-        let id = t.tl(&t.a, &["create", "Plan", "-t", "x"]).lines().next().unwrap().to_string();
+        let id = t.create(&t.a, &["Plan", "-t", "x"]);
         t.tl(&t.a, &["sync"]);
         t.tl(&t.b, &["sync"]);
         let spawn = |dir: &Path, session: &str| {
@@ -263,8 +283,8 @@ fn two_clones_racing_for_one_task_have_exactly_one_winner() {
 #[test]
 fn nothing_is_lost_a_deleted_remote_list_returns_and_a_broken_one_is_left_alone() {
     let t = team();
-    let id = t.tl(&t.a, &["create", "Plan", "-t", "a"]).lines().next().unwrap().to_string();
-    let other = t.tl(&t.a, &["create", "Other", "-t", "b"]).lines().next().unwrap().to_string();
+    let id = t.create(&t.a, &["Plan", "-t", "a"]);
+    let other = t.create(&t.a, &["Other", "-t", "b"]);
     t.tl(&t.a, &["sync"]);
     let remote = t.repo.root().join("remote.git");
     // Someone deletes the list on the remote: it is pushed again, never deleted here.
@@ -287,9 +307,10 @@ fn nothing_is_lost_a_deleted_remote_list_returns_and_a_broken_one_is_left_alone(
         commit.trim().to_string()
     };
     t.tl(&t.a, &["-l", &id, "done", "a"]);
-    let v = t.json(&t.a, &["sync"]);
+    let (v, err) = t.json_exit(&t.a, &["sync"], 1);
     assert_eq!(action(&v, &other), "skipped");
     assert_eq!(action(&v, &id), "pushed");
+    assert!(err.contains("\"code\":\"lists_skipped\""), "{err}");
     let on_remote = t.repo.git_in(&remote, &["rev-parse", &format!("refs/tasklists/{other}")]);
     assert_eq!(on_remote.trim(), planted, "the broken list is left alone on the remote");
     assert_eq!(t.json(&t.a, &["show", &other])["title"], "Other", "and here");
@@ -298,8 +319,7 @@ fn nothing_is_lost_a_deleted_remote_list_returns_and_a_broken_one_is_left_alone(
 #[test]
 fn archive_and_reopen_travel_and_merge() {
     let t = team();
-    let id =
-        t.tl(&t.a, &["create", "Plan", "-t", "a", "-t", "b"]).lines().next().unwrap().to_string();
+    let id = t.create(&t.a, &["Plan", "-t", "a", "-t", "b"]);
     t.tl(&t.a, &["-l", &id, "done", "a"]);
     t.tl(&t.a, &["sync"]);
     t.tl(&t.b, &["sync"]);
@@ -369,9 +389,9 @@ fn three_clones_syncing_at_once_converge() {
 }
 
 /// A `git daemon` serving `base` on a free 127.0.0.1 port, stopped on drop.
-struct Daemon {
+pub(crate) struct Daemon {
     child: std::process::Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl Drop for Daemon {
@@ -381,7 +401,7 @@ impl Drop for Daemon {
     }
 }
 
-fn daemon(repo: &TestRepo, base: &Path) -> Daemon {
+pub(crate) fn daemon(repo: &TestRepo, base: &Path) -> Daemon {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = std::process::Command::new("git")
         .env_clear()
@@ -423,8 +443,7 @@ fn sync_works_over_git_protocol_from_a_daemon() {
     for dir in [&t.a, &t.b] {
         t.repo.git_in(dir, &["remote", "add", "daemon", &url]);
     }
-    let id =
-        t.tl(&t.a, &["create", "Plan", "-t", "a", "-t", "b"]).lines().next().unwrap().to_string();
+    let id = t.create(&t.a, &["Plan", "-t", "a", "-t", "b"]);
     assert_eq!(action(&t.json(&t.a, &["sync", "daemon"]), &id), "pushed");
     assert_eq!(action(&t.json(&t.b, &["sync", "daemon"]), &id), "new");
     t.tl(&t.a, &["-l", &id, "done", "a"]);
@@ -447,8 +466,7 @@ fn sync_works_over_git_protocol_from_a_daemon() {
 #[test]
 fn a_push_moves_the_remote_tracking_ref_to_what_the_remote_took() {
     let t = team();
-    let id =
-        t.tl(&t.a, &["create", "Plan", "-t", "a", "-t", "b"]).lines().next().unwrap().to_string();
+    let id = t.create(&t.a, &["Plan", "-t", "a", "-t", "b"]);
     let tracking = |dir: &Path| {
         t.repo
             .git_in(
@@ -484,5 +502,298 @@ fn a_push_moves_the_remote_tracking_ref_to_what_the_remote_took() {
     let prefixed = t.repo.git_in(&remote, &["rev-parse", &format!("{prefix}/{id}")]);
     assert_eq!(prefixed.trim(), t.tip(&t.a, &id));
     assert_eq!(tracking(&t.a), t.tip(&t.a, &id));
+    t.fsck(&t.a);
+}
+
+/// Commits `edit(tasklist.toml)` on top of list `id` in the clone at `dir`
+/// by plumbing (for states the commands refuse to write); returns the commit.
+fn commit_by_hand(t: &Team, dir: &Path, id: &str, edit: impl Fn(&str) -> String) -> String {
+    let old = t.tip(dir, id);
+    let text = t.repo.git_in(dir, &["show", &format!("{old}:tasklist.toml")]);
+    let blob = t.repo.git_stdin_in(dir, &["hash-object", "-w", "--stdin"], edit(&text).as_bytes());
+    let entry = format!("100644 blob {}\ttasklist.toml\n", blob.trim());
+    let tree = t.repo.git_stdin_in(dir, &["mktree"], entry.as_bytes());
+    let new = t.repo.git_in(dir, &["commit-tree", tree.trim(), "-p", &old, "-m", "by hand"]);
+    t.repo.git_in(dir, &["update-ref", &format!("refs/tasklists/{id}"), new.trim(), &old]);
+    new.trim().to_string()
+}
+
+/// `text` with a note of `bytes` bytes on task `task`.
+fn with_big_note(text: &str, task: &str, bytes: usize) -> String {
+    let line = format!("id = \"{task}\"\n");
+    text.replacen(&line, &format!("{line}note = \"{}\"\n", "n".repeat(bytes)), 1)
+}
+
+#[test]
+fn one_lists_failure_never_stops_the_others() {
+    let t = team();
+    let big = t.create(&t.a, &["Big", "-t", "a", "-t", "b"]);
+    let locked = t.create(&t.a, &["Locked", "-t", "x"]);
+    let behind = t.create(&t.a, &["Behind", "-t", "x"]);
+    t.tl(&t.a, &["sync"]);
+    t.tl(&t.b, &["sync"]);
+    // Each side adds a 4.5 MB note: the merge would be over the 8 MiB limit.
+    commit_by_hand(&t, &t.a, &big, |s| with_big_note(s, "a", 4_500_000));
+    commit_by_hand(&t, &t.b, &big, |s| with_big_note(s, "b", 4_500_000));
+    t.tl(&t.b, &["-l", &locked, "done", "x"]);
+    t.tl(&t.b, &["-l", &behind, "done", "x"]);
+    t.tl(&t.b, &["sync"]);
+    // In a: a lock file on one list that needs a fast-forward, and a new list to push.
+    let lock = t.a.join(format!(".git/refs/tasklists/{locked}.lock"));
+    std::fs::write(&lock, "").unwrap();
+    let new = t.create(&t.a, &["New", "-t", "x"]);
+    let (v, err) = t.json_exit(&t.a, &["sync"], 1);
+    let row =
+        |id: &str| v["lists"].as_array().unwrap().iter().find(|l| l["id"] == id).unwrap().clone();
+    assert_eq!(row(&big)["action"], "skipped");
+    let why = row(&big)["detail"].as_str().unwrap().to_string();
+    assert!(why.contains("over the 8 MiB limit") && why.contains("nothing was written"), "{why}");
+    assert_eq!(row(&locked)["action"], "skipped");
+    let why = row(&locked)["detail"].as_str().unwrap().to_string();
+    assert!(why.contains(&format!("{locked}.lock")) && why.contains("is held"), "{why}");
+    assert_eq!(row(&behind)["action"], "fast_forward");
+    assert_eq!(
+        (row(&new)["action"].as_str(), row(&new)["pushed"].as_bool()),
+        (Some("pushed"), Some(true))
+    );
+    assert!(err.contains("2 of 4 task lists were skipped"), "{err}");
+    assert!(err.contains("\"exit_code\":1") && err.contains("lists_skipped"), "{err}");
+    // The others really went through; the failed ones were left as they were.
+    assert_eq!(t.tip(&t.a, &behind), t.tip(&t.b, &behind));
+    let remote = t.repo.root().join("remote.git");
+    let pushed = t.repo.git_in(&remote, &["rev-parse", &format!("refs/tasklists/{new}")]);
+    assert_eq!(pushed.trim(), t.tip(&t.a, &new));
+    assert_eq!(t.json(&t.a, &["show", &locked])["tasks"][0]["status"], "pending");
+    // Text rows say the same; once the lock is gone the list syncs.
+    let out = t.repo.cmd_in(&t.a).arg("sync").assert().code(1).get_output().clone();
+    assert!(stdout(&out).contains(&format!("{locked}  ")), "{}", stdout(&out));
+    assert!(
+        crate::common::stderr(&out).starts_with("Error: 2 of 4"),
+        "{}",
+        crate::common::stderr(&out)
+    );
+    std::fs::remove_file(&lock).unwrap();
+    let (v, _) = t.json_exit(&t.a, &["sync"], 1);
+    assert_eq!(action(&v, &locked), "fast_forward");
+    assert_eq!(action(&v, &big), "skipped", "still too large, still only that one");
+    t.fsck(&t.a);
+    t.fsck(&t.b);
+}
+
+/// A TCP listener on 127.0.0.1 that accepts connections and never answers;
+/// `closed` reports when the peer closed its end (the git process is gone).
+struct Silent {
+    port: u16,
+    closed: std::sync::mpsc::Receiver<()>,
+}
+
+fn silent_server() -> Silent {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, closed) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                // Reads, never writes, until the peer goes away.
+                while matches!(conn.read(&mut buf), Ok(n) if n > 0) {}
+                let _ = tx.send(());
+            });
+        }
+    });
+    Silent { port, closed }
+}
+
+#[test]
+fn a_remote_that_never_answers_is_given_up_on_in_time() {
+    let t = team();
+    let id = t.create(&t.a, &["Plan", "-t", "x"]);
+    let silent = silent_server();
+    let url = format!("git://127.0.0.1:{}/remote.git", silent.port);
+    t.repo.git_in(&t.a, &["remote", "add", "mute", &url]);
+    let before = t.repo.git_in(&t.a, &["for-each-ref"]);
+    let started = std::time::Instant::now();
+    let mut sync = t.repo.cmd_in(&t.a);
+    sync.env("GIT_TASKLIST_NETWORK_TIMEOUT", "1").args(["sync", "mute"]);
+    let err = expect_error(&mut sync, 1);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
+    assert!(
+        err.contains("Fetching task lists from 'mute' did not finish within 1 s; git was stopped"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Hint: allow more time with `git config tasklist.networkTimeout"),
+        "{err}"
+    );
+    // The git process was stopped: its connection is closed.
+    silent.closed.recv_timeout(std::time::Duration::from_secs(10)).expect("git still connected");
+    // start --sync is bounded the same way, here through git config.
+    t.repo.git_in(&t.a, &["config", "tasklist.networkTimeout", "1"]);
+    let err =
+        expect_error(t.repo.cmd_in(&t.a).args(["-l", &id, "start", "x", "--sync", "mute"]), 1);
+    assert!(err.contains("'mute' did not finish within 1 s"), "{err}");
+    silent.closed.recv_timeout(std::time::Duration::from_secs(10)).expect("git still connected");
+    assert_eq!(t.repo.git_in(&t.a, &["for-each-ref"]), before, "nothing moved");
+    assert_eq!(t.json(&t.a, &["show", &id])["tasks"][0]["status"], "pending");
+    // A value that is not a number of seconds is named.
+    t.repo.git_in(&t.a, &["config", "tasklist.networkTimeout", "soon"]);
+    let err = expect_error(t.repo.cmd_in(&t.a).args(["sync", "mute"]), 1);
+    assert!(err.contains("tasklist.networkTimeout 'soon' is not a number of seconds"), "{err}");
+    let mut sync = t.repo.cmd_in(&t.a);
+    sync.env("GIT_TASKLIST_NETWORK_TIMEOUT", "-1").args(["sync", "mute"]);
+    let err = expect_error(&mut sync, 1);
+    assert!(err.contains("GIT_TASKLIST_NETWORK_TIMEOUT '-1'"), "{err}");
+    t.fsck(&t.a);
+}
+
+/// Every ref and FETCH_HEAD of a clone: what a dry run must leave alone.
+fn local_state(t: &Team, dir: &Path) -> (String, Option<Vec<u8>>) {
+    (t.repo.git_in(dir, &["for-each-ref"]), std::fs::read(dir.join(".git/FETCH_HEAD")).ok())
+}
+
+#[test]
+fn a_dry_run_moves_nothing_not_even_the_remote_tracking_refs() {
+    let t = team();
+    let both = t.create(&t.a, &["Both", "-t", "x", "-t", "y"]);
+    let ahead = t.create(&t.a, &["Ahead", "-t", "x"]);
+    t.tl(&t.a, &["sync"]);
+    t.tl(&t.b, &["sync"]);
+    // The remote moves on in b; a changes too, and has a list of its own.
+    t.tl(&t.b, &["-l", &both, "done", "x"]);
+    t.tl(&t.b, &["-l", &ahead, "done", "x"]);
+    let from_b = t.create(&t.b, &["From b", "-t", "x"]);
+    t.tl(&t.b, &["sync"]);
+    t.tl(&t.a, &["-l", &both, "update", "y", "--note", "a"]);
+    let only_a = t.create(&t.a, &["Only a", "-t", "x"]);
+    let remote = t.repo.root().join("remote.git");
+    let there = t.repo.git_in(&remote, &["for-each-ref"]);
+    let here = local_state(&t, &t.a);
+    let v = t.json(&t.a, &["sync", "--dry-run"]);
+    assert_eq!(action(&v, &both), "merged");
+    assert_eq!(action(&v, &ahead), "fast_forward");
+    assert_eq!(action(&v, &from_b), "new");
+    assert_eq!(action(&v, &only_a), "pushed");
+    let text = t.tl(&t.a, &["sync", "--dry-run"]);
+    assert!(
+        text.contains("would be merged") && text.contains("would be new from the remote"),
+        "{text}"
+    );
+    assert_eq!(local_state(&t, &t.a), here, "no ref moved here, FETCH_HEAD untouched");
+    assert_eq!(t.repo.git_in(&remote, &["for-each-ref"]), there, "nor there");
+    // The real sync then does what the dry run said.
+    let v = t.json(&t.a, &["sync"]);
+    assert_eq!(
+        [&both, &ahead, &from_b, &only_a].map(|id| action(&v, id)),
+        ["merged", "fast_forward", "new", "pushed"]
+    );
+    t.fsck(&t.a);
+}
+
+#[test]
+fn syncing_remote_o_leaves_the_tracking_refs_of_remote_o_x_alone() {
+    let t = team();
+    let root = t.repo.root().to_path_buf();
+    t.repo.git_in(&root, &["init", "-q", "--bare", "other.git"]);
+    let id = t.create(&t.a, &["Plan", "-t", "x"]);
+    let other = t.create(&t.b, &["Other", "-t", "x"]);
+    t.repo.git_in(
+        &t.b,
+        &[
+            "push",
+            "-q",
+            &root.join("other.git").display().to_string(),
+            &format!("refs/tasklists/{other}"),
+        ],
+    );
+    t.repo.git_in(&t.a, &["remote", "add", "o", &root.join("remote.git").display().to_string()]);
+    t.repo.git_in(&t.a, &["remote", "add", "o/x", &root.join("other.git").display().to_string()]);
+    t.tl(&t.a, &["sync", "o"]);
+    assert_eq!(action(&t.json(&t.a, &["sync", "o/x"]), &other), "new");
+    let tracked = |dir: &Path| {
+        t.repo.git_in(
+            dir,
+            &["for-each-ref", "--format=%(objectname) %(refname)", "refs/tasklists-remote/o/x/"],
+        )
+    };
+    let both = tracked(&t.a);
+    assert!(both.contains(&format!("refs/tasklists-remote/o/x/{other}")), "{both}");
+    assert!(both.contains(&format!("refs/tasklists-remote/o/x/{id}")), "{both}");
+    // A sync of o neither prunes o/x's copies nor lets o overwrite them
+    // (o has a nested ref of the same name, planted by plumbing).
+    let remote = root.join("remote.git");
+    let planted = t.tip(&t.a, &id);
+    t.repo.git_in(&remote, &["update-ref", &format!("refs/tasklists/x/{other}"), &planted]);
+    t.tl(&t.a, &["sync", "o"]);
+    assert_eq!(tracked(&t.a), both);
+    let theirs = t.repo.git_in(&t.a, &["rev-parse", &format!("refs/tasklists-remote/o/x/{other}")]);
+    assert_eq!(theirs.trim(), t.tip(&t.a, &other), "o/x's copy is o/x's");
+    let listed = t.json(&t.a, &["list", "--remote", "o/x"]);
+    assert!(listed["lists"].as_array().unwrap().iter().any(|l| l["id"] == other.as_str()));
+    t.fsck(&t.a);
+}
+
+#[test]
+fn two_syncs_at_once_in_one_clone_both_work() {
+    let t = team();
+    let ids: Vec<String> =
+        (0..12).map(|n| t.create(&t.b, &[&format!("B{n}"), "-t", "x"])).collect();
+    t.tl(&t.b, &["sync"]);
+    t.tl(&t.a, &["sync"]);
+    let rounds = 5;
+    for round in 0..rounds {
+        // The remote moves every list, so that both syncs fetch new tips
+        // into the same remote-tracking refs (without the sync lock, git's
+        // "cannot lock ref … is at X but expected Y"), and a has its own
+        // list to push.
+        for id in &ids {
+            t.tl(&t.b, &["-l", id, "update", "x", "--note", &format!("round {round}")]);
+        }
+        t.tl(&t.b, &["sync"]);
+        t.tl(&t.a, &["create", &format!("A{round}"), "-t", "x"]);
+        let spawn = || {
+            let mut c = t.repo.std_cmd();
+            c.current_dir(&t.a).arg("sync").stdout(std::process::Stdio::null());
+            c.stderr(std::process::Stdio::piped()).spawn().unwrap()
+        };
+        let (p, q) = (spawn(), spawn());
+        for out in [p.wait_with_output().unwrap(), q.wait_with_output().unwrap()] {
+            let err = String::from_utf8_lossy(&out.stderr).to_string();
+            assert!(out.status.success(), "round {round}: {err}");
+            assert!(err.is_empty(), "round {round}: {err}");
+        }
+        for id in &ids {
+            assert_eq!(t.tip(&t.a, id), t.tip(&t.b, id), "round {round}");
+        }
+    }
+    // Everything got everywhere.
+    t.tl(&t.b, &["sync"]);
+    let lists = |dir: &Path| t.json(dir, &["list"])["lists"].as_array().unwrap().len();
+    assert_eq!((lists(&t.a), lists(&t.b)), (12 + rounds, 12 + rounds));
+    t.fsck(&t.a);
+}
+
+#[test]
+fn a_sync_lock_left_behind_is_named_in_one_sentence() {
+    let t = team();
+    t.tl(&t.a, &["create", "Plan", "-t", "x"]);
+    let lock = t.a.join(".git/tasklist-sync.lock");
+    std::fs::write(&lock, "").unwrap();
+    let before = t.repo.git_in(&t.a, &["for-each-ref"]);
+    let mut sync = t.repo.cmd_in(&t.a);
+    sync.env("GIT_TASKLIST_NETWORK_TIMEOUT", "1").arg("sync");
+    let err = expect_error(&mut sync, 1);
+    assert!(
+        err.contains("Another sync is running in this repository (lock file")
+            && err
+                .contains("tasklist-sync.lock); if no git-tasklist process is running, delete it"),
+        "{err}"
+    );
+    assert_eq!(t.repo.git_in(&t.a, &["for-each-ref"]), before);
+    assert!(lock.exists(), "someone else's lock is not ours to remove");
+    std::fs::remove_file(&lock).unwrap();
+    t.tl(&t.a, &["sync"]);
     t.fsck(&t.a);
 }

@@ -341,3 +341,110 @@ fn templates_text_columns_line_up() {
     };
     assert_eq!(column("deploy", "Deploy to production"), column("bugfix", "Bug fix"), "{out}");
 }
+
+/// What `create --json --template SPEC` says on stderr, as JSON.
+fn create_error(repo: &TestRepo, spec: &str) -> Value {
+    let out = repo.cmd().args(["--json", "create", "T", "--template", spec]).assert().code(1);
+    serde_json::from_slice(&out.get_output().stderr).unwrap()
+}
+
+#[test]
+fn a_template_path_outside_the_work_tree_is_not_read() {
+    let repo = TestRepo::new();
+    let cargo = repo.home().join(".cargo");
+    std::fs::create_dir_all(&cargo).unwrap();
+    let secret = cargo.join("credentials.toml");
+    std::fs::write(&secret, "[registry]\ntoken = \"cio-S3CRET-TOKEN\"\n").unwrap();
+    let key = repo.home().join("id_rsa");
+    std::fs::write(&key, "-----BEGIN OPENSSH PRIVATE KEY-----\nS3CRET\n").unwrap();
+    for spec in [secret.to_str().unwrap(), key.to_str().unwrap(), "/etc/passwd", "../home/id_rsa"] {
+        let e = create_error(&repo, spec);
+        let text = e.to_string();
+        assert_eq!(e["code"], "template_refused", "{spec}: {e}");
+        assert!(
+            !text.contains("S3CRET") && !text.contains("registry") && !text.contains("root:"),
+            "{text}"
+        );
+        assert!(text.contains("nothing was read"), "{text}");
+    }
+    let e = create_error(&repo, secret.to_str().unwrap());
+    assert!(e["error"].as_str().unwrap().contains("outside the repository's work tree"), "{e}");
+    assert!(e["error"].as_str().unwrap().contains("copy it into .tasklist/templates/"), "{e}");
+    let e = create_error(&repo, key.to_str().unwrap());
+    assert!(e["error"].as_str().unwrap().contains("a template file's name ends in .toml"), "{e}");
+    // A symlink in the work tree leading out is refused the same way, by
+    // path and as a repository template by name.
+    std::fs::create_dir_all(repo.path.join(".tasklist/templates")).unwrap();
+    std::os::unix::fs::symlink(&secret, repo.path.join(".tasklist/templates/deploy.toml")).unwrap();
+    std::os::unix::fs::symlink(&secret, repo.path.join("plan.toml")).unwrap();
+    for spec in ["deploy", "./plan.toml"] {
+        let e = create_error(&repo, spec);
+        assert_eq!(e["code"], "template_refused", "{spec}: {e}");
+        assert!(!e.to_string().contains("S3CRET"), "{e}");
+    }
+    let out = repo.cmd().arg("templates").assert().success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("deploy") && err.contains("outside the repository"), "{err}");
+    assert!(!err.contains("S3CRET"), "{err}");
+    no_lists(&repo);
+}
+
+#[test]
+fn a_template_error_never_quotes_the_file() {
+    let repo = TestRepo::new();
+    for (name, text, says) in [
+        (
+            "secrets",
+            "password = \"hunter2\"\n[db]\nurl = \"postgres://u:S3CRET@h\"\n",
+            "unknown field `",
+        ),
+        (
+            "typed",
+            "sequential = \"S3CRET\"\n[[tasks]]\nid = \"a\"\n",
+            "line 1, column 14: wrong type, expected a boolean",
+        ),
+        ("broken", "title = \"S3CRET\n", "line 1, column"),
+    ] {
+        repo.write(&format!("{name}.toml"), text);
+        let e = create_error(&repo, &format!("{name}.toml"));
+        let shown = e["error"].as_str().unwrap();
+        assert_eq!(e["code"], "template_invalid", "{e}");
+        assert!(shown.contains(says), "{name}: {shown}");
+        assert!(!shown.contains("S3CRET") && !shown.contains("hunter2"), "{name}: {shown}");
+    }
+}
+
+#[test]
+fn the_mcp_template_parameter_follows_the_same_rule() {
+    use rmcp::ServiceExt;
+    use rmcp::model::CallToolRequestParams;
+    let repo = TestRepo::new();
+    let secret = repo.home().join("credentials.toml");
+    std::fs::write(&secret, "[registry]\ntoken = \"S3CRET\"\n").unwrap();
+    repo.write("deploy.toml", DEPLOY);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let mut cmd = repo.std_cmd();
+        cmd.env("TASKLIST_SESSION", "agent").arg("mcp");
+        let transport =
+            rmcp::transport::TokioChildProcess::new(tokio::process::Command::from(cmd)).unwrap();
+        let client = ().serve(transport).await.unwrap();
+        let call = |spec: String| {
+            let client = &client;
+            async move {
+                let a = json!({"title": "T", "template": spec});
+                let p = CallToolRequestParams::new("TaskListCreate")
+                    .with_arguments(a.as_object().cloned().unwrap());
+                client.call_tool(p).await.unwrap()
+            }
+        };
+        let refused = call(secret.display().to_string()).await;
+        assert_eq!(refused.is_error, Some(true));
+        let text = serde_json::to_string(&refused).unwrap();
+        assert!(text.contains("outside the repository's work tree"), "{text}");
+        assert!(!text.contains("S3CRET") && !text.contains("registry"), "{text}");
+        let made = call("deploy.toml".into()).await;
+        assert_ne!(made.is_error, Some(true), "{made:?}");
+        client.cancel().await.unwrap();
+    });
+}

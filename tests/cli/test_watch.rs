@@ -167,3 +167,20 @@ fn watch_killed_with_sigterm_gives_the_terminal_back() {
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     assert_restored(&tmux);
 }
+
+#[test]
+fn watch_shows_a_name_that_is_not_a_list_escaped() {
+    let repo = TestRepo::new();
+    let id = repo.create("Real list", &["a"]);
+    let hostile = "x\u{9b}31m\u{202e}y";
+    let text = crate::common::toml_for(hostile, "");
+    repo.plant(&format!("refs/tasklists/{hostile}"), text.as_bytes());
+    let tmux = Tmux::start(&repo, &script(&repo, "--color never"));
+    let screen = tmux.wait_for("watching every list");
+    assert!(screen.contains(&id) && screen.contains("Real list"), "{screen}");
+    assert!(screen.contains("x\\u{9b}31m\\u{202e}y"), "{screen}");
+    assert!(screen.contains("is unreadable: its name is not a list"), "{screen}");
+    assert!(!screen.contains('\u{202e}') && !screen.contains("Planted"), "{screen}");
+    tmux.keys("q");
+    assert_restored(&tmux);
+}

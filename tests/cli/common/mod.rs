@@ -179,12 +179,17 @@ impl TestRepo {
 
     /// Runs git with `stdin` fed from `input`, asserts success and returns stdout.
     pub fn git_stdin(&self, args: &[&str], input: &[u8]) -> String {
+        self.git_stdin_in(&self.path, args, input)
+    }
+
+    /// [`TestRepo::git_stdin`] in `dir`.
+    pub fn git_stdin_in(&self, dir: &Path, args: &[&str], input: &[u8]) -> String {
         use std::io::Write;
         let mut child = std::process::Command::new("git")
             .env_clear()
             .envs(base_env(&self.home()))
             .envs(identity_env())
-            .current_dir(&self.path)
+            .current_dir(dir)
             .args(args)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
