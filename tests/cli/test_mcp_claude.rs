@@ -27,38 +27,42 @@ fn server(repo: &TestRepo, claude: Option<&str>) -> Raw {
     Raw::start(c)
 }
 
-/// Calls `tool` and checks its structured content against its output
-/// schema; returns the result.
-fn checked(raw: &mut Raw, tools: &[Value], n: &mut i64, tool: &str, args: Value) -> Value {
-    *n += 1;
-    let result = raw.tool(*n, tool, args);
-    let content = &result["structuredContent"];
-    assert!(content.is_object(), "{tool}: no structured content: {result}");
-    assert_valid(&tool_named(tools, tool)["outputSchema"], content, tool);
-    result
+/// A server under test, its tools, and the number of calls made (each
+/// call's id).
+struct Calls {
+    raw: Raw,
+    tools: Vec<Value>,
+    n: i64,
 }
 
-/// [`checked`] for a call that must fail with `code`: `isError`, and the
-/// sentence, the code and the hint both as text and as structured content.
-fn failed(
-    raw: &mut Raw,
-    tools: &[Value],
-    n: &mut i64,
-    tool: &str,
-    args: Value,
-    code: &str,
-) -> Value {
-    let result = checked(raw, tools, n, tool, args);
-    assert_eq!(result["isError"], true, "{tool}: {result}");
-    let s = &result["structuredContent"];
-    assert_eq!(s["code"], code, "{tool}: {result}");
-    let text = result["content"][0]["text"].as_str().unwrap();
-    assert!(text.starts_with(s["error"].as_str().unwrap()), "{text}");
-    assert!(text.contains(&format!("Code: {code}")), "{text}");
-    if let Some(hint) = s["hint"].as_str() {
-        assert!(text.contains(&format!("Hint: {hint}")), "{text}");
+impl Calls {
+    /// Calls `tool` and checks its structured content against its output
+    /// schema; returns the result.
+    fn ok(&mut self, tool: &str, args: Value) -> Value {
+        self.n += 1;
+        let result = self.raw.tool(self.n, tool, args);
+        let content = &result["structuredContent"];
+        assert!(content.is_object(), "{tool}: no structured content: {result}");
+        assert_valid(&tool_named(&self.tools, tool)["outputSchema"], content, tool);
+        result
     }
-    s.clone()
+
+    /// [`Calls::ok`] for a call that must fail with `code`: `isError`, and
+    /// the sentence, the code and the hint both as text and as structured
+    /// content, which is returned.
+    fn fails(&mut self, tool: &str, args: Value, code: &str) -> Value {
+        let result = self.ok(tool, args);
+        assert_eq!(result["isError"], true, "{tool}: {result}");
+        let s = &result["structuredContent"];
+        assert_eq!(s["code"], code, "{tool}: {result}");
+        let text = result["content"][0]["text"].as_str().unwrap();
+        assert!(text.starts_with(s["error"].as_str().unwrap()), "{text}");
+        assert!(text.contains(&format!("Code: {code}")), "{text}");
+        if let Some(hint) = s["hint"].as_str() {
+            assert!(text.contains(&format!("Hint: {hint}")), "{text}");
+        }
+        s.clone()
+    }
 }
 
 #[test]
@@ -76,65 +80,46 @@ fn every_result_of_every_tool_validates_against_the_tool_s_output_schema() {
     let toml = with_status(&repo.file_at(&broken), "a", "pending");
     commit_behind_back(&repo, &broken, &toml, "reset a behind the tool's back");
     repo.plant("refs/tasklists/01900000-0000-7000-8000-0000000000cc", b"garbage = [\n");
+    let seq = repo.create_with("Steps", &["one", "two"], &["--sequential"]);
 
     let mut raw = server(&repo, Some("cc-session-1"));
     let tools = claude_open(&mut raw);
     assert_eq!(tools.len(), 8);
     let listed = serde_json::to_string(&tools).unwrap();
     assert!(listed.len() <= 8_000, "tools/list is {} characters", listed.len());
-    let n = &mut 0;
+    let mut c = Calls { raw, tools, n: 0 };
 
-    let created = checked(
-        &mut raw,
-        &tools,
-        n,
-        "TaskListCreate",
-        json!({"title": "Migration", "sequential": true, "tasks": [
-            {"subject": "Migrate the schema", "id": "schema"}, {"subject": "Port the code", "id": "code"}
-        ]}),
-    );
+    let tasks = json!([
+        {"subject": "Migrate the schema", "id": "schema"}, {"subject": "Port the code", "id": "code"}
+    ]);
+    let created =
+        c.ok("TaskListCreate", json!({"title": "Migration", "sequential": true, "tasks": tasks}));
     let id = created["structuredContent"]["id"].as_str().unwrap().to_string();
-    checked(&mut raw, &tools, n, "TaskListGet", json!({"list": id}));
+    c.ok("TaskListGet", json!({"list": id}));
     let before = repo.commit_count(&id);
-    let added = checked(
-        &mut raw,
-        &tools,
-        n,
-        "TaskCreate",
-        json!({"list": id, "subject": "Write docs", "description": "for users"}),
-    );
+    let added = c
+        .ok("TaskCreate", json!({"list": id, "subject": "Write docs", "description": "for users"}));
     assert_eq!(added["structuredContent"]["tasks"][2]["note"], "for users");
     assert_eq!(repo.commit_count(&id), before + 1, "a task with a note is one commit");
-    let started = checked(
-        &mut raw,
-        &tools,
-        n,
-        "TaskUpdate",
-        json!({"list": id, "taskId": "schema", "status": "in_progress"}),
-    );
+    let started =
+        c.ok("TaskUpdate", json!({"list": id, "taskId": "schema", "status": "in_progress"}));
     assert_eq!(started["structuredContent"]["tasks"][0]["owner"], "cc-session-1");
 
     // resume: ready, waiting, done, and a list without tasks.
     for (list, state) in [(&id, "ready"), (&stuck, "waiting"), (&finished, "done")] {
-        let r = checked(&mut raw, &tools, n, "TaskListResume", json!({"list": list}));
+        let r = c.ok("TaskListResume", json!({"list": list}));
         assert_eq!(r["structuredContent"]["state"], state, "{r}");
     }
-    let r = checked(&mut raw, &tools, n, "TaskListResume", json!({"list": empty}));
+    let r = c.ok("TaskListResume", json!({"list": empty}));
     assert_eq!(r["structuredContent"]["next"], Value::Null, "{r}");
     // verify: passing, and with failures.
-    let v = checked(&mut raw, &tools, n, "TaskListVerify", json!({"list": id}));
+    let v = c.ok("TaskListVerify", json!({"list": id}));
     assert_eq!(v["structuredContent"]["verified"], true);
-    let v = checked(&mut raw, &tools, n, "TaskListVerify", json!({"list": broken}));
+    let v = c.ok("TaskListVerify", json!({"list": broken}));
     assert_eq!(v["structuredContent"]["verified"], false, "{v}");
     assert!(!v["structuredContent"]["checks"][1]["failures"].as_array().unwrap().is_empty());
-    checked(
-        &mut raw,
-        &tools,
-        n,
-        "TaskListHandoff",
-        json!({"list": id, "note": "schema half done"}),
-    );
-    let all = checked(&mut raw, &tools, n, "TaskListList", json!({"all": true}));
+    c.ok("TaskListHandoff", json!({"list": id, "note": "schema half done"}));
+    let all = c.ok("TaskListList", json!({"all": true}));
     assert_eq!(all["structuredContent"]["unreadable"].as_array().unwrap().len(), 1, "{all}");
     assert!(all["structuredContent"]["lists"].to_string().contains(&old));
 
@@ -144,95 +129,59 @@ fn every_result_of_every_tool_validates_against_the_tool_s_output_schema() {
         .args(["--session", "other", "-l", &id, "start", "code", "--out-of-order"])
         .assert()
         .success();
-    let e = failed(
-        &mut raw,
-        &tools,
-        n,
-        "TaskUpdate",
-        json!({"list": id, "taskId": "code", "status": "completed"}),
-        "held_by_other",
-    );
-    assert_eq!(e["hint"], "pass takeOver: true to take it over");
-    let e = failed(
-        &mut raw,
-        &tools,
-        n,
-        "TaskUpdate",
-        json!({"list": finished, "taskId": "y", "status": "pending"}),
-        "needs_reopen",
-    );
-    assert_eq!(e["hint"], "pass reopen: true to change it");
-    let seq = repo.create_with("Steps", &["one", "two"], &["--sequential"]);
-    let e = failed(
-        &mut raw,
-        &tools,
-        n,
-        "TaskUpdate",
-        json!({"list": seq, "taskId": "two", "status": "in_progress"}),
-        "out_of_order",
-    );
-    assert_eq!(e["hint"], "finish that task first, or pass outOfOrder: true");
-    let ok = checked(
-        &mut raw,
-        &tools,
-        n,
+    let nowhere = json!({"list": "no-such-list"});
+    let failures = [
+        (
+            "TaskUpdate",
+            json!({"list": id, "taskId": "code", "status": "completed"}),
+            "held_by_other",
+            Some("pass takeOver: true to take it over"),
+        ),
+        (
+            "TaskUpdate",
+            json!({"list": finished, "taskId": "y", "status": "pending"}),
+            "needs_reopen",
+            Some("pass reopen: true to change it"),
+        ),
+        (
+            "TaskUpdate",
+            json!({"list": seq, "taskId": "two", "status": "in_progress"}),
+            "out_of_order",
+            Some("finish that task first, or pass outOfOrder: true"),
+        ),
+        ("TaskListGet", nowhere.clone(), "list_not_found", Some("TaskListList shows every list")),
+        ("TaskListCreate", json!({"template": "no-such"}), "template_not_found", None),
+        ("TaskListList", json!({"all": "yes"}), "invalid_argument", Some("inputSchema")),
+        (
+            "TaskCreate",
+            json!({"list": id, "subject": "x", "after": "nope"}),
+            "task_not_found",
+            Some("TaskListGet shows the list's tasks"),
+        ),
+        ("TaskListResume", nowhere.clone(), "list_not_found", None),
+        (
+            "TaskListVerify",
+            json!({"list": id, "expect": ["bad"]}),
+            "invalid_argument",
+            Some("TASK=STATUS"),
+        ),
+        ("TaskListHandoff", nowhere, "list_not_found", None),
+        ("TaskUpdate", json!({"list": id}), "invalid_argument", None),
+    ];
+    for (tool, args, code, hint) in failures {
+        let e = c.fails(tool, args, code);
+        if let Some(hint) = hint {
+            assert!(e["hint"].as_str().unwrap_or_default().contains(hint), "{tool}: {e}");
+        }
+    }
+    // Doing what the hint says works.
+    let ok = c.ok(
         "TaskUpdate",
         json!({"list": seq, "taskId": "two", "status": "in_progress", "outOfOrder": true}),
     );
     assert_eq!(ok["isError"], false, "{ok}");
-    let e = failed(
-        &mut raw,
-        &tools,
-        n,
-        "TaskListGet",
-        json!({"list": "no-such-list"}),
-        "list_not_found",
-    );
-    assert!(e["hint"].as_str().unwrap().contains("TaskListList"), "{e}");
-    failed(
-        &mut raw,
-        &tools,
-        n,
-        "TaskListCreate",
-        json!({"template": "no-such"}),
-        "template_not_found",
-    );
-    failed(&mut raw, &tools, n, "TaskListList", json!({"all": "yes"}), "invalid_argument");
-    let e = failed(
-        &mut raw,
-        &tools,
-        n,
-        "TaskCreate",
-        json!({"list": id, "subject": "x", "after": "nope"}),
-        "task_not_found",
-    );
-    assert!(e["hint"].as_str().unwrap().contains("TaskListGet"), "{e}");
-    failed(
-        &mut raw,
-        &tools,
-        n,
-        "TaskListResume",
-        json!({"list": "no-such-list"}),
-        "list_not_found",
-    );
-    failed(
-        &mut raw,
-        &tools,
-        n,
-        "TaskListVerify",
-        json!({"list": id, "expect": ["bad"]}),
-        "invalid_argument",
-    );
-    failed(
-        &mut raw,
-        &tools,
-        n,
-        "TaskListHandoff",
-        json!({"list": "no-such-list"}),
-        "list_not_found",
-    );
-    failed(&mut raw, &tools, n, "TaskUpdate", json!({"list": id}), "invalid_argument");
-    assert_eq!(raw.finish(), Some(0));
+    let tools = c.tools.clone();
+    assert_eq!(c.raw.finish(), Some(0));
 
     // The schemas are not so loose that anything passes.
     for t in &tools {
