@@ -102,7 +102,9 @@ pub fn respond(
             match setting.reminder {
                 Reminder::Off => return None,
                 Reminder::Model => context("Stop", &stop(tl, list)?),
-                Reminder::User => json!({ "systemMessage": stop(tl, list)? }),
+                Reminder::User => {
+                    json!({ "systemMessage": clip_to(&stop(tl, list)?, MAX_CONTEXT) })
+                }
             }
         }
         "pre-compact" | "session-end" => {
