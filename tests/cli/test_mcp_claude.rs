@@ -304,6 +304,22 @@ fn an_older_client_that_initializes_gets_claude_code_s_session_too() {
     assert_eq!(repo.show_json(&id)["tasks"][0]["owner"], "cc-2");
 }
 
+/// A FIFO that a process waits on; opened for it when the test ends, however
+/// it ends, so that a failed test leaves no process waiting behind.
+struct Gate(std::path::PathBuf);
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Non-blocking: with nobody waiting, there is nothing to do.
+        let open =
+            std::fs::OpenOptions::new().write(true).custom_flags(libc::O_NONBLOCK).open(&self.0);
+        if let Ok(mut f) = open {
+            let _ = f.write_all(b"go\n");
+        }
+    }
+}
+
 /// The `git` the tests run, found on `PATH`.
 fn real_git() -> std::path::PathBuf {
     let path = std::env::var_os("PATH").unwrap();
@@ -331,6 +347,7 @@ fn a_slow_call_does_not_hold_up_a_quick_one() {
     std::fs::create_dir(&bin).unwrap();
     let gate = repo.root().join("gate");
     assert!(std::process::Command::new("mkfifo").arg(&gate).status().unwrap().success());
+    let _release = Gate(gate.clone());
     let script = format!(
         "#!/bin/sh\ncase \" $* \" in *\" gc \"*) read go < '{}'; exit 0;; esac\nexec '{}' \"$@\"\n",
         gate.display(),
