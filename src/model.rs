@@ -267,7 +267,7 @@ impl Task {
 /// A TaskList: the whole state stored at the tip of one ref.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskList {
-    /// UUID v7 string; equals the ref's last component.
+    /// A UUID (v7; v5 for a Claude Code session's mirror list); equals the ref's last component.
     pub id: String,
     /// Human title.
     pub title: String,

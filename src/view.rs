@@ -77,7 +77,7 @@ pub struct HandoffNoteView {
 /// A whole list: the output of `show`.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ListView {
-    /// The list id (a UUID v7).
+    /// The list id (a UUID: v7, or v5 for a Claude Code session's mirror list).
     pub id: String,
     /// The ref it lives on.
     #[serde(rename = "ref")]

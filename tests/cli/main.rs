@@ -6,8 +6,10 @@
 
 mod board_support;
 mod common;
+mod mcp_support;
 mod session_support;
 mod test_add;
+mod test_agents;
 mod test_archive;
 mod test_bad_input;
 mod test_board;
@@ -30,6 +32,7 @@ mod test_json;
 mod test_library;
 mod test_log;
 mod test_mcp;
+mod test_mcp_claude;
 mod test_namespace;
 mod test_next;
 mod test_order;
