@@ -118,8 +118,9 @@ pub struct Logged {
     pub reply: Vec<Block>,
 }
 
-/// A scripted Anthropic Messages API on 127.0.0.1: streaming (SSE) or plain
-/// JSON replies, every request logged. Stopped when dropped.
+/// A scripted model API on 127.0.0.1 — Anthropic's Messages API (streaming
+/// SSE or plain JSON) and OpenAI's Responses API — every request logged.
+/// Stopped when dropped.
 pub struct MockApi {
     /// `http://127.0.0.1:PORT`.
     pub url: String,
@@ -163,11 +164,11 @@ impl MockApi {
         self.log.lock().unwrap().clone()
     }
 
-    /// The Messages requests (the model's turns), in order.
+    /// The model requests (the model's turns), in order.
     pub fn turns(&self) -> Vec<Value> {
         self.requests()
             .into_iter()
-            .filter(|l| l.line.starts_with("POST /v1/messages") && l.body.is_object())
+            .filter(|l| l.expected || l.line.starts_with("POST /v1/"))
             .map(|l| l.body)
             .collect()
     }
@@ -177,12 +178,13 @@ impl MockApi {
         self.requests().into_iter().filter(|l| !l.expected).collect()
     }
 
-    /// The whole log, one request a paragraph (the last message of each body
-    /// and the reply), for failure messages.
+    /// The whole log, one request a paragraph (the last message or input item
+    /// of each body, and the reply), for failure messages.
     pub fn report(&self) -> String {
         let mut out = String::new();
         for (n, l) in self.requests().iter().enumerate() {
-            let last = l.body["messages"].as_array().and_then(|m| m.last()).cloned();
+            let items = l.body.get("messages").or_else(|| l.body.get("input"));
+            let last = items.and_then(Value::as_array).and_then(|m| m.last()).cloned();
             let last = serde_json::to_string(&last).unwrap_or_default();
             let cut: String = last.chars().take(1_500).collect();
             let _ = writeln!(
@@ -248,32 +250,74 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<Logged>>, script: &Script) {
     }
 }
 
-/// The HTTP response to one request; logs it.
+/// The HTTP response to one request; logs it. `POST /v1/messages` is
+/// Anthropic's Messages API, `POST /v1/responses` OpenAI's Responses API (what
+/// Codex speaks); anything else is unexpected and gets a 404.
 fn respond(line: &str, body: &Value, log: &Mutex<Vec<Logged>>, script: &Script) -> Vec<u8> {
-    let is_messages =
-        line.starts_with("POST /v1/messages ") || line.starts_with("POST /v1/messages?");
-    let planned = if is_messages && body.is_object() { script(body) } else { None };
+    let path = line.split_whitespace().nth(1).unwrap_or_default();
+    let path = path.split('?').next().unwrap_or_default();
+    let known = line.starts_with("POST ") && matches!(path, "/v1/messages" | "/v1/responses");
+    let planned = if known && body.is_object() { script(body) } else { None };
     let expected = planned.is_some();
     let reply = planned.unwrap_or_else(|| {
         vec![Block::Text("The mock has no reply scripted for this request.".into())]
     });
-    log.lock().unwrap().push(Logged {
-        line: line.to_string(),
-        body: body.clone(),
-        expected,
-        reply: reply.clone(),
-    });
-    if !is_messages {
+    let n = {
+        let mut log = log.lock().unwrap();
+        log.push(Logged {
+            line: line.to_string(),
+            body: body.clone(),
+            expected,
+            reply: reply.clone(),
+        });
+        log.len()
+    };
+    if !known {
         let b = json!({"type": "error", "error": {"type": "not_found_error", "message": line}});
         return http(404, "application/json", &b.to_string());
     }
-    let model = body["model"].as_str().unwrap_or("claude-mock");
-    let n = log.lock().unwrap().len();
-    if body["stream"] == true {
+    let model = body["model"].as_str().unwrap_or("mock");
+    if path == "/v1/responses" {
+        http(200, "text/event-stream", &responses_sse(n, &reply))
+    } else if body["stream"] == true {
         http(200, "text/event-stream", &sse(n, model, &reply))
     } else {
         http(200, "application/json", &message(n, model, &reply).to_string())
     }
+}
+
+/// A Responses API stream: response.created, one output_item.done per block
+/// (a tool named `mcp__server__Tool` is sent as Codex names it: namespace
+/// `mcp__server`, name `Tool`), response.completed.
+fn responses_sse(n: usize, blocks: &[Block]) -> String {
+    let id = format!("resp_mock_{n}");
+    let mut events = vec![json!({"type": "response.created", "response": {"id": id}})];
+    for (index, b) in blocks.iter().enumerate() {
+        let item = match b {
+            Block::Text(t) => json!({"type": "message", "role": "assistant",
+                "id": format!("msg_mock_{n}_{index}"),
+                "content": [{"type": "output_text", "text": t, "annotations": []}]}),
+            Block::ToolUse { id, name, input } => {
+                let (namespace, tool) = match name.rsplit_once("__") {
+                    Some((ns, tool)) => (Value::from(ns), tool),
+                    None => (Value::Null, name.as_str()),
+                };
+                json!({"type": "function_call", "id": format!("fc_mock_{n}_{index}"),
+                    "call_id": id, "name": tool, "namespace": namespace,
+                    "arguments": input.to_string()})
+            }
+        };
+        events.push(
+            json!({"type": "response.output_item.done", "output_index": index, "item": item}),
+        );
+    }
+    events.push(json!({"type": "response.completed", "response": {"id": id, "usage": {
+        "input_tokens": 1, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": 1,
+        "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 2}}}));
+    events
+        .iter()
+        .map(|e| format!("event: {}\ndata: {e}\n\n", e["type"].as_str().unwrap_or_default()))
+        .collect()
 }
 
 fn http(status: u16, kind: &str, body: &str) -> Vec<u8> {
