@@ -495,3 +495,60 @@ fn the_plugin_passes_strict_validation_and_its_skill_names_the_tools_claude_code
         .collect();
     assert_eq!(named, want.iter().map(String::as_str).collect(), "{skill}");
 }
+
+#[test]
+#[ignore = "needs Claude Code from npm: .ci/run installs it"]
+fn a_user_install_s_server_connects_without_approval() {
+    let repo = TestRepo::new();
+    repo.cmd().args(["install", "claude", "--user"]).assert().success();
+    let (ok, text) = claude_cli(&repo, &["mcp", "get", "tasklist"]);
+    assert!(ok, "{text}");
+    assert!(text.contains("Scope: User config"), "{text}");
+    assert!(text.contains("Status: ✔ Connected"), "{text}");
+}
+
+#[test]
+#[ignore = "needs Claude Code from npm: .ci/run installs it"]
+fn headless_claude_code_calls_the_tools_only_with_permission() {
+    let repo = TestRepo::new();
+    let id = repo.create("Release", &["build"]);
+    repo.cmd().args(["install", "claude"]).assert().success();
+    let script = || {
+        let list: Step = Box::new(|_| vec![call(1, 0, &mcp("TaskListList"), json!({}))]);
+        scripted(vec![
+            Box::new(|_| {
+                let select = format!("select:{}", mcp("TaskListList"));
+                vec![call(0, 0, "ToolSearch", json!({"query": select, "max_results": 1}))]
+            }),
+            list,
+            Box::new(|_| vec![Block::Text("Listed.".into())]),
+        ])
+    };
+    let listed = |api: &MockApi| {
+        let last = api.turns().last().cloned().unwrap();
+        tool_result(&last, &call_id(1, 0)).cloned().unwrap()
+    };
+
+    // No permission: the call is refused (the untrusted, unapproved folder does
+    // not matter to `-p`).
+    let api = MockApi::start(script());
+    let session = run(&repo, &api, "no-permission", "List them.", &[]);
+    assert_played(&api, 3, &session);
+    let refused = listed(&api);
+    assert_eq!(refused["is_error"], true, "{refused}");
+    let want = format!("Claude requested permissions to use {}", mcp("TaskListList"));
+    assert!(result_text(&refused).contains(&want), "{refused}");
+
+    // Allowed in the project's local settings (the README's line).
+    write_json(
+        &repo.path.join(".claude/settings.local.json"),
+        &json!({"permissions": {"allow": ["mcp__tasklist"]}}),
+    );
+    let api = MockApi::start(script());
+    let session = run(&repo, &api, "permission", "List them.", &[]);
+    assert_played(&api, 3, &session);
+    let ok = listed(&api);
+    assert_ne!(ok["is_error"], true, "{ok}");
+    let v: Value = serde_json::from_str(&result_text(&ok)).unwrap();
+    assert_eq!(v["lists"][0]["id"], id.as_str(), "{v}");
+}
