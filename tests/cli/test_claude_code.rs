@@ -452,6 +452,10 @@ fn claude_code_connects_the_project_server_once_the_folder_is_trusted_and_the_se
     assert!(ok && text.contains("Status: ✔ Connected"), "{text}");
     let (ok, text) = claude_cli(&repo, &["mcp", "list"]);
     assert!(ok && text.contains(&format!("tasklist: {} mcp - ✔ Connected", program())), "{text}");
+    // Approving every server of the project does it too.
+    write_json(&local, &json!({"enableAllProjectMcpServers": true}));
+    let (ok, text) = claude_cli(&repo, &["mcp", "get", "tasklist"]);
+    assert!(ok && text.contains("Status: ✔ Connected"), "{text}");
 
     // Approved but no longer trusted: pending again.
     state["projects"] = json!({});
