@@ -14,18 +14,7 @@ use crate::agent_support::{
     system_prompt, tool_result,
 };
 use crate::common::{TestRepo, base_env, identity_env};
-
-/// The server's tools as Claude Code names them (`mcp__<server>__<tool>`).
-const TOOLS: [&str; 8] = [
-    "TaskListCreate",
-    "TaskListGet",
-    "TaskListList",
-    "TaskCreate",
-    "TaskUpdate",
-    "TaskListResume",
-    "TaskListVerify",
-    "TaskListHandoff",
-];
+use git_tasklist::mcp::TOOLS;
 
 /// How long one headless run may take before the test gives up on it.
 const LIMIT: Duration = Duration::from_secs(120);
@@ -304,6 +293,18 @@ fn claude_code_calls_every_tool_and_its_hooks_share_the_server_s_session() {
 
     // Every MCP result reached the model as a success, with the values asked for.
     let last = turns.last().unwrap();
+    let results: Vec<&Value> = last["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["content"].as_array())
+        .flatten()
+        .filter(|b| b["type"] == "tool_result")
+        .collect();
+    assert_eq!(results.len(), 12, "one result per call: {report}");
+    for r in &results {
+        assert_ne!(r["is_error"], true, "{r}");
+    }
     let created = mcp_result(last, 1, &report);
     let id = created["id"].as_str().unwrap().to_string();
     let ids: Vec<&Value> = created["tasks"].as_array().unwrap().iter().map(|t| &t["id"]).collect();
