@@ -222,6 +222,59 @@ impl Tasklists {
         crate::claude_tasks::import(&self.store, dir, title, self.session())
     }
 
+    /// Records a task event of Claude Code's own task tools (created, or
+    /// completed) as [`Op::Mirror`] does, in one commit (none when nothing
+    /// changes): on `list`, else on the mirror list of Claude Code session
+    /// `claude_session` ([`crate::claude_tasks::mirror`]), which the first
+    /// event creates.
+    pub fn mirror_claude_task(
+        &self,
+        list: Option<&str>,
+        claude_session: &str,
+        subject: &str,
+        description: Option<&str>,
+        completed: bool,
+    ) -> Result<Changed> {
+        use crate::claude_tasks::mirror;
+        let (id, create) = match list {
+            Some(q) => (self.resolve(q)?, None),
+            None => {
+                let id = mirror::list_id(claude_session);
+                let seed = crate::op::ListSeed {
+                    id: id.clone(),
+                    title: mirror::title(claude_session),
+                    branch: self.store.current_branch(),
+                };
+                (id, Some(seed))
+            }
+        };
+        let op = Op::Mirror {
+            title: subject.to_string(),
+            note: description.map(String::from),
+            completed,
+            create,
+        };
+        let committed = self.store.transact(&id, &op, self.session(), &store::no_files)?;
+        Ok(Changed { id, committed })
+    }
+
+    /// Archives Claude Code session `claude_session`'s mirror list when
+    /// every task in it is settled (it then stays out of `list` and the
+    /// session-start briefing). `None` when there is no such list, or it
+    /// still has open tasks, or it is archived already.
+    pub fn archive_settled_mirror(&self, claude_session: &str) -> Result<Option<Changed>> {
+        let id = crate::claude_tasks::mirror::list_id(claude_session);
+        let snap = match self.store.read(&id) {
+            Ok(snap) => snap,
+            Err(store::StoreError::ListNotFound(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        if snap.list.archived || !snap.list.all_settled() {
+            return Ok(None);
+        }
+        self.archive(&id, true).map(Some)
+    }
+
     /// Writes `list` into `dir` as Claude Code task files (see
     /// [`crate::claude_tasks::export`]); returns the list as exported too.
     pub fn export_claude(

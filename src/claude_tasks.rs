@@ -8,6 +8,8 @@
 //! writing is strict (every field Claude Code writes, with the types it
 //! writes them in).
 
+pub mod mirror;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

@@ -175,6 +175,63 @@ impl Error {
     }
 }
 
+/// What a caller can do about a failure, as data: each front end words it
+/// in its own terms (the CLI as flags and commands, the MCP server as tool
+/// parameters), so the library names neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Hint {
+    /// Listing every list (ids and titles) shows the one meant.
+    ListLists,
+    /// More characters of the id name one list.
+    LongerPrefix,
+    /// Work inside a git repository, or name one.
+    Repository,
+    /// Showing the list names the tasks it has.
+    ShowTasks,
+    /// The task can be taken over from the session holding it, explicitly.
+    TakeOver,
+    /// A completed task changes only when reopened, explicitly.
+    Reopen,
+    /// Finish the prerequisites first, or go ahead out of order, explicitly.
+    OutOfOrder,
+    /// A new list needs a title, a template or a list to copy.
+    Title,
+    /// A change needs a status and/or a note.
+    StatusOrNote,
+    /// The task files already there can be replaced, explicitly.
+    ReplaceTaskFiles,
+    /// Where Claude Code keeps a list's task files.
+    ClaudeTasksDir,
+    /// The task files' `blockedBy`/`blocks` form a cycle to fix.
+    FixTaskFileCycle,
+}
+
+impl Error {
+    /// What a caller can do about this failure, if something.
+    pub fn hint(&self) -> Option<Hint> {
+        use crate::claude_tasks::ClaudeError as C;
+        Some(match self {
+            Error::Store(StoreError::ListNotFound(_)) => Hint::ListLists,
+            Error::Store(StoreError::Ambiguous { .. }) => Hint::LongerPrefix,
+            Error::Store(StoreError::NotARepo { .. }) => Hint::Repository,
+            Error::Store(StoreError::Op(op)) => match op {
+                OpError::TaskNotFound { .. } => Hint::ShowTasks,
+                OpError::HeldByOther { .. } => Hint::TakeOver,
+                OpError::NeedsReopen { .. } => Hint::Reopen,
+                OpError::OutOfOrder { .. } => Hint::OutOfOrder,
+                _ => return None,
+            },
+            Error::NoTitle => Hint::Title,
+            Error::NothingToChange => Hint::StatusOrNote,
+            Error::Claude(C::Exists { .. }) => Hint::ReplaceTaskFiles,
+            Error::Claude(C::NoDir(_) | C::NoTasks { .. }) => Hint::ClaudeTasksDir,
+            Error::Claude(C::Cycle { .. }) => Hint::FixTaskFileCycle,
+            _ => return None,
+        })
+    }
+}
+
 /// Whether `s` is a valid session id: 1 to [`MAX_SESSION_LEN`] bytes of
 /// visible characters without spaces.
 pub fn session_ok(s: &str) -> bool {

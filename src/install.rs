@@ -20,6 +20,10 @@ use crate::text::{escape, one_line, shell_quote};
 
 /// The skill's name (its directory under `skills/`).
 pub const SKILL_NAME: &str = "multi-session-orchestrator";
+/// The plugin's name (`install claude --plugin`).
+pub const PLUGIN_NAME: &str = "git-tasklist";
+/// Who the plugin says made it.
+const PLUGIN_AUTHOR: &str = "git-tasklist contributors";
 /// The name of our MCP server in every configuration.
 pub const SERVER_NAME: &str = "tasklist";
 /// The skill's template.
@@ -262,7 +266,6 @@ pub fn hook_command(program: &str, arg: &str) -> String {
 
 /// Plans `install claude` into `dest` with `program` as the binary.
 pub fn plan_claude(dest: &Claude, program: &str) -> InstallResult<Vec<Planned>> {
-    let skill = skill(program)?;
     let (settings, mcp, skill_path) = match dest {
         Claude::Project(root) => (
             root.join(".claude").join("settings.json"),
@@ -276,9 +279,11 @@ pub fn plan_claude(dest: &Claude, program: &str) -> InstallResult<Vec<Planned>> 
         ),
         Claude::Plugin(dir) => {
             let manifest = plan_json(&dir.join(".claude-plugin").join("plugin.json"), |top| {
-                set(top, "name", Json::str("git-tasklist"));
+                set(top, "name", Json::str(PLUGIN_NAME));
                 set(top, "version", Json::str(env!("CARGO_PKG_VERSION")));
                 set(top, "description", Json::str(DESCRIPTION));
+                set(top, "author", Json::object(vec![("name", Json::str(PLUGIN_AUTHOR))]));
+                set(top, "license", Json::str(env!("CARGO_PKG_LICENSE")));
                 Ok(())
             })?;
             let hooks = plan_json(&dir.join("hooks").join("hooks.json"), |top| {
@@ -286,14 +291,15 @@ pub fn plan_claude(dest: &Claude, program: &str) -> InstallResult<Vec<Planned>> 
                 merge_hooks(top, program)
             })?;
             let mcp = plan_json(&dir.join(".mcp.json"), |top| merge_mcp(top, program))?;
-            let skill = plan_text(&dir.join("skills").join(SKILL_NAME).join("SKILL.md"), skill)?;
+            let skill_path = dir.join("skills").join(SKILL_NAME).join("SKILL.md");
+            let skill = plan_text(&skill_path, plugin_skill(program)?)?;
             return Ok(vec![manifest, hooks, mcp, skill]);
         }
     };
     Ok(vec![
         plan_json(&settings, |top| merge_hooks(top, program))?,
         plan_json(&mcp, |top| merge_mcp(top, program))?,
-        plan_text(&skill_path, skill)?,
+        plan_text(&skill_path, skill(program)?)?,
     ])
 }
 
@@ -705,13 +711,24 @@ struct Context {
     server: &'static str,
 }
 
-fn context(program: &str) -> Context {
-    let tools =
-        crate::mcp::TOOLS.into_iter().map(|t| (t, format!("mcp__{SERVER_NAME}__{t}"))).collect();
+/// What Claude Code calls our MCP tools: `mcp__<server>__<Tool>` for a
+/// server in a settings file, `mcp__plugin_<plugin>_<server>__<Tool>` for a
+/// plugin's.
+fn tool_prefix(plugin: bool) -> String {
+    if plugin {
+        format!("mcp__plugin_{PLUGIN_NAME}_{SERVER_NAME}__")
+    } else {
+        format!("mcp__{SERVER_NAME}__")
+    }
+}
+
+fn context(program: &str, plugin: bool) -> Context {
+    let prefix = tool_prefix(plugin);
+    let tools = crate::mcp::TOOLS.into_iter().map(|t| (t, format!("{prefix}{t}"))).collect();
     Context { bin: shell_quote(program), tools, server: SERVER_NAME }
 }
 
-fn render(name: &'static str, source: &str, program: &str) -> InstallResult<String> {
+fn render(name: &'static str, source: &str, program: &str, plugin: bool) -> InstallResult<String> {
     let fail = |e: minijinja::Error| InstallError::Render { name, detail: e.to_string() };
     let mut env = minijinja::Environment::new();
     let syntax = minijinja::syntax::SyntaxConfig::builder()
@@ -723,18 +740,24 @@ fn render(name: &'static str, source: &str, program: &str) -> InstallResult<Stri
     env.set_syntax(syntax);
     env.add_template(name, source).map_err(fail)?;
     env.get_template(name)
-        .and_then(|t| t.render(minijinja::value::Serde(context(program))))
+        .and_then(|t| t.render(minijinja::value::Serde(context(program, plugin))))
         .map_err(fail)
 }
 
 /// The skill (`SKILL.md`), for `program`.
 pub fn skill(program: &str) -> InstallResult<String> {
-    render("skill.md", SKILL_TEMPLATE, program)
+    render("skill.md", SKILL_TEMPLATE, program, false)
+}
+
+/// The skill of the plugin (`install claude --plugin`), for `program`: the
+/// same, with the tools named as Claude Code names a plugin's.
+pub fn plugin_skill(program: &str) -> InstallResult<String> {
+    render("skill.md", SKILL_TEMPLATE, program, true)
 }
 
 /// The `AGENTS.md` section, for `program`.
 pub fn agents_md(program: &str) -> InstallResult<String> {
-    render("agents.md", AGENTS_TEMPLATE, program)
+    render("agents.md", AGENTS_TEMPLATE, program, false)
 }
 
 #[cfg(test)]

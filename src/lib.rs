@@ -23,8 +23,8 @@
 //! let request = CreateRequest {
 //!     title: Some("Migration".into()),
 //!     tasks: vec![
-//!         NewTask { id: schema.clone(), title: "Migrate the schema".into(), depends_on: vec![] },
-//!         NewTask { id: TaskId::parse("code")?, title: "Port the code".into(), depends_on: vec![] },
+//!         NewTask { id: schema.clone(), title: "Migrate the schema".into(), depends_on: vec![], note: None },
+//!         NewTask { id: TaskId::parse("code")?, title: "Port the code".into(), depends_on: vec![], note: None },
 //!     ],
 //!     sequential: true,
 //!     ..Default::default()
@@ -48,6 +48,7 @@
 
 #![warn(missing_docs)]
 
+pub mod agents;
 pub mod api;
 pub mod board;
 pub mod claude_tasks;
@@ -72,5 +73,5 @@ pub mod trailer;
 pub mod view;
 
 pub use api::{Changed, Tasklists};
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorKind, Hint, Result};
 pub use plan::{CreateRequest, Created};

@@ -1,28 +1,42 @@
 //! `git-tasklist mcp`: the library as an MCP server on stdio (rmcp). Each
-//! tool is one library call; its result is the same typed view `--json`
-//! prints, as structured content with its JSON schema as the tool's output
-//! schema. A failure is a tool result with `isError: true` and the CLI's
-//! sentence, never a protocol error. Logs go to stderr only: stdout is the
-//! JSON-RPC stream.
+//! tool is one library call, run off the server's thread (a long call never
+//! holds up another); its result is the same typed view `--json` prints, as
+//! structured content that validates against the tool's output schema. A
+//! failure is a tool result with `isError: true`: the library's sentence,
+//! its stable code and a hint in the tool's own parameter names, as text and
+//! as structured content. The session is settled on the first request of
+//! any kind (MCP 2026-07-28 clients send no `initialize`). Logs go to stderr
+//! only: stdout is the JSON-RPC stream.
+
+mod schema;
+mod transport;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::tool::{IntoCallToolResult, ToolCallContext};
 use rmcp::handler::server::wrapper::{Json, Parameters};
-use rmcp::model::{InitializeRequestParams, InitializeResult, ServerCapabilities, ServerConfig};
-use rmcp::service::RequestContext;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ClientNotification, ClientRequest,
+    ContentBlock, ErrorCode, ServerCapabilities, ServerConfig, ServerResult,
+};
+use rmcp::service::{NotificationContext, RequestContext, Service};
 use rmcp::{ErrorData, RoleServer};
 use rmcp::{ServerHandler, ServiceExt, tool, tool_handler, tool_router};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Status, TaskId};
 use crate::op::{NewTask, TaskChange};
 use crate::session::Expect;
+use crate::text::{MAX_ECHO, clip, escape, json_safe};
 use crate::view::{
     ChangeView, HandoffView, ListView, ListsView, ResumeView, VerdictView, VerifyView,
 };
-use crate::{CreateRequest, Error, Tasklists};
+use crate::{CreateRequest, Error, Hint, Tasklists};
+
+pub use transport::MAX_LINE;
 
 /// A task for `TaskListCreate`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -121,6 +135,9 @@ pub struct UpdateParams {
     /// Take a task another session holds.
     #[serde(default, alias = "take_over")]
     pub take_over: bool,
+    /// Start or finish before its prerequisites.
+    #[serde(default, alias = "out_of_order")]
+    pub out_of_order: bool,
 }
 
 /// `TaskListVerify` parameters.
@@ -158,120 +175,95 @@ pub const TOOLS: [&str; 8] = [
     "TaskListHandoff",
 ];
 
+/// A failed call as the agent gets it: the library's sentence, its stable
+/// code, and what to do about it in the tool's own parameter names.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolError {
+    /// One sentence.
+    pub error: String,
+    /// A stable name for the kind of failure (`held_by_other`, `needs_reopen`,
+    /// `list_not_found` …): the library's [`Error::code`].
+    pub code: String,
+    /// What to do about it, if something.
+    pub hint: Option<String>,
+}
+
+/// The longest error sentence returned (a sentence can quote what the agent
+/// sent, such as a list name).
+const MAX_ERROR: usize = 4 * MAX_ECHO;
+
+impl ToolError {
+    /// A failure that is no library error, such as an argument of the wrong shape.
+    fn invalid(message: String, hint: &str) -> ToolError {
+        ToolError { error: message, code: "invalid_argument".into(), hint: Some(hint.into()) }
+    }
+}
+
+impl From<Error> for ToolError {
+    fn from(e: Error) -> ToolError {
+        let hint = e.hint().and_then(|h| match h {
+            Hint::ListLists => Some("TaskListList shows every list with its id and title"),
+            Hint::LongerPrefix => Some("give more characters of the id in list"),
+            Hint::Repository => {
+                Some("start the server inside a git repository, or with --repo PATH")
+            }
+            Hint::ShowTasks => Some("TaskListGet shows the list's tasks and their ids"),
+            Hint::TakeOver => Some("pass takeOver: true to take it over"),
+            Hint::Reopen => Some("pass reopen: true to change it"),
+            Hint::OutOfOrder => Some("finish that task first, or pass outOfOrder: true"),
+            Hint::Title => Some("pass title, template or from"),
+            Hint::StatusOrNote => Some("pass status and/or note"),
+            Hint::ReplaceTaskFiles | Hint::ClaudeTasksDir | Hint::FixTaskFileCycle => None,
+        });
+        ToolError {
+            error: clip(&e.to_string(), MAX_ERROR),
+            code: e.code().into(),
+            hint: hint.map(String::from),
+        }
+    }
+}
+
+impl IntoCallToolResult for ToolError {
+    fn into_call_tool_result(self) -> Result<CallToolResponse, ErrorData> {
+        let mut text = format!("{}\nCode: {}", self.error, self.code);
+        if let Some(h) = &self.hint {
+            text.push_str(&format!("\nHint: {h}"));
+        }
+        let value = serde_json::to_value(&self)
+            .map_err(|e| ErrorData::internal_error(format!("Output failed: {e}"), None))?;
+        let mut result = CallToolResult::structured_error(value);
+        result.content = vec![ContentBlock::text(text)];
+        Ok(result.into())
+    }
+}
+
+/// What a tool returns (spelt out in the tools' signatures, where rmcp's
+/// macro reads the output schema from `Json<T>`).
+type ToolResult<T> = Result<Json<T>, ToolError>;
+
 /// The server: one shared library handle for every call, and the tools,
 /// built once (their schemas are compacted at start, not per call).
 #[derive(Clone)]
 pub struct Server {
     /// The library as this server's session sees it; the session is
-    /// settled when the client initializes, unless it was given.
+    /// settled on the first request, unless it was given.
     tl: Arc<std::sync::RwLock<Tasklists>>,
-    /// Whether the session is settled (given, or made at initialize).
-    settled: Arc<std::sync::atomic::AtomicBool>,
+    /// Whether the session is settled (given, or made on the first request).
+    settled: Arc<AtomicBool>,
     /// When the server started, for a session id made from the client's name.
     started: chrono::DateTime<chrono::Utc>,
     tools: Arc<ToolRouter<Server>>,
 }
 
-/// An error as the tool result's text: the library's sentence.
-fn fail(e: Error) -> String {
-    e.to_string()
-}
-
 pub use crate::model::slug;
 
-fn task_id(given: Option<&str>, subject: &str) -> Result<TaskId, String> {
+fn task_id(given: Option<&str>, subject: &str) -> Result<TaskId, ToolError> {
     TaskId::parse(given.map_or_else(|| slug(subject), String::from).as_str())
-        .map_err(|e| fail(e.into()))
+        .map_err(|e| Error::from(e).into())
 }
 
-fn ids(raw: &[String]) -> Result<Vec<TaskId>, String> {
-    raw.iter().map(|d| TaskId::parse(d).map_err(|e| fail(e.into()))).collect()
-}
-
-/// A view's schema cut to its top level: each field with its JSON type
-/// (`object` for a nested view, the types of an optional field with
-/// `null`), and which fields are required. The full schemas, with every
-/// nested view and field description, are `git_tasklist::view::schemas()`
-/// and the README; agents pay for every byte of `tools/list`.
-fn compact(
-    schema: &serde_json::Map<String, serde_json::Value>,
-) -> serde_json::Map<String, serde_json::Value> {
-    use serde_json::{Value, json};
-    fn kind(v: &Value) -> Value {
-        if let Some(t) = v.get("type") {
-            return t.clone();
-        }
-        if v.get("$ref").is_some() || v.get("properties").is_some() {
-            return json!("object");
-        }
-        let options = v.get("anyOf").or_else(|| v.get("oneOf")).and_then(Value::as_array);
-        if let Some(options) = options {
-            let mut types: Vec<Value> = Vec::new();
-            for o in options {
-                match kind(o) {
-                    Value::Array(many) => types.extend(many),
-                    Value::Null => {}
-                    one => types.push(one),
-                }
-            }
-            types.dedup();
-            return Value::Array(types);
-        }
-        Value::Null
-    }
-    let mut properties = serde_json::Map::new();
-    // A flattened view's fields sit in `allOf` parts or in `$defs` behind a `$ref`.
-    let defs = schema.get("$defs").and_then(Value::as_object);
-    let mut parts: Vec<&serde_json::Map<String, Value>> = vec![schema];
-    let mut required: Vec<Value> = Vec::new();
-    while let Some(part) = parts.pop() {
-        if let Some(props) = part.get("properties").and_then(Value::as_object) {
-            for (name, v) in props {
-                let t = kind(v);
-                let entry = if t.is_null() { json!({}) } else { json!({ "type": t }) };
-                properties.insert(name.clone(), entry);
-            }
-        }
-        if let Some(r) = part.get("required").and_then(Value::as_array) {
-            required.extend(r.iter().cloned());
-        }
-        for sub in part.get("allOf").and_then(Value::as_array).into_iter().flatten() {
-            let target = sub
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| r.rsplit('/').next())
-                .and_then(|name| defs.and_then(|d| d.get(name)))
-                .unwrap_or(sub);
-            if let Some(m) = target.as_object() {
-                parts.push(m);
-            }
-        }
-    }
-    let mut out = serde_json::Map::new();
-    out.insert("type".into(), json!("object"));
-    out.insert("properties".into(), Value::Object(properties));
-    out.insert("required".into(), Value::Array(required));
-    out
-}
-
-/// Removes each parameter's empty default (null, false, "", []): an
-/// optional parameter is one not `required`, and its empty default says
-/// nothing more.
-fn drop_empty_defaults(schema: &mut serde_json::Map<String, serde_json::Value>) {
-    let Some(props) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) else {
-        return;
-    };
-    for p in props.values_mut().filter_map(|p| p.as_object_mut()) {
-        let empty = p.get("default").is_some_and(|d| {
-            d.is_null()
-                || d == false
-                || d.as_str() == Some("")
-                || d.as_array().is_some_and(Vec::is_empty)
-        });
-        if empty {
-            p.remove("default");
-        }
-    }
+fn ids(raw: &[String]) -> Result<Vec<TaskId>, ToolError> {
+    raw.iter().map(|d| TaskId::parse(d).map_err(|e| Error::from(e).into())).collect()
 }
 
 /// A session id for a server without one: the MCP client's name (cut to
@@ -291,64 +283,130 @@ pub fn client_session(client: &str, started: chrono::DateTime<chrono::Utc>) -> S
 }
 
 impl Server {
-    /// The library for a call. Only `initialize` writes it, once, and
+    /// The library for a call. Only [`Server::settle`] writes it, once, and
     /// never panics while it does; a poisoned lock is taken as it is.
     fn tl(&self) -> std::sync::RwLockReadGuard<'_, Tasklists> {
         self.tl.read().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Settles the session, when none was given, from the client's name and
-    /// the start time.
-    fn settle(&self, client: &str) {
-        use std::sync::atomic::Ordering;
+    /// Settles the session, when none was given, from the client's name
+    /// (`None`: the client gave none) and the start time. Only the first
+    /// call does anything; a call racing it waits until it is done.
+    fn settle(&self, client: Option<&str>) {
+        if self.settled.load(Ordering::SeqCst) {
+            return;
+        }
+        let mut tl = self.tl.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         if self.settled.swap(true, Ordering::SeqCst) {
             return;
         }
-        let session = client_session(client, self.started);
-        let mut tl = self.tl.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let session = client_session(client.unwrap_or_default(), self.started);
         // A made-up id is valid by construction; if not, the server stays
         // without a session rather than failing the client.
         let _ = tl.set_session(Some(&session));
     }
 
-    /// The view of a change, as every writing tool returns it.
-    fn change_view(&self, done: &crate::Changed) -> Json<ChangeView> {
-        let reference = self.tl().ref_name(&done.id);
-        Json(ChangeView::of(&done.committed, &reference, self.tl().session()))
+    /// Runs a tool's body on a blocking thread, so that a long call (a
+    /// verify of a long history) never holds up the server's other calls.
+    async fn run<T: Send + 'static>(
+        &self,
+        body: impl FnOnce(&Server) -> Result<T, ToolError> + Send + 'static,
+    ) -> ToolResult<T> {
+        let server = self.clone();
+        match tokio::task::spawn_blocking(move || body(&server)).await {
+            Ok(result) => result.map(Json),
+            Err(e) => Err(ToolError {
+                error: format!("The tool call failed: {e}"),
+                code: "internal".into(),
+                hint: None,
+            }),
+        }
     }
 
-    /// The tools, with compact output schemas.
+    /// The view of a change, as every writing tool returns it.
+    fn change_view(&self, done: &crate::Changed) -> ChangeView {
+        let tl = self.tl();
+        ChangeView::of(&done.committed, &tl.ref_name(&done.id), tl.session())
+    }
+
+    /// The tools, with compact schemas.
     fn tool_router() -> ToolRouter<Server> {
         let mut router = Self::raw_tool_router();
         for route in router.map.values_mut() {
-            if let Some(schema) = route.attr.output_schema.take() {
-                route.attr.output_schema = Some(Arc::new(compact(&schema)));
+            if let Some(output) = route.attr.output_schema.take() {
+                route.attr.output_schema = Some(Arc::new(schema::output(&output)));
             }
-            let mut input = (*route.attr.input_schema).clone();
-            input.remove("$schema");
-            input.remove("title");
-            drop_empty_defaults(&mut input);
-            let defs = input.get_mut("$defs").and_then(|d| d.as_object_mut());
-            for def in defs.into_iter().flat_map(|d| d.values_mut()) {
-                if let Some(def) = def.as_object_mut() {
-                    def.remove("description");
-                    drop_empty_defaults(def);
-                }
-            }
-            route.attr.input_schema = Arc::new(input);
+            route.attr.input_schema = Arc::new(schema::input(&route.attr.input_schema));
         }
         router
+    }
+
+    fn do_create(&self, p: CreateParams) -> Result<ChangeView, ToolError> {
+        let mut tasks = Vec::new();
+        for t in &p.tasks {
+            let id = task_id(t.id.as_deref(), &t.subject)?;
+            let depends_on = ids(&t.blocked_by)?;
+            tasks.push(NewTask { id, title: t.subject.clone(), depends_on, note: None });
+        }
+        let req = CreateRequest {
+            title: p.title,
+            tasks,
+            sequential: p.sequential,
+            template: p.template,
+            from: p.from,
+        };
+        let tl = self.tl();
+        let created = tl.create(&req)?;
+        Ok(ChangeView::of(&created.committed, &tl.ref_name(&created.id), tl.session()))
+    }
+
+    fn do_add(&self, p: AddParams) -> Result<ChangeView, ToolError> {
+        let id = task_id(p.task_id.as_deref(), &p.subject)?;
+        let depends_on = ids(&p.blocked_by)?;
+        let task = NewTask { id, title: p.subject, depends_on, note: p.description };
+        let after = p.after.as_deref().map(TaskId::parse).transpose().map_err(Error::from)?;
+        let done = self.tl().add(&p.list, task, after)?;
+        Ok(self.change_view(&done))
+    }
+
+    fn do_update(&self, p: UpdateParams) -> Result<ChangeView, ToolError> {
+        let task = TaskId::parse(&p.task_id).map_err(Error::from)?;
+        let status =
+            p.status.as_deref().map(str::parse::<Status>).transpose().map_err(Error::from)?;
+        let change = TaskChange {
+            status,
+            note: p.note,
+            reopen: p.reopen,
+            take_over: p.take_over,
+            out_of_order: p.out_of_order,
+        };
+        let done = self.tl().update(&p.list, &task, change)?;
+        Ok(self.change_view(&done))
+    }
+
+    fn do_verify(&self, p: VerifyParams) -> Result<VerifyView, ToolError> {
+        let mut expects = Vec::new();
+        for e in &p.expect {
+            let Some((task, status)) = e.split_once('=') else {
+                let why = format!("expect '{}' is not TASK=STATUS", clip(&escape(e), MAX_ECHO));
+                return Err(ToolError::invalid(why, "give each expect as TASK=STATUS"));
+            };
+            let status = status.parse::<Status>().map_err(Error::from)?;
+            expects.push(Expect { task: task.trim().to_string(), status });
+        }
+        let (id, verdict, _) = self.tl().verify(&p.list, &expects)?;
+        Ok(VerifyView { list: id, verdict: VerdictView::of(&verdict) })
     }
 }
 
 #[tool_router(router = raw_tool_router)]
 impl Server {
     /// A server over `tl`; `session_given` says whether `tl`'s session was
-    /// given, else it is made from the client's name at initialize.
+    /// given, else it is made from the client's name on the first request.
     pub fn new(tl: Tasklists, session_given: bool) -> Server {
         Server {
             tl: Arc::new(std::sync::RwLock::new(tl)),
-            settled: Arc::new(std::sync::atomic::AtomicBool::new(session_given)),
+            settled: Arc::new(AtomicBool::new(session_given)),
             started: chrono::Utc::now(),
             tools: Arc::new(Self::tool_router()),
         }
@@ -358,126 +416,109 @@ impl Server {
         name = "TaskListCreate",
         description = "Create a task list from tasks, a template or another list."
     )]
-    fn create(&self, Parameters(p): Parameters<CreateParams>) -> Result<Json<ChangeView>, String> {
-        let mut tasks = Vec::new();
-        for t in &p.tasks {
-            let id = task_id(t.id.as_deref(), &t.subject)?;
-            tasks.push(NewTask { id, title: t.subject.clone(), depends_on: ids(&t.blocked_by)? });
-        }
-        let req = CreateRequest {
-            title: p.title,
-            tasks,
-            sequential: p.sequential,
-            template: p.template,
-            from: p.from,
-        };
-        let created = self.tl().create(&req).map_err(fail)?;
-        let reference = self.tl().ref_name(&created.id);
-        Ok(Json(ChangeView::of(&created.committed, &reference, self.tl().session())))
+    async fn create(
+        &self,
+        Parameters(p): Parameters<CreateParams>,
+    ) -> Result<Json<ChangeView>, ToolError> {
+        self.run(move |s| s.do_create(p)).await
     }
 
     #[tool(
         name = "TaskListGet",
         description = "A task list: tasks, status, owner, notes, next task."
     )]
-    fn get(&self, Parameters(p): Parameters<ListParams>) -> Result<Json<ListView>, String> {
-        let snap = self.tl().show(&p.list).map_err(fail)?;
-        let reference = self.tl().ref_name(&snap.list.id);
-        Ok(Json(ListView::of(&snap, &reference, self.tl().session())))
+    async fn get(
+        &self,
+        Parameters(p): Parameters<ListParams>,
+    ) -> Result<Json<ListView>, ToolError> {
+        self.run(move |s| {
+            let tl = s.tl();
+            let snap = tl.show(&p.list)?;
+            Ok(ListView::of(&snap, &tl.ref_name(&snap.list.id), tl.session()))
+        })
+        .await
     }
 
     #[tool(name = "TaskListList", description = "Every task list: id, title, progress, next task.")]
-    fn list(&self, Parameters(p): Parameters<AllParams>) -> Result<Json<ListsView>, String> {
-        let entries = self.tl().list().map_err(fail)?;
-        Ok(Json(ListsView::new(
-            &entries,
-            self.tl().store().namespace(),
-            p.all,
-            self.tl().session(),
-        )))
+    async fn list(
+        &self,
+        Parameters(p): Parameters<AllParams>,
+    ) -> Result<Json<ListsView>, ToolError> {
+        self.run(move |s| {
+            let tl = s.tl();
+            let entries = tl.list()?;
+            Ok(ListsView::new(&entries, tl.store().namespace(), p.all, tl.session()))
+        })
+        .await
     }
 
     #[tool(
         name = "TaskCreate",
         description = "Add a task to a list (at the end, or after another)."
     )]
-    fn add(&self, Parameters(p): Parameters<AddParams>) -> Result<Json<ChangeView>, String> {
-        let id = task_id(p.task_id.as_deref(), &p.subject)?;
-        let task = NewTask { id: id.clone(), title: p.subject, depends_on: ids(&p.blocked_by)? };
-        let after =
-            p.after.as_deref().map(TaskId::parse).transpose().map_err(|e| fail(e.into()))?;
-        let mut done = self.tl().add(&p.list, task, after).map_err(fail)?;
-        if let Some(note) = p.description.filter(|d| !d.is_empty()) {
-            let change = TaskChange { note: Some(note), ..Default::default() };
-            done = self.tl().update(&done.id, &id, change).map_err(fail)?;
-        }
-        Ok(self.change_view(&done))
+    async fn add(
+        &self,
+        Parameters(p): Parameters<AddParams>,
+    ) -> Result<Json<ChangeView>, ToolError> {
+        self.run(move |s| s.do_add(p)).await
     }
 
     #[tool(
         name = "TaskUpdate",
         description = "Change a task's status (in_progress claims it) and/or note."
     )]
-    fn update(&self, Parameters(p): Parameters<UpdateParams>) -> Result<Json<ChangeView>, String> {
-        let task = TaskId::parse(&p.task_id).map_err(|e| fail(e.into()))?;
-        let status = p
-            .status
-            .as_deref()
-            .map(str::parse::<Status>)
-            .transpose()
-            .map_err(|e| fail(e.into()))?;
-        let change = TaskChange {
-            status,
-            note: p.note,
-            reopen: p.reopen,
-            take_over: p.take_over,
-            out_of_order: false,
-        };
-        let done = self.tl().update(&p.list, &task, change).map_err(fail)?;
-        Ok(self.change_view(&done))
+    async fn update(
+        &self,
+        Parameters(p): Parameters<UpdateParams>,
+    ) -> Result<Json<ChangeView>, ToolError> {
+        self.run(move |s| s.do_update(p)).await
     }
 
     #[tool(
         name = "TaskListResume",
         description = "Briefing to pick a list up: tasks, next step, handoff, history, checks."
     )]
-    fn resume(&self, Parameters(p): Parameters<ListParams>) -> Result<Json<ResumeView>, String> {
-        let b = self.tl().resume(&p.list).map_err(fail)?;
-        let reference = self.tl().ref_name(&b.snapshot.list.id);
-        Ok(Json(ResumeView::of(&b, &reference)))
+    async fn resume(
+        &self,
+        Parameters(p): Parameters<ListParams>,
+    ) -> Result<Json<ResumeView>, ToolError> {
+        self.run(move |s| {
+            let tl = s.tl();
+            let b = tl.resume(&p.list)?;
+            Ok(ResumeView::of(&b, &tl.ref_name(&b.snapshot.list.id)))
+        })
+        .await
     }
 
     #[tool(
         name = "TaskListVerify",
         description = "Check the whole history of a list (persistence checks)."
     )]
-    fn verify(&self, Parameters(p): Parameters<VerifyParams>) -> Result<Json<VerifyView>, String> {
-        let mut expects = Vec::new();
-        for e in &p.expect {
-            let (task, status) =
-                e.split_once('=').ok_or_else(|| format!("expect '{e}' is not TASK=STATUS"))?;
-            let status = status.parse::<Status>().map_err(|e| fail(e.into()))?;
-            expects.push(Expect { task: task.trim().to_string(), status });
-        }
-        let (id, verdict, _) = self.tl().verify(&p.list, &expects).map_err(fail)?;
-        Ok(Json(VerifyView { list: id, verdict: VerdictView::of(&verdict) }))
+    async fn verify(
+        &self,
+        Parameters(p): Parameters<VerifyParams>,
+    ) -> Result<Json<VerifyView>, ToolError> {
+        self.run(move |s| s.do_verify(p)).await
     }
 
     #[tool(
         name = "TaskListHandoff",
         description = "Record a handoff note for the next session (commits HANDOFF.md)."
     )]
-    fn handoff(
+    async fn handoff(
         &self,
         Parameters(p): Parameters<HandoffParams>,
-    ) -> Result<Json<HandoffView>, String> {
-        let (id, done) = self.tl().handoff(&p.list, &p.note).map_err(fail)?;
-        let reference = self.tl().ref_name(&id);
-        Ok(Json(HandoffView {
-            change: ChangeView::of(&done.committed, &reference, self.tl().session()),
-            document: done.document,
-            output: None,
-        }))
+    ) -> Result<Json<HandoffView>, ToolError> {
+        self.run(move |s| {
+            let tl = s.tl();
+            let (id, done) = tl.handoff(&p.list, &p.note)?;
+            Ok(HandoffView {
+                change: ChangeView::of(&done.committed, &tl.ref_name(&id), tl.session()),
+                document: done.document,
+                output: None,
+            })
+        })
+        .await
     }
 }
 
@@ -491,14 +532,69 @@ impl ServerHandler for Server {
         )
     }
 
-    async fn initialize(
+    /// Calls a tool. Arguments that do not fit the tool's parameters are a
+    /// failed call the agent can act on, like any other (an unknown tool
+    /// stays a protocol error); text content is [`json_safe`].
+    async fn call_tool(
         &self,
-        request: InitializeRequestParams,
+        request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
-    ) -> Result<InitializeResult, ErrorData> {
-        self.settle(&request.client_info.name);
-        context.peer.set_peer_info(request.clone());
-        self.negotiate_initialize(&request)
+    ) -> Result<CallToolResponse, ErrorData> {
+        let known = self.tools.has_route(&request.name);
+        let call = ToolCallContext::new(self, request, context);
+        let mut response = match self.tools.call(call).await {
+            Err(e) if known && e.code == ErrorCode::INVALID_PARAMS => {
+                let hint = "the tool's inputSchema lists its parameters";
+                ToolError::invalid(clip(&e.message, MAX_ERROR), hint).into_call_tool_result()?
+            }
+            other => other?,
+        };
+        if let CallToolResponse::Complete(result) = &mut response {
+            for block in &mut result.content {
+                if let ContentBlock::Text(t) = block {
+                    t.text = json_safe(&t.text);
+                }
+            }
+        }
+        Ok(response)
+    }
+}
+
+/// The server as the transport sees it: each request first settles the
+/// session (from `initialize`'s client name, else the name a request
+/// carries in `_meta`, MCP 2026-07-28), then goes to the server.
+struct Session(Server);
+
+impl Service<RoleServer> for Session {
+    async fn handle_request(
+        &self,
+        request: ClientRequest,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ServerResult, ErrorData> {
+        let client = match &request {
+            ClientRequest::InitializeRequest(r) => Some(r.params.client_info.name.clone()),
+            _ => context.meta.client_info().map(|info| info.name),
+        };
+        self.0.settle(client.as_deref());
+        Service::handle_request(&self.0, request, context).await
+    }
+
+    async fn handle_notification(
+        &self,
+        notification: ClientNotification,
+        context: NotificationContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        Service::handle_notification(&self.0, notification, context).await
+    }
+
+    fn get_info(&self) -> ServerConfig {
+        ServerHandler::get_info(&self.0)
+    }
+
+    fn supported_protocol_versions(
+        &self,
+    ) -> std::borrow::Cow<'static, [rmcp::model::ProtocolVersion]> {
+        ServerHandler::supported_protocol_versions(&self.0)
     }
 }
 
@@ -510,16 +606,24 @@ pub fn serve(tl: Tasklists, session_given: bool) -> Result<(), String> {
         .build()
         .map_err(|e| format!("Cannot start the MCP server: {e}"))?;
     runtime.block_on(async move {
-        let server = Server::new(tl, session_given);
-        let started = match pipes() {
-            Some(pipes) => server.serve(pipes).await,
-            None => server.serve(rmcp::transport::stdio()).await,
+        let server = Session(Server::new(tl, session_given));
+        let (reader, writer): (Reader, Writer) = match pipes() {
+            Some((r, w)) => (Box::new(r), Box::new(w)),
+            None => (Box::new(tokio::io::stdin()), Box::new(tokio::io::stdout())),
         };
-        let service = started.map_err(|e| format!("The MCP session failed to start: {e}"))?;
+        let service = server
+            .serve(transport::Lines::new(reader, writer))
+            .await
+            .map_err(|e| format!("The MCP session failed to start: {e}"))?;
         service.waiting().await.map_err(|e| format!("The MCP session ended with an error: {e}"))?;
         Ok(())
     })
 }
+
+/// Where requests come from.
+type Reader = Box<dyn tokio::io::AsyncRead + Unpin + Send>;
+/// Where answers go.
+type Writer = Box<dyn tokio::io::AsyncWrite + Unpin + Send>;
 
 /// Stdin and stdout as asynchronous pipes, when both are pipes (as a client
 /// that starts the server makes them): each message is then read and

@@ -400,6 +400,7 @@ mod tests {
                 id: tid(&format!("t{i}")),
                 title: format!("Task {i}"),
                 depends_on: vec![],
+                note: None,
             })
             .collect();
         let op = Op::Create {
@@ -492,6 +493,7 @@ mod tests {
                         id: tid(&format!("new{n}")),
                         title: format!("New {n}"),
                         depends_on: vec![],
+                        note: None,
                     };
                     if let Ok(a) = op::apply(Some(&l), &Op::AddTask { task, after }, &ctx(0)) {
                         l = a.list;

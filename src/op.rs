@@ -103,7 +103,7 @@ pub struct Ctx {
     pub tip: Option<String>,
 }
 
-/// A task to add: id, title, explicit dependencies.
+/// A task to add: id, title, explicit dependencies, and a note it starts with.
 #[derive(Debug, Clone)]
 pub struct NewTask {
     /// The new task's id.
@@ -112,6 +112,8 @@ pub struct NewTask {
     pub title: String,
     /// Tasks it waits for.
     pub depends_on: Vec<TaskId>,
+    /// Its note, if it starts with one (an empty note is none).
+    pub note: Option<String>,
 }
 
 /// A change to one task's status and/or note.
@@ -187,6 +189,33 @@ pub enum Op {
         /// The new value of `archived`.
         archived: bool,
     },
+    /// Record a task as another tool's task list has it (Claude Code's own
+    /// task tools): the task of the same title (case and surrounding space
+    /// aside), else a new one with a slug of the title as its id; completed
+    /// when the other tool completed it (out of order if need be: the work is
+    /// done), never over a task another session holds. One event, one commit.
+    Mirror {
+        /// The task's title (the other tool's subject).
+        title: String,
+        /// A new task's note (the other tool's description).
+        note: Option<String>,
+        /// Whether the other tool completed it.
+        completed: bool,
+        /// The list to create when there is none yet, with the task as its
+        /// first; `None`: the list must exist.
+        create: Option<ListSeed>,
+    },
+}
+
+/// What a list created by an op other than [`Op::Create`] starts as.
+#[derive(Debug, Clone)]
+pub struct ListSeed {
+    /// Its id (a UUID).
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The branch checked out where it is created.
+    pub branch: Option<String>,
 }
 
 /// The result of applying an op: the new state and how to describe it.
@@ -205,6 +234,20 @@ pub struct Applied {
     /// Parents beside the tip the change was applied to: the other tips a
     /// merge joins (empty for every op).
     pub merged: Vec<gix::ObjectId>,
+}
+
+impl Applied {
+    /// The result of an op that changes nothing: no commit is written.
+    pub fn unchanged(list: &TaskList) -> Applied {
+        Applied {
+            list: list.clone(),
+            changed: false,
+            subject: String::new(),
+            name: "noop",
+            trailers: vec![],
+            merged: vec![],
+        }
+    }
 }
 
 const SUBJECT_TITLE_MAX: usize = 60;
@@ -234,7 +277,13 @@ pub fn apply(before: Option<&TaskList>, op: &Op, ctx: &Ctx) -> OpResult<Applied>
             Ok(applied)
         }
         (Op::Create { .. } | Op::Import { .. }, Some(l)) => Err(OpError::ListExists(l.id.clone())),
+        (Op::Mirror { title, note, completed, create: Some(seed) }, None) => {
+            mirror(None, title, note, *completed, Some(seed), ctx)
+        }
         (_, None) => Err(OpError::NoList),
+        (Op::Mirror { title, note, completed, .. }, Some(l)) => {
+            mirror(Some(l), title, note, *completed, None, ctx)
+        }
         (Op::AddTask { task, after }, Some(l)) => add_task(l, task, after.as_ref(), ctx),
         (Op::Update { task, change }, Some(l)) => update(l, task, change, ctx),
         (Op::Archive { archived }, Some(l)) => Ok(archive(l, *archived, ctx)),
@@ -263,14 +312,7 @@ pub fn apply(before: Option<&TaskList>, op: &Op, ctx: &Ctx) -> OpResult<Applied>
 fn archive(l: &TaskList, archived: bool, ctx: &Ctx) -> Applied {
     let (name, what) = if archived { ("archive", "archived") } else { ("unarchive", "unarchived") };
     if l.archived == archived {
-        return Applied {
-            list: l.clone(),
-            changed: false,
-            subject: String::new(),
-            name: "noop",
-            trailers: vec![],
-            merged: vec![],
-        };
+        return Applied::unchanged(l);
     }
     let mut list = l.clone();
     list.archived = archived;
@@ -430,6 +472,7 @@ fn new_task(t: &NewTask, ctx: &Ctx) -> Task {
     let mut task = Task::new(t.id.clone(), title, ctx.now);
     let mut seen = std::collections::HashSet::new();
     task.depends_on = t.depends_on.iter().filter(|d| seen.insert(*d)).cloned().collect();
+    task.note = t.note.clone().filter(|n| !n.is_empty());
     task
 }
 
@@ -445,6 +488,58 @@ fn add_task(l: &TaskList, t: &NewTask, after: Option<&TaskId>, ctx: &Ctx) -> OpR
         trailers: vec![],
         merged: vec![],
     })
+}
+
+/// [`Op::Mirror`] on `l`, or on no list yet (then `seed` says what to create).
+fn mirror(
+    l: Option<&TaskList>,
+    title: &str,
+    note: &Option<String>,
+    completed: bool,
+    seed: Option<&ListSeed>,
+    ctx: &Ctx,
+) -> OpResult<Applied> {
+    let want = title.trim().to_lowercase();
+    let found = l.and_then(|l| l.tasks.iter().find(|t| t.title.trim().to_lowercase() == want));
+    if let (Some(l), Some(task)) = (l, found) {
+        if !completed {
+            return Ok(Applied::unchanged(l));
+        }
+        let change = TaskChange {
+            status: Some(Status::Completed),
+            out_of_order: true,
+            ..Default::default()
+        };
+        return update(l, &task.id, &change, ctx);
+    }
+    let used = l.map(|l| l.tasks.iter().map(|t| t.id.to_string()).collect()).unwrap_or_default();
+    let new = NewTask {
+        id: crate::model::unique_slug(title, &used),
+        title: title.trim().to_string(),
+        depends_on: vec![],
+        note: note.clone(),
+    };
+    let mut applied = match (l, seed) {
+        (Some(l), _) => add_task(l, &new, None, ctx)?,
+        (None, Some(seed)) => {
+            let mut a = create(&seed.id, &seed.title, &[new], &None, &None, false, ctx)?;
+            a.list.branch = seed.branch.clone();
+            a
+        }
+        (None, None) => return Err(OpError::NoList),
+    };
+    if completed {
+        let at = applied.list.tasks.len() - 1;
+        let waits = !applied.list.unsettled_prerequisites(at).is_empty();
+        let task = &mut applied.list.tasks[at];
+        task.status = Status::Completed;
+        task.owner = ctx.session.clone();
+        if waits {
+            applied.trailers.push((trailer::OUT_OF_ORDER, task.id.to_string()));
+        }
+        applied.subject.push_str(", completed");
+    }
+    Ok(applied)
 }
 
 fn update(l: &TaskList, id: &TaskId, change: &TaskChange, ctx: &Ctx) -> OpResult<Applied> {
@@ -474,14 +569,7 @@ fn update(l: &TaskList, id: &TaskId, change: &TaskChange, ctx: &Ctx) -> OpResult
         && ctx.session.is_some()
         && old.owner != ctx.session;
     if !status_changes && !note_changes && !claim_changes {
-        return Ok(Applied {
-            list: l.clone(),
-            changed: false,
-            subject: String::new(),
-            name: "noop",
-            trailers: vec![],
-            merged: vec![],
-        });
+        return Ok(Applied::unchanged(l));
     }
 
     let mut name = if status_changes { "set-status" } else { "note" };
@@ -557,7 +645,12 @@ mod tests {
             title: "Migration".into(),
             tasks: ["a", "b", "c"]
                 .iter()
-                .map(|i| NewTask { id: tid(i), title: String::new(), depends_on: vec![] })
+                .map(|i| NewTask {
+                    id: tid(i),
+                    title: String::new(),
+                    depends_on: vec![],
+                    note: None,
+                })
                 .collect(),
             template: None,
             from: None,
@@ -703,7 +796,7 @@ mod tests {
     #[test]
     fn add_after_and_duplicate() {
         let l = list(false);
-        let t = NewTask { id: tid("x"), title: "X".into(), depends_on: vec![tid("a")] };
+        let t = NewTask { id: tid("x"), title: "X".into(), depends_on: vec![tid("a")], note: None };
         let r =
             apply(Some(&l), &Op::AddTask { task: t.clone(), after: Some(tid("a")) }, &ctx(None))
                 .unwrap();

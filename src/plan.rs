@@ -64,6 +64,7 @@ pub fn create(store: &Store, req: &CreateRequest, session: Option<&str>) -> Resu
                 id: t.id.clone(),
                 title: t.title.clone(),
                 depends_on: t.depends_on.clone(),
+                note: None,
             })
             .collect();
         from = Some(src_id);

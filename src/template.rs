@@ -152,7 +152,7 @@ pub fn parse(name: &str, origin: Origin, text: &str) -> TemplateResult<Template>
             }
             depends_on.push(d);
         }
-        tasks.push(NewTask { id, title: t.title, depends_on });
+        tasks.push(NewTask { id, title: t.title, depends_on, note: None });
     }
     Ok(Template {
         name: name.to_string(),

@@ -27,6 +27,7 @@ pub fn run(app: &mut App, args: AddArgs) -> CliResult {
         id: task_id(&args.task)?,
         title: args.title.unwrap_or_default(),
         depends_on: args.depends_on.iter().map(|d| task_id(d)).collect::<CliResult<_>>()?,
+        note: None,
     };
     let after = args.after.as_deref().map(task_id).transpose()?;
     let tid = task.id.clone();

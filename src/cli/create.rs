@@ -34,7 +34,7 @@ pub fn parse_task_spec(spec: &str) -> CliResult<NewTask> {
         Some((id, title)) => (id.trim(), title.trim()),
         None => (spec.trim(), ""),
     };
-    Ok(NewTask { id: task_id(id)?, title: title.to_string(), depends_on: Vec::new() })
+    Ok(NewTask { id: task_id(id)?, title: title.to_string(), depends_on: Vec::new(), note: None })
 }
 
 /// Runs `create`.

@@ -31,14 +31,12 @@ use std::process::ExitCode;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::claude_tasks::ClaudeError;
 use crate::error::{MAX_SESSION_LEN, session_ok};
 use crate::model::{ModelError, TaskId};
-use crate::op::OpError;
 use crate::store::StoreError;
 use crate::text::{escape, json_safe, tasklist_command};
 use crate::view::ErrorView;
-use crate::{Error, ErrorKind, Tasklists};
+use crate::{Error, ErrorKind, Hint, Tasklists};
 use color::ColorWhen;
 
 /// Success.
@@ -141,21 +139,26 @@ struct HookArgs {
 
 /// Runs a hook: whatever goes wrong, it says less and exits 0.
 fn run_hook(cli: Cli, event: &str) -> ExitCode {
-    use std::io::Read;
-    let mut input = String::new();
-    let _ = io::stdin().lock().take(1 << 20).read_to_string(&mut input);
+    let input = crate::hook::read_input(io::stdin(), crate::hook::INPUT_WAIT);
     let parsed = serde_json::from_str::<serde_json::Value>(&input).ok();
     let field = |k: &str| parsed.as_ref().and_then(|v| v.get(k)?.as_str().map(String::from));
     let repo = cli.repo.clone().or(field("cwd").map(PathBuf::from));
-    // The session: TASKLIST_SESSION / --session, else Claude Code's own
-    // session id, so that what a hook records is that session's.
-    let session = cli.session.clone().or(field("session_id")).filter(|s| session_ok(s));
+    // The session: --session / TASKLIST_SESSION, else Claude Code's
+    // (CLAUDE_CODE_SESSION_ID, else the hook's session_id), as the MCP
+    // server chooses it, so that what a hook records is that session's.
+    let session = crate::agents::session(cli.session.as_deref(), field("session_id").as_deref());
     let tl = Tasklists::open(repo.as_deref(), cli.namespace.as_deref())
         .ok()
         .and_then(|tl| tl.with_session(session.as_deref()).ok());
-    let list = cli.list.as_deref().filter(|l| !l.is_empty());
+    let env_file = std::env::var_os("CLAUDE_ENV_FILE").filter(|f| !f.is_empty()).map(PathBuf::from);
+    let reminder = std::env::var(crate::hook::REMINDER_VAR).ok();
+    let setting = crate::hook::Setting {
+        list: cli.list.as_deref().filter(|l| !l.is_empty()),
+        reminder: crate::hook::Reminder::named(reminder.as_deref()),
+        env_file: env_file.as_deref(),
+    };
     let input = parsed.unwrap_or(serde_json::Value::Null);
-    if let Some(text) = crate::hook::respond(event, &input, list, tl.as_ref()) {
+    if let Some(text) = crate::hook::respond(event, &input, &setting, tl.as_ref()) {
         let _ = writeln!(io::stdout().lock(), "{text}");
     }
     ExitCode::from(EXIT_OK)
@@ -233,34 +236,24 @@ impl From<Error> for CliError {
             ErrorKind::NotFound => Kind::NotFound,
             ErrorKind::Conflict => Kind::Conflict,
         };
-        let hint = match &e {
-            Error::Store(StoreError::ListNotFound(_)) => {
-                Some("`git tasklist list` shows every list")
+        let hint = e.hint().map(|h| match h {
+            Hint::ListLists => "`git tasklist list` shows every list",
+            Hint::LongerPrefix => "give more characters of the id",
+            Hint::Repository => "run inside a git repository or pass --repo PATH",
+            Hint::ShowTasks => "`git tasklist show` lists the tasks",
+            Hint::TakeOver => "pass --take-over to take it",
+            Hint::Reopen => "pass --reopen to change it",
+            Hint::OutOfOrder => "finish that first or pass --out-of-order",
+            Hint::Title => "pass a TITLE, or --template NAME / --from LIST",
+            Hint::StatusOrNote => "pass --status S and/or --note TEXT",
+            Hint::ReplaceTaskFiles => {
+                "pass --force to replace its *.json task files and .highwatermark"
             }
-            Error::Store(StoreError::Ambiguous { .. }) => Some("give more characters of the id"),
-            Error::Store(StoreError::NotARepo { .. }) => {
-                Some("run inside a git repository or pass --repo PATH")
+            Hint::ClaudeTasksDir => {
+                "Claude Code keeps a list's task files in ~/.claude/tasks/<list>/"
             }
-            Error::Store(StoreError::Op(op)) => match op {
-                OpError::TaskNotFound { .. } => Some("`git tasklist show` lists the tasks"),
-                OpError::HeldByOther { .. } => Some("pass --take-over to take it"),
-                OpError::NeedsReopen { .. } => Some("pass --reopen to change it"),
-                OpError::OutOfOrder { .. } => Some("finish that first or pass --out-of-order"),
-                _ => None,
-            },
-            Error::NoTitle => Some("pass a TITLE, or --template NAME / --from LIST"),
-            Error::Claude(ClaudeError::Exists { .. }) => {
-                Some("pass --force to replace its *.json task files and .highwatermark")
-            }
-            Error::Claude(ClaudeError::NoDir(_) | ClaudeError::NoTasks { .. }) => {
-                Some("Claude Code keeps a list's task files in ~/.claude/tasks/<list>/")
-            }
-            Error::Claude(ClaudeError::Cycle { .. }) => {
-                Some("fix blockedBy/blocks in those task files, then import again")
-            }
-            Error::NothingToChange => Some("pass --status S and/or --note TEXT"),
-            _ => None,
-        };
+            Hint::FixTaskFileCycle => "fix blockedBy/blocks in those task files, then import again",
+        });
         CliError {
             kind,
             message: e.to_string(),
@@ -504,9 +497,10 @@ fn run_mcp(cli: Cli, session_from: &str) -> CliResult {
     if let Some(s) = cli.session.as_deref().filter(|s| !s.is_empty()) {
         check_session(s, session_from)?;
     }
-    // The server's session tags its commits and owns what it starts; when
-    // none is given, the server makes one from the client's name.
-    let session = cli.session.filter(|s| !s.is_empty());
+    // The server's session tags its commits and owns what it starts: the
+    // one given, else Claude Code's; else the server makes one from its
+    // client's name on the first request.
+    let session = crate::agents::session(cli.session.as_deref().filter(|s| !s.is_empty()), None);
     let given = session.is_some();
     let tl = Tasklists::open(cli.repo.as_deref(), cli.namespace.as_deref())?
         .with_session(session.as_deref())?;
@@ -558,6 +552,9 @@ fn run(
             session = None;
         }
     }
+    // Run by Claude Code (its Bash tool, a hook): its session, as the MCP
+    // server and the hooks take it.
+    let session = session.or_else(|| crate::agents::session(None, None));
     if let Command::Demo(a) = cli.command {
         if cli.json {
             return Err(CliError::new(Kind::Usage, "Demo has no JSON output")

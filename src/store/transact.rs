@@ -41,6 +41,17 @@ const DEFAULT_GC_AUTO: i64 = 6700;
 /// write and then on every this many.
 const GC_CHECK_EVERY: u64 = 8;
 
+/// What a write expects of the list's ref.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tip {
+    /// The list is created: the ref must not exist.
+    New,
+    /// The list is changed: the ref must exist.
+    Existing,
+    /// Created when the ref does not exist, else changed.
+    Either,
+}
+
 /// What [`Store::write_commit`] wrote.
 struct Written {
     /// The commit.
@@ -90,14 +101,12 @@ impl Store {
         session: Option<&str>,
         extra_files: ExtraFiles<'_>,
     ) -> StoreResult<Committed> {
-        let create = matches!(op, Op::Create { .. } | Op::Import { .. });
-        self.transact_with(
-            id,
-            create,
-            session,
-            |before, ctx| op::apply(before, op, ctx),
-            extra_files,
-        )
+        let tip = match op {
+            Op::Create { .. } | Op::Import { .. } => Tip::New,
+            Op::Mirror { create: Some(_), .. } => Tip::Either,
+            _ => Tip::Existing,
+        };
+        self.transact_on(id, tip, session, |before, ctx| op::apply(before, op, ctx), extra_files)
     }
 
     /// The one write path. `change` gets the state at the tip (`None` when
@@ -111,6 +120,22 @@ impl Store {
         id: &str,
         create: bool,
         session: Option<&str>,
+        change: impl FnMut(Option<&TaskList>, &Ctx) -> OpResult<Applied>,
+        extra_files: ExtraFiles<'_>,
+    ) -> StoreResult<Committed> {
+        let tip = if create { Tip::New } else { Tip::Existing };
+        self.transact_on(id, tip, session, change, extra_files)
+    }
+
+    /// [`Store::transact_with`], with `tip` saying whether the list must be
+    /// new, must exist, or may be either: then the first writer creates it
+    /// (the ref's compare-and-swap on "does not exist") and every other,
+    /// having lost that race, applies its change on the list just made.
+    fn transact_on(
+        &self,
+        id: &str,
+        tip_wanted: Tip,
+        session: Option<&str>,
         mut change: impl FnMut(Option<&TaskList>, &Ctx) -> OpResult<Applied>,
         extra_files: ExtraFiles<'_>,
     ) -> StoreResult<Committed> {
@@ -122,11 +147,13 @@ impl Store {
         let mut write_failures = 0;
         for attempt in 0..MAX_ATTEMPTS {
             let tip = self.write_tip(&repo, id)?;
-            let (before, parent, base_tree) = match (create, tip) {
-                (true, Some(_)) => return Err(OpError::ListExists(id.to_string()).into()),
-                (true, None) => (None, None, ObjectId::empty_tree(repo.object_hash())),
-                (false, None) => return Err(StoreError::ListNotFound(escape(id))),
-                (false, Some(tip)) => {
+            let (before, parent, base_tree) = match (tip_wanted, tip) {
+                (Tip::New, Some(_)) => return Err(OpError::ListExists(id.to_string()).into()),
+                (Tip::New | Tip::Either, None) => {
+                    (None, None, ObjectId::empty_tree(repo.object_hash()))
+                }
+                (Tip::Existing, None) => return Err(StoreError::ListNotFound(escape(id))),
+                (Tip::Existing | Tip::Either, Some(tip)) => {
                     let (snap, tree) = self.load(&repo, id, tip).map_err(|e| match e {
                         StoreError::Unreadable {
                             problem: Problem::NotACommit(gix::object::Kind::Tag),
@@ -178,7 +205,7 @@ impl Store {
                 Ok(_) => {
                     self.remember(commit, written.tree, written.tree_entries, &applied.list);
                     self.maybe_gc(&repo);
-                    if create {
+                    if parent.is_none() {
                         self.maybe_pack_refs(&repo);
                     }
                     return Ok(Committed {
@@ -190,7 +217,7 @@ impl Store {
                     });
                 }
                 Err(e) if e.is_conflict() => {
-                    if create {
+                    if tip_wanted == Tip::New {
                         return Err(OpError::ListExists(id.to_string()).into());
                     }
                 }

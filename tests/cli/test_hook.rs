@@ -164,19 +164,30 @@ fn hooks_exit_zero_on_garbage_outside_a_repository_and_beside_a_hostile_list() {
 }
 
 #[test]
-fn stop_reminds_of_held_tasks_and_honours_stop_hook_active() {
+fn stop_reminds_the_user_of_held_tasks_by_default_and_the_model_only_when_asked() {
     let repo = TestRepo::new();
     let id = repo.create("Plan", &["a", "b"]);
     repo.cmd().args(["--session", "s1", "-l", &id, "start", "a"]).assert().success();
     let input = serde_json::json!({"cwd": repo.path, "stop_hook_active": false}).to_string();
+    // By default a systemMessage: shown to the user, no model turn.
     let v = hook(&repo, "stop", &input, &[("TASKLIST_SESSION", "s1")]).unwrap();
-    assert_eq!(v["hookSpecificOutput"]["hookEventName"], "Stop");
+    assert!(v.get("hookSpecificOutput").is_none(), "no additionalContext: {v}");
     assert!(v.get("decision").is_none(), "never blocks");
-    let ctx = v["hookSpecificOutput"]["additionalContext"].as_str().unwrap();
-    assert!(ctx.contains("'a' of \"Plan\""), "{ctx}");
+    let msg = v["systemMessage"].as_str().unwrap();
+    assert!(msg.contains("'a' of \"Plan\"") && msg.contains("session s1"), "{msg}");
     assert!(hook(&repo, "stop", &input, &[("TASKLIST_SESSION", "s2")]).is_none(), "not s2's");
+    // TASKLIST_STOP_REMINDER=model: additionalContext, which Claude Code
+    // feeds to the model for one more turn.
+    let model = [("TASKLIST_SESSION", "s1"), ("TASKLIST_STOP_REMINDER", "model")];
+    let v = hook(&repo, "stop", &input, &model).unwrap();
+    assert_eq!(v["hookSpecificOutput"]["hookEventName"], "Stop");
+    assert_eq!(v["hookSpecificOutput"]["additionalContext"].as_str(), Some(msg));
+    assert!(v.get("systemMessage").is_none(), "{v}");
+    let off = [("TASKLIST_SESSION", "s1"), ("TASKLIST_STOP_REMINDER", "off")];
+    assert!(hook(&repo, "stop", &input, &off).is_none());
     let active = serde_json::json!({"cwd": repo.path, "stop_hook_active": true}).to_string();
     assert!(hook(&repo, "stop", &active, &[("TASKLIST_SESSION", "s1")]).is_none());
+    assert!(hook(&repo, "stop", &active, &model).is_none(), "never a second model turn");
 }
 
 #[test]

@@ -368,6 +368,9 @@ fn plugin_dir_has_the_plugin_layout() {
     assert_eq!(manifest["name"], "git-tasklist");
     assert_eq!(manifest["version"], env!("CARGO_PKG_VERSION"));
     assert!(!manifest["description"].as_str().unwrap().is_empty());
+    // `claude plugin validate --strict` warns (an error, strict) without an author.
+    assert!(!manifest["author"]["name"].as_str().unwrap().is_empty(), "{manifest}");
+    assert_eq!(manifest["license"], env!("CARGO_PKG_LICENSE"));
     let hooks = json(&dir.join("hooks/hooks.json"));
     assert!(!hooks["description"].as_str().unwrap().is_empty());
     for (event, arg) in EVENTS {
@@ -377,6 +380,12 @@ fn plugin_dir_has_the_plugin_layout() {
     assert_eq!(mcp["mcpServers"]["tasklist"]["args"], serde_json::json!(["mcp"]));
     let skill = read(&dir.join("skills/multi-session-orchestrator/SKILL.md"));
     assert!(skill.starts_with("---\nname: multi-session-orchestrator\n"));
+    // Claude Code names a plugin's tools mcp__plugin_<plugin>_<server>__<Tool>.
+    for tool in git_tasklist::mcp::TOOLS {
+        let name = format!("`mcp__plugin_git-tasklist_tasklist__{tool}`");
+        assert!(skill.contains(&name), "{name} missing from the plugin's skill");
+    }
+    assert!(!skill.contains("mcp__tasklist__"), "{skill}");
     let mut all: Vec<String> =
         walk(&dir).iter().map(|p| p.strip_prefix(&dir).unwrap().display().to_string()).collect();
     all.sort();

@@ -23,7 +23,7 @@ fn plan(tl: &Tasklists, tasks: &[&str]) -> String {
         title: Some("Plan".into()),
         tasks: tasks
             .iter()
-            .map(|t| NewTask { id: tid(t), title: String::new(), depends_on: vec![] })
+            .map(|t| NewTask { id: tid(t), title: String::new(), depends_on: vec![], note: None })
             .collect(),
         ..Default::default()
     };
@@ -106,7 +106,7 @@ fn sequential_order_is_a_typed_error_naming_what_it_waits_for() {
         title: Some("Seq".into()),
         tasks: ["a", "b"]
             .iter()
-            .map(|t| NewTask { id: tid(t), title: String::new(), depends_on: vec![] })
+            .map(|t| NewTask { id: tid(t), title: String::new(), depends_on: vec![], note: None })
             .collect(),
         sequential: true,
         ..Default::default()
