@@ -260,8 +260,8 @@ fn claude_code_calls_every_tool_and_its_hooks_share_the_server_s_session() {
     let steps = first_session();
     let count = steps.len();
     let api = MockApi::start(scripted(steps));
-    let allowed = format!("{} TaskCreate TaskUpdate", "mcp__tasklist");
-    let one = run(&repo, &api, "session-1", "Start the release.", &["--allowedTools", &allowed]);
+    let allowed = ["--allowedTools", "mcp__tasklist TaskCreate TaskUpdate"];
+    let one = run(&repo, &api, "session-1", "Start the release.", &allowed);
     assert_played(&api, count, &one);
     let report = api.report();
     let turns = api.turns();
