@@ -4,6 +4,7 @@
 // Helpers outside #[test] functions panic on failure by design.
 #![allow(clippy::unwrap_used)]
 
+mod agent_support;
 mod board_support;
 mod common;
 mod mcp_support;
@@ -15,7 +16,9 @@ mod test_bad_input;
 mod test_board;
 mod test_browser;
 mod test_claims;
+mod test_claude_code;
 mod test_claude_tasks;
+mod test_codex;
 mod test_concurrency;
 mod test_create;
 mod test_escape;

@@ -15,7 +15,7 @@ pub const NAME: &str = "Test User";
 pub const EMAIL: &str = "test@example.com";
 
 /// Environment shared by the binary and by `git`.
-fn base_env(home: &Path) -> Vec<(&'static str, std::ffi::OsString)> {
+pub fn base_env(home: &Path) -> Vec<(&'static str, std::ffi::OsString)> {
     vec![
         ("PATH", std::env::var_os("PATH").unwrap_or_default()),
         ("HOME", home.as_os_str().to_owned()),
@@ -26,7 +26,8 @@ fn base_env(home: &Path) -> Vec<(&'static str, std::ffi::OsString)> {
     ]
 }
 
-fn identity_env() -> Vec<(&'static str, &'static str)> {
+/// The fixed identity, as `GIT_AUTHOR_*`/`GIT_COMMITTER_*` variables.
+pub fn identity_env() -> Vec<(&'static str, &'static str)> {
     vec![
         ("GIT_AUTHOR_NAME", NAME),
         ("GIT_AUTHOR_EMAIL", EMAIL),
