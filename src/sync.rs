@@ -187,9 +187,11 @@ pub struct SyncReport {
 }
 
 impl SyncReport {
-    /// How many lists were skipped.
+    /// How many lists were skipped. A row whose name is not a list id is
+    /// not a list and does not count: one stray ref on a remote must not
+    /// make every later sync fail.
     pub fn skipped(&self) -> usize {
-        self.lists.iter().filter(|l| l.action == Action::Skipped).count()
+        self.lists.iter().filter(|l| l.action == Action::Skipped && is_uuid(&l.id)).count()
     }
 }
 

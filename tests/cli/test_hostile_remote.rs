@@ -55,7 +55,9 @@ fn only_uuid_names_from_a_remote_are_lists_and_every_name_is_escaped() {
     let nested = "01900000-0000-7000-8000-00000000000b";
     plant_in(&t, &remote, &format!("refs/tasklists/team/{nested}"), &toml_for(nested, ""));
 
-    let out = t.repo.cmd_in(&t.b).arg("sync").assert().code(1).get_output().clone();
+    // Names that are not lists are rows of their own, but not skipped
+    // lists: one stray ref must not make every later sync fail.
+    let out = t.repo.cmd_in(&t.b).arg("sync").assert().success().get_output().clone();
     let (text, err) = (stdout(&out), stderr(&out));
     no_raw_controls(&text);
     no_raw_controls(&err);
@@ -64,7 +66,7 @@ fn only_uuid_names_from_a_remote_are_lists_and_every_name_is_escaped() {
     assert!(text.contains(&format!("{short}    {not_a_list}")), "{text}");
     assert!(text.contains(&format!("x\\u{{9b}}31m\\u{{202e}}y    {not_a_list}")), "{text}");
     assert!(!text.contains(nested), "a nested namespace is not this one's: {text}");
-    assert!(err.starts_with("Error: 2 of 3 task lists were skipped (see their rows)"), "{err}");
+    assert!(!err.contains("skipped"), "{err}");
     // Nothing but the real list was imported here.
     let local = t.repo.git_in(&t.b, &["for-each-ref", "--format=%(refname)", "refs/tasklists"]);
     assert_eq!(local, format!("refs/tasklists/{id}\n"));
@@ -75,11 +77,11 @@ fn only_uuid_names_from_a_remote_are_lists_and_every_name_is_escaped() {
         serde_json::from_slice(&shown.assert().success().get_output().stdout).unwrap();
     assert_eq!(v["id"], id.as_str());
     // JSON: the same strings to a parser, nothing a terminal obeys.
-    let (v, err) = t.json_exit(&t.b, &["sync"], 1);
+    let (v, err) = t.json_exit(&t.b, &["sync"], 0);
     assert_eq!(action(&v, hostile), "skipped");
     assert_eq!(action(&v, &short), "skipped");
-    assert!(err.contains("lists_skipped"), "{err}");
-    let raw = t.repo.cmd_in(&t.b).args(["--json", "sync"]).assert().code(1).get_output().clone();
+    assert!(!err.contains("lists_skipped"), "{err}");
+    let raw = t.repo.cmd_in(&t.b).args(["--json", "sync"]).assert().success().get_output().clone();
     no_raw_controls(&stdout(&raw));
     // The copies last fetched: the real one listed, the others reported, escaped.
     let out = t.repo.cmd_in(&t.b).args(["list", "--remote", "origin"]).assert().success();
@@ -100,7 +102,7 @@ fn a_remote_list_named_like_a_prefix_cannot_shadow_a_list_of_ours() {
     let id = t.create(&t.a, &["Mine", "-t", "a"]);
     let remote = t.repo.root().join("remote.git");
     plant_in(&t, &remote, &format!("refs/tasklists/{}", &id[..8]), &toml_for(&id[..8], ""));
-    t.repo.cmd_in(&t.a).arg("sync").assert().code(1);
+    t.repo.cmd_in(&t.a).arg("sync").assert().success();
     // The list is pushed all the same, and resolves by its first 8 characters.
     let on_remote = t.repo.git_in(&remote, &["rev-parse", &format!("refs/tasklists/{id}")]);
     assert_eq!(on_remote.trim(), t.tip(&t.a, &id));
