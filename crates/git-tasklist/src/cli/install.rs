@@ -10,7 +10,7 @@ use super::{CliError, CliResult, Kind};
 use crate::Tasklists;
 use crate::install::{self, Action, Claude, Codex, InstallError, Planned};
 use crate::text::escape;
-use crate::view::InstallView;
+use crate::view::{InstallView, InstalledFileView};
 
 /// Install into an agent: Claude Code (hooks, MCP server, skill, or a plugin), Codex, AGENTS.md
 #[derive(Debug, Args)]
@@ -88,7 +88,20 @@ pub fn run(args: InstallArgs, repo: Option<&Path>, json: bool, out: &mut dyn Wri
         install::write(&plans).map_err(error)?;
     }
     if json {
-        let view = InstallView::of(agent, scope, &program, dry_run, &plans);
+        let view = InstallView {
+            agent: agent.to_string(),
+            scope: scope.to_string(),
+            program: program.clone(),
+            dry_run,
+            files: plans
+                .iter()
+                .map(|p| InstalledFileView {
+                    path: p.path.display().to_string(),
+                    action: p.action(),
+                    diff: dry_run.then(|| p.diff()),
+                })
+                .collect(),
+        };
         let text = serde_json::to_string(&view)
             .map_err(|e| CliError::new(Kind::Error, format!("Output failed: {e}")))?;
         writeln!(out, "{}", crate::text::json_safe(&text))?;

@@ -28,14 +28,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use git_tasklist::model::TaskList;
+use git_tasklist_core::model::TaskList;
 
 /// The release binary cargo built for this bench.
 const BIN: &str = env!("CARGO_BIN_EXE_git-tasklist");
 /// The git-plumbing baseline for scenario a.
-const PLUMBING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/plumbing-update.sh");
+const PLUMBING: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/plumbing-update.sh");
 /// Where the figures are written (git-ignored).
-const OUT_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/out");
+const OUT_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/out");
 /// Bump when the generated history changes shape, to invalidate the cache.
 const HISTORY_VERSION: u32 = 2;
 /// Generation slower than this is cached under `target/bench-cache`.

@@ -1,17 +1,20 @@
-//! Signals and writes: SIGINT, SIGTERM and SIGHUP end the process as they
-//! would have (it dies by that signal, so a shell sees 128 + n), but never
-//! in the middle of a write, so no ref lock (`<ref>.lock`,
-//! `packed-refs.lock`) and no temporary object file is left behind.
+//! Signals and writes: a front end that handles SIGINT, SIGTERM and SIGHUP
+//! (the binary's `signals` module) passes each one to [`arrived`]; the
+//! process then ends as it would have (it dies by that signal, so a shell
+//! sees 128 + n), but never in the middle of a write, so no ref lock
+//! (`<ref>.lock`, `packed-refs.lock`) and no temporary object file is left
+//! behind.
 //!
 //! A [`LockFile`] (the sync lock) is removed on the way out.
 //!
-//! Nothing happens until a front end calls [`install`]; the library itself
-//! never touches signal handling. After that, a signal that arrives while a
-//! [`Hold`] is open (the store opens one around each write; the MCP server
-//! around each call) waits until the last hold closes, and the process then
-//! dies by it; a signal that arrives with no hold open ends the process at
-//! once. The `git` processes that [`output`] runs (fetch, push) are told of
-//! the signal too, so that they remove their own locks, and waited for.
+//! The library itself never touches signal handling: nothing happens until
+//! a front end calls [`arrived`]. A signal that arrives while a [`Hold`] is
+//! open (the store opens one around each write; the MCP server around each
+//! call) waits until the last hold closes, and the process then dies by it
+//! (through the function given to [`set_exit`]); a signal that arrives with
+//! no hold open ends the process at once. The `git` processes that
+//! [`output`] runs (fetch, push) are told of the signal too, so that they
+//! remove their own locks, and waited for.
 //!
 //! Why not gix's own handler (`gix::interrupt`, gix-tempfile's `signals`):
 //! it deletes the lock files from inside the signal handler while the write
@@ -27,10 +30,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
-use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-
-/// The signals that end the process only between writes.
-const SIGNALS: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
+use rustix::process::Signal;
 
 /// How long a `git` process that ran out of time gets to remove its locks
 /// after SIGTERM before it is killed outright.
@@ -55,37 +55,21 @@ fn state() -> MutexGuard<'static, State> {
     STATE.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Makes SIGINT, SIGTERM and SIGHUP wait for open [`Hold`]s (see the module
-/// documentation). Call once, early; later calls do nothing. A signal the
-/// process was started with ignored (`nohup`) stays ignored.
-pub fn install() -> std::io::Result<()> {
-    static INSTALLED: OnceLock<()> = OnceLock::new();
-    if INSTALLED.get().is_some() {
-        return Ok(());
-    }
-    let wanted: Vec<i32> = SIGNALS.into_iter().filter(|s| !ignored(*s)).collect();
-    let mut signals = signal_hook::iterator::Signals::new(&wanted)?;
-    std::thread::Builder::new().name("signals".into()).spawn(move || {
-        for sig in signals.forever() {
-            arrived(sig);
-        }
-    })?;
-    let _ = INSTALLED.set(());
-    Ok(())
+/// How the process ends by a signal once nothing holds it (see [`set_exit`]).
+static EXIT: OnceLock<fn(i32) -> !> = OnceLock::new();
+
+/// Sets how the process ends by a signal once no [`Hold`] is open: the
+/// front end's way to die by it as if no handler had been installed. Only
+/// the first call counts. Without one, the process exits with 128 + the
+/// signal's number.
+pub fn set_exit(exit: fn(i32) -> !) {
+    let _ = EXIT.set(exit);
 }
 
-/// Whether `sig` was ignored when the process started (as `nohup` does
-/// for SIGHUP), read from `/proc/self/status`; false where that is absent.
-fn ignored(sig: i32) -> bool {
-    let Ok(status) = std::fs::read_to_string("/proc/self/status") else { return false };
-    let mask = status.lines().find_map(|l| l.strip_prefix("SigIgn:")).map(str::trim);
-    let mask = mask.and_then(|m| u64::from_str_radix(m, 16).ok()).unwrap_or(0);
-    (1..=64).contains(&sig) && mask & (1 << (sig - 1)) != 0
-}
-
-/// A signal arrived: pass it on to the `git` processes, and end the
-/// process now unless a write or one of those is still under way.
-fn arrived(sig: i32) {
+/// A signal arrived (the front end that handles signals says so): pass it
+/// on to the `git` processes, and end the process now unless a write or one
+/// of those is still under way.
+pub fn arrived(sig: i32) {
     let mut st = state();
     st.pending.get_or_insert(sig);
     for &pid in &st.children {
@@ -102,8 +86,10 @@ fn die(st: &State, sig: i32) -> ! {
     for file in &st.files {
         let _ = std::fs::remove_file(file);
     }
-    let _ = signal_hook::low_level::emulate_default_handler(sig);
-    std::process::exit(128 + sig)
+    match EXIT.get() {
+        Some(exit) => exit(sig),
+        None => std::process::exit(128 + sig),
+    }
 }
 
 /// Ends the process if a signal waits and nothing holds it any more.
@@ -114,10 +100,9 @@ fn settle(st: &State) {
 }
 
 fn forward(pid: u32, sig: i32) {
-    use rustix::process::{Pid, Signal, kill_process};
-    let signal = match sig {
-        SIGINT => Signal::INT,
-        SIGHUP => Signal::HUP,
+    use rustix::process::{Pid, kill_process};
+    let signal = match Signal::from_named_raw(sig) {
+        Some(s) if s == Signal::INT || s == Signal::HUP => s,
         _ => Signal::TERM,
     };
     if let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) {
@@ -125,7 +110,7 @@ fn forward(pid: u32, sig: i32) {
     }
 }
 
-/// While it lives, SIGINT, SIGTERM and SIGHUP wait (see [`install`]); when
+/// While it lives, SIGINT, SIGTERM and SIGHUP wait (see [`arrived`]); when
 /// the last one drops and a signal came meanwhile, the process dies by it.
 /// Holds nest. A writer opens one around each write; a server opens one
 /// around each call so that a call in flight finishes before it exits.
@@ -220,7 +205,7 @@ pub(crate) fn output(
     let timed_out = match wait_for(&child, limit) {
         Some(()) => false,
         None => {
-            forward(pid, SIGTERM);
+            forward(pid, Signal::TERM.as_raw());
             if wait_for(&child, Some(GRACE)).is_none() {
                 let _ = child.kill();
             }

@@ -236,36 +236,35 @@ impl From<Error> for CliError {
             ErrorKind::NotFound => Kind::NotFound,
             ErrorKind::Conflict => Kind::Conflict,
         };
-        let hint = e.hint().map(|h| match h {
-            Hint::ListLists => "`git tasklist list` shows every list",
-            Hint::LongerPrefix => "give more characters of the id",
-            Hint::Repository => "run inside a git repository or pass --repo PATH",
-            Hint::ShowTasks => "`git tasklist show` lists the tasks",
-            Hint::TakeOver => "pass --take-over to take it",
-            Hint::Reopen => "pass --reopen to change it",
-            Hint::OutOfOrder => "finish that first or pass --out-of-order",
-            Hint::Title => "pass a TITLE, or --template NAME / --from LIST",
-            Hint::StatusOrNote => "pass --status S and/or --note TEXT",
-            Hint::ReplaceTaskFiles => {
-                "pass --force to replace its *.json task files and .highwatermark"
-            }
-            Hint::ClaudeTasksDir => {
-                "Claude Code keeps a list's task files in ~/.claude/tasks/<list>/"
-            }
-            Hint::FixTaskFileCycle => "fix blockedBy/blocks in those task files, then import again",
-            Hint::NetworkTimeout => {
-                "allow more time with `git config tasklist.networkTimeout SECONDS` or GIT_TASKLIST_NETWORK_TIMEOUT (0: no bound)"
-            }
-            Hint::SyncAgain => "sync again",
-        });
-        CliError {
-            kind,
-            message: e.to_string(),
-            hint: hint.map(String::from),
-            code: e.code(),
-            broken_pipe: false,
-        }
+        let hint = e.hint().and_then(hint_text).map(String::from);
+        CliError { kind, message: e.to_string(), hint, code: e.code(), broken_pipe: false }
     }
+}
+
+/// A hint in this front end's terms: its flags and commands.
+fn hint_text(h: Hint) -> Option<&'static str> {
+    Some(match h {
+        Hint::ListLists => "`git tasklist list` shows every list",
+        Hint::LongerPrefix => "give more characters of the id",
+        Hint::Repository => "run inside a git repository or pass --repo PATH",
+        Hint::ShowTasks => "`git tasklist show` lists the tasks",
+        Hint::TakeOver => "pass --take-over to take it",
+        Hint::Reopen => "pass --reopen to change it",
+        Hint::OutOfOrder => "finish that first or pass --out-of-order",
+        Hint::Title => "pass a TITLE, or --template NAME / --from LIST",
+        Hint::StatusOrNote => "pass --status S and/or --note TEXT",
+        Hint::ReplaceTaskFiles => {
+            "pass --force to replace its *.json task files and .highwatermark"
+        }
+        Hint::ClaudeTasksDir => "Claude Code keeps a list's task files in ~/.claude/tasks/<list>/",
+        Hint::FixTaskFileCycle => "fix blockedBy/blocks in those task files, then import again",
+        Hint::NetworkTimeout => {
+            "allow more time with `git config tasklist.networkTimeout SECONDS` or GIT_TASKLIST_NETWORK_TIMEOUT (0: no bound)"
+        }
+        Hint::SyncAgain => "sync again",
+        // A hint this front end does not know yet: the message stands alone.
+        _ => return None,
+    })
 }
 
 impl From<StoreError> for CliError {
@@ -456,7 +455,7 @@ pub fn main() -> ExitCode {
     // A command that writes dies by SIGINT, SIGTERM or SIGHUP only between
     // writes (see `interrupt`); read-only commands keep the default.
     if cli.command.writes() || matches!(cli.command, Command::Hook(_)) {
-        let _ = crate::interrupt::install();
+        let _ = crate::signals::install();
     }
     if let Command::Hook(h) = &cli.command {
         let event = h.event.clone();

@@ -157,28 +157,8 @@ pub enum InstallError {
 /// Result alias for installs.
 pub type InstallResult<T> = Result<T, InstallError>;
 
-/// What an install does (or would do) to one file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    /// The file is new.
-    Created,
-    /// The file changed.
-    Updated,
-    /// The file already says what it should.
-    Unchanged,
-}
-
-impl Action {
-    /// The word for it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Created => "created",
-            Action::Updated => "updated",
-            Action::Unchanged => "unchanged",
-        }
-    }
-}
+/// What an install does (or would do) to one file (the view's own enum).
+pub use git_tasklist_core::view::InstallAction as Action;
 
 /// One file's planned write: where, what it holds now, what it will hold.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -816,7 +816,7 @@ pub struct InstalledFileView {
     /// The file.
     pub path: String,
     /// What the install did (or, with --dry-run, would do) to it.
-    pub action: crate::install::Action,
+    pub action: InstallAction,
     /// With --dry-run: the unified diff (empty when unchanged); else null.
     pub diff: Option<String>,
 }
@@ -837,28 +837,26 @@ pub struct InstallView {
     pub files: Vec<InstalledFileView>,
 }
 
-impl InstallView {
-    /// The view of planned writes.
-    pub fn of(
-        agent: &str,
-        scope: &str,
-        program: &str,
-        dry_run: bool,
-        plans: &[crate::install::Planned],
-    ) -> InstallView {
-        InstallView {
-            agent: agent.to_string(),
-            scope: scope.to_string(),
-            program: program.to_string(),
-            dry_run,
-            files: plans
-                .iter()
-                .map(|p| InstalledFileView {
-                    path: p.path.display().to_string(),
-                    action: p.action(),
-                    diff: dry_run.then(|| p.diff()),
-                })
-                .collect(),
+/// What an install does (or would do) to one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[schemars(rename = "Action")]
+pub enum InstallAction {
+    /// The file is new.
+    Created,
+    /// The file changed.
+    Updated,
+    /// The file already says what it should.
+    Unchanged,
+}
+
+impl InstallAction {
+    /// The word for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstallAction::Created => "created",
+            InstallAction::Updated => "updated",
+            InstallAction::Unchanged => "unchanged",
         }
     }
 }

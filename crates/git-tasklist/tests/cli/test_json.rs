@@ -60,7 +60,7 @@ pub fn conforms(v: &Value, schema: &Value, defs: &Value, path: &str) {
 
 #[test]
 fn snapshot_json_of_every_command() {
-    let schemas = serde_json::to_value(git_tasklist::view::schemas()).unwrap();
+    let schemas = serde_json::to_value(git_tasklist_core::view::schemas()).unwrap();
     let repo = TestRepo::new();
     let mut out = String::new();
     let mut record = |args: &[&str], code: i32, schema: &str| {
@@ -123,6 +123,6 @@ fn snapshot_json_of_every_command() {
 
 #[test]
 fn snapshot_json_schema() {
-    let text = serde_json::to_string_pretty(&git_tasklist::view::schemas()).unwrap();
+    let text = serde_json::to_string_pretty(&git_tasklist_core::view::schemas()).unwrap();
     assert_snapshot("json_schema", &format!("{text}\n"));
 }

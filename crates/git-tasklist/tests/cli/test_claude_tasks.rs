@@ -228,7 +228,7 @@ fn import_json_names_the_new_list_and_every_warning() {
     assert_eq!(odd["message"], "unknown status 'waiting_for_review'; imported as pending");
     assert_eq!(task(&v, "odd")["status"], "pending");
     // The schema describes it.
-    let schemas = serde_json::to_value(git_tasklist::view::schemas()).unwrap();
+    let schemas = serde_json::to_value(git_tasklist_core::view::schemas()).unwrap();
     let props = schemas["import"]["properties"].as_object().unwrap();
     for k in v.as_object().unwrap().keys() {
         assert!(props.contains_key(k), "'{k}' is not in the import schema");
@@ -475,7 +475,7 @@ fn export_writes_the_layout_claude_code_reads_exactly() {
         serde_json::json!({"file": "2.json", "claude_id": "2", "task": "code", "status": "in_progress"})
     );
     assert_eq!(v["removed"], serde_json::json!([]));
-    let schemas = serde_json::to_value(git_tasklist::view::schemas()).unwrap();
+    let schemas = serde_json::to_value(git_tasklist_core::view::schemas()).unwrap();
     let props = schemas["export"]["properties"].as_object().unwrap();
     for k in v.as_object().unwrap().keys() {
         assert!(props.contains_key(k), "'{k}' is not in the export schema");

@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
-use git_tasklist::model::{Status, TaskId};
-use git_tasklist::op::{NewTask, OpError, TaskChange};
-use git_tasklist::{CreateRequest, Error, ErrorKind, Tasklists};
+use git_tasklist_core::model::{Status, TaskId};
+use git_tasklist_core::op::{NewTask, OpError, TaskChange};
+use git_tasklist_core::{CreateRequest, Error, ErrorKind, Tasklists};
 
 use crate::common::TestRepo;
 

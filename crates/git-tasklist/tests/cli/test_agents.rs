@@ -123,7 +123,7 @@ fn session_start_hands_the_session_to_the_shell_through_claude_env_file() {
 
 /// The mirror list of Claude Code session `s`.
 fn mirror_id(s: &str) -> String {
-    git_tasklist::claude_tasks::mirror::list_id(s)
+    git_tasklist_core::claude_tasks::mirror::list_id(s)
 }
 
 fn task_event(session: &str, repo: &TestRepo, subject: &str, description: &str) -> Value {

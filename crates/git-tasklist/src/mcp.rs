@@ -219,6 +219,7 @@ impl From<Error> for ToolError {
             | Hint::FixTaskFileCycle
             | Hint::NetworkTimeout
             | Hint::SyncAgain => None,
+            _ => None,
         });
         ToolError {
             error: clip(&e.to_string(), MAX_ERROR),

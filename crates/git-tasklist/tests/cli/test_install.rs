@@ -754,7 +754,7 @@ fn a_directory_where_a_file_goes_and_hostile_text_in_errors() {
 
 #[test]
 fn install_json_conforms_to_its_schema() {
-    let schemas = serde_json::to_value(git_tasklist::view::schemas()).unwrap();
+    let schemas = serde_json::to_value(git_tasklist_core::view::schemas()).unwrap();
     let schema = &schemas["install"];
     let repo = TestRepo::new();
     for args in [

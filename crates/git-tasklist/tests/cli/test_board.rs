@@ -84,7 +84,7 @@ fn index_shows_every_open_list_as_list_does() {
 
 /// `v` has the shape of view `name` in `view::schemas()`.
 fn conforms_to(v: &Value, name: &str) {
-    let schemas = serde_json::to_value(git_tasklist::view::schemas()).unwrap();
+    let schemas = serde_json::to_value(git_tasklist_core::view::schemas()).unwrap();
     let s = &schemas[name];
     crate::test_json::conforms(v, s, &s["$defs"], name);
 }

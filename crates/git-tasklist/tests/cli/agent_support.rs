@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 
 /// The clients' `node_modules/.bin`, as `.ci/run` installs it.
 pub fn clients_bin() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-npm/node_modules/.bin")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-npm/node_modules/.bin")
 }
 
 /// The path of client `name` (`claude`, `codex`); panics with what to run

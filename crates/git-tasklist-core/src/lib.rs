@@ -10,9 +10,9 @@
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use git_tasklist::model::{Status, TaskId};
-//! use git_tasklist::op::{NewTask, TaskChange};
-//! use git_tasklist::{CreateRequest, Tasklists, view};
+//! use git_tasklist_core::model::{Status, TaskId};
+//! use git_tasklist_core::op::{NewTask, TaskChange};
+//! use git_tasklist_core::{CreateRequest, Tasklists, view};
 //!
 //! let dir = tempfile::tempdir()?;
 //! std::process::Command::new("git").arg("init").arg("-q").arg(dir.path()).status()?;
@@ -48,19 +48,13 @@
 
 #![warn(missing_docs)]
 
-pub mod agents;
 pub mod api;
-pub mod board;
 pub mod claude_tasks;
-pub mod cli;
 pub mod error;
 pub mod file;
 pub mod format;
 pub mod handoff;
-pub mod hook;
-pub mod install;
 pub mod interrupt;
-pub mod mcp;
 pub mod merge;
 pub mod model;
 pub mod op;
