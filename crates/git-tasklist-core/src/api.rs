@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
+use crate::domain::model::{Status, TaskId};
+use crate::domain::op::{NewTask, Op, TaskChange};
 use crate::error::{Error, Result, session_ok};
 use crate::handoff::{self, HandedOff};
-use crate::model::{Status, TaskId};
-use crate::op::{NewTask, Op, TaskChange};
 use crate::plan::{self, CreateRequest, Created};
 use crate::session::{self, Briefing, Expect, Verdict};
 use crate::store::{self, Committed, ListEntry, LogEntry, Snapshot, Store};
@@ -208,7 +208,7 @@ impl Tasklists {
         let store = self
             .store
             .with_namespace(&ns)
-            .map_err(|_| crate::sync::SyncError::BadName(crate::text::escape(remote)))?;
+            .map_err(|_| crate::sync::SyncError::BadName(crate::util::text::escape(remote)))?;
         Ok(Tasklists { store, session: self.session.clone() })
     }
 
@@ -240,7 +240,7 @@ impl Tasklists {
             Some(q) => (self.resolve(q)?, None),
             None => {
                 let id = mirror::list_id(claude_session);
-                let seed = crate::op::ListSeed {
+                let seed = crate::domain::op::ListSeed {
                     id: id.clone(),
                     title: mirror::title(claude_session),
                     branch: self.store.current_branch(),
@@ -319,7 +319,7 @@ impl Tasklists {
             .file_at(&id, snap.tip, handoff::HANDOFF_FILE, max)
             .map_err(|e| e.to_string());
         let resume =
-            crate::text::tasklist_command(self.store.namespace(), &format!("resume -l {id}"));
+            crate::util::text::tasklist_command(self.store.namespace(), &format!("resume -l {id}"));
         let tracking = crate::sync::tracking(&self.store, &[(&id, snap.tip)]).unwrap_or_default();
         Ok(crate::view::BoardListView::new(
             &snap,

@@ -16,10 +16,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::error::session_ok;
-use crate::file::{self, ReadError};
-use crate::model::{self, Status, Task, TaskId, TaskList};
-use crate::text::{MAX_ECHO, clip, escape, json_safe, one_line};
+use crate::domain::model::session_ok;
+use crate::domain::model::{
+    self, Cycle, DependencyError, Status, Task, TaskId, TaskList, check_dependencies,
+};
+use crate::util::file::{self, ReadError};
+use crate::util::text::{MAX_ECHO, clip, escape, json_safe, one_line};
 
 /// Largest task file read. Claude Code's are a few hundred bytes, but an
 /// export of the largest list writes more: a title is written twice
@@ -93,13 +95,23 @@ pub enum ClaudeError {
     },
     /// `blockedBy`/`blocks` go round in a circle.
     #[error(
-        "The Claude Code tasks in '{dir}' block each other in a cycle ({detail}); nothing was imported"
+        "The Claude Code tasks in '{dir}' block each other in a cycle ({cycle}); nothing was imported"
     )]
     Cycle {
         /// The directory.
         dir: String,
         /// The tasks of the cycle, by their new ids.
-        detail: String,
+        cycle: Cycle,
+    },
+    /// The tasks' dependencies are not valid otherwise.
+    #[error(
+        "The Claude Code tasks in '{dir}' do not make a valid list ({source}); nothing was imported"
+    )]
+    Tasks {
+        /// The directory.
+        dir: String,
+        /// What is wrong.
+        source: DependencyError,
     },
     /// Exporting over task files that are there already.
     #[error("'{dir}' already holds {count} Claude Code task file{}; nothing was written", if *.count == 1 { "" } else { "s" })]
@@ -395,10 +407,12 @@ pub fn read(dir: &Path) -> ClaudeResult<Read> {
     }
     let kept: Vec<Raw> = tasks.into_iter().flatten().collect();
     let tasks = build(&kept, &mut warnings);
-    if let Err(e) = crate::format::check_dependencies(&tasks) {
-        let detail = e.to_string();
-        let detail = detail.strip_prefix("depends_on forms a cycle: ").unwrap_or(&detail);
-        return Err(ClaudeError::Cycle { dir: shown(dir), detail: detail.to_string() });
+    match check_dependencies(&tasks) {
+        Ok(()) => {}
+        Err(DependencyError::Cycle(cycle)) => {
+            return Err(ClaudeError::Cycle { dir: shown(dir), cycle });
+        }
+        Err(source) => return Err(ClaudeError::Tasks { dir: shown(dir), source }),
     }
     Ok(Read { tasks, title: default_title(dir), warnings, deleted: deleted_ids.len() })
 }
@@ -1166,8 +1180,8 @@ pub fn import(
     session: Option<&str>,
 ) -> crate::Result<Imported> {
     let read = read(dir)?;
-    let id = crate::store::new_list_id();
-    let op = crate::op::Op::Import {
+    let id = crate::domain::model::new_list_id();
+    let op = crate::domain::op::Op::Import {
         id: id.clone(),
         title: title.map_or(read.title, String::from),
         tasks: read.tasks,

@@ -3,14 +3,12 @@
 //! reopen, not found …) instead of on text, with one [`ErrorKind`] that each
 //! front end maps to its own signal (the CLI to an exit code).
 
+pub use crate::domain::model::session_ok;
+use crate::domain::model::{MAX_SESSION_LEN, ModelError, UnknownStatus};
+use crate::domain::op::OpError;
 use crate::handoff::HandoffError;
-use crate::model::{ModelError, UnknownStatus};
-use crate::op::OpError;
 use crate::store::StoreError;
 use crate::template::TemplateError;
-
-/// Longest session id accepted.
-pub const MAX_SESSION_LEN: usize = 128;
 
 /// Any failure of a library call.
 #[derive(Debug, thiserror::Error)]
@@ -39,7 +37,7 @@ pub enum Error {
     /// A session id that is empty, too long or has spaces or control characters.
     #[error(
         "Session id '{}' is not valid; use 1 to {MAX_SESSION_LEN} visible characters without spaces",
-        crate::text::escape(.0)
+        crate::util::text::escape(.0)
     )]
     InvalidSession(String),
     /// A new list without a title, a template or a source list.
@@ -167,6 +165,7 @@ impl Error {
                     C::NoTasks { .. } => "no_tasks",
                     C::TooMany { .. } => "too_many_tasks",
                     C::Cycle { .. } => "dependency_cycle",
+                    C::Tasks { .. } => "invalid_tasks",
                     C::Exists { .. } => "task_files_exist",
                     C::Write { .. } | C::HalfWritten { .. } => "write_failed",
                     C::TooBig { .. } => "too_large",
@@ -244,12 +243,4 @@ impl Error {
             _ => return None,
         })
     }
-}
-
-/// Whether `s` is a valid session id: 1 to [`MAX_SESSION_LEN`] bytes of
-/// visible characters without spaces.
-pub fn session_ok(s: &str) -> bool {
-    !(s.is_empty()
-        || s.len() > MAX_SESSION_LEN
-        || s.chars().any(|c| c.is_control() || c.is_whitespace()))
 }

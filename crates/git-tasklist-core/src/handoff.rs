@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use minijinja::value::Serde;
 use serde::Serialize;
 
-use crate::model::{Status, TaskList, timestamp};
-use crate::op::Op;
+use crate::domain::model::{Status, TaskList, timestamp};
+use crate::domain::op::Op;
 use crate::store::{BoxError, Committed, DEFAULT_NAMESPACE, Files, Store};
-use crate::text::{
+use crate::util::text::{
     MAX_ECHO, clip, escape, escape_document, escape_multiline, one_line, tasklist_command,
 };
 
@@ -45,7 +45,7 @@ pub enum HandoffError {
         path: PathBuf,
         /// Why.
         #[source]
-        source: crate::file::ReadError,
+        source: crate::util::file::ReadError,
     },
     /// The repository's template is a symlink leading out of the work tree.
     #[error("Handoff template {} leads to {} through a symlink, outside the repository's work tree; it was not read", escape(&path.display().to_string()), escape(&target.display().to_string()))]
@@ -106,7 +106,7 @@ impl HandoffTemplate {
                     return Err(HandoffError::Outside { path: p, target });
                 }
             }
-            let source = crate::file::read_bounded(&p, MAX_TEMPLATE_BYTES)
+            let source = crate::util::file::read_bounded(&p, MAX_TEMPLATE_BYTES)
                 .map_err(|source| HandoffError::Unreadable { path: p.clone(), source })?;
             let t = HandoffTemplate { source, path: Some(p) };
             t.with_env(|_| Ok(()))?;
@@ -258,7 +258,7 @@ struct Context {
     resume_command: String,
 }
 
-fn view(t: &crate::model::Task) -> TaskView {
+fn view(t: &crate::domain::model::Task) -> TaskView {
     TaskView {
         id: t.id.to_string(),
         title: escape(&t.title),

@@ -50,22 +50,19 @@
 
 pub mod api;
 pub mod claude_tasks;
+pub mod domain;
 pub mod error;
-pub mod file;
-pub mod format;
 pub mod handoff;
-pub mod interrupt;
-pub mod merge;
-pub mod model;
-pub mod op;
 pub mod plan;
 pub mod session;
 pub mod store;
 pub mod sync;
 pub mod template;
-pub mod text;
-pub mod trailer;
+pub mod util;
 pub mod view;
+
+pub use domain::{format, merge, model, op, trailer};
+pub use util::{file, interrupt, text};
 
 pub use api::{Changed, Tasklists};
 pub use error::{Error, ErrorKind, Hint, Result};

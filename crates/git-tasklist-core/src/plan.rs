@@ -2,7 +2,7 @@
 //! (`create --from`: the old plan reset to pending).
 
 use crate::Result;
-use crate::op::{NewTask, Op};
+use crate::domain::op::{NewTask, Op};
 use crate::store::{self, Committed, Store};
 use crate::template;
 

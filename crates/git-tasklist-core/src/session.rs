@@ -14,11 +14,11 @@ use std::collections::HashMap;
 
 use gix::ObjectId;
 
-use crate::model::{Status, TaskList};
+use crate::domain::model::{Status, TaskList};
+use crate::domain::trailer;
 use crate::store::history::{HistoryEnd, HistoryItem};
 use crate::store::{LogEntry, Snapshot, Store, StoreResult};
-use crate::text::tasklist_command;
-use crate::trailer;
+use crate::util::text::tasklist_command;
 
 /// Names of the three checks, in report order.
 pub const CHECKS: [&str; 3] = ["id continuity", "status preserved", "seamless continuation"];

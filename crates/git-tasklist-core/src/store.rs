@@ -20,9 +20,10 @@ use std::path::{Path, PathBuf};
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
 
-use crate::model::{ModelError, STATE_FILE, TaskList};
-use crate::op::OpError;
-use crate::text::{escape, one_line};
+pub use crate::domain::model::new_list_id;
+use crate::domain::model::{ModelError, STATE_FILE, TaskList, is_uuid};
+use crate::domain::op::OpError;
+use crate::util::text::{escape, one_line};
 
 pub use history::LogEntry;
 pub use transact::{Committed, ExtraFiles, Files, no_files};
@@ -893,7 +894,7 @@ pub const SYNC_LOCK: &str = "tasklist-sync.lock";
 /// dropped, and removed when a signal ends the process.
 #[derive(Debug)]
 pub struct SyncLock {
-    _file: crate::interrupt::LockFile,
+    _file: crate::util::interrupt::LockFile,
 }
 
 impl Store {
@@ -905,7 +906,7 @@ impl Store {
         let started = std::time::Instant::now();
         let mut pause = std::time::Duration::from_millis(5);
         loop {
-            match crate::interrupt::LockFile::create(&path) {
+            match crate::util::interrupt::LockFile::create(&path) {
                 Ok(file) => return Ok(SyncLock { _file: file }),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(git_err(format!("creating {}", path.display()), e)),
@@ -1003,16 +1004,6 @@ fn why_not_a_repo(start: &Path, e: gix::Error) -> NotARepo {
     } else {
         NotARepo::Other(Box::new(e))
     }
-}
-
-/// Whether `s` has the shape of a UUID (the form list ids take).
-pub fn is_uuid(s: &str) -> bool {
-    s.len() == 36 && uuid::Uuid::try_parse(s).is_ok()
-}
-
-/// A new list id: a UUID v7, so ids sort by creation time.
-pub fn new_list_id() -> String {
-    uuid::Uuid::now_v7().to_string()
 }
 
 fn validate_namespace(ns: &str) -> StoreResult<String> {

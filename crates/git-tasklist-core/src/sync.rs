@@ -16,12 +16,13 @@ use std::time::Duration;
 
 use gix::ObjectId;
 
-use crate::interrupt::{self, Finished};
-use crate::merge::{self, Conflict, Reopened};
-use crate::op::Applied;
-use crate::store::{Store, StoreError, is_uuid};
-use crate::text::{MAX_ECHO, clip, escape, one_line};
-use crate::trailer;
+use crate::domain::merge::{self, Conflict, Reopened};
+use crate::domain::model::is_uuid;
+use crate::domain::op::Applied;
+use crate::domain::trailer;
+use crate::store::{Store, StoreError};
+use crate::util::interrupt::{self, Finished};
+use crate::util::text::{MAX_ECHO, clip, escape, one_line};
 
 /// Where fetched lists are kept: `refs/tasklists-remote/<remote>/<id>`,
 /// outside `refs/remotes`, so `git branch -a` does not show them.
@@ -241,7 +242,7 @@ pub fn tracking(
     for (name, tip) in store.refs_under(&dir)? {
         let Some(rest) = name.strip_prefix(&dir) else { continue };
         let Some((remote, id)) = rest.rsplit_once('/') else { continue };
-        if let Some(tip) = tip.filter(|_| crate::store::is_uuid(id)) {
+        if let Some(tip) = tip.filter(|_| crate::domain::model::is_uuid(id)) {
             remotes.entry(remote.to_string()).or_default().insert(id.to_string(), tip);
         }
     }
@@ -863,9 +864,9 @@ fn settle(
 fn plan_merge(
     store: &Store,
     tip: ObjectId,
-    ours: &crate::model::TaskList,
+    ours: &crate::domain::model::TaskList,
     remote_tip: ObjectId,
-    theirs: &crate::model::TaskList,
+    theirs: &crate::domain::model::TaskList,
 ) -> crate::Result<merge::Merged> {
     let base_commit = store.merge_base(tip, remote_tip);
     let base = base_commit.and_then(|b| store.read_at(&ours.id, b).ok()).map(|s| s.list);
@@ -888,14 +889,14 @@ fn merge_into(
 ) -> crate::Result<Vec<Conflict>> {
     let theirs = store.read_at(id, remote_tip)?.list;
     let resolved = std::cell::RefCell::new(Vec::new());
-    let change = |before: Option<&crate::model::TaskList>, ctx: &crate::op::Ctx| {
-        let ours = before.ok_or(crate::op::OpError::NoList)?;
+    let change = |before: Option<&crate::domain::model::TaskList>, ctx: &crate::domain::op::Ctx| {
+        let ours = before.ok_or(crate::domain::op::OpError::NoList)?;
         let tip = ctx.tip.as_deref().and_then(|t| ObjectId::from_hex(t.as_bytes()).ok());
         let merged = match tip {
             Some(tip) => plan_merge(store, tip, ours, remote_tip, &theirs),
             None => Ok(merge::merge(None, ours, &theirs, &Reopened::default())),
         };
-        let merged = merged.map_err(|_| crate::op::OpError::NoList)?;
+        let merged = merged.map_err(|_| crate::domain::op::OpError::NoList)?;
         let mut trailers = vec![(trailer::MERGED, remote_tip.to_string())];
         for c in &merged.conflicts {
             let what = match &c.task {
@@ -923,7 +924,9 @@ fn merge_into(
     };
     store.transact_with(id, false, session, change, &crate::store::no_files).map_err(
         |e| match e {
-            StoreError::Op(crate::op::OpError::NoList) => StoreError::ListNotFound(escape(id)),
+            StoreError::Op(crate::domain::op::OpError::NoList) => {
+                StoreError::ListNotFound(escape(id))
+            }
             e => e,
         },
     )?;
@@ -943,7 +946,7 @@ pub fn claim(
     session: Option<&str>,
     remote: Option<&str>,
     id: &str,
-    op: &crate::op::Op,
+    op: &crate::domain::op::Op,
 ) -> crate::Result<crate::store::Committed> {
     let remote = pick_remote(store, remote)?;
     known_remote(store, &remote)?;

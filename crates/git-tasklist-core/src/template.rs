@@ -26,9 +26,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::model::TaskId;
-use crate::op::NewTask;
-use crate::text::{MAX_ECHO, clip, escape, one_line};
+use crate::domain::model::TaskId;
+use crate::domain::op::NewTask;
+use crate::util::text::{MAX_ECHO, clip, escape, one_line};
 
 /// Directory (relative to the working tree) holding a repository's own templates.
 pub const REPO_TEMPLATE_DIR: &str = ".tasklist/templates";
@@ -234,7 +234,7 @@ fn read_file(name: &str, origin: Origin, path: &Path) -> TemplateResult<Template
         origin: escape(&path.display().to_string()),
         problem,
     };
-    let text = crate::file::read_bounded(path, MAX_TEMPLATE_BYTES)
+    let text = crate::util::file::read_bounded(path, MAX_TEMPLATE_BYTES)
         .map_err(|e| invalid(format!("cannot be read: {e}")))?;
     parse(name, origin, &text)
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::model::{NextState, Status, Task, TaskList, timestamp};
+use crate::domain::model::{NextState, Status, Task, TaskList, timestamp};
 use crate::session::{CHECKS, Verdict};
 use crate::store::{Committed, ListEntry, LogEntry, Snapshot};
 use crate::template::{Template, TemplateResult};

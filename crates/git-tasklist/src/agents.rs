@@ -5,7 +5,7 @@
 //! held by that session, the Stop reminder names them, the automatic
 //! handoff records them.
 
-use crate::error::session_ok;
+use crate::model::session_ok;
 
 /// The variable Claude Code sets for the MCP servers and hooks it starts:
 /// its session id (equal to the hooks' `session_id`).

@@ -151,7 +151,7 @@ fn clip_to(text: &str, max: usize) -> String {
 /// Claude Code's own session id, as its hooks give it (`session_id`).
 fn claude_session(input: &Value) -> Option<String> {
     let s = input.get("session_id")?.as_str()?.trim();
-    crate::error::session_ok(s).then(|| s.to_string())
+    crate::model::session_ok(s).then(|| s.to_string())
 }
 
 /// `q` (the value of `TASKLIST_ID`) as a hook may echo it: escaped, and cut

@@ -8,7 +8,7 @@
 
 use uuid::Uuid;
 
-use crate::model::TaskList;
+use crate::domain::model::TaskList;
 
 /// The namespace of the mirror lists' ids (fixed: an id must come out the
 /// same in every process and on every machine).
@@ -41,21 +41,25 @@ mod tests {
         let id = list_id("8c50451b-494a-4d66-b0c8-6eaf5bc15956");
         assert_eq!(id, list_id("8c50451b-494a-4d66-b0c8-6eaf5bc15956"));
         assert_ne!(id, list_id("another"));
-        assert!(crate::store::is_uuid(&id), "{id}");
-        let seed = crate::op::ListSeed {
+        assert!(crate::domain::model::is_uuid(&id), "{id}");
+        let seed = crate::domain::op::ListSeed {
             id: id.clone(),
             title: title("8c50451b-494a-4d66-b0c8-6eaf5bc15956"),
             branch: None,
         };
-        let op = crate::op::Op::Mirror {
+        let op = crate::domain::op::Op::Mirror {
             title: "Write the tests".into(),
             note: None,
             completed: true,
             create: Some(seed),
         };
-        let ctx = crate::op::Ctx { session: Some("s".into()), now: crate::model::now(), tip: None };
-        let mut l = crate::op::apply(None, &op, &ctx).unwrap().list;
-        assert_eq!(l.tasks[0].status, crate::model::Status::Completed);
+        let ctx = crate::domain::op::Ctx {
+            session: Some("s".into()),
+            now: crate::domain::model::now(),
+            tip: None,
+        };
+        let mut l = crate::domain::op::apply(None, &op, &ctx).unwrap().list;
+        assert_eq!(l.tasks[0].status, crate::domain::model::Status::Completed);
         assert_eq!(session_of(&l), Some("8c50451b-494a-4d66-b0c8-6eaf5bc15956"));
         l.title = title("another");
         assert_eq!(session_of(&l), None, "a title alone does not make a mirror list");

@@ -5,9 +5,9 @@ use gix::ObjectId;
 use gix::bstr::ByteSlice;
 
 use super::{Problem, Store, StoreError, StoreResult, commit_state, git_err, unreadable};
-use crate::model::TaskList;
-use crate::text::escape;
-use crate::trailer;
+use crate::domain::model::TaskList;
+use crate::domain::trailer;
+use crate::util::text::escape;
 
 /// A chunk of `(commit, parents)` from the walker, or why the walk stopped.
 type Walked = Result<Vec<(ObjectId, Vec<ObjectId>)>, String>;
@@ -264,7 +264,7 @@ fn walk_all(repo: &gix::Repository, tip: ObjectId, tx: &std::sync::mpsc::SyncSen
     let walk = match repo.rev_walk([tip]).all() {
         Ok(w) => w,
         Err(e) => {
-            let _ = tx.send(Err(crate::text::one_line(&e.to_string())));
+            let _ = tx.send(Err(crate::util::text::one_line(&e.to_string())));
             return;
         }
     };
@@ -276,7 +276,7 @@ fn walk_all(repo: &gix::Repository, tip: ObjectId, tx: &std::sync::mpsc::SyncSen
                 if !batch.is_empty() && tx.send(Ok(std::mem::take(&mut batch))).is_err() {
                     return;
                 }
-                let _ = tx.send(Err(crate::text::one_line(&e.to_string())));
+                let _ = tx.send(Err(crate::util::text::one_line(&e.to_string())));
                 return;
             }
         }

@@ -10,10 +10,10 @@ use gix::refs::Target;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 
 use super::{BoxError, MAX_STATE_BYTES, Problem, Store, StoreError, StoreResult, git_err};
-use crate::model::{self, STATE_FILE, TaskList};
-use crate::op::{self, Applied, Ctx, Op, OpError, OpResult};
-use crate::text::escape;
-use crate::trailer;
+use crate::domain::model::{self, STATE_FILE, TaskList};
+use crate::domain::op::{self, Applied, Ctx, Op, OpError, OpResult};
+use crate::domain::trailer;
+use crate::util::text::escape;
 
 /// Name and email used when git has no identity configured.
 pub const FALLBACK_IDENTITY: (&str, &str) = ("git-tasklist", "git-tasklist@localhost");
@@ -148,7 +148,7 @@ impl Store {
         for attempt in 0..MAX_ATTEMPTS {
             // A signal waits until this attempt has written its objects and
             // moved the ref (or given up): no lock or temporary file is left.
-            let hold = crate::interrupt::hold();
+            let hold = crate::util::interrupt::hold();
             let tip = self.write_tip(&repo, id)?;
             let (before, parent, base_tree) = match (tip_wanted, tip) {
                 (Tip::New, Some(_)) => return Err(OpError::ListExists(id.to_string()).into()),
@@ -254,7 +254,7 @@ impl Store {
         session: Option<&str>,
     ) -> StoreResult<Option<Committed>> {
         let repo = self.local();
-        let _hold = crate::interrupt::hold();
+        let _hold = crate::util::interrupt::hold();
         let (snap, tree) = self.load(&repo, id, parent)?;
         let ctx = Ctx {
             session: session.map(String::from),
@@ -290,7 +290,7 @@ impl Store {
         let edit = cas_edit(self.full_name(&name)?, to, expected, why);
         let committer = self.signature(&repo, false, model::now().timestamp());
         let mut time_buf = gix::date::parse::TimeBuf::default();
-        let _hold = crate::interrupt::hold();
+        let _hold = crate::util::interrupt::hold();
         match repo.edit_references_as(Some(edit), Some(committer.to_ref(&mut time_buf))) {
             Ok(_) => Ok(true),
             Err(e) if e.is_conflict() || e.is_not_found() => Ok(false),

@@ -31,7 +31,7 @@ use std::process::ExitCode;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::error::{MAX_SESSION_LEN, session_ok};
+use crate::model::{MAX_SESSION_LEN, session_ok};
 use crate::model::{ModelError, TaskId};
 use crate::store::StoreError;
 use crate::text::{escape, json_safe, tasklist_command};

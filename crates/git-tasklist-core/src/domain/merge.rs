@@ -15,7 +15,7 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::model::{Status, Task, TaskId, TaskList};
+use crate::domain::model::{Status, Task, TaskId, TaskList};
 
 /// Tasks each side reopened explicitly since the merge base (from the
 /// `Reopened:` trailers of its commits).
@@ -138,7 +138,7 @@ pub fn merge(
                 Some(a.clone())
             } else {
                 field(None, "handoff", true, "the later handoff wins");
-                let key = |h: &crate::model::Handoff| {
+                let key = |h: &crate::domain::model::Handoff| {
                     (h.at, h.note.clone(), h.session.clone(), h.base.clone(), extra_key(&h.extra))
                 };
                 let a_wins = key(a).cmp(&key(b)) == Ordering::Greater;
@@ -350,7 +350,7 @@ fn repair_dependencies(
             });
         }
     }
-    if crate::format::check_dependencies(&list.tasks).is_ok() {
+    if crate::domain::model::check_dependencies(&list.tasks).is_ok() {
         return;
     }
     let base_deps: HashMap<&str, &Vec<TaskId>> = base
@@ -370,7 +370,7 @@ fn repair_dependencies(
             });
         }
     }
-    if crate::format::check_dependencies(&list.tasks).is_err() {
+    if crate::domain::model::check_dependencies(&list.tasks).is_err() {
         for t in &mut list.tasks {
             t.depends_on.clear();
         }
@@ -382,7 +382,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::op::{self, Ctx, NewTask, Op, TaskChange};
+    use crate::domain::op::{self, Ctx, NewTask, Op, TaskChange};
     use chrono::{Duration, TimeZone, Utc};
     use proptest::prelude::*;
 
@@ -545,7 +545,7 @@ mod tests {
             let ab = merge(Some(&base), &a, &b, &r);
             let ba = merge(Some(&base), &b, &a, &swapped);
             prop_assert_eq!(&ab.list, &ba.list, "commutative");
-            prop_assert!(crate::format::check_dependencies(&ab.list.tasks).is_ok());
+            prop_assert!(crate::domain::model::check_dependencies(&ab.list.tasks).is_ok());
             // Idempotent, and the base against one side is that side.
             let same = Reopened { ours: ra.clone(), theirs: ra.clone() };
             prop_assert_eq!(&merge(Some(&base), &a, &a, &same).list, &a);

@@ -6,9 +6,11 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{Handoff, Status, Task, TaskId, TaskList};
-use crate::text::escape;
-use crate::trailer;
+use crate::domain::model::{
+    DependencyError, Handoff, Status, Task, TaskId, TaskList, check_dependencies,
+};
+use crate::domain::trailer;
+use crate::util::text::escape;
 
 /// Errors an op raises when it does not fit the list it is applied to. Each
 /// names what a caller needs to decide what to do; none names a command-line
@@ -73,7 +75,7 @@ pub enum OpError {
     /// Imported tasks that do not make a valid list (ids twice, unknown
     /// dependencies, a dependency cycle).
     #[error("The imported tasks are not a valid list: {0}")]
-    InvalidTasks(String),
+    InvalidTasks(#[source] DependencyError),
 }
 
 /// How many prerequisites an error names before it counts the rest.
@@ -400,7 +402,7 @@ fn import(id: &str, title: &str, tasks: &[Task], source: &str, ctx: &Ctx) -> OpR
             return Err(OpError::SelfDependency(t.id.clone()));
         }
     }
-    crate::format::check_dependencies(&tasks).map_err(|e| OpError::InvalidTasks(e.to_string()))?;
+    check_dependencies(&tasks).map_err(OpError::InvalidTasks)?;
     let list = TaskList {
         id: id.to_string(),
         title: title.to_string(),
@@ -514,7 +516,7 @@ fn mirror(
     }
     let used = l.map(|l| l.tasks.iter().map(|t| t.id.to_string()).collect()).unwrap_or_default();
     let new = NewTask {
-        id: crate::model::unique_slug(title, &used),
+        id: crate::domain::model::unique_slug(title, &used),
         title: title.trim().to_string(),
         depends_on: vec![],
         note: note.clone(),

@@ -2,7 +2,7 @@
 //! from a subject and trailers, and how one is taken apart again. Nothing
 //! else spells a trailer key.
 
-use crate::text::escape;
+use crate::util::text::escape;
 
 /// The list a commit belongs to.
 pub const TASKLIST: &str = "Tasklist";

@@ -7,16 +7,18 @@
 //! serialization is deterministic: the same state always gives the same bytes,
 //! one `key = value` per line, so a status change diffs as a line or two.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 
-use crate::model::{
+use crate::domain::model::{
     FORMAT, Handoff, ModelError, ModelResult, Status, Task, TaskId, TaskList, UnknownStatus,
-    timestamp,
+    check_dependencies, timestamp,
 };
-use crate::text::{MAX_ECHO, clip, escape, one_line};
+use crate::util::text::{MAX_ECHO, clip, escape, one_line};
+
+mod canonical;
 
 impl TaskList {
     /// Parses a `tasklist.toml`, checking format, ids and statuses.
@@ -312,85 +314,6 @@ fn list_from_table(table: toml::Table) -> ModelResult<TaskList> {
     })
 }
 
-/// Task ids are unique, every `depends_on` names a task of the list, and the
-/// dependencies form no cycle (a cycle would leave its tasks waiting forever).
-///
-/// Linear in the tasks and their dependencies, and iterative: a hostile
-/// chain of 100,000 tasks each depending on the next is a loop, not a
-/// recursion that runs out of stack.
-pub(crate) fn check_dependencies(tasks: &[Task]) -> ModelResult<()> {
-    let mut index: HashMap<&str, usize> = HashMap::with_capacity(tasks.len());
-    for (i, t) in tasks.iter().enumerate() {
-        if index.insert(t.id.as_str(), i).is_some() {
-            return Err(ModelError::Invalid(format!("task id '{}' appears twice", t.id)));
-        }
-    }
-    let mut edges: Vec<Vec<usize>> = Vec::with_capacity(tasks.len());
-    for t in tasks {
-        let mut out = Vec::with_capacity(t.depends_on.len());
-        for d in &t.depends_on {
-            match index.get(d.as_str()) {
-                Some(&j) => out.push(j),
-                None => {
-                    return Err(ModelError::Invalid(format!(
-                        "task '{}' depends on unknown task '{d}'",
-                        t.id
-                    )));
-                }
-            }
-        }
-        edges.push(out);
-    }
-    // Depth-first search with colours (0 new, 1 on the current path, 2 done)
-    // and an explicit stack of (task, next dependency to look at).
-    let mut colour = vec![0u8; tasks.len()];
-    let mut stack: Vec<(usize, usize)> = Vec::new();
-    for root in 0..tasks.len() {
-        if colour[root] != 0 {
-            continue;
-        }
-        colour[root] = 1;
-        stack.push((root, 0));
-        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-            let Some(&dep) = edges[node].get(*next) else {
-                colour[node] = 2;
-                stack.pop();
-                continue;
-            };
-            *next += 1;
-            match colour[dep] {
-                0 => {
-                    colour[dep] = 1;
-                    stack.push((dep, 0));
-                }
-                1 => {
-                    let start = stack.iter().position(|&(n, _)| n == dep).unwrap_or(0);
-                    let mut names: Vec<&str> =
-                        stack[start..].iter().map(|&(n, _)| tasks[n].id.as_str()).collect();
-                    names.push(tasks[dep].id.as_str());
-                    let shown = if names.len() > MAX_CYCLE_SHOWN {
-                        let tail = names.len() - 1;
-                        format!(
-                            "{} → … ({} more) → {}",
-                            names[..MAX_CYCLE_SHOWN - 1].join(" → "),
-                            tail - (MAX_CYCLE_SHOWN - 1),
-                            names[tail]
-                        )
-                    } else {
-                        names.join(" → ")
-                    };
-                    return Err(ModelError::Invalid(format!("depends_on forms a cycle: {shown}")));
-                }
-                _ => {}
-            }
-        }
-    }
-    Ok(())
-}
-
-/// How many tasks of a dependency cycle an error names.
-const MAX_CYCLE_SHOWN: usize = 8;
-
 /// Accepts a native TOML datetime with an offset, or an RFC 3339 string.
 fn parse_time(v: &toml::Value, what: &str) -> ModelResult<DateTime<Utc>> {
     let bad = |text: &str| {
@@ -433,244 +356,10 @@ fn parse_time(v: &toml::Value, what: &str) -> ModelResult<DateTime<Utc>> {
     }
 }
 
-/// A fast path for files in exactly the form [`TaskList::to_toml`] writes.
-///
-/// `verify` parses every commit of a list's history, and a general TOML parser
-/// spends most of that time building a document tree. Files this tool wrote are
-/// a few fixed line shapes, so they are read directly; anything else — a
-/// comment, an unknown key, another layout, an invalid value — makes
-/// [`parse`](canonical::parse) return `None` and the general parser decides,
-/// with its precise errors. The unit tests check both paths agree.
-mod canonical {
-    use super::*;
-
-    enum Section {
-        Top,
-        Handoff,
-        Task,
-    }
-
-    #[derive(Default)]
-    struct RawTask {
-        id: Option<String>,
-        title: Option<String>,
-        status: Option<String>,
-        updated: Option<DateTime<Utc>>,
-        owner: Option<String>,
-        depends_on: Option<Vec<String>>,
-        note: Option<String>,
-    }
-
-    /// Parses a canonical file, or returns `None` to defer to the TOML parser.
-    pub(super) fn parse(text: &str) -> Option<TaskList> {
-        let mut section = Section::Top;
-        let (mut format, mut id, mut title, mut created, mut updated) =
-            (None, None, None, None, None);
-        let (mut template, mut from, mut sequential, mut archived) = (None, None, None, None);
-        let mut branch = None;
-        let (mut h_at, mut h_session, mut h_base, mut h_note, mut saw_handoff) =
-            (None, None, None, None, false);
-        let mut raw: Vec<RawTask> = Vec::new();
-        for line in text.split('\n') {
-            if line.is_empty() {
-                continue;
-            }
-            match line {
-                "[handoff]" if !saw_handoff && raw.is_empty() => {
-                    saw_handoff = true;
-                    section = Section::Handoff;
-                    continue;
-                }
-                "[[tasks]]" => {
-                    raw.push(RawTask::default());
-                    section = Section::Task;
-                    continue;
-                }
-                _ => {}
-            }
-            // Keys have no spaces: the first space must start " = ".
-            let sp = line.find(' ')?;
-            let (key, value) = (&line[..sp], line[sp..].strip_prefix(" = ")?);
-            match section {
-                Section::Top => match key {
-                    "format" if value == "1" => set(&mut format, FORMAT)?,
-                    "id" => set(&mut id, string(value)?)?,
-                    "title" => set(&mut title, string(value)?)?,
-                    "created" => set(&mut created, time(value)?)?,
-                    "updated" => set(&mut updated, time(value)?)?,
-                    "template" => set(&mut template, string(value)?)?,
-                    "from" => set(&mut from, string(value)?)?,
-                    "sequential" => set(&mut sequential, boolean(value)?)?,
-                    "archived" => set(&mut archived, boolean(value)?)?,
-                    "branch" => set(&mut branch, string(value)?)?,
-                    _ => return None,
-                },
-                Section::Handoff => match key {
-                    "at" => set(&mut h_at, time(value)?)?,
-                    "session" => set(&mut h_session, string(value)?)?,
-                    "base" => set(&mut h_base, string(value)?)?,
-                    "note" => set(&mut h_note, string(value)?)?,
-                    _ => return None,
-                },
-                Section::Task => {
-                    let t = raw.last_mut()?;
-                    match key {
-                        "id" => set(&mut t.id, string(value)?)?,
-                        "title" => set(&mut t.title, string(value)?)?,
-                        "status" => set(&mut t.status, string(value)?)?,
-                        "updated" => set(&mut t.updated, time(value)?)?,
-                        "owner" => set(&mut t.owner, string(value)?)?,
-                        "depends_on" => set(&mut t.depends_on, strings(value)?)?,
-                        "note" => set(&mut t.note, string(value)?)?,
-                        _ => return None,
-                    }
-                }
-            }
-        }
-        if format? != FORMAT {
-            return None;
-        }
-        let updated = updated?;
-        let handoff = if saw_handoff {
-            Some(Handoff {
-                at: h_at?,
-                session: h_session,
-                base: h_base,
-                note: h_note.unwrap_or_default(),
-                extra: BTreeMap::new(),
-            })
-        } else {
-            None
-        };
-        let mut tasks: Vec<Task> = Vec::with_capacity(raw.len());
-        for r in raw {
-            let tid = TaskId::parse(&r.id?).ok()?;
-            let depends_on = r
-                .depends_on
-                .unwrap_or_default()
-                .iter()
-                .map(|d| TaskId::parse(d).ok())
-                .collect::<Option<Vec<_>>>()?;
-            tasks.push(Task {
-                id: tid,
-                title: r.title.unwrap_or_default(),
-                status: r.status?.parse().ok()?,
-                updated: r.updated.unwrap_or(updated),
-                owner: r.owner,
-                depends_on,
-                note: r.note,
-                extra: BTreeMap::new(),
-            });
-        }
-        check_dependencies(&tasks).ok()?;
-        Some(TaskList {
-            id: id?,
-            title: title?,
-            created: created?,
-            updated,
-            template,
-            from,
-            sequential: sequential.unwrap_or(false),
-            archived: archived.unwrap_or(false),
-            branch,
-            handoff,
-            tasks,
-            extra: BTreeMap::new(),
-        })
-    }
-
-    /// Sets a field once; a repeated key defers to the TOML parser.
-    fn set<T>(slot: &mut Option<T>, value: T) -> Option<()> {
-        if slot.is_some() {
-            return None;
-        }
-        *slot = Some(value);
-        Some(())
-    }
-
-    fn boolean(v: &str) -> Option<bool> {
-        match v {
-            "true" => Some(true),
-            "false" => Some(false),
-            _ => None,
-        }
-    }
-
-    /// `YYYY-MM-DDTHH:MM:SSZ`, the only shape the tool writes.
-    fn time(v: &str) -> Option<DateTime<Utc>> {
-        let b = v.as_bytes();
-        let shape = b.len() == 20
-            && b[4] == b'-'
-            && b[7] == b'-'
-            && b[10] == b'T'
-            && b[13] == b':'
-            && b[16] == b':'
-            && b[19] == b'Z';
-        if !shape {
-            return None;
-        }
-        let num = |r: std::ops::Range<usize>| -> Option<u32> {
-            let s = v.get(r)?;
-            if !s.bytes().all(|c| c.is_ascii_digit()) {
-                return None;
-            }
-            s.parse().ok()
-        };
-        let date = chrono::NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
-        let t = date.and_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)?;
-        Some(Utc.from_utc_datetime(&t))
-    }
-
-    /// A basic string on one line, with the escapes `quote` writes.
-    fn string(v: &str) -> Option<String> {
-        let inner = v.strip_prefix('"')?.strip_suffix('"')?;
-        let mut out = String::with_capacity(inner.len());
-        let mut chars = inner.chars();
-        while let Some(c) = chars.next() {
-            match c {
-                '"' => return None,
-                '\\' => match chars.next()? {
-                    '"' => out.push('"'),
-                    '\\' => out.push('\\'),
-                    'n' => out.push('\n'),
-                    'r' => out.push('\r'),
-                    't' => out.push('\t'),
-                    'u' => {
-                        let hex: String = chars.by_ref().take(4).collect();
-                        if hex.len() != 4 {
-                            return None;
-                        }
-                        out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
-                    }
-                    _ => return None,
-                },
-                c if c.is_control() && c != '\t' => return None,
-                c => out.push(c),
-            }
-        }
-        Some(out)
-    }
-
-    /// `["a", "b"]` of simple strings.
-    fn strings(v: &str) -> Option<Vec<String>> {
-        let inner = v.strip_prefix('[')?.strip_suffix(']')?;
-        if inner.is_empty() {
-            return Some(Vec::new());
-        }
-        inner
-            .split(", ")
-            .map(|item| {
-                let s = string(item)?;
-                (!s.contains(['"', ',', '\\'])).then_some(s)
-            })
-            .collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::tests::sample;
+    use crate::domain::model::tests::sample;
 
     #[test]
     fn round_trip_is_exact_and_deterministic() {

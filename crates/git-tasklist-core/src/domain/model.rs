@@ -1,6 +1,6 @@
 //! The TaskList data model: lists, tasks, statuses and ids, and the queries
 //! every front end asks (progress, prerequisites, the next task). Pure: no git,
-//! no file format (that is [`crate::format`]).
+//! no file format (that is [`crate::domain::format`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 
-use crate::text::escape;
+use crate::util::text::escape;
 
 /// The newest file format this build reads and writes.
 pub const FORMAT: i64 = 1;
@@ -19,8 +19,12 @@ pub const STATE_FILE: &str = "tasklist.toml";
 /// Longest task id accepted (in bytes).
 pub const MAX_TASK_ID_LEN: usize = 64;
 
+/// Longest session id accepted.
+pub const MAX_SESSION_LEN: usize = 128;
+
 /// Errors found while reading or validating a TaskList.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ModelError {
     /// The TOML did not parse or did not have the expected shape.
     #[error("{0}")]
@@ -36,6 +40,57 @@ pub enum ModelError {
     /// A field holds a value that is not allowed.
     #[error("{0}")]
     Invalid(String),
+    /// The tasks' dependencies are not valid.
+    #[error(transparent)]
+    Dependencies(#[from] DependencyError),
+}
+
+/// Why the dependencies of a list's tasks are not valid (see [`check_dependencies`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DependencyError {
+    /// Two tasks have the same id.
+    #[error("task id '{0}' appears twice")]
+    Duplicate(TaskId),
+    /// A task depends on a task that is not in the list.
+    #[error("task '{task}' depends on unknown task '{missing}'")]
+    Unknown {
+        /// The task.
+        task: TaskId,
+        /// The id it names.
+        missing: TaskId,
+    },
+    /// The dependencies go round in a circle.
+    #[error("depends_on forms a cycle: {0}")]
+    Cycle(Cycle),
+}
+
+/// The tasks of a dependency cycle, in order, the first one again at the
+/// end; shown as `a → b → a`, at most [`Cycle::SHOWN`] of them by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cycle(pub Vec<TaskId>);
+
+impl Cycle {
+    /// How many tasks of a cycle its text names.
+    pub const SHOWN: usize = 8;
+}
+
+impl fmt::Display for Cycle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.0.iter().map(TaskId::as_str).collect();
+        if names.len() > Cycle::SHOWN {
+            let tail = names.len() - 1;
+            write!(
+                f,
+                "{} → … ({} more) → {}",
+                names[..Cycle::SHOWN - 1].join(" → "),
+                tail - (Cycle::SHOWN - 1),
+                names[tail]
+            )
+        } else {
+            f.write_str(&names.join(" → "))
+        }
+    }
 }
 
 /// Result alias for model operations.
@@ -534,6 +589,89 @@ pub enum NextState {
     Done,
     /// Every open task is blocked or waits for another.
     Waiting,
+}
+
+/// Task ids are unique, every `depends_on` names a task of the list, and the
+/// dependencies form no cycle (a cycle would leave its tasks waiting forever).
+///
+/// Linear in the tasks and their dependencies, and iterative: a hostile
+/// chain of 100,000 tasks each depending on the next is a loop, not a
+/// recursion that runs out of stack.
+pub fn check_dependencies(tasks: &[Task]) -> Result<(), DependencyError> {
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(tasks.len());
+    for (i, t) in tasks.iter().enumerate() {
+        if index.insert(t.id.as_str(), i).is_some() {
+            return Err(DependencyError::Duplicate(t.id.clone()));
+        }
+    }
+    let mut edges: Vec<Vec<usize>> = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        let mut out = Vec::with_capacity(t.depends_on.len());
+        for d in &t.depends_on {
+            match index.get(d.as_str()) {
+                Some(&j) => out.push(j),
+                None => {
+                    return Err(DependencyError::Unknown {
+                        task: t.id.clone(),
+                        missing: d.clone(),
+                    });
+                }
+            }
+        }
+        edges.push(out);
+    }
+    // Depth-first search with colours (0 new, 1 on the current path, 2 done)
+    // and an explicit stack of (task, next dependency to look at).
+    let mut colour = vec![0u8; tasks.len()];
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for root in 0..tasks.len() {
+        if colour[root] != 0 {
+            continue;
+        }
+        colour[root] = 1;
+        stack.push((root, 0));
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let Some(&dep) = edges[node].get(*next) else {
+                colour[node] = 2;
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            match colour[dep] {
+                0 => {
+                    colour[dep] = 1;
+                    stack.push((dep, 0));
+                }
+                1 => {
+                    let start = stack.iter().position(|&(n, _)| n == dep).unwrap_or(0);
+                    let mut ids: Vec<TaskId> =
+                        stack[start..].iter().map(|&(n, _)| tasks[n].id.clone()).collect();
+                    ids.push(tasks[dep].id.clone());
+                    return Err(DependencyError::Cycle(Cycle(ids)));
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether `s` is a valid session id: 1 to [`MAX_SESSION_LEN`] bytes of
+/// visible characters without spaces.
+pub fn session_ok(s: &str) -> bool {
+    !(s.is_empty()
+        || s.len() > MAX_SESSION_LEN
+        || s.chars().any(|c| c.is_control() || c.is_whitespace()))
+}
+
+/// Whether `s` has the shape of a UUID (the form list ids take).
+pub fn is_uuid(s: &str) -> bool {
+    s.len() == 36 && uuid::Uuid::try_parse(s).is_ok()
+}
+
+/// A new list id: a UUID v7, so ids sort by creation time.
+pub fn new_list_id() -> String {
+    uuid::Uuid::now_v7().to_string()
 }
 
 /// Renders a time as the file and JSON show it: RFC 3339, UTC, whole seconds.
