@@ -4,7 +4,9 @@
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
 
-use super::{Problem, Store, StoreError, StoreResult, commit_state, git_err, unreadable};
+use super::error::{Problem, StoreError, StoreResult, git_err, unreadable};
+use super::open::Store;
+use super::read::commit_state;
 use crate::domain::model::TaskList;
 use crate::domain::trailer;
 use crate::util::text::escape;

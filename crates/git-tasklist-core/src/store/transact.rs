@@ -9,14 +9,12 @@ use gix::ObjectId;
 use gix::refs::Target;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 
-use super::{BoxError, MAX_STATE_BYTES, Problem, Store, StoreError, StoreResult, git_err};
-use crate::domain::model::{self, STATE_FILE, TaskList};
+use super::error::{Problem, StoreError, StoreResult, git_err};
+use super::open::Store;
+use super::types::{Committed, ExtraFiles};
+use crate::domain::model::{self, TaskList};
 use crate::domain::op::{self, Applied, Ctx, Op, OpError, OpResult};
-use crate::domain::trailer;
 use crate::util::text::escape;
-
-/// Name and email used when git has no identity configured.
-pub const FALLBACK_IDENTITY: (&str, &str) = ("git-tasklist", "git-tasklist@localhost");
 
 /// Attempts at one write before giving up. Under 8 concurrent writers a commit
 /// needs about two attempts on average, and each lost race means another writer
@@ -32,14 +30,6 @@ const MAX_BACKOFF: Duration = Duration::from_millis(40);
 const MAX_LOCK_WAIT: Duration = Duration::from_secs(3);
 /// A lock file older than this is taken to be left by a killed process.
 const STALE_LOCK_AGE: Duration = Duration::from_secs(10);
-/// Loose refs in the namespace past which a create packs them (see
-/// [`Store::maybe_pack_refs`]).
-const PACK_REFS_AFTER: usize = 512;
-/// Loose-object threshold git uses when `gc.auto` is unset.
-const DEFAULT_GC_AUTO: i64 = 6700;
-/// A process that writes many commits checks for housekeeping on its first
-/// write and then on every this many.
-const GC_CHECK_EVERY: u64 = 8;
 
 /// What a write expects of the list's ref.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,45 +40,6 @@ enum Tip {
     Existing,
     /// Created when the ref does not exist, else changed.
     Either,
-}
-
-/// What [`Store::write_commit`] wrote.
-struct Written {
-    /// The commit.
-    commit: ObjectId,
-    /// Its root tree.
-    tree: ObjectId,
-    /// That tree decoded, when it was built here (not by gix's tree editor).
-    tree_entries: Option<gix::objs::Tree>,
-    /// Its committer, for the ref's log.
-    committer: gix::actor::Signature,
-}
-
-/// Files (path, content) to put beside `tasklist.toml` in a commit's tree.
-pub type Files = Vec<(String, Vec<u8>)>;
-
-/// Computes extra files for a commit's tree from the new state; an error
-/// aborts the write.
-pub type ExtraFiles<'a> = &'a dyn Fn(&TaskList) -> Result<Files, BoxError>;
-
-/// No extra files.
-pub fn no_files(_: &TaskList) -> Result<Files, BoxError> {
-    Ok(Vec::new())
-}
-
-/// The outcome of a transaction.
-#[derive(Debug, Clone)]
-pub struct Committed {
-    /// The state after the change.
-    pub list: TaskList,
-    /// The ref's tip afterwards (the new commit, or the old tip when unchanged).
-    pub tip: ObjectId,
-    /// Whether a commit was written.
-    pub changed: bool,
-    /// Lost races before the write landed.
-    pub retries: u32,
-    /// The state the change was applied to (None for a create).
-    pub before: Option<TaskList>,
 }
 
 impl Store {
@@ -303,238 +254,11 @@ impl Store {
         }
     }
 
-    /// Writes the blob (refusing one the store could not read back), tree
-    /// and commit for an applied change on `base_tree`;
-    /// returns the commit id and its committer (reused for the ref update).
-    #[allow(clippy::too_many_arguments)]
-    fn write_commit(
-        &self,
-        repo: &gix::Repository,
-        id: &str,
-        parent: Option<ObjectId>,
-        base_tree: ObjectId,
-        applied: &Applied,
-        files: &[(String, Vec<u8>)],
-        session: Option<&str>,
-    ) -> StoreResult<Written> {
-        let text = applied.list.to_toml();
-        // The state written is the state a later read parses (which is what
-        // lets [`Store::remember`] keep it).
-        debug_assert!(
-            TaskList::from_toml(&text).is_ok_and(|read| read == applied.list),
-            "the TOML written does not read back as the same list"
-        );
-        if text.len() as u64 > MAX_STATE_BYTES {
-            return Err(StoreError::TooLarge { list: escape(id), bytes: text.len() });
-        }
-        let write = |kind, data: &[u8], what: &'static str| {
-            super::loose::write(&self.objects_dir, repo.object_hash(), kind, data)
-                .map_err(|e| git_err(what, e))
-        };
-        let blob = write(gix::object::Kind::Blob, text.as_bytes(), "writing a blob")?;
-        let mut entries: Vec<(&str, ObjectId)> = vec![(STATE_FILE, blob)];
-        for (path, data) in files {
-            entries.push((path.as_str(), write(gix::object::Kind::Blob, data, "writing a blob")?));
-        }
-        let mut written_tree = None;
-        let tree = if entries.iter().all(|(p, _)| !p.contains('/')) {
-            let base = match self.recent_tree(base_tree) {
-                Some(t) => t,
-                None => read_tree(repo, base_tree)?,
-            };
-            let tree = root_tree(base, &entries);
-            let mut bytes = Vec::with_capacity(64 * tree.entries.len());
-            gix::objs::WriteTo::write_to(&tree, &mut bytes)
-                .map_err(|e| git_err("writing a tree", e))?;
-            let id = write(gix::object::Kind::Tree, &bytes, "writing a tree")?;
-            written_tree = Some(tree);
-            id
-        } else {
-            // Files in subdirectories: gix's tree editor builds the subtrees.
-            let mut editor = repo.edit_tree(base_tree).map_err(|e| git_err("reading a tree", e))?;
-            for (path, oid) in &entries {
-                editor
-                    .upsert(*path, gix::objs::tree::EntryKind::Blob, *oid)
-                    .map_err(|e| git_err("editing a tree", e))?;
-            }
-            editor.write().map_err(|e| git_err("writing a tree", e))?.detach()
-        };
-
-        let mut trailers: Vec<(&str, &str)> =
-            vec![(trailer::TASKLIST, id), (trailer::OP, applied.name)];
-        if let Some(s) = session {
-            trailers.push((trailer::SESSION, s));
-        }
-        trailers.extend(applied.trailers.iter().map(|(k, v)| (*k, v.as_str())));
-        let message = trailer::message(&applied.subject, &trailers);
-        let seconds = applied.list.updated.timestamp();
-        let author = self.signature(repo, true, seconds);
-        let committer = self.signature(repo, false, seconds);
-        let commit = gix::objs::Commit {
-            tree,
-            parents: parent.into_iter().chain(applied.merged.iter().copied()).collect(),
-            author,
-            committer: committer.clone(),
-            encoding: None,
-            message: message.into(),
-            extra_headers: vec![],
-        };
-        let mut bytes = Vec::with_capacity(512 + commit.message.len());
-        gix::objs::WriteTo::write_to(&commit, &mut bytes)
-            .map_err(|e| git_err("writing a commit", e))?;
-        let id = write(gix::object::Kind::Commit, &bytes, "writing a commit")?;
-        Ok(Written { commit: id, tree, tree_entries: written_tree, committer })
-    }
-
-    /// The configured author or committer, else the fallback identity, with
-    /// the given time. Resolved like git: `GIT_AUTHOR_*`/`GIT_COMMITTER_*`,
-    /// then `author.*`/`committer.*`, then `user.*`, then `EMAIL` for the
-    /// address. (gix's own persona lookup is avoided on purpose: it also
-    /// computes the local time zone, which scans the zone database on every
-    /// process start, and caches a time fixed when the repository is opened.)
-    fn signature(
-        &self,
-        repo: &gix::Repository,
-        author: bool,
-        seconds: i64,
-    ) -> gix::actor::Signature {
-        let cell = &self.identities[usize::from(!author)];
-        let (name, email) = cell.get_or_init(|| Self::identity(repo, author));
-        gix::actor::Signature {
-            name: name.as_str().into(),
-            email: email.as_str().into(),
-            time: gix::date::Time::new(seconds, 0),
-        }
-    }
-
-    /// The author's or committer's name and address (see [`Store::signature`]),
-    /// looked up once per process: the configuration is read once too.
-    fn identity(repo: &gix::Repository, author: bool) -> (String, String) {
-        use gix::bstr::ByteSlice;
-        let (env_prefix, section) =
-            if author { ("GIT_AUTHOR", "author") } else { ("GIT_COMMITTER", "committer") };
-        let config = repo.config_snapshot();
-        let lookup = |what: &str| -> Option<String> {
-            let from_env = std::env::var(format!("{env_prefix}_{}", what.to_uppercase())).ok();
-            from_env
-                .or_else(|| {
-                    config
-                        .string(format!("{section}.{what}").as_str())
-                        .map(|v| v.to_str_lossy().into_owned())
-                })
-                .or_else(|| {
-                    config
-                        .string(format!("user.{what}").as_str())
-                        .map(|v| v.to_str_lossy().into_owned())
-                })
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        let name = lookup("name").unwrap_or_else(|| FALLBACK_IDENTITY.0.to_string());
-        let email = lookup("email")
-            .or_else(|| std::env::var("EMAIL").ok().filter(|e| !e.trim().is_empty()))
-            .unwrap_or_else(|| FALLBACK_IDENTITY.1.to_string());
-        (name, email)
-    }
-
     fn lock_path(&self, ref_name: &str) -> PathBuf {
         let loose = self.common_dir.join(format!("{ref_name}.lock"));
         let packed = self.common_dir.join("packed-refs.lock");
         if !loose.exists() && packed.exists() { packed } else { loose }
     }
-
-    /// Packs the namespace's refs (`git pack-refs --include NS/*`, in the
-    /// background as git's auto-gc runs) once more than [`PACK_REFS_AFTER`]
-    /// of them are loose. Resolving an id prefix lists the loose-ref
-    /// directory, which at 10,000 loose refs costs more than the rest of a
-    /// command; packed refs are found by a binary search. Checked on create
-    /// only: that is when the directory grows.
-    fn maybe_pack_refs(&self, repo: &gix::Repository) {
-        let dir = self.common_dir.join(&self.namespace);
-        let loose =
-            std::fs::read_dir(&dir).map(|d| d.take(PACK_REFS_AFTER + 1).count()).unwrap_or(0);
-        if loose <= PACK_REFS_AFTER {
-            return;
-        }
-        let spawned = std::process::Command::new("git")
-            .arg("--git-dir")
-            .arg(&self.common_dir)
-            .args(["pack-refs", "--include"])
-            .arg(format!("{}/*", self.namespace))
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn();
-        // In the foreground when git's own housekeeping is (gc.autoDetach = false).
-        let detach = repo.config_snapshot().boolean("gc.autoDetach").unwrap_or(true);
-        if let (Ok(mut child), false) = (spawned, detach) {
-            let _ = child.wait();
-        }
-    }
-
-    /// Starts git's own housekeeping (`git gc --auto`) once loose
-    /// objects pass git's `gc.auto` threshold, estimated the way git does:
-    /// from the number of objects in the `objects/17` fan-out directory.
-    fn maybe_gc(&self, repo: &gix::Repository) {
-        // A process writing many commits (the MCP server) looks every few
-        // writes, not on each: the estimate moves by three objects a commit.
-        let n = self.writes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if !n.is_multiple_of(GC_CHECK_EVERY) {
-            return;
-        }
-        let config = repo.config_snapshot();
-        let limit = config.integer("gc.auto").unwrap_or(DEFAULT_GC_AUTO);
-        if limit <= 0 {
-            return;
-        }
-        let per_dir = (limit + 255) / 256;
-        let dir = self.common_dir.join("objects").join("17");
-        let count =
-            std::fs::read_dir(&dir).map(|d| d.filter(|e| e.is_ok()).count() as i64).unwrap_or(0);
-        if count <= per_dir {
-            return;
-        }
-        let spawned = std::process::Command::new("git")
-            .arg("--git-dir")
-            .arg(&self.common_dir)
-            .args(["gc", "--auto", "--quiet"])
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn();
-        // git detaches its own auto-gc unless gc.autoDetach is false, in which
-        // case it runs in the foreground, as it would after any git command.
-        let detach = config.boolean("gc.autoDetach").unwrap_or(true);
-        if let (Ok(mut child), false) = (spawned, detach) {
-            let _ = child.wait();
-        }
-    }
-}
-
-/// The tree `id`, decoded.
-fn read_tree(repo: &gix::Repository, id: ObjectId) -> StoreResult<gix::objs::Tree> {
-    if id == ObjectId::empty_tree(repo.object_hash()) {
-        return Ok(gix::objs::Tree::empty());
-    }
-    let t = repo.find_tree(id).map_err(|e| git_err("reading a tree", e))?;
-    let decoded = t.decode().map_err(|e| git_err("reading a tree", e))?;
-    Ok(gix::objs::Tree::from(decoded))
-}
-
-/// The root tree `tree` with each `(name, blob)` of `files` put in (as a
-/// regular file, replacing an entry of the same name), in git's order.
-fn root_tree(mut tree: gix::objs::Tree, files: &[(&str, ObjectId)]) -> gix::objs::Tree {
-    for (name, oid) in files {
-        let name: &gix::bstr::BStr = name.as_bytes().into();
-        tree.entries.retain(|e| e.filename != name);
-        tree.entries.push(gix::objs::tree::Entry {
-            mode: gix::objs::tree::EntryKind::Blob.into(),
-            filename: name.to_owned(),
-            oid: *oid,
-        });
-    }
-    tree.entries.sort();
-    tree
 }
 
 /// The compare-and-swap of a list ref: point it at `new` if it points at
