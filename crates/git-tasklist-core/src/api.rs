@@ -8,11 +8,12 @@ use std::path::Path;
 use crate::domain::model::{Status, TaskId};
 use crate::domain::op::{NewTask, Op, TaskChange};
 use crate::error::{Error, Result, session_ok};
-use crate::handoff::{self, HandedOff};
-use crate::plan::{self, CreateRequest, Created};
-use crate::session::{self, Briefing, Expect, Verdict};
 use crate::store::{self, Committed, ListEntry, LogEntry, Snapshot, Store};
-use crate::template::{self, Template, TemplateResult};
+use crate::workflow::handoff::{self, HandedOff};
+use crate::workflow::plan::{self, CreateRequest, Created};
+use crate::workflow::resume::{self, Briefing};
+use crate::workflow::template::{self, Template, TemplateResult};
+use crate::workflow::verify::{self, Expect, Verdict};
 
 /// A repository's task lists, as seen by one session (or by none).
 ///
@@ -79,7 +80,7 @@ impl Tasklists {
 
     /// Creates a list.
     pub fn create(&self, req: &CreateRequest) -> Result<Created> {
-        plan::create(&self.store, req, self.session())
+        Ok(plan::create(&self.store, req, self.session())?)
     }
 
     /// Adds a task to `list`, at the end or after `after`.
@@ -171,7 +172,7 @@ impl Tasklists {
     /// The briefing a new session needs.
     pub fn resume(&self, list: &str) -> Result<Briefing> {
         let id = self.resolve(list)?;
-        Ok(session::resume(&self.store, &id, self.session())?)
+        Ok(resume::resume(&self.store, &id, self.session())?)
     }
 
     /// The persistence checks over the whole history, and the state now
@@ -183,7 +184,7 @@ impl Tasklists {
     ) -> Result<(String, Verdict, Option<Snapshot>)> {
         let id = self.resolve(list)?;
         let now = self.store.read(&id).ok();
-        let verdict = session::verify(&self.store, &id, expects)?;
+        let verdict = verify::verify(&self.store, &id, expects)?;
         Ok((id, verdict, now))
     }
 
@@ -318,8 +319,10 @@ impl Tasklists {
             .store
             .file_at(&id, snap.tip, handoff::HANDOFF_FILE, max)
             .map_err(|e| e.to_string());
-        let resume =
-            crate::util::text::tasklist_command(self.store.namespace(), &format!("resume -l {id}"));
+        let resume = crate::workflow::command::tasklist_command(
+            self.store.namespace(),
+            &format!("resume -l {id}"),
+        );
         let tracking = crate::sync::tracking(&self.store, &[(&id, snap.tip)]).unwrap_or_default();
         Ok(crate::view::BoardListView::new(
             &snap,

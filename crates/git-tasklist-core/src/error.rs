@@ -6,9 +6,10 @@
 pub use crate::domain::model::session_ok;
 use crate::domain::model::{MAX_SESSION_LEN, ModelError, UnknownStatus};
 use crate::domain::op::OpError;
-use crate::handoff::HandoffError;
 use crate::store::StoreError;
-use crate::template::TemplateError;
+use crate::workflow::handoff::HandoffError;
+use crate::workflow::plan::PlanError;
+use crate::workflow::template::TemplateError;
 
 /// Any failure of a library call.
 #[derive(Debug, thiserror::Error)]
@@ -24,7 +25,7 @@ pub enum Error {
     Sync(#[from] crate::sync::SyncError),
     /// A handoff template that cannot be used.
     #[error(transparent)]
-    Handoff(#[from] HandoffError),
+    Handoff(HandoffError),
     /// A value that is not valid (a task id that is not a slug …).
     #[error(transparent)]
     Model(#[from] ModelError),
@@ -56,6 +57,28 @@ pub enum Error {
 
 /// Result alias for library calls.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<PlanError> for Error {
+    /// The errors of the layers below keep their own variants.
+    fn from(e: PlanError) -> Error {
+        match e {
+            PlanError::Store(e) => Error::Store(e),
+            PlanError::Template(e) => Error::Template(e),
+            PlanError::NoTitle => Error::NoTitle,
+            PlanError::TemplateAndFrom => Error::TemplateAndFrom,
+        }
+    }
+}
+
+impl From<HandoffError> for Error {
+    /// A store error keeps its own variant.
+    fn from(e: HandoffError) -> Error {
+        match e {
+            HandoffError::Store(e) => Error::Store(e),
+            e => Error::Handoff(e),
+        }
+    }
+}
 
 impl From<OpError> for Error {
     fn from(e: OpError) -> Error {

@@ -52,18 +52,16 @@ pub mod api;
 pub mod claude_tasks;
 pub mod domain;
 pub mod error;
-pub mod handoff;
-pub mod plan;
-pub mod session;
 pub mod store;
 pub mod sync;
-pub mod template;
 pub mod util;
 pub mod view;
+pub mod workflow;
 
 pub use domain::{format, merge, model, op, trailer};
 pub use util::{file, interrupt, text};
+pub use workflow::{handoff, plan, template};
 
 pub use api::{Changed, Tasklists};
 pub use error::{Error, ErrorKind, Hint, Result};
-pub use plan::{CreateRequest, Created};
+pub use workflow::plan::{CreateRequest, Created};

@@ -9,9 +9,9 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::domain::model::{NextState, Status, Task, TaskList, timestamp};
-use crate::session::{CHECKS, Verdict};
 use crate::store::{Committed, ListEntry, LogEntry, Snapshot};
-use crate::template::{Template, TemplateResult};
+use crate::workflow::template::{Template, TemplateResult};
+use crate::workflow::verify::{Check, Verdict};
 
 /// Done and counted tasks (cancelled ones are left out of both).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -415,14 +415,13 @@ impl VerdictView {
             complete: v.complete,
             commits: v.commits,
             current_phase: v.current_phase.clone(),
-            checks: CHECKS
+            checks: Check::ALL
                 .iter()
-                .enumerate()
-                .map(|(i, name)| {
+                .map(|&check| {
                     let failures: Vec<FailureView> = v
                         .failures
                         .iter()
-                        .filter(|f| f.check == i)
+                        .filter(|f| f.check == check)
                         .map(|f| FailureView {
                             commit: f.commit.map(|c| c.to_string()),
                             subject: f.subject.clone(),
@@ -430,7 +429,7 @@ impl VerdictView {
                             message: f.message.clone(),
                         })
                         .collect();
-                    CheckView { name: name.to_string(), ok: failures.is_empty(), failures }
+                    CheckView { name: check.name().to_string(), ok: failures.is_empty(), failures }
                 })
                 .collect(),
         }
@@ -491,7 +490,7 @@ pub struct ResumeView {
 
 impl ResumeView {
     /// The view of a briefing.
-    pub fn of(b: &crate::session::Briefing, reference: &str) -> ResumeView {
+    pub fn of(b: &crate::workflow::resume::Briefing, reference: &str) -> ResumeView {
         let l = &b.snapshot.list;
         let session = b.session.as_deref();
         let step = l.next_step(session);

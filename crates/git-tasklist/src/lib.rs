@@ -17,5 +17,5 @@ pub mod signals;
 // The library's modules under the names the front ends use.
 use git_tasklist_core::{
     Changed, CreateRequest, Error, ErrorKind, Hint, Tasklists, claude_tasks, file, interrupt,
-    model, op, session, store, sync, template, text, view,
+    model, op, store, sync, template, text, view,
 };

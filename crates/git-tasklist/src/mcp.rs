@@ -29,12 +29,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Status, TaskId};
 use crate::op::{NewTask, TaskChange};
-use crate::session::Expect;
 use crate::text::{MAX_ECHO, clip, escape, json_safe};
 use crate::view::{
     ChangeView, HandoffView, ListView, ListsView, ResumeView, VerdictView, VerifyView,
 };
 use crate::{CreateRequest, Error, Hint, Tasklists};
+use git_tasklist_core::workflow::verify::Expect;
 
 pub use transport::MAX_LINE;
 

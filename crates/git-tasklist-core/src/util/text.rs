@@ -114,16 +114,6 @@ pub fn shell_quote(s: &str) -> String {
     }
 }
 
-/// `git tasklist REST` as a user types it to reach the lists of `namespace`:
-/// with `--namespace NS` when that is not the default.
-pub fn tasklist_command(namespace: &str, rest: &str) -> String {
-    if namespace == crate::store::DEFAULT_NAMESPACE {
-        format!("git tasklist {rest}")
-    } else {
-        format!("git tasklist --namespace {} {rest}", shell_quote(namespace))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

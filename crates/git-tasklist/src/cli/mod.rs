@@ -34,10 +34,11 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use crate::model::{MAX_SESSION_LEN, session_ok};
 use crate::model::{ModelError, TaskId};
 use crate::store::StoreError;
-use crate::text::{escape, json_safe, tasklist_command};
+use crate::text::{escape, json_safe};
 use crate::view::ErrorView;
 use crate::{Error, ErrorKind, Hint, Tasklists};
 use color::ColorWhen;
+use git_tasklist_core::workflow::command::tasklist_command;
 
 /// Success.
 pub const EXIT_OK: u8 = 0;

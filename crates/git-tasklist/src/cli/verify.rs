@@ -5,9 +5,9 @@ use clap::Args;
 use super::{App, CliError, CliResult, Kind, render, task_id};
 use crate::Error;
 use crate::model::{Status, TaskList};
-use crate::session::{CHECKS, Expect, Verdict};
 use crate::text::escape;
 use crate::view::{VerdictView, VerifyView};
+use git_tasklist_core::workflow::verify::{Check, Expect, Verdict};
 
 /// Check a list's whole history: id continuity, status preserved, seamless continuation (exit 5 on failure)
 #[derive(Debug, Args)]
@@ -32,18 +32,20 @@ fn parse_expect(s: &str) -> CliResult<Expect> {
 /// ready" when there is no current phase.
 pub fn verdict_lines(v: &Verdict, now: Option<&TaskList>, color: bool) -> Vec<String> {
     let mut lines = Vec::new();
-    for (i, name) in CHECKS.iter().enumerate() {
-        let fails: Vec<_> = v.failures.iter().filter(|f| f.check == i).collect();
+    for check in Check::ALL {
+        let fails: Vec<_> = v.failures.iter().filter(|f| f.check == check).collect();
         let detail = if !fails.is_empty() {
             format!("{} problem{}", fails.len(), if fails.len() == 1 { "" } else { "s" })
         } else {
-            match i {
-                0 => format!(
+            match check {
+                Check::IdContinuity => format!(
                     "{} commit{} read, id matches the ref",
                     v.commits,
                     if v.commits == 1 { "" } else { "s" }
                 ),
-                1 => "no completed task went back without --reopen".to_string(),
+                Check::StatusPreserved => {
+                    "no completed task went back without --reopen".to_string()
+                }
                 _ if !v.tip_readable => "current state unreadable".to_string(),
                 _ => match (&v.current_phase, now) {
                     (Some(p), _) => format!("in order; current phase: {p}"),
@@ -65,7 +67,7 @@ pub fn verdict_lines(v: &Verdict, now: Option<&TaskList>, color: bool) -> Vec<St
         lines.push(format!(
             "  {} {}  {}",
             render::paint(color, style, sym),
-            render::pad(name, 21),
+            render::pad(check.name(), 21),
             detail
         ));
         for f in fails {

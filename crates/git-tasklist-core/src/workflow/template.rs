@@ -35,11 +35,11 @@ pub const REPO_TEMPLATE_DIR: &str = ".tasklist/templates";
 
 /// Built-in templates: name and TOML text.
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("bugfix", include_str!("../templates/bugfix.toml")),
-    ("feature", include_str!("../templates/feature.toml")),
-    ("migration", include_str!("../templates/migration.toml")),
-    ("refactor", include_str!("../templates/refactor.toml")),
-    ("release", include_str!("../templates/release.toml")),
+    ("bugfix", include_str!("../../templates/bugfix.toml")),
+    ("feature", include_str!("../../templates/feature.toml")),
+    ("migration", include_str!("../../templates/migration.toml")),
+    ("refactor", include_str!("../../templates/refactor.toml")),
+    ("release", include_str!("../../templates/release.toml")),
 ];
 
 /// Largest template file read.

@@ -1,5 +1,4 @@
-//! The multi-session workflow: `verify` (the three persistence checks over a
-//! list's history) and the data behind the `resume` briefing.
+//! `verify`: the three persistence checks over a list's history.
 //!
 //! The checks compare each commit's state with its parents' states:
 //! - **id continuity**: every commit parses and stores the id its ref is named after;
@@ -17,23 +16,41 @@ use gix::ObjectId;
 use crate::domain::model::{Status, TaskList};
 use crate::domain::trailer;
 use crate::store::history::{HistoryEnd, HistoryItem};
-use crate::store::{LogEntry, Snapshot, Store, StoreResult};
-use crate::util::text::tasklist_command;
+use crate::store::{LogEntry, Store, StoreResult};
 
-/// Names of the three checks, in report order.
-pub const CHECKS: [&str; 3] = ["id continuity", "status preserved", "seamless continuation"];
+/// One of the three checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Check {
+    /// Every commit parses and stores the id its ref is named after.
+    IdContinuity,
+    /// A completed task stays completed unless explicitly reopened.
+    StatusPreserved,
+    /// No task completes while a prerequisite is unsettled, unless marked
+    /// out of order.
+    SeamlessContinuation,
+}
 
-/// How many history entries a briefing carries.
-pub const HISTORY_SHOWN: usize = 5;
+impl Check {
+    /// Every check, in report order.
+    pub const ALL: [Check; 3] =
+        [Check::IdContinuity, Check::StatusPreserved, Check::SeamlessContinuation];
 
-/// How many commits `resume` reads at most to explain a change against the handoff.
-pub const RESUME_WINDOW: usize = 200;
+    /// Its name: `id continuity`, `status preserved` or `seamless continuation`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::IdContinuity => "id continuity",
+            Check::StatusPreserved => "status preserved",
+            Check::SeamlessContinuation => "seamless continuation",
+        }
+    }
+}
 
 /// One problem found by a check.
 #[derive(Debug, Clone)]
 pub struct Failure {
-    /// Index into [`CHECKS`].
-    pub check: usize,
+    /// The check that failed.
+    pub check: Check,
     /// The commit that broke it (None for `--expect` on the current state).
     pub commit: Option<ObjectId>,
     /// The commit's subject.
@@ -92,7 +109,7 @@ pub fn verify(store: &Store, id: &str, expects: &[Expect]) -> StoreResult<Verdic
     if let HistoryEnd::Cut { problem, last } = end {
         verdict.complete = false;
         verdict.failures.insert(0, Failure {
-            check: 0,
+            check: Check::IdContinuity,
             commit: last,
             subject: None,
             task: None,
@@ -108,7 +125,7 @@ pub fn verify(store: &Store, id: &str, expects: &[Expect]) -> StoreResult<Verdic
 /// are read on demand; the oldest commit of a bounded range is only compared
 /// with its parent when `complete` is true or the parent is in the range.
 /// Ranges here are short (resume's), so commits are simply read one by one.
-fn check_range(
+pub(super) fn check_range(
     store: &Store,
     id: &str,
     commits: &[(ObjectId, Vec<ObjectId>)],
@@ -188,7 +205,7 @@ impl<'a> Checker<'a> {
             Ok(s) => s,
             Err(problem) => {
                 self.failures.push(Failure {
-                    check: 0,
+                    check: Check::IdContinuity,
                     commit: Some(*commit),
                     subject: Some(entry.subject.clone()),
                     task: None,
@@ -218,7 +235,7 @@ impl<'a> Checker<'a> {
                     }
                     // A parent that is not there: the history was cut (shallow clone).
                     Err(_) if !self.store.has_commit(*p) => self.failures.push(Failure {
-                        check: 0,
+                        check: Check::IdContinuity,
                         commit: Some(*commit),
                         subject: Some(entry.subject.clone()),
                         task: None,
@@ -278,7 +295,7 @@ impl<'a> Checker<'a> {
             current.as_ref().and_then(|l| l.next_for(None)).map(|t| t.id.to_string());
         if current.is_none() && !expects.is_empty() {
             failures.push(Failure {
-                check: 1,
+                check: Check::StatusPreserved,
                 commit: None,
                 subject: None,
                 task: None,
@@ -289,14 +306,14 @@ impl<'a> Checker<'a> {
             for e in expects {
                 match now.task(&e.task) {
                     None => failures.push(Failure {
-                        check: 1,
+                        check: Check::StatusPreserved,
                         commit: None,
                         subject: None,
                         task: Some(e.task.clone()),
                         message: format!("task '{}' was expected {} but is gone", e.task, e.status),
                     }),
                     Some(t) if !expectation_met(e.status, t.status) => failures.push(Failure {
-                        check: 1,
+                        check: Check::StatusPreserved,
                         commit: None,
                         subject: None,
                         task: Some(e.task.clone()),
@@ -345,7 +362,7 @@ fn check_commit(
     base: Option<&TaskList>,
     out: &mut Vec<Failure>,
 ) {
-    let fail = |check: usize, task: Option<&str>, message: String| Failure {
+    let fail = |check: Check, task: Option<&str>, message: String| Failure {
         check,
         commit: Some(entry.commit),
         subject: Some(entry.subject.clone()),
@@ -380,7 +397,11 @@ fn check_commit(
                 Some(s) => format!("went completed → {s}"),
                 None => "was completed and has been removed".to_string(),
             };
-            out.push(fail(1, Some(id), format!("task '{id}' {what} without --reopen{how}")));
+            out.push(fail(
+                Check::StatusPreserved,
+                Some(id),
+                format!("task '{id}' {what} without --reopen{how}"),
+            ));
         }
     }
     // Seamless continuation: nothing completes before its prerequisites.
@@ -405,7 +426,7 @@ fn check_commit(
         let waiting = state_ix.waiting_for(i);
         if !waiting.is_empty() {
             out.push(fail(
-                2,
+                Check::SeamlessContinuation,
                 Some(t.id.as_str()),
                 format!(
                     "task '{}' was completed while {} was not done, without --out-of-order{how}",
@@ -415,126 +436,4 @@ fn check_commit(
             ));
         }
     }
-}
-
-/// The bounded check `resume` runs over the history since the last handoff.
-///
-/// The commits since the handoff's base (the state the last session left)
-/// are checked one by one when there are at most [`RESUME_NO_HANDOFF_WINDOW`]
-/// of them; on a longer history the base state is compared with the state
-/// now, and only when that shows a completed task gone back, or a task
-/// completed ahead of its prerequisites, are up to [`RESUME_WINDOW`] commits
-/// read to find the one responsible. Without a handoff, the last
-/// [`RESUME_NO_HANDOFF_WINDOW`] commits are checked. Either way the cost does
-/// not grow with the length of the history. Returns the verdict and the
-/// handoff base it started from, if any.
-pub fn verify_since_handoff(
-    store: &Store,
-    snap: &Snapshot,
-) -> StoreResult<(Verdict, Option<ObjectId>)> {
-    let id = snap.list.id.as_str();
-    let base = snap
-        .list
-        .handoff
-        .as_ref()
-        .and_then(|h| h.base.as_deref())
-        .and_then(|b| ObjectId::from_hex(b.as_bytes()).ok());
-    let left = base.and_then(|b| store.read_at(id, b).ok().map(|s| (b, s.list)));
-    // +1: the base itself is the oldest commit of a complete window.
-    let recent = first_parent_chain(store, id, base, RESUME_NO_HANDOFF_WINDOW + 1)?;
-    let Some((base, left)) = left else {
-        let recent: Vec<_> = recent.into_iter().take(RESUME_NO_HANDOFF_WINDOW).collect();
-        return Ok((check_range(store, id, &recent, false, &[])?, None));
-    };
-    if recent.last().map(|(c, _)| *c) == Some(base) {
-        return Ok((check_range(store, id, &recent, false, &[])?, Some(base)));
-    }
-    let mut verdict = check_range(store, id, &recent, false, &[])?;
-    let now = &snap.list;
-    let (now_ix, left_ix) = (now.index(), left.index());
-    let reset = left.tasks.iter().any(|t| {
-        t.status == Status::Completed
-            && now_ix.get(t.id.as_str()).map(|n| n.status) != Some(Status::Completed)
-    });
-    let early = now.tasks.iter().enumerate().any(|(i, t)| {
-        t.status == Status::Completed
-            && left_ix.get(t.id.as_str()).map(|l| l.status) != Some(Status::Completed)
-            && !now_ix.unsettled(i).is_empty()
-    });
-    if !verdict.ok() || (!reset && !early) {
-        return Ok((verdict, Some(base)));
-    }
-    let chain = first_parent_chain(store, id, Some(base), RESUME_WINDOW)?;
-    verdict = check_range(store, id, &chain, false, &[])?;
-    if chain.last().map(|(c, _)| *c) != Some(base) && verdict.ok() {
-        verdict.failures.push(Failure {
-            check: 1,
-            commit: None,
-            subject: None,
-            task: None,
-            message: format!(
-                "a task changed against the handoff more than {RESUME_WINDOW} commits back, beyond what this bounded check reads; the full check of the history names the commit"
-            ),
-        });
-    }
-    Ok((verdict, Some(base)))
-}
-
-/// How many commits `resume` checks one by one (since the handoff, or the last ones).
-pub const RESUME_NO_HANDOFF_WINDOW: usize = 20;
-
-/// The first-parent chain from the tip, newest first, down to `stop`
-/// (inclusive) or `limit` commits.
-fn first_parent_chain(
-    store: &Store,
-    id: &str,
-    stop: Option<ObjectId>,
-    limit: usize,
-) -> StoreResult<Vec<(ObjectId, Vec<ObjectId>)>> {
-    let mut chain = store.first_parents(id, limit)?;
-    if let Some(end) = stop.and_then(|s| chain.iter().position(|(c, _)| *c == s)) {
-        chain.truncate(end + 1);
-    }
-    Ok(chain)
-}
-
-/// What a new session needs to pick up a list: the state, the recent
-/// history, a bounded verdict, and the command that continues the work.
-#[derive(Debug, Clone)]
-pub struct Briefing {
-    /// The list at its tip.
-    pub snapshot: Snapshot,
-    /// The resuming session.
-    pub session: Option<String>,
-    /// The last [`HISTORY_SHOWN`] history entries, newest first.
-    pub history: Vec<LogEntry>,
-    /// The verdict over the history since the last handoff.
-    pub verdict: Verdict,
-    /// The commit the last handoff was written on, where the verdict starts.
-    pub since_handoff: Option<ObjectId>,
-    /// The command that continues the work, as a user would type it.
-    pub next_command: Option<String>,
-}
-
-/// The briefing for `session` resuming list `id`.
-pub fn resume(store: &Store, id: &str, session: Option<&str>) -> StoreResult<Briefing> {
-    let snapshot = store.read(id)?;
-    let history = store.log(id, Some(HISTORY_SHOWN))?;
-    let (verdict, since_handoff) = verify_since_handoff(store, &snapshot)?;
-    let l = &snapshot.list;
-    let left_open = l.left_open(session);
-    let next_command = l.next_for(session).map(|t| {
-        let held = left_open.iter().any(|o| o.id == t.id);
-        let verb = if t.status == Status::InProgress && !held { "done" } else { "start" };
-        let take_over = if held { " --take-over" } else { "" };
-        tasklist_command(store.namespace(), &format!("-l {} {verb} {}{take_over}", l.id, t.id))
-    });
-    Ok(Briefing {
-        session: session.map(String::from),
-        history,
-        verdict,
-        since_handoff,
-        next_command,
-        snapshot,
-    })
 }

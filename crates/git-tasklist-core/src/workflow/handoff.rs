@@ -7,18 +7,18 @@ use std::path::{Path, PathBuf};
 use minijinja::value::Serde;
 use serde::Serialize;
 
-use crate::domain::model::{Status, TaskList, timestamp};
+use super::command::tasklist_command;
+use super::template::REPO_TEMPLATE_DIR;
+use crate::domain::model::{Status, Task, TaskList, timestamp};
 use crate::domain::op::Op;
-use crate::store::{BoxError, Committed, DEFAULT_NAMESPACE, Files, Store};
-use crate::util::text::{
-    MAX_ECHO, clip, escape, escape_document, escape_multiline, one_line, tasklist_command,
-};
+use crate::store::{BoxError, Committed, DEFAULT_NAMESPACE, Files, Store, StoreError};
+use crate::util::text::{MAX_ECHO, clip, escape, escape_document, escape_multiline, one_line};
 
 /// The built-in handoff template.
-pub const BUILTIN_TEMPLATE: &str = include_str!("../templates/handoff.md");
+pub const BUILTIN_TEMPLATE: &str = include_str!("../../templates/handoff.md");
 
 /// File name of a repository's own handoff template, beside its task list
-/// templates in [`crate::template::REPO_TEMPLATE_DIR`].
+/// templates in [`REPO_TEMPLATE_DIR`].
 pub const REPO_TEMPLATE_NAME: &str = "handoff.md";
 
 /// Name of the document in the list's tree.
@@ -79,6 +79,9 @@ pub enum HandoffError {
     /// The rendering thread could not start or died.
     #[error("Handoff template {0} could not be rendered: the rendering thread failed")]
     Thread(String),
+    /// Recording the handoff failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// A handoff template, ready to render.
@@ -95,8 +98,7 @@ impl HandoffTemplate {
     /// override is read only if it is a regular file of at most
     /// [`MAX_TEMPLATE_BYTES`], and must compile.
     pub fn load(workdir: Option<&Path>) -> Result<HandoffTemplate, HandoffError> {
-        let repo_template =
-            workdir.map(|w| w.join(crate::template::REPO_TEMPLATE_DIR).join(REPO_TEMPLATE_NAME));
+        let repo_template = workdir.map(|w| w.join(REPO_TEMPLATE_DIR).join(REPO_TEMPLATE_NAME));
         if let Some(p) = repo_template.filter(|p| p.exists()) {
             // A clone's committed symlink must not turn a file of the
             // user's into a document that is committed and pushed.
@@ -212,7 +214,7 @@ pub fn record(
     id: &str,
     note: &str,
     session: Option<&str>,
-) -> crate::Result<HandedOff> {
+) -> Result<HandedOff, HandoffError> {
     let template = HandoffTemplate::load(store.workdir())?;
     let ref_name = store.ref_name(id);
     // The document committed is the one returned: the closure keeps the
@@ -258,7 +260,7 @@ struct Context {
     resume_command: String,
 }
 
-fn view(t: &crate::domain::model::Task) -> TaskView {
+fn view(t: &Task) -> TaskView {
     TaskView {
         id: t.id.to_string(),
         title: escape(&t.title),

@@ -1,10 +1,31 @@
 //! Building new lists: from a title and tasks, a template, or another list
 //! (`create --from`: the old plan reset to pending).
 
-use crate::Result;
+use super::template::{self, TemplateError};
+use crate::domain::model::new_list_id;
 use crate::domain::op::{NewTask, Op};
-use crate::store::{self, Committed, Store};
-use crate::template;
+use crate::store::{self, Committed, Store, StoreError};
+
+/// Why a list could not be created.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanError {
+    /// A new list without a title, a template or a source list.
+    #[error("Task list title is missing")]
+    NoTitle,
+    /// A new list from both a template and another list.
+    #[error("A task list starts from a template or from another list, not both")]
+    TemplateAndFrom,
+    /// The template cannot be found or used.
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    /// Reading the source list or writing the new one failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Result alias for creating lists.
+pub type PlanResult<T> = Result<T, PlanError>;
 
 /// What a new list starts from.
 #[derive(Debug, Clone, Default)]
@@ -34,9 +55,9 @@ pub struct Created {
 }
 
 /// Creates a list as `session` from `req`.
-pub fn create(store: &Store, req: &CreateRequest, session: Option<&str>) -> Result<Created> {
+pub fn create(store: &Store, req: &CreateRequest, session: Option<&str>) -> PlanResult<Created> {
     if req.template.is_some() && req.from.is_some() {
-        return Err(crate::Error::TemplateAndFrom);
+        return Err(PlanError::TemplateAndFrom);
     }
     let mut tasks = Vec::new();
     let mut title = None;
@@ -70,8 +91,8 @@ pub fn create(store: &Store, req: &CreateRequest, session: Option<&str>) -> Resu
         from = Some(src_id);
     }
     tasks.extend(req.tasks.iter().cloned());
-    let title = req.title.clone().or(title).ok_or(crate::Error::NoTitle)?;
-    let id = store::new_list_id();
+    let title = req.title.clone().or(title).ok_or(PlanError::NoTitle)?;
+    let id = new_list_id();
     let branch = store.current_branch();
     let op = Op::Create {
         id: id.clone(),
