@@ -191,7 +191,7 @@ impl Tasklists {
     /// Exchanges every list with a git remote: fetch, then per list a new
     /// copy, a fast-forward, a merge or a push (see [`crate::sync`]).
     pub fn sync(&self, opts: &crate::sync::SyncOptions) -> Result<crate::sync::SyncReport> {
-        crate::sync::sync(&self.store, self.session(), opts)
+        Ok(crate::sync::sync(&self.store, self.session(), opts)?)
     }
 
     /// Adds the lists' glob fetch refspec to a remote (see [`crate::sync::init`]).
@@ -200,7 +200,7 @@ impl Tasklists {
         remote: Option<&str>,
         prefix: Option<&str>,
     ) -> Result<crate::sync::Initialized> {
-        crate::sync::init(&self.store, remote, prefix)
+        Ok(crate::sync::init(&self.store, remote, prefix)?)
     }
 
     /// The lists as last fetched from `remote` (its remote-tracking copies).

@@ -22,7 +22,7 @@ pub enum Error {
     Template(#[from] TemplateError),
     /// Talking to a git remote failed.
     #[error(transparent)]
-    Sync(#[from] crate::sync::SyncError),
+    Sync(crate::sync::SyncError),
     /// A handoff template that cannot be used.
     #[error(transparent)]
     Handoff(HandoffError),
@@ -76,6 +76,16 @@ impl From<HandoffError> for Error {
         match e {
             HandoffError::Store(e) => Error::Store(e),
             e => Error::Handoff(e),
+        }
+    }
+}
+
+impl From<crate::sync::SyncError> for Error {
+    /// A store error keeps its own variant.
+    fn from(e: crate::sync::SyncError) -> Error {
+        match e {
+            crate::sync::SyncError::Store(e) => Error::Store(e),
+            e => Error::Sync(e),
         }
     }
 }
@@ -177,6 +187,7 @@ impl Error {
             Error::Sync(crate::sync::SyncError::Raced { .. }) => "push_raced",
             Error::Sync(crate::sync::SyncError::TimedOut { .. }) => "network_timeout",
             Error::Sync(crate::sync::SyncError::BadTimeout { .. }) => "invalid_value",
+            Error::Sync(crate::sync::SyncError::Config { .. }) => "config_failed",
             Error::Sync(_) => "sync_failed",
             Error::Model(_) => "invalid_value",
             Error::Claude(e) => {

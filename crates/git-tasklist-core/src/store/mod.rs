@@ -14,6 +14,7 @@
 
 mod cache;
 mod commit;
+mod config;
 mod error;
 pub mod history;
 mod housekeeping;
@@ -31,7 +32,7 @@ pub use error::{NotARepo, Problem, StoreError, StoreResult};
 pub use history::LogEntry;
 pub use identity::FALLBACK_IDENTITY;
 pub use lock::{SYNC_LOCK, SyncLock};
-pub use open::Store;
+pub use open::{Store, valid_ref_prefix};
 pub use read::ListEntry;
 pub use types::{
     BoxError, Committed, DEFAULT_NAMESPACE, ExtraFiles, Files, MAX_STATE_BYTES, MIN_PREFIX,

@@ -207,6 +207,11 @@ fn why_not_a_repo(start: &Path, e: gix::Error) -> NotARepo {
     }
 }
 
+/// Whether `prefix` followed by `/x` is a valid full ref name.
+pub fn valid_ref_prefix(prefix: &str) -> bool {
+    gix::refs::FullName::try_from(format!("{prefix}/x").as_str()).is_ok()
+}
+
 fn validate_namespace(ns: &str) -> StoreResult<String> {
     let trimmed = ns.trim_end_matches('/');
     // Branches, tags and remote-tracking refs are git's own: lists there would
@@ -232,7 +237,7 @@ fn validate_namespace(ns: &str) -> StoreResult<String> {
     let valid = trimmed.starts_with("refs/")
         && !reserved
         && trimmed.len() > "refs/".len()
-        && gix::refs::FullName::try_from(format!("{trimmed}/x").as_str()).is_ok()
+        && valid_ref_prefix(trimmed)
         && !trimmed.split('/').any(|c| c.is_empty());
     if valid { Ok(trimmed.to_string()) } else { Err(StoreError::BadNamespace(escape(ns))) }
 }

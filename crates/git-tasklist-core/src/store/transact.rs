@@ -13,7 +13,7 @@ use super::error::{Problem, StoreError, StoreResult, git_err};
 use super::open::Store;
 use super::types::{Committed, ExtraFiles};
 use crate::domain::model::{self, TaskList};
-use crate::domain::op::{self, Applied, Ctx, Op, OpError, OpResult};
+use crate::domain::op::{self, Applied, Ctx, Op, OpError};
 use crate::util::text::escape;
 
 /// Attempts at one write before giving up. Under 8 concurrent writers a commit
@@ -57,7 +57,10 @@ impl Store {
             Op::Mirror { create: Some(_), .. } => Tip::Either,
             _ => Tip::Existing,
         };
-        self.transact_on(id, tip, session, |before, ctx| op::apply(before, op, ctx), extra_files)
+        let change = |before: Option<&TaskList>, ctx: &Ctx| {
+            op::apply(before, op, ctx).map_err(StoreError::from)
+        };
+        self.transact_on(id, tip, session, change, extra_files)
     }
 
     /// The one write path. `change` gets the state at the tip (`None` when
@@ -65,15 +68,18 @@ impl Store {
     /// the new state and its commit description; `extra_files` computes
     /// further files for the commit's tree from the new state (e.g.
     /// `HANDOFF.md`). On a lost race `change` runs again on the new tip, so it
-    /// must describe an intent, never carry a precomputed state.
-    pub fn transact_with(
+    /// must describe an intent, never carry a precomputed state. An error
+    /// of `change` (of the caller's own type) ends the write and is returned
+    /// as it is. Not for front ends: the op guards (claims, reopen, order)
+    /// are [`Store::transact`]'s.
+    pub(crate) fn transact_with<E: From<StoreError>>(
         &self,
         id: &str,
         create: bool,
         session: Option<&str>,
-        change: impl FnMut(Option<&TaskList>, &Ctx) -> OpResult<Applied>,
+        change: impl FnMut(Option<&TaskList>, &Ctx) -> Result<Applied, E>,
         extra_files: ExtraFiles<'_>,
-    ) -> StoreResult<Committed> {
+    ) -> Result<Committed, E> {
         let tip = if create { Tip::New } else { Tip::Existing };
         self.transact_on(id, tip, session, change, extra_files)
     }
@@ -82,14 +88,14 @@ impl Store {
     /// new, must exist, or may be either: then the first writer creates it
     /// (the ref's compare-and-swap on "does not exist") and every other,
     /// having lost that race, applies its change on the list just made.
-    fn transact_on(
+    fn transact_on<E: From<StoreError>>(
         &self,
         id: &str,
         tip_wanted: Tip,
         session: Option<&str>,
-        mut change: impl FnMut(Option<&TaskList>, &Ctx) -> OpResult<Applied>,
+        mut change: impl FnMut(Option<&TaskList>, &Ctx) -> Result<Applied, E>,
         extra_files: ExtraFiles<'_>,
-    ) -> StoreResult<Committed> {
+    ) -> Result<Committed, E> {
         let repo = self.local();
         let name = self.ref_name(id);
         let full_name = self.full_name(&name)?;
@@ -102,11 +108,13 @@ impl Store {
             let hold = crate::util::interrupt::hold();
             let tip = self.write_tip(&repo, id)?;
             let (before, parent, base_tree) = match (tip_wanted, tip) {
-                (Tip::New, Some(_)) => return Err(OpError::ListExists(id.to_string()).into()),
+                (Tip::New, Some(_)) => {
+                    return Err(StoreError::from(OpError::ListExists(id.to_string())).into());
+                }
                 (Tip::New | Tip::Either, None) => {
                     (None, None, ObjectId::empty_tree(repo.object_hash()))
                 }
-                (Tip::Existing, None) => return Err(StoreError::ListNotFound(escape(id))),
+                (Tip::Existing, None) => return Err(StoreError::ListNotFound(escape(id)).into()),
                 (Tip::Existing | Tip::Either, Some(tip)) => {
                     let (snap, tree) = self.load(&repo, id, tip).map_err(|e| match e {
                         StoreError::Unreadable {
@@ -149,7 +157,7 @@ impl Store {
                         std::thread::sleep(Duration::from_millis(rng.below(20) + 5));
                         continue;
                     }
-                    Err(e) => return Err(e),
+                    Err(e) => return Err(e.into()),
                 };
             let commit = written.commit;
             let edit = cas_edit(full_name.clone(), commit, parent, applied.name);
@@ -174,24 +182,26 @@ impl Store {
                 }
                 Err(e) if e.is_conflict() => {
                     if tip_wanted == Tip::New {
-                        return Err(OpError::ListExists(id.to_string()).into());
+                        return Err(StoreError::from(OpError::ListExists(id.to_string())).into());
                     }
                 }
-                Err(e) if e.is_not_found() => return Err(StoreError::ListNotFound(escape(id))),
+                Err(e) if e.is_not_found() => {
+                    return Err(StoreError::ListNotFound(escape(id)).into());
+                }
                 Err(e) if e.is_retryable() => {
                     let lock = self.lock_path(&name);
                     let stale = lock_age(&lock).is_some_and(|a| a > STALE_LOCK_AGE);
                     if stale || started.elapsed() > MAX_LOCK_WAIT {
-                        return Err(StoreError::LockHeld { path: lock, stale });
+                        return Err(StoreError::LockHeld { path: lock, stale }.into());
                     }
                 }
-                Err(e) => return Err(git_err(format!("updating {name}"), e)),
+                Err(e) => return Err(git_err(format!("updating {name}"), e).into()),
             }
             drop(hold);
             let cap = (1u64 << attempt.min(10)).min(MAX_BACKOFF.as_micros() as u64 / 1000).max(1);
             std::thread::sleep(Duration::from_micros(rng.below(cap * 1000)));
         }
-        Err(StoreError::RaceLost { list: escape(id), attempts: MAX_ATTEMPTS })
+        Err(StoreError::RaceLost { list: escape(id), attempts: MAX_ATTEMPTS }.into())
     }
 
     /// Applies `op` on top of commit `parent` of list `id` and writes the

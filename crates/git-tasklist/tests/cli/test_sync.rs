@@ -797,3 +797,60 @@ fn a_sync_lock_left_behind_is_named_in_one_sentence() {
     t.tl(&t.a, &["sync"]);
     t.fsck(&t.a);
 }
+
+/// Regression: a merge that cannot be planned (history on one side that
+/// cannot be read) was reported as "Task list … not found".
+#[test]
+fn a_merge_that_cannot_be_planned_says_why_not_list_not_found() {
+    let t = team();
+    let id = t.create(&t.a, &["Plan", "-t", "a", "-t", "b"]);
+    t.tl(&t.a, &["sync"]);
+    t.tl(&t.b, &["sync"]);
+    t.tl(&t.a, &["-l", &id, "done", "a"]);
+    // b's change is a commit git-tasklist cannot decode: a header line after
+    // the committer (which a history walk does not read) that is not
+    // `key value`. Pushed with plain git, which does not check it.
+    let old = t.tip(&t.b, &id);
+    let tree = t.repo.git_in(&t.b, &["rev-parse", &format!("{old}^{{tree}}")]);
+    let raw = format!(
+        "tree {}\nparent {old}\nauthor a <a@b> 1 +0000\ncommitter a <a@b> 1 +0000\nx\n\nby hand\n",
+        tree.trim()
+    );
+    let bad = t.repo.git_stdin_in(
+        &t.b,
+        &["hash-object", "-t", "commit", "--literally", "-w", "--stdin"],
+        raw.as_bytes(),
+    );
+    t.repo.git_in(&t.b, &["update-ref", &format!("refs/tasklists/{id}"), bad.trim(), &old]);
+    t.repo.git_in(&t.b, &["push", "-q", "origin", &format!("refs/tasklists/{id}")]);
+    let before = t.tip(&t.a, &id);
+    let (v, _) = t.json_exit(&t.a, &["sync"], 1);
+    let row = v["lists"].as_array().unwrap().iter().find(|l| l["id"] == id.as_str()).unwrap();
+    assert_eq!(row["action"], "skipped", "{row}");
+    let why = row["detail"].as_str().unwrap();
+    assert!(!why.contains("not found"), "{why}");
+    assert!(why.contains("reading a commit"), "{why}");
+    assert_eq!(t.tip(&t.a, &id), before, "nothing merged");
+}
+
+/// Regression: a `git config --add` that failed in `init` was reported as
+/// "Pushing task lists to … failed".
+#[test]
+fn init_that_cannot_write_the_config_says_so() {
+    let t = team();
+    let lock = t.b.join(".git/config.lock");
+    std::fs::write(&lock, "").unwrap();
+    let out = t.repo.cmd_in(&t.b).args(["--json", "init"]).assert().code(1).get_output().clone();
+    let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    let message = err["error"].as_str().unwrap();
+    assert!(
+        message.starts_with("Adding the fetch refspec of the task lists to remote 'origin' failed"),
+        "{message}"
+    );
+    assert!(message.contains("config"), "{message}");
+    assert!(!message.contains("Pushing"), "{message}");
+    assert_eq!(err["code"], "config_failed");
+    std::fs::remove_file(&lock).unwrap();
+    let fetch = t.repo.git_in(&t.b, &["config", "--get-all", "remote.origin.fetch"]);
+    assert!(!fetch.contains("tasklists"), "nothing was added: {fetch}");
+}
