@@ -5,9 +5,10 @@
 
 use std::path::Path;
 
+use crate::domain::model::session_ok;
 use crate::domain::model::{Status, TaskId};
 use crate::domain::op::{NewTask, Op, TaskChange};
-use crate::error::{Error, Result, session_ok};
+use crate::error::{Error, Result};
 use crate::store::{self, Committed, ListEntry, LogEntry, Snapshot, Store};
 use crate::workflow::handoff::{self, HandedOff};
 use crate::workflow::plan::{self, CreateRequest, Created};
@@ -214,19 +215,19 @@ impl Tasklists {
     }
 
     /// Creates a list from the Claude Code task files in `dir` (see
-    /// [`crate::claude_tasks`]), in one commit.
+    /// [`crate::interop::claude_tasks`]), in one commit.
     pub fn import_claude(
         &self,
         dir: &Path,
         title: Option<&str>,
-    ) -> Result<crate::claude_tasks::Imported> {
-        crate::claude_tasks::import(&self.store, dir, title, self.session())
+    ) -> Result<crate::interop::claude_tasks::Imported> {
+        Ok(crate::interop::claude_tasks::import(&self.store, dir, title, self.session())?)
     }
 
     /// Records a task event of Claude Code's own task tools (created, or
     /// completed) as [`Op::Mirror`] does, in one commit (none when nothing
     /// changes): on `list`, else on the mirror list of Claude Code session
-    /// `claude_session` ([`crate::claude_tasks::mirror`]), which the first
+    /// `claude_session` ([`crate::interop::claude_tasks::mirror`]), which the first
     /// event creates.
     pub fn mirror_claude_task(
         &self,
@@ -236,7 +237,7 @@ impl Tasklists {
         description: Option<&str>,
         completed: bool,
     ) -> Result<Changed> {
-        use crate::claude_tasks::mirror;
+        use crate::interop::claude_tasks::mirror;
         let (id, create) = match list {
             Some(q) => (self.resolve(q)?, None),
             None => {
@@ -264,7 +265,7 @@ impl Tasklists {
     /// session-start briefing). `None` when there is no such list, or it
     /// still has open tasks, or it is archived already.
     pub fn archive_settled_mirror(&self, claude_session: &str) -> Result<Option<Changed>> {
-        let id = crate::claude_tasks::mirror::list_id(claude_session);
+        let id = crate::interop::claude_tasks::mirror::list_id(claude_session);
         let snap = match self.store.read(&id) {
             Ok(snap) => snap,
             Err(store::StoreError::ListNotFound(_)) => return Ok(None),
@@ -277,15 +278,15 @@ impl Tasklists {
     }
 
     /// Writes `list` into `dir` as Claude Code task files (see
-    /// [`crate::claude_tasks::export`]); returns the list as exported too.
+    /// [`crate::interop::claude_tasks::export`]); returns the list as exported too.
     pub fn export_claude(
         &self,
         list: &str,
         dir: &Path,
         force: bool,
-    ) -> Result<(Snapshot, crate::claude_tasks::Exported)> {
+    ) -> Result<(Snapshot, crate::interop::claude_tasks::Exported)> {
         let snap = self.show(list)?;
-        let done = crate::claude_tasks::export(&snap.list, dir, force)?;
+        let done = crate::interop::claude_tasks::export(&snap.list, dir, force)?;
         Ok((snap, done))
     }
 

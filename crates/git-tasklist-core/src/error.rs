@@ -1,18 +1,28 @@
 //! The library's error: every failure a front end can meet, typed so a
 //! caller can match on what happened (held by another session, needs a
 //! reopen, not found …) instead of on text, with one [`ErrorKind`] that each
-//! front end maps to its own signal (the CLI to an exit code).
+//! front end maps to its own signal (the CLI to an exit code), a stable
+//! [`code`](Error::code) and a typed [`Hint`] each front end words.
+//!
+//! The modules below have their own errors; this one aggregates them. An
+//! error of a lower layer carried by a module's error (a store error inside
+//! a sync error …) becomes that layer's own variant here, so one failure has
+//! one variant whichever call met it. Kind, code and hint come from one
+//! place: [`Error::class`], one arm per variant.
 
-pub use crate::domain::model::session_ok;
 use crate::domain::model::{MAX_SESSION_LEN, ModelError, UnknownStatus};
 use crate::domain::op::OpError;
+use crate::interop::claude_tasks::ClaudeError;
 use crate::store::StoreError;
+use crate::sync::SyncError;
+use crate::util::text::escape;
 use crate::workflow::handoff::HandoffError;
 use crate::workflow::plan::PlanError;
 use crate::workflow::template::TemplateError;
 
 /// Any failure of a library call.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// Git, the store, or an op that does not fit the list.
     #[error(transparent)]
@@ -20,9 +30,12 @@ pub enum Error {
     /// A template that cannot be found or used.
     #[error(transparent)]
     Template(#[from] TemplateError),
+    /// A new list that cannot be planned (no title, a template and a list).
+    #[error(transparent)]
+    Plan(PlanError),
     /// Talking to a git remote failed.
     #[error(transparent)]
-    Sync(crate::sync::SyncError),
+    Sync(SyncError),
     /// A handoff template that cannot be used.
     #[error(transparent)]
     Handoff(HandoffError),
@@ -31,22 +44,16 @@ pub enum Error {
     Model(#[from] ModelError),
     /// Claude Code task files that cannot be imported or exported.
     #[error(transparent)]
-    Claude(#[from] crate::claude_tasks::ClaudeError),
+    Claude(ClaudeError),
     /// A status name that matches no status.
     #[error(transparent)]
     Status(#[from] UnknownStatus),
     /// A session id that is empty, too long or has spaces or control characters.
     #[error(
         "Session id '{}' is not valid; use 1 to {MAX_SESSION_LEN} visible characters without spaces",
-        crate::util::text::escape(.0)
+        escape(.0)
     )]
     InvalidSession(String),
-    /// A new list without a title, a template or a source list.
-    #[error("Task list title is missing")]
-    NoTitle,
-    /// A new list from both a template and another list.
-    #[error("A task list starts from a template or from another list, not both")]
-    TemplateAndFrom,
     /// Blocking a task without saying why.
     #[error("Block reason is empty")]
     EmptyReason,
@@ -64,8 +71,7 @@ impl From<PlanError> for Error {
         match e {
             PlanError::Store(e) => Error::Store(e),
             PlanError::Template(e) => Error::Template(e),
-            PlanError::NoTitle => Error::NoTitle,
-            PlanError::TemplateAndFrom => Error::TemplateAndFrom,
+            e => Error::Plan(e),
         }
     }
 }
@@ -80,12 +86,22 @@ impl From<HandoffError> for Error {
     }
 }
 
-impl From<crate::sync::SyncError> for Error {
+impl From<SyncError> for Error {
     /// A store error keeps its own variant.
-    fn from(e: crate::sync::SyncError) -> Error {
+    fn from(e: SyncError) -> Error {
         match e {
-            crate::sync::SyncError::Store(e) => Error::Store(e),
+            SyncError::Store(e) => Error::Store(e),
             e => Error::Sync(e),
+        }
+    }
+}
+
+impl From<ClaudeError> for Error {
+    /// A store error keeps its own variant.
+    fn from(e: ClaudeError) -> Error {
+        match e {
+            ClaudeError::Store(e) => Error::Store(e),
+            e => Error::Claude(e),
         }
     }
 }
@@ -108,112 +124,6 @@ pub enum ErrorKind {
     NotFound,
     /// Held by another session, a guarded transition, a race not resolvable.
     Conflict,
-}
-
-impl Error {
-    /// The op error inside, if this is one.
-    pub fn op(&self) -> Option<&OpError> {
-        match self {
-            Error::Store(StoreError::Op(e)) => Some(e),
-            _ => None,
-        }
-    }
-
-    /// What kind of failure this is.
-    pub fn kind(&self) -> ErrorKind {
-        use ErrorKind::*;
-        match self {
-            Error::Store(StoreError::ListNotFound(_) | StoreError::PrefixTooShort(_)) => NotFound,
-            Error::Store(StoreError::RaceLost { .. })
-            | Error::Sync(crate::sync::SyncError::Raced { .. }) => Conflict,
-            Error::Store(StoreError::Op(e)) => match e {
-                OpError::TaskNotFound { .. } | OpError::NoList => NotFound,
-                OpError::HeldByOther { .. }
-                | OpError::NeedsReopen { .. }
-                | OpError::OutOfOrder { .. }
-                | OpError::TaskExists { .. }
-                | OpError::ListExists(_) => Conflict,
-                OpError::DuplicateTask(_)
-                | OpError::SelfDependency(_)
-                | OpError::EmptyTitle
-                | OpError::InvalidTasks(_) => Invalid,
-            },
-            Error::Template(TemplateError::NotFound { .. }) => NotFound,
-            Error::NoTitle | Error::NothingToChange | Error::TemplateAndFrom => Usage,
-            _ => Invalid,
-        }
-    }
-
-    /// A stable name for this kind of failure, for programs to match on.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Error::Store(e) => match e {
-                StoreError::NotARepo { .. } => "not_a_repository",
-                StoreError::PrefixTooShort(_) => "prefix_too_short",
-                StoreError::ListNotFound(_) => "list_not_found",
-                StoreError::Ambiguous { .. } => "ambiguous",
-                StoreError::Unreadable { .. } => "unreadable",
-                StoreError::Op(op) => match op {
-                    OpError::TaskNotFound { .. } => "task_not_found",
-                    OpError::HeldByOther { .. } => "held_by_other",
-                    OpError::NeedsReopen { .. } => "needs_reopen",
-                    OpError::OutOfOrder { .. } => "out_of_order",
-                    OpError::TaskExists { .. } => "task_exists",
-                    OpError::ListExists(_) => "list_exists",
-                    OpError::NoList => "list_not_found",
-                    OpError::DuplicateTask(_) => "duplicate_task",
-                    OpError::SelfDependency(_) => "self_dependency",
-                    OpError::EmptyTitle => "empty_title",
-                    OpError::InvalidTasks(_) => "invalid_tasks",
-                },
-                StoreError::LockHeld { .. } => "lock_held",
-                StoreError::SyncRunning { .. } => "sync_running",
-                StoreError::RaceLost { .. } => "race_lost",
-                StoreError::OddRef { .. } => "odd_ref",
-                StoreError::TooLarge { .. } => "too_large",
-                StoreError::Reftable(_) => "unsupported_repository",
-                StoreError::BadNamespace(_) => "bad_namespace",
-                StoreError::Render(_) => "render_failed",
-                StoreError::Git { .. } => "git_failed",
-            },
-            Error::Template(TemplateError::NotFound { .. }) => "template_not_found",
-            Error::Template(TemplateError::Invalid { .. }) => "template_invalid",
-            Error::Template(TemplateError::Refused { .. }) => "template_refused",
-            Error::Handoff(_) => "handoff_template",
-            Error::Sync(crate::sync::SyncError::UnknownRemote(_)) => "unknown_remote",
-            Error::Sync(crate::sync::SyncError::Fetch { .. }) => "fetch_failed",
-            Error::Sync(crate::sync::SyncError::Push { .. }) => "push_failed",
-            Error::Sync(crate::sync::SyncError::Rejected { .. }) => "push_refused",
-            Error::Sync(crate::sync::SyncError::Raced { .. }) => "push_raced",
-            Error::Sync(crate::sync::SyncError::TimedOut { .. }) => "network_timeout",
-            Error::Sync(crate::sync::SyncError::BadTimeout { .. }) => "invalid_value",
-            Error::Sync(crate::sync::SyncError::Config { .. }) => "config_failed",
-            Error::Sync(_) => "sync_failed",
-            Error::Model(_) => "invalid_value",
-            Error::Claude(e) => {
-                use crate::claude_tasks::ClaudeError as C;
-                match e {
-                    C::NoDir(_) => "no_directory",
-                    C::NotADir(_) => "not_a_directory",
-                    C::Dir { .. } => "directory_unreadable",
-                    C::NoTasks { .. } => "no_tasks",
-                    C::TooMany { .. } => "too_many_tasks",
-                    C::Cycle { .. } => "dependency_cycle",
-                    C::Tasks { .. } => "invalid_tasks",
-                    C::Exists { .. } => "task_files_exist",
-                    C::Write { .. } | C::HalfWritten { .. } => "write_failed",
-                    C::TooBig { .. } => "too_large",
-                    C::Changed { .. } => "changed",
-                }
-            }
-            Error::Status(_) => "unknown_status",
-            Error::InvalidSession(_) => "invalid_session",
-            Error::NoTitle => "no_title",
-            Error::TemplateAndFrom => "template_and_from",
-            Error::EmptyReason => "empty_reason",
-            Error::NothingToChange => "nothing_to_change",
-        }
-    }
 }
 
 /// What a caller can do about a failure, as data: each front end words it
@@ -252,29 +162,156 @@ pub enum Hint {
     SyncAgain,
 }
 
+/// How a failure is classified: its kind, its stable code and its hint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Class {
+    /// What kind of failure it is.
+    pub kind: ErrorKind,
+    /// A stable name for it, for programs to match on.
+    pub code: &'static str,
+    /// What a caller can do about it, if something.
+    pub hint: Option<Hint>,
+}
+
+const fn class(kind: ErrorKind, code: &'static str, hint: Option<Hint>) -> Class {
+    Class { kind, code, hint }
+}
+
+/// An invalid-input failure without a hint.
+const fn invalid(code: &'static str) -> Class {
+    class(ErrorKind::Invalid, code, None)
+}
+
 impl Error {
+    /// The op error inside, if this is one.
+    pub fn op(&self) -> Option<&OpError> {
+        match self {
+            Error::Store(StoreError::Op(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.class().kind
+    }
+
+    /// A stable name for this kind of failure, for programs to match on.
+    pub fn code(&self) -> &'static str {
+        self.class().code
+    }
+
     /// What a caller can do about this failure, if something.
     pub fn hint(&self) -> Option<Hint> {
-        use crate::claude_tasks::ClaudeError as C;
-        Some(match self {
-            Error::Store(StoreError::ListNotFound(_)) => Hint::ListLists,
-            Error::Store(StoreError::Ambiguous { .. }) => Hint::LongerPrefix,
-            Error::Store(StoreError::NotARepo { .. }) => Hint::Repository,
-            Error::Store(StoreError::Op(op)) => match op {
-                OpError::TaskNotFound { .. } => Hint::ShowTasks,
-                OpError::HeldByOther { .. } => Hint::TakeOver,
-                OpError::NeedsReopen { .. } => Hint::Reopen,
-                OpError::OutOfOrder { .. } => Hint::OutOfOrder,
-                _ => return None,
+        self.class().hint
+    }
+
+    /// Kind, code and hint together: the one place they are decided.
+    pub fn class(&self) -> Class {
+        use ErrorKind::*;
+        match self {
+            Error::Store(e) => store_class(e),
+            Error::Template(e) => template_class(e),
+            Error::Plan(e) => match e {
+                PlanError::NoTitle => class(Usage, "no_title", Some(Hint::Title)),
+                PlanError::TemplateAndFrom => class(Usage, "template_and_from", None),
+                PlanError::Template(e) => template_class(e),
+                PlanError::Store(e) => store_class(e),
             },
-            Error::NoTitle => Hint::Title,
-            Error::NothingToChange => Hint::StatusOrNote,
-            Error::Claude(C::Exists { .. }) => Hint::ReplaceTaskFiles,
-            Error::Claude(C::NoDir(_) | C::NoTasks { .. }) => Hint::ClaudeTasksDir,
-            Error::Claude(C::Cycle { .. }) => Hint::FixTaskFileCycle,
-            Error::Sync(crate::sync::SyncError::TimedOut { .. }) => Hint::NetworkTimeout,
-            Error::Sync(crate::sync::SyncError::Raced { .. }) => Hint::SyncAgain,
-            _ => return None,
-        })
+            Error::Handoff(HandoffError::Store(e)) => store_class(e),
+            Error::Handoff(_) => invalid("handoff_template"),
+            Error::Sync(e) => sync_class(e),
+            Error::Model(_) => invalid("invalid_value"),
+            Error::Claude(e) => claude_class(e),
+            Error::Status(_) => invalid("unknown_status"),
+            Error::InvalidSession(_) => invalid("invalid_session"),
+            Error::EmptyReason => invalid("empty_reason"),
+            Error::NothingToChange => class(Usage, "nothing_to_change", Some(Hint::StatusOrNote)),
+        }
+    }
+}
+
+fn template_class(e: &TemplateError) -> Class {
+    match e {
+        TemplateError::NotFound { .. } => class(ErrorKind::NotFound, "template_not_found", None),
+        TemplateError::Invalid { .. } => invalid("template_invalid"),
+        TemplateError::Refused { .. } => invalid("template_refused"),
+    }
+}
+
+fn store_class(e: &StoreError) -> Class {
+    use ErrorKind::*;
+    match e {
+        StoreError::NotARepo { .. } => class(Invalid, "not_a_repository", Some(Hint::Repository)),
+        StoreError::PrefixTooShort(_) => class(NotFound, "prefix_too_short", None),
+        StoreError::ListNotFound(_) => class(NotFound, "list_not_found", Some(Hint::ListLists)),
+        StoreError::Ambiguous { .. } => class(Invalid, "ambiguous", Some(Hint::LongerPrefix)),
+        StoreError::Unreadable { .. } => invalid("unreadable"),
+        StoreError::Op(e) => op_class(e),
+        StoreError::LockHeld { .. } => invalid("lock_held"),
+        StoreError::SyncRunning { .. } => invalid("sync_running"),
+        StoreError::RaceLost { .. } => class(Conflict, "race_lost", None),
+        StoreError::OddRef { .. } => invalid("odd_ref"),
+        StoreError::TooLarge { .. } => invalid("too_large"),
+        StoreError::Reftable(_) => invalid("unsupported_repository"),
+        StoreError::BadNamespace(_) => invalid("bad_namespace"),
+        StoreError::Render(_) => invalid("render_failed"),
+        StoreError::Git { .. } => invalid("git_failed"),
+    }
+}
+
+fn op_class(e: &OpError) -> Class {
+    use ErrorKind::*;
+    match e {
+        OpError::TaskNotFound { .. } => class(NotFound, "task_not_found", Some(Hint::ShowTasks)),
+        OpError::HeldByOther { .. } => class(Conflict, "held_by_other", Some(Hint::TakeOver)),
+        OpError::NeedsReopen { .. } => class(Conflict, "needs_reopen", Some(Hint::Reopen)),
+        OpError::OutOfOrder { .. } => class(Conflict, "out_of_order", Some(Hint::OutOfOrder)),
+        OpError::TaskExists { .. } => class(Conflict, "task_exists", None),
+        OpError::ListExists(_) => class(Conflict, "list_exists", None),
+        OpError::NoList => class(NotFound, "list_not_found", None),
+        OpError::DuplicateTask(_) => invalid("duplicate_task"),
+        OpError::SelfDependency(_) => invalid("self_dependency"),
+        OpError::EmptyTitle => invalid("empty_title"),
+        OpError::InvalidTasks(_) => invalid("invalid_tasks"),
+    }
+}
+
+fn sync_class(e: &SyncError) -> Class {
+    use ErrorKind::*;
+    match e {
+        SyncError::UnknownRemote(_) => invalid("unknown_remote"),
+        SyncError::BadName(_) => invalid("sync_failed"),
+        SyncError::Fetch { .. } => invalid("fetch_failed"),
+        SyncError::Push { .. } => invalid("push_failed"),
+        SyncError::Rejected { .. } => invalid("push_refused"),
+        SyncError::Raced { .. } => class(Conflict, "push_raced", Some(Hint::SyncAgain)),
+        SyncError::TimedOut { .. } => class(Invalid, "network_timeout", Some(Hint::NetworkTimeout)),
+        SyncError::BadTimeout { .. } => invalid("invalid_value"),
+        SyncError::Git(_) => invalid("sync_failed"),
+        SyncError::Config { .. } => invalid("config_failed"),
+        SyncError::Store(e) => store_class(e),
+    }
+}
+
+fn claude_class(e: &ClaudeError) -> Class {
+    use ClaudeError as C;
+    match e {
+        C::NoDir(_) => class(ErrorKind::Invalid, "no_directory", Some(Hint::ClaudeTasksDir)),
+        C::NotADir(_) => invalid("not_a_directory"),
+        C::Dir { .. } => invalid("directory_unreadable"),
+        C::NoTasks { .. } => class(ErrorKind::Invalid, "no_tasks", Some(Hint::ClaudeTasksDir)),
+        C::Changed { .. } => invalid("changed"),
+        C::TooBig { .. } => invalid("too_large"),
+        C::TooMany { .. } => invalid("too_many_tasks"),
+        C::Cycle { .. } => {
+            class(ErrorKind::Invalid, "dependency_cycle", Some(Hint::FixTaskFileCycle))
+        }
+        C::Tasks { .. } => invalid("invalid_tasks"),
+        C::Exists { .. } => {
+            class(ErrorKind::Invalid, "task_files_exist", Some(Hint::ReplaceTaskFiles))
+        }
+        C::Write { .. } | C::HalfWritten { .. } => invalid("write_failed"),
+        C::Store(e) => store_class(e),
     }
 }

@@ -49,9 +49,9 @@
 #![warn(missing_docs)]
 
 pub mod api;
-pub mod claude_tasks;
 pub mod domain;
 pub mod error;
+pub mod interop;
 pub mod store;
 pub mod sync;
 pub mod util;
@@ -59,6 +59,7 @@ pub mod view;
 pub mod workflow;
 
 pub use domain::{format, merge, model, op, trailer};
+pub use interop::claude_tasks;
 pub use util::{file, interrupt, text};
 pub use workflow::{handoff, plan, template};
 

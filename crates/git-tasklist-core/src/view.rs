@@ -634,7 +634,7 @@ pub struct ImportView {
 impl ImportView {
     /// The view of an import.
     pub fn of(
-        done: &crate::claude_tasks::Imported,
+        done: &crate::interop::claude_tasks::Imported,
         reference: &str,
         session: Option<&str>,
     ) -> ImportView {
@@ -684,7 +684,7 @@ pub struct ExportView {
 
 impl ExportView {
     /// The view of an export of `list`.
-    pub fn of(list: &TaskList, done: &crate::claude_tasks::Exported) -> ExportView {
+    pub fn of(list: &TaskList, done: &crate::interop::claude_tasks::Exported) -> ExportView {
         ExportView {
             list: list.id.clone(),
             title: list.title.clone(),

@@ -1,164 +1,21 @@
-//! Claude Code's task files (`~/.claude/tasks/<list>/1.json`, `2.json`, …,
-//! `.highwatermark`, `.lock`): read into a new list, and a list written out
-//! as them.
-//!
-//! The layout is Claude Code's undocumented internal state, so reading is
-//! forgiving (ids as strings or numbers, optional fields missing, unknown
-//! fields ignored; a file that cannot be used is reported and skipped) and
-//! writing is strict (every field Claude Code writes, with the types it
-//! writes them in).
+//! Reading a directory of task files into tasks, forgivingly, and the
+//! import that makes a list of them in one commit.
 
-pub mod mirror;
-
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::Write as _;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
-use crate::domain::model::session_ok;
-use crate::domain::model::{
-    self, Cycle, DependencyError, Status, Task, TaskId, TaskList, check_dependencies,
+use super::error::{ClaudeError, ClaudeResult};
+use super::files::{
+    CLAUDE_ID_KEY, ClaudeStatus, MAX_FILE_BYTES, MAX_FILES, SOURCE, WHY_SHOWN, check_dir,
+    claude_order, json_names, shown,
 };
+use crate::domain::model::{
+    self, DependencyError, Status, Task, TaskId, check_dependencies, new_list_id, session_ok,
+};
+use crate::domain::op::Op;
+use crate::store::{Committed, MAX_STATE_BYTES, Store, no_files};
 use crate::util::file::{self, ReadError};
-use crate::util::text::{MAX_ECHO, clip, escape, json_safe, one_line};
-
-/// Largest task file read. Claude Code's are a few hundred bytes, but an
-/// export of the largest list writes more: a title is written twice
-/// (`subject`, `activeForm`) and JSON escapes the invisible characters that
-/// TOML keeps raw (`\u202e`: 6 bytes for 3), so one task of a list at the
-/// 8 MiB limit can take up to 4 × 8 MiB. With room for the fields around,
-/// every file an export writes is read back.
-pub const MAX_FILE_BYTES: u64 = 4 * crate::store::MAX_STATE_BYTES + (1 << 20);
-/// Most task files one import reads.
-pub const MAX_FILES: usize = 10_000;
-/// The file holding the highest task id issued, as text.
-pub const HIGHWATERMARK: &str = ".highwatermark";
-/// How many skipped files the error of an import that read none names.
-const WHY_SHOWN: usize = 3;
-/// The key of a task's `extra` holding its Claude Code id after an import.
-pub const CLAUDE_ID_KEY: &str = "claude_id";
-/// The source named in the import's commit subject.
-pub const SOURCE: &str = "Claude Code";
-
-/// Why an import or an export did not happen (nothing was written).
-#[derive(Debug, thiserror::Error)]
-pub enum ClaudeError {
-    /// The directory is not there.
-    #[error("Directory '{0}' does not exist")]
-    NoDir(String),
-    /// The path is there but is no directory.
-    #[error("'{0}' is not a directory")]
-    NotADir(String),
-    /// Listing or creating the directory failed.
-    #[error("Cannot read directory '{dir}': {source}")]
-    Dir {
-        /// The directory.
-        dir: String,
-        /// What the file system said.
-        source: std::io::Error,
-    },
-    /// Not one usable task file.
-    #[error("{}", no_tasks(dir, *skipped, *deleted, why))]
-    NoTasks {
-        /// The directory.
-        dir: String,
-        /// Task files that were there but could not be used.
-        skipped: usize,
-        /// Tasks marked `deleted`.
-        deleted: usize,
-        /// Why the first of them could not (`1.json: it is empty; …`).
-        why: String,
-    },
-    /// A file changed between the two reads of an import.
-    #[error("'{file}' in '{dir}' changed while it was read; nothing was imported")]
-    Changed {
-        /// The directory.
-        dir: String,
-        /// The file.
-        file: String,
-    },
-    /// More titles and notes than one list can hold.
-    #[error(
-        "The Claude Code tasks in '{dir}' hold more than {} MiB of titles and notes, more than one list can hold; nothing was imported",
-        crate::store::MAX_STATE_BYTES >> 20
-    )]
-    TooBig {
-        /// The directory.
-        dir: String,
-    },
-    /// More task files than one import takes.
-    #[error("'{dir}' holds more than {MAX_FILES} task files; nothing was imported")]
-    TooMany {
-        /// The directory.
-        dir: String,
-    },
-    /// `blockedBy`/`blocks` go round in a circle.
-    #[error(
-        "The Claude Code tasks in '{dir}' block each other in a cycle ({cycle}); nothing was imported"
-    )]
-    Cycle {
-        /// The directory.
-        dir: String,
-        /// The tasks of the cycle, by their new ids.
-        cycle: Cycle,
-    },
-    /// The tasks' dependencies are not valid otherwise.
-    #[error(
-        "The Claude Code tasks in '{dir}' do not make a valid list ({source}); nothing was imported"
-    )]
-    Tasks {
-        /// The directory.
-        dir: String,
-        /// What is wrong.
-        source: DependencyError,
-    },
-    /// Exporting over task files that are there already.
-    #[error("'{dir}' already holds {count} Claude Code task file{}; nothing was written", if *.count == 1 { "" } else { "s" })]
-    Exists {
-        /// The directory.
-        dir: String,
-        /// How many `*.json` files it holds.
-        count: usize,
-    },
-    /// Writing a file failed; nothing was changed.
-    #[error("Cannot write '{path}': {source}; nothing was written")]
-    Write {
-        /// The file.
-        path: String,
-        /// What the file system said.
-        source: std::io::Error,
-    },
-    /// Writing a file failed, and so did putting back what was there.
-    #[error("Cannot write '{path}': {source}; and {left} could not be put back as they were")]
-    HalfWritten {
-        /// The file.
-        path: String,
-        /// What the file system said.
-        source: std::io::Error,
-        /// The files left changed.
-        left: String,
-    },
-}
-
-/// The message of [`ClaudeError::NoTasks`].
-fn no_tasks(dir: &str, skipped: usize, deleted: usize, why: &str) -> String {
-    match skipped {
-        0 if deleted > 0 => format!(
-            "Every Claude Code task in '{dir}' is deleted ({deleted}); nothing was imported"
-        ),
-        0 => format!("No Claude Code task file in '{dir}'; nothing was imported"),
-        1 => format!(
-            "The one Claude Code task file in '{dir}' cannot be used ({why}); nothing was imported"
-        ),
-        n => format!(
-            "None of the {n} Claude Code task files in '{dir}' can be used ({why}); nothing was imported"
-        ),
-    }
-}
-
-/// Result alias for this module.
-pub type ClaudeResult<T> = Result<T, ClaudeError>;
+use crate::util::text::{MAX_ECHO, clip, escape, one_line};
 
 /// Something an import skipped or changed, naming the file it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,37 +48,6 @@ pub struct Read {
     pub deleted: usize,
 }
 
-/// A status as Claude Code writes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ClaudeStatus {
-    Pending,
-    InProgress,
-    Completed,
-    Deleted,
-}
-
-impl ClaudeStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            ClaudeStatus::Pending => "pending",
-            ClaudeStatus::InProgress => "in_progress",
-            ClaudeStatus::Completed => "completed",
-            ClaudeStatus::Deleted => "deleted",
-        }
-    }
-
-    /// What an export writes for `s`: Claude Code knows no blocked (still to
-    /// do: pending) and no cancelled (settled, dependents may go ahead:
-    /// completed).
-    fn of(s: Status) -> ClaudeStatus {
-        match s {
-            Status::Pending | Status::Blocked => ClaudeStatus::Pending,
-            Status::InProgress => ClaudeStatus::InProgress,
-            Status::Completed | Status::Cancelled => ClaudeStatus::Completed,
-        }
-    }
-}
-
 /// One task file as read.
 #[derive(Debug)]
 struct Raw {
@@ -251,51 +77,6 @@ impl Raw {
     fn weight(&self) -> u64 {
         (self.subject.len() + self.description.as_ref().map_or(0, String::len) + self.id.len())
             as u64
-    }
-}
-
-/// `path` for a message.
-fn shown(path: &Path) -> String {
-    escape(&path.display().to_string())
-}
-
-/// Checks that `dir` is a directory.
-fn check_dir(dir: &Path) -> ClaudeResult<()> {
-    match std::fs::metadata(dir) {
-        Ok(m) if m.is_dir() => Ok(()),
-        Ok(_) => Err(ClaudeError::NotADir(shown(dir))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ClaudeError::NoDir(shown(dir))),
-        Err(source) => Err(ClaudeError::Dir { dir: shown(dir), source }),
-    }
-}
-
-/// The names of the `*.json` entries of `dir`, sorted, at most `max` + 1.
-fn json_names(dir: &Path, max: usize) -> ClaudeResult<Vec<String>> {
-    let err = |source| ClaudeError::Dir { dir: shown(dir), source };
-    let mut names = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(err)? {
-        let entry = entry.map_err(err)?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".json") && !name.starts_with('.') {
-            names.push(name);
-            if names.len() > max {
-                break;
-            }
-        }
-    }
-    names.sort_by(|a, b| claude_order(a, b));
-    Ok(names)
-}
-
-/// Claude Code's order: numeric ids (or names) by number, then the others
-/// by name. The plan order of an import, and the order of its warnings.
-fn claude_order(a: &str, b: &str) -> std::cmp::Ordering {
-    let num = |s: &str| s.strip_suffix(".json").unwrap_or(s).parse::<u64>();
-    match (num(a), num(b)) {
-        (Ok(x), Ok(y)) => x.cmp(&y).then_with(|| a.cmp(b)),
-        (Ok(_), Err(_)) => std::cmp::Ordering::Less,
-        (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
-        (Err(_), Err(_)) => a.cmp(b),
     }
 }
 
@@ -400,7 +181,7 @@ pub fn read(dir: &Path) -> ClaudeResult<Read> {
         // than any list spends on it.
         text += raw.weight();
         links += (raw.after.len() + raw.before.len()) as u64;
-        if 2 * text + 3 * links > 2 * crate::store::MAX_STATE_BYTES {
+        if 2 * text + 3 * links > 2 * MAX_STATE_BYTES {
             return Err(ClaudeError::TooBig { dir: shown(dir) });
         }
         tasks[i] = Some(raw);
@@ -902,267 +683,13 @@ fn status(r: &Raw) -> Status {
     theirs
 }
 
-/// One task file as an export writes it: every field Claude Code writes.
-#[derive(Debug, serde::Serialize)]
-struct FileOut<'a> {
-    id: String,
-    subject: &'a str,
-    description: &'a str,
-    #[serde(rename = "activeForm")]
-    active_form: String,
-    status: &'static str,
-    blocks: Vec<String>,
-    #[serde(rename = "blockedBy")]
-    blocked_by: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    owner: Option<&'a str>,
-    metadata: BTreeMap<&'static str, Value>,
-}
-
-/// One task as exported.
-#[derive(Debug, Clone)]
-pub struct ExportedTask {
-    /// The file written (`1.json` …).
-    pub file: String,
-    /// Its Claude Code id (`1` …).
-    pub claude_id: String,
-    /// Our task id.
-    pub task: TaskId,
-    /// The status Claude Code gets.
-    pub claude_status: &'static str,
-}
-
-/// What an export wrote.
-#[derive(Debug, Clone)]
-pub struct Exported {
-    /// The directory.
-    pub dir: PathBuf,
-    /// The tasks, in plan order.
-    pub tasks: Vec<ExportedTask>,
-    /// The value written to `.highwatermark` (the highest id).
-    pub highwatermark: usize,
-    /// Task files that were there before and are gone now (`--force`).
-    pub removed: Vec<String>,
-}
-
-/// `activeForm`, the line Claude Code shows while a task is in progress.
-pub fn active_form(title: &str) -> String {
-    format!("Working on: {title}")
-}
-
-/// The task files for `list`, in plan order: (file name, JSON text).
-fn files_for(list: &TaskList) -> (Vec<(String, String)>, Vec<ExportedTask>) {
-    let index = list.index();
-    let number = |i: usize| (i + 1).to_string();
-    // Dependencies, with a sequential list's implicit one on the task before.
-    let prereqs: Vec<Vec<usize>> = (0..list.tasks.len())
-        .map(|i| {
-            index.prerequisites(i).iter().filter_map(|p| index.position(p.id.as_str())).collect()
-        })
-        .collect();
-    let mut blocks: Vec<Vec<usize>> = vec![Vec::new(); list.tasks.len()];
-    for (i, ps) in prereqs.iter().enumerate() {
-        for &p in ps {
-            blocks[p].push(i);
-        }
-    }
-    let mut files = Vec::with_capacity(list.tasks.len());
-    let mut tasks = Vec::with_capacity(list.tasks.len());
-    for (i, t) in list.tasks.iter().enumerate() {
-        let status = ClaudeStatus::of(t.status).as_str();
-        let mut metadata = BTreeMap::new();
-        metadata.insert("tasklist", Value::String(list.id.clone()));
-        metadata.insert("task", Value::String(t.id.to_string()));
-        metadata.insert("tasklist_status", Value::String(t.status.as_str().to_string()));
-        let out = FileOut {
-            id: number(i),
-            subject: &t.title,
-            description: t.note.as_deref().unwrap_or(""),
-            active_form: active_form(&t.title),
-            status,
-            blocks: blocks[i].iter().map(|&j| number(j)).collect(),
-            blocked_by: prereqs[i].iter().map(|&j| number(j)).collect(),
-            owner: t.owner.as_deref(),
-            metadata,
-        };
-        // Serializing plain strings and maps cannot fail.
-        let text = serde_json::to_string_pretty(&out).unwrap_or_default();
-        let file = format!("{}.json", number(i));
-        files.push((file.clone(), format!("{}\n", json_safe(&text))));
-        tasks.push(ExportedTask {
-            file,
-            claude_id: number(i),
-            task: t.id.clone(),
-            claude_status: status,
-        });
-    }
-    (files, tasks)
-}
-
-/// Whether `name` is a task file's name as Claude Code gives them:
-/// `<digits>.json`. Only these count as task files already there, and only
-/// these does `--force` replace or remove: a `notes.json` is someone else's.
-pub fn is_task_file_name(name: &str) -> bool {
-    name.strip_suffix(".json")
-        .is_some_and(|stem| !stem.is_empty() && stem.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// The task files (`<digits>.json`, see [`is_task_file_name`]) in `dir`,
-/// not directories, sorted.
-fn task_files(dir: &Path) -> ClaudeResult<Vec<String>> {
-    let err = |source| ClaudeError::Dir { dir: shown(dir), source };
-    let mut names = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(err)? {
-        let entry = entry.map_err(err)?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if is_task_file_name(&name) && entry.file_type().is_ok_and(|t| !t.is_dir()) {
-            names.push(name);
-        }
-    }
-    names.sort_by(|a, b| claude_order(a, b));
-    Ok(names)
-}
-
-/// The files of one export, staged beside their places and then swapped in
-/// together (see [`export`]).
-struct Swap<'a> {
-    dir: &'a Path,
-    /// Each new file's name and its staged text (a temporary file in `dir`).
-    new: Vec<(String, tempfile::TempPath)>,
-    /// Each file about to be replaced or removed, and a hard link to it.
-    old: HashMap<String, tempfile::TempPath>,
-}
-
-impl<'a> Swap<'a> {
-    /// Stages `files` in `dir` and links aside every file among `names`
-    /// there now; nothing visible changes, and a failure leaves nothing
-    /// (the temporary files and links go when dropped).
-    fn stage(dir: &'a Path, files: &[(String, Vec<u8>)], names: &[&str]) -> ClaudeResult<Swap<'a>> {
-        let fail = |name: &str, source| ClaudeError::Write { path: shown(&dir.join(name)), source };
-        let mut swap = Swap { dir, new: Vec::new(), old: HashMap::new() };
-        for (name, data) in files {
-            let mut tmp = tempfile::Builder::new()
-                .prefix(".tasklist-export-")
-                .suffix(".tmp")
-                .tempfile_in(dir)
-                .map_err(|e| fail(name, e))?;
-            tmp.write_all(data).map_err(|e| fail(name, e))?;
-            tmp.as_file().sync_all().map_err(|e| fail(name, e))?;
-            swap.new.push((name.clone(), tmp.into_temp_path()));
-        }
-        for name in names {
-            let path = dir.join(name);
-            if !std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {
-                continue;
-            }
-            // A hard link of the file itself (a symlink stays a symlink).
-            let link = tempfile::Builder::new()
-                .prefix(".tasklist-export-old-")
-                .make_in(dir, |at| std::fs::hard_link(&path, at))
-                .map_err(|e| fail(name, e))?;
-            swap.old.insert(name.to_string(), link.into_temp_path());
-        }
-        Ok(swap)
-    }
-
-    /// Renames each staged file into place (a reader sees the old file or
-    /// the new), then removes `stale`. On a failure, puts back every file
-    /// already replaced or removed before returning the error.
-    fn commit(mut self, stale: &[String]) -> ClaudeResult<()> {
-        let dir = self.dir;
-        let mut placed: Vec<String> = Vec::new();
-        let mut gone: Vec<String> = Vec::new();
-        let mut failure = None;
-        for (name, tmp) in std::mem::take(&mut self.new) {
-            if let Err(e) = tmp.persist(dir.join(&name)) {
-                failure = Some((name, e.error));
-                break;
-            }
-            placed.push(name);
-        }
-        if failure.is_none() {
-            for name in stale {
-                if let Err(e) = std::fs::remove_file(dir.join(name)) {
-                    failure = Some((name.clone(), e));
-                    break;
-                }
-                gone.push(name.clone());
-            }
-        }
-        let Some((name, source)) = failure else { return Ok(()) };
-        let path = shown(&dir.join(&name));
-        let mut left = Vec::new();
-        for name in placed.iter().rev().chain(gone.iter().rev()) {
-            let back = match self.old.remove(name) {
-                Some(link) => link.persist(dir.join(name)).map_err(|e| e.error),
-                None => std::fs::remove_file(dir.join(name)),
-            };
-            if back.is_err() {
-                left.push(escape(name));
-            }
-        }
-        Err(match left.is_empty() {
-            true => ClaudeError::Write { path, source },
-            false => ClaudeError::HalfWritten { path, source, left: left.join(", ") },
-        })
-    }
-}
-
-/// Writes `list` into `dir` as Claude Code task files: `1.json` … in plan
-/// order and `.highwatermark`. `dir` is created if missing; task files in it
-/// already make it refuse unless `force`, which replaces the task files
-/// (`<digits>.json`) and `.highwatermark` (nothing else in `dir` is touched).
-///
-/// All or nothing: every file is first written beside its place and every
-/// file to be replaced or removed hard-linked aside; then the new files are
-/// renamed into place and the old task files the list no longer needs
-/// removed. A failure while staging leaves `dir` as it was (a directory the
-/// export made is removed); a failure while renaming puts the old files
-/// back.
-pub fn export(list: &TaskList, dir: &Path, force: bool) -> ClaudeResult<Exported> {
-    let mut made = Vec::new();
-    match std::fs::metadata(dir) {
-        Ok(m) if !m.is_dir() => return Err(ClaudeError::NotADir(shown(dir))),
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            file::make_dirs(dir, &mut made)
-                .map_err(|source| ClaudeError::Dir { dir: shown(dir), source })?;
-        }
-        Err(source) => return Err(ClaudeError::Dir { dir: shown(dir), source }),
-    }
-    let result = export_into(list, dir, force);
-    if result.is_err() {
-        file::remove_dirs(&made);
-    }
-    result
-}
-
-fn export_into(list: &TaskList, dir: &Path, force: bool) -> ClaudeResult<Exported> {
-    let existing = task_files(dir)?;
-    if !existing.is_empty() && !force {
-        return Err(ClaudeError::Exists { dir: shown(dir), count: existing.len() });
-    }
-    let (files, tasks) = files_for(list);
-    let highwatermark = tasks.len();
-    let mut files: Vec<(String, Vec<u8>)> =
-        files.into_iter().map(|(n, text)| (n, text.into_bytes())).collect();
-    files.push((HIGHWATERMARK.to_string(), highwatermark.to_string().into_bytes()));
-    let written: HashSet<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    let removed: Vec<String> =
-        existing.iter().filter(|n| !written.contains(n.as_str())).cloned().collect();
-    let touched: Vec<&str> =
-        written.iter().copied().chain(removed.iter().map(String::as_str)).collect();
-    Swap::stage(dir, &files, &touched)?.commit(&removed)?;
-    Ok(Exported { dir: dir.to_path_buf(), tasks, highwatermark, removed })
-}
-
 /// A list made from a directory of task files.
 #[derive(Debug, Clone)]
 pub struct Imported {
     /// The new list's id.
     pub id: String,
     /// The one commit that created it.
-    pub committed: crate::store::Committed,
+    pub committed: Committed,
     /// The directory read.
     pub dir: PathBuf,
     /// What was skipped or changed.
@@ -1174,21 +701,21 @@ pub struct Imported {
 /// Reads the task files of `dir` and creates a list of them as `session`
 /// in one commit (title: `title`, else `Claude Code tasks (<dir name>)`).
 pub fn import(
-    store: &crate::store::Store,
+    store: &Store,
     dir: &Path,
     title: Option<&str>,
     session: Option<&str>,
-) -> crate::Result<Imported> {
+) -> ClaudeResult<Imported> {
     let read = read(dir)?;
-    let id = crate::domain::model::new_list_id();
-    let op = crate::domain::op::Op::Import {
+    let id = new_list_id();
+    let op = Op::Import {
         id: id.clone(),
         title: title.map_or(read.title, String::from),
         tasks: read.tasks,
         source: SOURCE.to_string(),
         branch: store.current_branch(),
     };
-    let committed = store.transact(&id, &op, session, &crate::store::no_files)?;
+    let committed = store.transact(&id, &op, session, &no_files)?;
     Ok(Imported {
         id,
         committed,
