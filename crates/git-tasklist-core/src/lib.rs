@@ -50,12 +50,10 @@
 
 pub mod api;
 pub mod domain;
-pub mod error;
 pub mod interop;
 pub mod store;
 pub mod sync;
 pub mod util;
-pub mod view;
 pub mod workflow;
 
 pub use domain::{format, merge, model, op, trailer};
@@ -63,6 +61,5 @@ pub use interop::claude_tasks;
 pub use util::{file, interrupt, text};
 pub use workflow::{handoff, plan, template};
 
-pub use api::{Changed, Tasklists};
-pub use error::{Error, ErrorKind, Hint, Result};
+pub use api::{Changed, Error, ErrorKind, Hint, Result, Tasklists, error, view};
 pub use workflow::plan::{CreateRequest, Created};

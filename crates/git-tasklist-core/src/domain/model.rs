@@ -451,6 +451,22 @@ impl TaskList {
             .collect()
     }
 
+    /// Each unsettled task with unsettled prerequisites (explicit, or the
+    /// task before in a sequential list), with those prerequisites, in plan
+    /// order.
+    pub fn waits_for(&self) -> Vec<(&Task, Vec<&Task>)> {
+        let index = self.index();
+        self.tasks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.status.is_settled())
+            .filter_map(|(i, t)| {
+                let waits = index.unsettled(i);
+                (!waits.is_empty()).then_some((t, waits))
+            })
+            .collect()
+    }
+
     /// In-progress tasks that `session` holds.
     pub fn held_by<'a>(&'a self, session: &'a str) -> impl Iterator<Item = &'a Task> {
         self.tasks

@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
+use crate::api::error::{Error, Result};
 use crate::domain::model::session_ok;
 use crate::domain::model::{Status, TaskId};
 use crate::domain::op::{NewTask, Op, TaskChange};
-use crate::error::{Error, Result};
 use crate::store::{self, Committed, ListEntry, LogEntry, Snapshot, Store};
 use crate::workflow::handoff::{self, HandedOff};
 use crate::workflow::plan::{self, CreateRequest, Created};
@@ -151,13 +151,13 @@ impl Tasklists {
 
     /// The next step on a list for this session: the task, who else holds
     /// it, or why nothing can start.
-    pub fn next(&self, list: &str) -> Result<crate::view::NextView> {
+    pub fn next(&self, list: &str) -> Result<crate::api::view::NextView> {
         let snap = self.show(list)?;
-        Ok(crate::view::NextView::new(&snap.list, self.session()))
+        Ok(crate::api::view::NextView::new(&snap.list, self.session()))
     }
 
     /// Every list, sorted by id; unreadable ones carry their error (archived
-    /// ones are in here too: [`crate::view::ListsView`] leaves them out
+    /// ones are in here too: [`crate::api::view::ListsView`] leaves them out
     /// unless asked).
     pub fn list(&self) -> Result<Vec<ListEntry>> {
         Ok(self.store.list_all()?)
@@ -293,7 +293,7 @@ impl Tasklists {
     /// The board's index: every list with its counts, the tasks in progress
     /// and blocked, the next task, its last commit and its remote-tracking
     /// state; unreadable lists as such; archived ones only when `all`.
-    pub fn board(&self, all: bool) -> Result<crate::view::BoardView> {
+    pub fn board(&self, all: bool) -> Result<crate::api::view::BoardView> {
         let entries = self.list()?;
         // The tracking state is a garnish: the board works without it. It
         // is shown for the lists read, at the tips they were read at.
@@ -304,12 +304,16 @@ impl Tasklists {
         let tracking = crate::sync::tracking(&self.store, &local).unwrap_or_default();
         let last = |s: &Snapshot| self.store.entry(s.tip).ok();
         let ns = self.store.namespace();
-        Ok(crate::view::BoardView::new(&entries, ns, all, self.session(), last, &tracking))
+        Ok(crate::api::view::BoardView::new(&entries, ns, all, self.session(), last, &tracking))
     }
 
     /// A list's page on the board: the list, its next step, the last
     /// `history` commits, the committed handoff document and the resume command.
-    pub fn board_list(&self, list: &str, history: usize) -> Result<crate::view::BoardListView> {
+    pub fn board_list(
+        &self,
+        list: &str,
+        history: usize,
+    ) -> Result<crate::api::view::BoardListView> {
         let snap = self.show(list)?;
         let id = snap.list.id.clone();
         let mut log = self.store.log(&id, Some(history.saturating_add(1)))?;
@@ -325,7 +329,7 @@ impl Tasklists {
             &format!("resume -l {id}"),
         );
         let tracking = crate::sync::tracking(&self.store, &[(&id, snap.tip)]).unwrap_or_default();
-        Ok(crate::view::BoardListView::new(
+        Ok(crate::api::view::BoardListView::new(
             &snap,
             &self.ref_name(&id),
             self.session(),
