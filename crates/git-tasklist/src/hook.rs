@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::Tasklists;
+use crate::agents::HookEvent;
 use crate::claude_tasks::mirror;
 use crate::store::Snapshot;
 use crate::text::{MAX_ECHO, clip, escape, shell_quote};
@@ -23,9 +24,6 @@ const INDEX_LISTS: usize = 30;
 /// Lists of the current branch briefed in full at most (the others are
 /// named in the index).
 const BRANCH_BRIEFINGS: usize = 3;
-/// The events this command answers, as `hook EVENT` takes them.
-pub const EVENTS: &[&str] =
-    &["session-start", "stop", "pre-compact", "session-end", "task-created", "task-completed"];
 /// The most a hook reads of its input.
 pub const MAX_INPUT: usize = 1 << 20;
 /// How long a hook waits for its input to end. Claude Code writes it at once
@@ -86,8 +84,9 @@ pub fn respond(
 ) -> Option<String> {
     let tl = tl?;
     let list = setting.list;
+    let event = HookEvent::from_arg(event)?;
     let out = match event {
-        "session-start" => {
+        HookEvent::SessionStart => {
             if let (Some(path), Some(session)) = (setting.env_file, tl.session()) {
                 // The model's shell commands then act as this session; a
                 // file that cannot be written changes nothing else.
@@ -95,7 +94,7 @@ pub fn respond(
             }
             context("SessionStart", &session_start(tl, list)?)
         }
-        "stop" => {
+        HookEvent::Stop => {
             if input.get("stop_hook_active").and_then(Value::as_bool) == Some(true) {
                 return None;
             }
@@ -107,22 +106,21 @@ pub fn respond(
                 }
             }
         }
-        "pre-compact" | "session-end" => {
+        HookEvent::PreCompact | HookEvent::SessionEnd => {
             auto_handoff(tl, list, event);
-            if event == "session-end"
+            if event == HookEvent::SessionEnd
                 && let Some(claude) = claude_session(input)
             {
                 let _ = tl.archive_settled_mirror(&claude);
             }
             return None;
         }
-        "task-created" | "task-completed" => {
-            if let Err(e) = mirror_task(tl, list, input, event == "task-completed") {
-                eprintln!("git-tasklist hook {event}: {}", clip(&e, 2 * MAX_ECHO));
+        HookEvent::TaskCreated | HookEvent::TaskCompleted => {
+            if let Err(e) = mirror_task(tl, list, input, event == HookEvent::TaskCompleted) {
+                eprintln!("git-tasklist hook {}: {}", event.arg(), clip(&e, 2 * MAX_ECHO));
             }
             return None;
         }
-        _ => return None,
     };
     serde_json::to_string(&out).ok().map(|s| crate::text::json_safe(&s))
 }
@@ -366,7 +364,7 @@ fn stop(tl: &Tasklists, list: Option<&str>) -> Option<String> {
 /// Records an automatic handoff (local only) on the list of `TASKLIST_ID`,
 /// else on every list where this session holds a task in progress — each
 /// only if it changed since its last handoff.
-fn auto_handoff(tl: &Tasklists, list: Option<&str>, event: &str) {
+fn auto_handoff(tl: &Tasklists, list: Option<&str>, event: HookEvent) {
     let ids: Vec<String> = match list {
         Some(q) => tl.resolve(q).ok().into_iter().collect(),
         None => {
@@ -380,7 +378,7 @@ fn auto_handoff(tl: &Tasklists, list: Option<&str>, event: &str) {
                 .collect()
         }
     };
-    let why = if event == "pre-compact" {
+    let why = if event == HookEvent::PreCompact {
         "before the context was compacted"
     } else {
         "as the session ended"

@@ -16,6 +16,6 @@ pub mod signals;
 
 // The library's modules under the names the front ends use.
 use git_tasklist_core::{
-    Changed, CreateRequest, Error, ErrorKind, Hint, Tasklists, claude_tasks, file, interrupt,
-    model, op, store, sync, template, text, view,
+    Changed, CreateRequest, Error, ErrorKind, Hint, Tasklists, claude_tasks, interrupt, model, op,
+    store, sync, template, text, view,
 };

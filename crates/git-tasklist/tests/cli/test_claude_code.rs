@@ -14,7 +14,7 @@ use crate::agent_support::{
     system_prompt, tool_result,
 };
 use crate::common::{TestRepo, base_env, identity_env};
-use git_tasklist::mcp::TOOLS;
+use git_tasklist::agents::TOOLS;
 
 /// How long one headless run may take before the test gives up on it.
 const LIMIT: Duration = Duration::from_secs(120);

@@ -381,7 +381,7 @@ fn plugin_dir_has_the_plugin_layout() {
     let skill = read(&dir.join("skills/multi-session-orchestrator/SKILL.md"));
     assert!(skill.starts_with("---\nname: multi-session-orchestrator\n"));
     // Claude Code names a plugin's tools mcp__plugin_<plugin>_<server>__<Tool>.
-    for tool in git_tasklist::mcp::TOOLS {
+    for tool in git_tasklist::agents::TOOLS {
         let name = format!("`mcp__plugin_git-tasklist_tasklist__{tool}`");
         assert!(skill.contains(&name), "{name} missing from the plugin's skill");
     }
@@ -675,7 +675,7 @@ fn every_command_in_the_skill_parses_and_every_tool_exists() {
     let repo = TestRepo::new();
     let skill = rendered_skill(&repo);
     assert_commands_parse(&repo, &skill, 20);
-    let mcp_source = include_str!("../../src/mcp.rs");
+    let mcp_source = include_str!("../../src/mcp/server.rs");
     let mut tools = 0;
     for piece in skill.split("mcp__tasklist__").skip(1) {
         let name: String = piece.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();

@@ -234,7 +234,7 @@ fn every_example_in_the_skill_validates_against_the_tool_s_input_schema() {
         );
         seen.push(tool);
     }
-    for t in git_tasklist::mcp::TOOLS {
+    for t in git_tasklist::agents::TOOLS {
         assert!(seen.contains(&t), "the skill gives no example for {t}");
     }
     // And the schemas refuse what the tools refuse.

@@ -1,15 +1,5 @@
-//! `git-tasklist mcp`: the library as an MCP server on stdio (rmcp). Each
-//! tool is one library call, run off the server's thread (a long call never
-//! holds up another); its result is the same typed view `--json` prints, as
-//! structured content that validates against the tool's output schema. A
-//! failure is a tool result with `isError: true`: the library's sentence,
-//! its stable code and a hint in the tool's own parameter names, as text and
-//! as structured content. The session is settled on the first request of
-//! any kind (MCP 2026-07-28 clients send no `initialize`). Logs go to stderr
-//! only: stdout is the JSON-RPC stream.
-
-mod schema;
-mod transport;
+//! The server: one tool per library call, each run off the server's thread,
+//! and the session settled on the first request.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,230 +8,26 @@ use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::{IntoCallToolResult, ToolCallContext};
 use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ClientNotification, ClientRequest,
-    ContentBlock, ServerCapabilities, ServerConfig, ServerResult,
+    CallToolRequestParams, CallToolResponse, ClientNotification, ClientRequest, ContentBlock,
+    ServerCapabilities, ServerConfig, ServerResult,
 };
 use rmcp::service::{NotificationContext, RequestContext, Service};
 use rmcp::{ErrorData, RoleServer};
 use rmcp::{ServerHandler, ServiceExt, tool, tool_handler, tool_router};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 
+use super::error::{MAX_ERROR, ToolError};
+use super::params::{
+    AddParams, AllParams, CreateParams, HandoffParams, ListParams, UpdateParams, VerifyParams,
+};
+use super::{schema, transport};
 use crate::model::{Status, TaskId};
 use crate::op::{NewTask, TaskChange};
 use crate::text::{MAX_ECHO, clip, escape, json_safe};
 use crate::view::{
     ChangeView, HandoffView, ListView, ListsView, ResumeView, VerdictView, VerifyView,
 };
-use crate::{CreateRequest, Error, Hint, Tasklists};
+use crate::{CreateRequest, Error, Tasklists};
 use git_tasklist_core::workflow::verify::Expect;
-
-pub use transport::MAX_LINE;
-
-/// A task for `TaskListCreate`.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct NewTaskParams {
-    /// Task id (slug); default: from the subject.
-    #[serde(default, alias = "taskId")]
-    pub id: Option<String>,
-    /// What the task is (its title).
-    #[serde(alias = "title")]
-    pub subject: String,
-    /// Task ids it waits for.
-    #[serde(default, alias = "depends_on", alias = "dependsOn")]
-    pub blocked_by: Vec<String>,
-}
-
-/// `TaskListCreate` parameters.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct CreateParams {
-    /// The list's title (default: the template's).
-    #[serde(default)]
-    pub title: Option<String>,
-    /// Tasks in plan order.
-    #[serde(default)]
-    pub tasks: Vec<NewTaskParams>,
-    /// Template: migration, feature, bugfix, refactor, release, …
-    #[serde(default)]
-    pub template: Option<String>,
-    /// Copy the tasks of this list.
-    #[serde(default)]
-    pub from: Option<String>,
-    /// Each task waits for the previous.
-    #[serde(default)]
-    pub sequential: bool,
-}
-
-/// A list reference.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct ListParams {
-    /// List id, id prefix or title.
-    #[serde(alias = "taskListId", alias = "listId")]
-    pub list: String,
-}
-
-/// `TaskListList` parameters.
-#[derive(Debug, Default, Deserialize, JsonSchema)]
-pub struct AllParams {
-    /// Include archived lists.
-    #[serde(default)]
-    pub all: bool,
-}
-
-/// `TaskCreate` parameters.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AddParams {
-    /// List id, id prefix or title.
-    #[serde(alias = "taskListId", alias = "listId")]
-    pub list: String,
-    /// What the task is (its title).
-    #[serde(alias = "title")]
-    pub subject: String,
-    /// Stored as the task's note.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// Task id (slug); default: from the subject.
-    #[serde(default, alias = "id")]
-    pub task_id: Option<String>,
-    /// Insert after this task (default: at the end).
-    #[serde(default)]
-    pub after: Option<String>,
-    /// Task ids it waits for.
-    #[serde(default, alias = "depends_on", alias = "dependsOn")]
-    pub blocked_by: Vec<String>,
-}
-
-/// `TaskUpdate` parameters.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateParams {
-    /// List id, id prefix or title.
-    #[serde(alias = "taskListId", alias = "listId")]
-    pub list: String,
-    /// The task id.
-    #[serde(alias = "id", alias = "task")]
-    pub task_id: String,
-    /// pending | in_progress | completed | blocked | cancelled.
-    #[serde(default)]
-    pub status: Option<String>,
-    /// Replaces the task's note.
-    #[serde(default, alias = "description")]
-    pub note: Option<String>,
-    /// Allow leaving completed.
-    #[serde(default)]
-    pub reopen: bool,
-    /// Take a task another session holds.
-    #[serde(default, alias = "take_over")]
-    pub take_over: bool,
-    /// Start or finish before its prerequisites.
-    #[serde(default, alias = "out_of_order")]
-    pub out_of_order: bool,
-}
-
-/// `TaskListVerify` parameters.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct VerifyParams {
-    /// List id, id prefix or title.
-    #[serde(alias = "taskListId", alias = "listId")]
-    pub list: String,
-    /// TASK=STATUS seen last session.
-    #[serde(default)]
-    pub expect: Vec<String>,
-}
-
-/// `TaskListHandoff` parameters.
-#[derive(Debug, Deserialize, JsonSchema)]
-pub struct HandoffParams {
-    /// List id, id prefix or title.
-    #[serde(alias = "taskListId", alias = "listId")]
-    pub list: String,
-    /// Where things stand; what next.
-    #[serde(default)]
-    pub note: String,
-}
-
-/// The tools' names, as clients call them (checked against the router in
-/// a test): what the installers and the skill name.
-pub const TOOLS: [&str; 8] = [
-    "TaskListCreate",
-    "TaskListGet",
-    "TaskListList",
-    "TaskCreate",
-    "TaskUpdate",
-    "TaskListResume",
-    "TaskListVerify",
-    "TaskListHandoff",
-];
-
-/// A failed call as the agent gets it: the library's sentence, its stable
-/// code, and what to do about it in the tool's own parameter names.
-#[derive(Debug, Clone, Serialize)]
-pub struct ToolError {
-    /// One sentence.
-    pub error: String,
-    /// A stable name for the kind of failure (`held_by_other`, `needs_reopen`,
-    /// `list_not_found` …): the library's [`Error::code`].
-    pub code: String,
-    /// What to do about it, if something.
-    pub hint: Option<String>,
-}
-
-/// The longest error sentence returned (a sentence can quote what the agent
-/// sent, such as a list name).
-const MAX_ERROR: usize = 4 * MAX_ECHO;
-
-impl ToolError {
-    /// A failure that is no library error, such as an argument of the wrong shape.
-    fn invalid(message: String, hint: &str) -> ToolError {
-        ToolError { error: message, code: "invalid_argument".into(), hint: Some(hint.into()) }
-    }
-}
-
-impl From<Error> for ToolError {
-    fn from(e: Error) -> ToolError {
-        let hint = e.hint().and_then(|h| match h {
-            Hint::ListLists => Some("TaskListList shows every list with its id and title"),
-            Hint::LongerPrefix => Some("give more characters of the id in list"),
-            Hint::Repository => {
-                Some("start the server inside a git repository, or with --repo PATH")
-            }
-            Hint::ShowTasks => Some("TaskListGet shows the list's tasks and their ids"),
-            Hint::TakeOver => Some("pass takeOver: true to take it over"),
-            Hint::Reopen => Some("pass reopen: true to change it"),
-            Hint::OutOfOrder => Some("finish that task first, or pass outOfOrder: true"),
-            Hint::Title => Some("pass title, template or from"),
-            Hint::StatusOrNote => Some("pass status and/or note"),
-            // No tool imports, exports or syncs.
-            Hint::ReplaceTaskFiles
-            | Hint::ClaudeTasksDir
-            | Hint::FixTaskFileCycle
-            | Hint::NetworkTimeout
-            | Hint::SyncAgain => None,
-            _ => None,
-        });
-        ToolError {
-            error: clip(&e.to_string(), MAX_ERROR),
-            code: e.code().into(),
-            hint: hint.map(String::from),
-        }
-    }
-}
-
-impl IntoCallToolResult for ToolError {
-    fn into_call_tool_result(self) -> Result<CallToolResponse, ErrorData> {
-        let mut text = format!("{}\nCode: {}", self.error, self.code);
-        if let Some(h) = &self.hint {
-            text.push_str(&format!("\nHint: {h}"));
-        }
-        let value = serde_json::to_value(&self)
-            .map_err(|e| ErrorData::internal_error(format!("Output failed: {e}"), None))?;
-        let mut result = CallToolResult::structured_error(value);
-        result.content = vec![ContentBlock::text(text)];
-        Ok(result.into())
-    }
-}
 
 /// What a tool returns (spelt out in the tools' signatures, where rmcp's
 /// macro reads the output schema from `Json<T>`).
@@ -625,7 +411,7 @@ pub fn serve(tl: Tasklists, session_given: bool) -> Result<(), String> {
     runtime.block_on(async move {
         let server = Session(Server::new(tl, session_given));
         let (reader, writer): (Reader, Writer) = match pipes() {
-            Some((r, w)) => (Box::new(r), Box::new(w)),
+            Some(pipes) => pipes,
             None => (Box::new(tokio::io::stdin()), Box::new(tokio::io::stdout())),
         };
         let service = server
@@ -647,7 +433,8 @@ type Writer = Box<dyn tokio::io::AsyncWrite + Unpin + Send>;
 /// written on the server's own thread, where tokio's stdin and stdout hand
 /// every read and write to a thread of their own. `None` (then those) for a
 /// terminal, a file or a socket.
-fn pipes() -> Option<(tokio::net::unix::pipe::Receiver, tokio::net::unix::pipe::Sender)> {
+#[cfg(unix)]
+fn pipes() -> Option<(Reader, Writer)> {
     use std::os::fd::{AsFd, OwnedFd};
     use std::os::unix::fs::FileTypeExt;
     // Both must be pipes before either is made non-blocking, so that a
@@ -661,7 +448,13 @@ fn pipes() -> Option<(tokio::net::unix::pipe::Receiver, tokio::net::unix::pipe::
     let stdout = fifo(std::io::stdout().as_fd().try_clone_to_owned().ok()?)?;
     let reader = tokio::net::unix::pipe::Receiver::from_owned_fd(stdin).ok()?;
     let writer = tokio::net::unix::pipe::Sender::from_owned_fd(stdout).ok()?;
-    Some((reader, writer))
+    Some((Box::new(reader), Box::new(writer)))
+}
+
+/// Where pipes are not Unix pipes: tokio's stdin and stdout.
+#[cfg(not(unix))]
+fn pipes() -> Option<(Reader, Writer)> {
+    None
 }
 
 #[cfg(test)]
@@ -672,7 +465,7 @@ mod tests {
     fn tools_names_every_tool_the_router_serves() {
         let mut served: Vec<String> =
             Server::tool_router().list_all().into_iter().map(|t| t.name.to_string()).collect();
-        let mut named: Vec<String> = TOOLS.iter().map(|t| t.to_string()).collect();
+        let mut named: Vec<String> = crate::agents::TOOLS.iter().map(|t| t.to_string()).collect();
         served.sort();
         named.sort();
         assert_eq!(served, named);
