@@ -11,11 +11,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::Tasklists;
 use crate::agents::HookEvent;
-use crate::claude_tasks::mirror;
-use crate::store::Snapshot;
-use crate::text::{MAX_ECHO, clip, escape, shell_quote};
+use git_tasklist_core::Tasklists;
+use git_tasklist_core::claude_tasks::mirror;
+use git_tasklist_core::store::Snapshot;
+use git_tasklist_core::text::{MAX_ECHO, clip, escape, shell_quote};
 
 /// Longest context a hook returns (Claude Code files longer ones away).
 pub const MAX_CONTEXT: usize = 10_000;
@@ -122,7 +122,7 @@ pub fn respond(
             return None;
         }
     };
-    serde_json::to_string(&out).ok().map(|s| crate::text::json_safe(&s))
+    serde_json::to_string(&out).ok().map(|s| git_tasklist_core::text::json_safe(&s))
 }
 
 /// `{"hookSpecificOutput": {"hookEventName": event, "additionalContext": …}}`,
@@ -149,7 +149,7 @@ fn clip_to(text: &str, max: usize) -> String {
 /// Claude Code's own session id, as its hooks give it (`session_id`).
 fn claude_session(input: &Value) -> Option<String> {
     let s = input.get("session_id")?.as_str()?.trim();
-    crate::model::session_ok(s).then(|| s.to_string())
+    git_tasklist_core::model::session_ok(s).then(|| s.to_string())
 }
 
 /// `q` (the value of `TASKLIST_ID`) as a hook may echo it: escaped, and cut

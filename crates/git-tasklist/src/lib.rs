@@ -13,9 +13,3 @@ pub mod hook;
 pub mod install;
 pub mod mcp;
 pub mod signals;
-
-// The library's modules under the names the front ends use.
-use git_tasklist_core::{
-    Changed, CreateRequest, Error, ErrorKind, Hint, Tasklists, claude_tasks, interrupt, model, op,
-    store, sync, template, text, view,
-};

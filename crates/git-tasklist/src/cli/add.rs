@@ -2,8 +2,10 @@
 
 use clap::Args;
 
-use super::{App, CliResult, task_id, update::print_change};
-use crate::op::NewTask;
+use super::app::{App, task_id};
+use super::error::CliResult;
+use super::update::print_change;
+use git_tasklist_core::op::NewTask;
 
 /// Add a task to a list
 #[derive(Debug, Args)]

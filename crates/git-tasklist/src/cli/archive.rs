@@ -2,7 +2,9 @@
 
 use clap::Args;
 
-use super::{App, CliResult, update::print_change};
+use super::app::App;
+use super::error::CliResult;
+use super::update::print_change;
 
 /// Archive a list: hidden from `list` unless --all, still readable (one commit, so it syncs)
 #[derive(Debug, Args)]

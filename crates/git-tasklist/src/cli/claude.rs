@@ -5,9 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::{App, CliResult};
-use crate::text::escape;
-use crate::view::{ExportView, ImportView};
+use super::app::App;
+use super::error::CliResult;
+use git_tasklist_core::text::escape;
+use git_tasklist_core::view::{ExportView, ImportView};
 
 /// Where tasks come from or go to.
 #[derive(Debug, Clone, Copy, ValueEnum)]

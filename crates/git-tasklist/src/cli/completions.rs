@@ -3,10 +3,10 @@
 
 use std::io::Write;
 
-use clap::{Args, CommandFactory};
+use clap::Args;
 use clap_complete::Shell;
 
-use super::{Cli, CliResult};
+use super::error::CliResult;
 
 /// Print the shell completion script for SHELL to stdout
 ///
@@ -66,11 +66,12 @@ _git_tasklist() {
 "#;
 
 /// Writes the completion script for `a.shell` to `out`.
-pub fn run(a: CompletionsArgs, out: &mut dyn Write) -> CliResult {
+/// (`cmd` is the whole command line's clap command, from the dispatcher.)
+pub fn run(a: CompletionsArgs, mut cmd: clap::Command, out: &mut dyn Write) -> CliResult {
     // Generated into memory: clap_complete panics when its writer fails, and
     // stdout can fail (`git tasklist completions bash | head`).
     let mut script = Vec::new();
-    clap_complete::generate(a.shell, &mut Cli::command(), BIN_NAME, &mut script);
+    clap_complete::generate(a.shell, &mut cmd, BIN_NAME, &mut script);
     if a.shell == Shell::Bash {
         let script = fix_bash_states(&String::from_utf8_lossy(&script));
         out.write_all(script.as_bytes())?;

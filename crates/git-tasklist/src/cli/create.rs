@@ -2,11 +2,12 @@
 
 use clap::Args;
 
-use super::{App, CliError, CliResult, Kind, task_id};
-use crate::CreateRequest;
-use crate::op::NewTask;
-use crate::text::{escape, shell_quote};
-use crate::view::ChangeView;
+use super::app::{App, task_id};
+use super::error::{CliError, CliResult, Kind};
+use git_tasklist_core::CreateRequest;
+use git_tasklist_core::op::NewTask;
+use git_tasklist_core::text::{escape, shell_quote};
+use git_tasklist_core::view::ChangeView;
 
 /// Create a task list; prints its id as the first line
 #[derive(Debug, Args)]

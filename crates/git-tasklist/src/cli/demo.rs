@@ -7,7 +7,8 @@ use std::process::Command;
 
 use clap::Args;
 
-use super::{CliError, CliResult, Kind, render};
+use super::error::{CliError, CliResult, Kind};
+use super::render;
 
 /// Play the whole two-session workflow in a throwaway repository
 #[derive(Debug, Args)]
@@ -60,7 +61,11 @@ impl Player<'_> {
 
     /// Prints `$ PROGRAM ARGS` (quoted for a shell) and returns the quoted arguments.
     fn announce(&mut self, program: &str, args: &[&str]) -> CliResult<String> {
-        let shown = args.iter().map(|a| crate::text::shell_quote(a)).collect::<Vec<_>>().join(" ");
+        let shown = args
+            .iter()
+            .map(|a| git_tasklist_core::text::shell_quote(a))
+            .collect::<Vec<_>>()
+            .join(" ");
         let line = format!("$ {program} {shown}");
         writeln!(self.out, "{}", render::paint(self.color, render::Style::Bold, &line))?;
         Ok(shown)

@@ -4,9 +4,10 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::{App, CliError, CliResult, Kind};
-use crate::text::escape;
-use crate::view::{ChangeView, HandoffView};
+use super::app::App;
+use super::error::{CliError, CliResult, Kind};
+use git_tasklist_core::text::escape;
+use git_tasklist_core::view::{ChangeView, HandoffView};
 
 /// Record a handoff note and render the handoff document (committed as HANDOFF.md)
 #[derive(Debug, Args)]
@@ -99,7 +100,7 @@ fn check_writable(app: &App, path: &Path) -> CliResult {
 fn write_doc(path: &Path, doc: &str, commit: &str) -> CliResult {
     let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     // A signal waits for the rename: no temporary file is left beside it.
-    let _hold = crate::interrupt::hold();
+    let _hold = git_tasklist_core::interrupt::hold();
     let written = tempfile::NamedTempFile::new_in(parent).and_then(|mut tmp| {
         use std::io::Write as _;
         tmp.write_all(doc.as_bytes())?;

@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
-use super::{CliError, CliResult, Kind};
-use crate::Tasklists;
+use super::error::{CliError, CliResult, Kind};
 use crate::install::{self, Action, Claude, Codex, InstallError, Planned};
-use crate::text::escape;
-use crate::view::{InstallView, InstalledFileView};
+use git_tasklist_core::Tasklists;
+use git_tasklist_core::text::escape;
+use git_tasklist_core::view::{InstallView, InstalledFileView};
 
 /// Install into an agent: Claude Code (hooks, MCP server, skill, or a plugin), Codex, AGENTS.md
 #[derive(Debug, Args)]
@@ -104,7 +104,7 @@ pub fn run(args: InstallArgs, repo: Option<&Path>, json: bool, out: &mut dyn Wri
         };
         let text = serde_json::to_string(&view)
             .map_err(|e| CliError::new(Kind::Error, format!("Output failed: {e}")))?;
-        writeln!(out, "{}", crate::text::json_safe(&text))?;
+        writeln!(out, "{}", git_tasklist_core::text::json_safe(&text))?;
         return Ok(());
     }
     print_text(out, &plans, dry_run)

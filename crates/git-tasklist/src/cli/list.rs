@@ -2,9 +2,11 @@
 
 use clap::Args;
 
-use super::{App, CliResult, render};
-use crate::text::escape;
-use crate::view::ListsView;
+use super::app::App;
+use super::error::CliResult;
+use super::render;
+use git_tasklist_core::text::escape;
+use git_tasklist_core::view::ListsView;
 
 /// List all task lists: id, progress, title (archived ones with --all)
 #[derive(Debug, Args)]

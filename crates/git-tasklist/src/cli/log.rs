@@ -2,9 +2,11 @@
 
 use clap::Args;
 
-use super::{App, CliResult, render};
-use crate::text::escape;
-use crate::view::{LogEntryView, LogView};
+use super::app::App;
+use super::error::CliResult;
+use super::render;
+use git_tasklist_core::text::escape;
+use git_tasklist_core::view::{LogEntryView, LogView};
 
 /// Show a list's history, newest first: commit, time, author, session, change
 #[derive(Debug, Args)]

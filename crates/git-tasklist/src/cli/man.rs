@@ -4,10 +4,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use clap::{Args, CommandFactory};
+use clap::Args;
 use clap_mangen::Man;
 
-use super::{Cli, CliError, CliResult, Kind};
+use super::error::{CliError, CliResult, Kind};
 
 /// Print the git-tasklist(1) man page, or write every page into a directory
 ///
@@ -23,16 +23,17 @@ pub struct ManArgs {
 }
 
 /// The command the pages describe: every command, without clap's `help`.
-fn command() -> clap::Command {
-    let mut cmd = Cli::command().disable_help_subcommand(true);
+fn command(cmd: clap::Command) -> clap::Command {
+    let mut cmd = cmd.disable_help_subcommand(true);
     // Building names the subcommands' pages: `git-tasklist-create`.
     cmd.build();
     cmd
 }
 
 /// Runs `man`.
-pub fn run(a: ManArgs, out: &mut dyn Write) -> CliResult {
-    let cmd = command();
+/// (`cmd` is the whole command line's clap command, from the dispatcher.)
+pub fn run(a: ManArgs, cmd: clap::Command, out: &mut dyn Write) -> CliResult {
+    let cmd = command(cmd);
     let Some(dir) = a.dir else {
         out.write_all(&render(cmd)?)?;
         return Ok(());

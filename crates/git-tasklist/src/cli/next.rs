@@ -2,10 +2,12 @@
 
 use clap::Args;
 
-use super::{App, CliResult, render};
-use crate::model::NextStep;
-use crate::text::escape;
-use crate::view::NextView;
+use super::app::App;
+use super::error::CliResult;
+use super::render;
+use git_tasklist_core::model::NextStep;
+use git_tasklist_core::text::escape;
+use git_tasklist_core::view::NextView;
 
 /// Print the next task: one in progress that is yours (or nobody's), else the first ready pending task, else one another session holds
 #[derive(Debug, Args)]

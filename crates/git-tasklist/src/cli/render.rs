@@ -1,10 +1,10 @@
 //! Text for people: aligned columns, status symbols, optional colour. (What
-//! programs get is in [`crate::view`].)
+//! programs get is in [`git_tasklist_core::view`].)
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::model::{Status, TaskList};
-use crate::text::{escape, escape_multiline, escaped};
+use git_tasklist_core::model::{Status, TaskList};
+use git_tasklist_core::text::{escape, escape_multiline, escaped};
 
 /// ANSI styles used in text output.
 #[derive(Clone, Copy)]

@@ -2,11 +2,13 @@
 
 use clap::Args;
 
+use super::app::App;
+use super::error::CliResult;
+use super::render;
 use super::verify::{verdict_lines, verdict_summary};
-use super::{App, CliResult, render};
-use crate::model::{NextStep, Status};
-use crate::text::escape;
-use crate::view::ResumeView;
+use git_tasklist_core::model::{NextStep, Status};
+use git_tasklist_core::text::escape;
+use git_tasklist_core::view::ResumeView;
 
 /// Brief a new session: progress, tasks, next step, last handoff, recent history, bounded verify
 #[derive(Debug, Args)]
@@ -78,7 +80,7 @@ pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
         writeln!(app.out)?;
         let who =
             h.session.as_deref().map(|s| format!(" by session {}", escape(s))).unwrap_or_default();
-        writeln!(app.out, "Last handoff ({}{who}):", crate::model::timestamp(&h.at))?;
+        writeln!(app.out, "Last handoff ({}{who}):", git_tasklist_core::model::timestamp(&h.at))?;
         let note =
             if h.note.is_empty() { "(no note)".to_string() } else { render::indented(&h.note, 2) };
         writeln!(app.out, "  {note}")?;

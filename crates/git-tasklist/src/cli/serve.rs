@@ -5,8 +5,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use clap::Args;
 
-use super::{CliError, CliResult, Kind};
-use crate::Tasklists;
+use super::error::{CliError, CliResult, Kind};
+use git_tasklist_core::Tasklists;
 
 /// The port `serve` listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 7717;

@@ -2,10 +2,12 @@
 
 use clap::Args;
 
-use super::{App, CliResult, render};
-use crate::model::NextStep;
-use crate::text::escape;
-use crate::view::ListView;
+use super::app::App;
+use super::error::CliResult;
+use super::render;
+use git_tasklist_core::model::NextStep;
+use git_tasklist_core::text::escape;
+use git_tasklist_core::view::ListView;
 
 /// Show a task list: tasks in order with status, owner, what each waits for, and notes
 #[derive(Debug, Args)]
@@ -28,7 +30,7 @@ pub fn run(app: &mut App, args: ShowArgs) -> CliResult {
     let session = app.tl.session();
     if app.json {
         let reference = match &args.remote {
-            Some(r) => format!("{}/{r}/{}", crate::sync::TRACKING_PREFIX, snap.list.id),
+            Some(r) => format!("{}/{r}/{}", git_tasklist_core::sync::TRACKING_PREFIX, snap.list.id),
             None => app.tl.ref_name(&snap.list.id),
         };
         let view = ListView::of(&snap, &reference, session);
@@ -42,7 +44,7 @@ pub fn run(app: &mut App, args: ShowArgs) -> CliResult {
 /// for the tasks of a list that has none.
 pub fn write_text(
     out: &mut dyn std::io::Write,
-    l: &crate::model::TaskList,
+    l: &git_tasklist_core::model::TaskList,
     session: Option<&str>,
     color: bool,
     empty: &str,

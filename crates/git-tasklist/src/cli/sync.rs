@@ -2,10 +2,12 @@
 
 use clap::Args;
 
-use super::{App, CliError, CliResult, Kind, render};
-use crate::sync::{Action, SyncOptions};
-use crate::text::escape;
-use crate::view::{InitView, SyncView};
+use super::app::App;
+use super::error::{CliError, CliResult, Kind};
+use super::render;
+use git_tasklist_core::sync::{Action, SyncOptions};
+use git_tasklist_core::text::escape;
+use git_tasklist_core::view::{InitView, SyncView};
 
 /// Exchange task lists with a git remote: fetch, merge, push (never forced)
 #[derive(Debug, Args)]
@@ -99,7 +101,7 @@ pub fn run(app: &mut App, a: SyncArgs) -> CliResult {
 
 /// Exit 1 when a list was skipped (after every other list was synced and
 /// the rows were printed), saying how many and what the remote said.
-fn skipped(report: &crate::sync::SyncReport) -> CliResult {
+fn skipped(report: &git_tasklist_core::sync::SyncReport) -> CliResult {
     let n = report.skipped();
     if n == 0 {
         return Ok(());

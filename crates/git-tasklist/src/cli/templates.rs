@@ -2,10 +2,12 @@
 
 use clap::Args;
 
-use super::{App, CliResult, render};
-use crate::template;
-use crate::text::escape;
-use crate::view::TemplatesView;
+use super::app::App;
+use super::error::CliResult;
+use super::render;
+use git_tasklist_core::template;
+use git_tasklist_core::text::escape;
+use git_tasklist_core::view::TemplatesView;
 
 /// List the available task list templates (repository's own, then built-in)
 #[derive(Debug, Args)]

@@ -2,12 +2,14 @@
 
 use clap::Args;
 
-use super::{App, CliResult, render, task_id};
-use crate::model::{Status, TaskId};
-use crate::op::TaskChange;
-use crate::text::escape;
-use crate::view::ChangeView;
-use crate::{Changed, Error};
+use super::app::{App, task_id};
+use super::error::CliResult;
+use super::render;
+use git_tasklist_core::model::{Status, TaskId};
+use git_tasklist_core::op::TaskChange;
+use git_tasklist_core::text::escape;
+use git_tasklist_core::view::ChangeView;
+use git_tasklist_core::{Changed, Error};
 
 /// Flags shared by the commands that change a task.
 #[derive(Debug, Args)]

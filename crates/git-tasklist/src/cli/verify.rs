@@ -2,11 +2,13 @@
 
 use clap::Args;
 
-use super::{App, CliError, CliResult, Kind, render, task_id};
-use crate::Error;
-use crate::model::{Status, TaskList};
-use crate::text::escape;
-use crate::view::{VerdictView, VerifyView};
+use super::app::{App, task_id};
+use super::error::{CliError, CliResult, Kind};
+use super::render;
+use git_tasklist_core::Error;
+use git_tasklist_core::model::{Status, TaskList};
+use git_tasklist_core::text::escape;
+use git_tasklist_core::view::{VerdictView, VerifyView};
 use git_tasklist_core::workflow::verify::{Check, Expect, Verdict};
 
 /// Check a list's whole history: id continuity, status preserved, seamless continuation (exit 5 on failure)

@@ -8,8 +8,11 @@ use std::time::Duration;
 use clap::Args;
 use crossterm::{cursor, execute, terminal};
 
-use super::{App, CliError, CliResult, Kind, list, show};
-use crate::view::ListsView;
+use super::app::App;
+use super::error::{CliError, CliResult, Kind};
+use super::list;
+use super::show;
+use git_tasklist_core::view::ListsView;
 
 /// How often the ref tips are compared (and the terminal size checked).
 const POLL: Duration = Duration::from_millis(200);

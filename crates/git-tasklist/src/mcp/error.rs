@@ -5,8 +5,8 @@ use rmcp::handler::server::tool::IntoCallToolResult;
 use rmcp::model::{CallToolResponse, CallToolResult, ContentBlock};
 use serde::Serialize;
 
-use crate::text::{MAX_ECHO, clip};
-use crate::{Error, Hint};
+use git_tasklist_core::text::{MAX_ECHO, clip};
+use git_tasklist_core::{Error, Hint};
 
 /// A failed call as the agent gets it: the library's sentence, its stable
 /// code, and what to do about it in the tool's own parameter names.

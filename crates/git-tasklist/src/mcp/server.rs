@@ -20,14 +20,14 @@ use super::params::{
     AddParams, AllParams, CreateParams, HandoffParams, ListParams, UpdateParams, VerifyParams,
 };
 use super::{schema, transport};
-use crate::model::{Status, TaskId};
-use crate::op::{NewTask, TaskChange};
-use crate::text::{MAX_ECHO, clip, escape, json_safe};
-use crate::view::{
+use git_tasklist_core::model::{Status, TaskId};
+use git_tasklist_core::op::{NewTask, TaskChange};
+use git_tasklist_core::text::{MAX_ECHO, clip, escape, json_safe};
+use git_tasklist_core::view::{
     ChangeView, HandoffView, ListView, ListsView, ResumeView, VerdictView, VerifyView,
 };
-use crate::{CreateRequest, Error, Tasklists};
 use git_tasklist_core::workflow::verify::Expect;
+use git_tasklist_core::{CreateRequest, Error, Tasklists};
 
 /// What a tool returns (spelt out in the tools' signatures, where rmcp's
 /// macro reads the output schema from `Json<T>`).
@@ -47,7 +47,7 @@ pub struct Server {
     tools: Arc<ToolRouter<Server>>,
 }
 
-pub use crate::model::slug;
+pub use git_tasklist_core::model::slug;
 
 fn task_id(given: Option<&str>, subject: &str) -> Result<TaskId, ToolError> {
     TaskId::parse(given.map_or_else(|| slug(subject), String::from).as_str())
@@ -116,7 +116,7 @@ impl Server {
     }
 
     /// The view of a change, as every writing tool returns it.
-    fn change_view(&self, done: &crate::Changed) -> ChangeView {
+    fn change_view(&self, done: &git_tasklist_core::Changed) -> ChangeView {
         let tl = self.tl();
         ChangeView::of(&done.committed, &tl.ref_name(&done.id), tl.session())
     }
@@ -128,7 +128,7 @@ impl Server {
             // A call in flight finishes before a signal ends the server.
             let call = route.call.clone();
             route.call = Arc::new(move |ctx| {
-                let hold = crate::interrupt::hold();
+                let hold = git_tasklist_core::interrupt::hold();
                 let done = call(ctx);
                 Box::pin(async move { (done.await, drop(hold)).0 })
             });

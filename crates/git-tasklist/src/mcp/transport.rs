@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::Mutex;
 
-use crate::text::{MAX_ECHO, clip, json_safe};
+use git_tasklist_core::text::{MAX_ECHO, clip, json_safe};
 
 /// The longest message read, in bytes (rmcp's own bound).
 pub const MAX_LINE: usize = 16 << 20;

@@ -32,6 +32,7 @@ mod test_housekeeping;
 mod test_install;
 mod test_install_safety;
 mod test_json;
+mod test_layers;
 mod test_library;
 mod test_log;
 mod test_mcp;

@@ -1,6 +1,6 @@
 //! Why an import or an export of Claude Code task files did not happen.
 
-use super::files::MAX_FILES;
+use super::types::MAX_FILES;
 use crate::domain::model::{Cycle, DependencyError};
 use crate::store::{MAX_STATE_BYTES, StoreError};
 

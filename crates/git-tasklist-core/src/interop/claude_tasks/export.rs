@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::error::{ClaudeError, ClaudeResult};
-use super::files::{ClaudeStatus, HIGHWATERMARK, shown, task_files};
+use super::files::{ClaudeStatus, shown, task_files};
+use super::types::HIGHWATERMARK;
 use crate::domain::model::{TaskId, TaskList};
 use crate::util::file;
 use crate::util::text::{escape, json_safe};

@@ -13,10 +13,10 @@ mod export;
 mod files;
 pub mod mirror;
 mod read;
+mod types;
 
 pub use error::{ClaudeError, ClaudeResult};
 pub use export::{Exported, ExportedTask, active_form, export};
-pub use files::{
-    CLAUDE_ID_KEY, HIGHWATERMARK, MAX_FILE_BYTES, MAX_FILES, SOURCE, is_task_file_name,
-};
+pub use files::is_task_file_name;
 pub use read::{Imported, Read, Warning, import, read};
+pub use types::{CLAUDE_ID_KEY, HIGHWATERMARK, MAX_FILE_BYTES, MAX_FILES, SOURCE};

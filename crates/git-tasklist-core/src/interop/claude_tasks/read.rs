@@ -5,10 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::error::{ClaudeError, ClaudeResult};
-use super::files::{
-    CLAUDE_ID_KEY, ClaudeStatus, MAX_FILE_BYTES, MAX_FILES, SOURCE, WHY_SHOWN, check_dir,
-    claude_order, json_names, shown,
-};
+use super::files::{ClaudeStatus, check_dir, claude_order, json_names, shown};
+use super::types::{CLAUDE_ID_KEY, MAX_FILE_BYTES, MAX_FILES, SOURCE, WHY_SHOWN};
 use crate::domain::model::{
     self, DependencyError, Status, Task, TaskId, check_dependencies, new_list_id, session_ok,
 };
