@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use crate::api::error::{Error, Result};
+use crate::domain::id::CommitId;
 use crate::domain::model::session_ok;
 use crate::domain::model::{Status, TaskId};
 use crate::domain::op::{NewTask, Op, TaskChange};
@@ -297,7 +298,7 @@ impl Tasklists {
         let entries = self.list()?;
         // The tracking state is a garnish: the board works without it. It
         // is shown for the lists read, at the tips they were read at.
-        let local: Vec<(&str, gix::ObjectId)> = entries
+        let local: Vec<(&str, CommitId)> = entries
             .iter()
             .filter_map(|e| e.result.as_ref().ok().map(|s| (e.id.as_str(), s.tip)))
             .collect();

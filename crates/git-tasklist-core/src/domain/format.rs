@@ -7,13 +7,12 @@
 //! serialization is deterministic: the same state always gives the same bytes,
 //! one `key = value` per line, so a status change diffs as a line or two.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
 use crate::domain::model::{
-    FORMAT, Handoff, ModelError, ModelResult, Status, Task, TaskId, TaskList, UnknownStatus,
+    Extra, FORMAT, Handoff, ModelError, ModelResult, Status, Task, TaskId, TaskList, UnknownStatus,
     check_dependencies, timestamp,
 };
 use crate::util::text::{MAX_ECHO, clip, escape, one_line};
@@ -96,8 +95,8 @@ fn kv(out: &mut String, key: &str, value: &str) {
     out.push('\n');
 }
 
-fn extras(out: &mut String, extra: &BTreeMap<String, toml::Value>) {
-    for (k, v) in extra {
+fn extras(out: &mut String, extra: &Extra) {
+    for (k, v) in &extra.0 {
         let key = if is_bare_key(k) { k.clone() } else { quote(k) };
         kv(out, &key, &inline_value(v));
     }
@@ -223,8 +222,8 @@ impl Fields {
         }
     }
 
-    fn rest(self) -> BTreeMap<String, toml::Value> {
-        self.table.into_iter().collect()
+    fn rest(self) -> Extra {
+        Extra(self.table.into_iter().collect())
     }
 }
 
@@ -383,7 +382,7 @@ mod tests {
         text.push_str("priority = 3\n");
         let l = TaskList::from_toml(&text).unwrap();
         assert_eq!(l.extra.len(), 1);
-        assert_eq!(l.tasks[1].extra.get("priority"), Some(&toml::Value::Integer(3)));
+        assert_eq!(l.tasks[1].extra.0.get("priority"), Some(&toml::Value::Integer(3)));
         let again = TaskList::from_toml(&l.to_toml()).unwrap();
         assert_eq!(again, l);
     }

@@ -13,9 +13,9 @@
 //! force) the merge is two-way and loses nothing either side holds.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
-use crate::domain::model::{Status, Task, TaskId, TaskList};
+use crate::domain::model::{Extra, Status, Task, TaskId, TaskList};
 
 /// Tasks each side reopened explicitly since the merge base (from the
 /// `Reopened:` trailers of its commits).
@@ -86,8 +86,8 @@ fn pick<T: PartialEq + Ord + Clone>(
 }
 
 /// Extra keys compared as text (TOML values have no order of their own).
-fn extra_key(e: &BTreeMap<String, toml::Value>) -> String {
-    format!("{e:?}")
+fn extra_key(e: &Extra) -> String {
+    format!("{:?}", e.0)
 }
 
 /// Merges `ours` and `theirs` against `base` (`None`: no common ancestor).
@@ -470,7 +470,7 @@ mod tests {
                     if let Ok(a) =
                         op::apply(Some(&l), &Op::Update { task: task.clone(), change }, &ctx(*w))
                     {
-                        if a.name == "reopen" {
+                        if a.name.as_str() == "reopen" {
                             reopened.insert(task.to_string());
                         }
                         l = a.list;

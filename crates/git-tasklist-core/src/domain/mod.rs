@@ -2,6 +2,7 @@
 //! TOML format, the three-way merge and commit trailers. Pure: no git.
 
 pub mod format;
+pub mod id;
 pub mod merge;
 pub mod model;
 pub mod op;

@@ -259,6 +259,38 @@ pub fn unique_slug(subject: &str, used: &HashSet<String>) -> TaskId {
     }
 }
 
+/// Keys this version does not know, kept as they were read: a newer
+/// version's fields survive a read-modify-write by this one.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Extra(pub(crate) BTreeMap<String, toml::Value>);
+
+impl Extra {
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// How many keys there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The keys, sorted.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+
+    /// The value of `key`, when it is a string.
+    pub fn get_str(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(toml::Value::as_str)
+    }
+
+    /// Sets `key` to the string `value`.
+    pub fn set_str(&mut self, key: impl Into<String>, value: impl Into<String>) {
+        self.0.insert(key.into(), toml::Value::String(value.into()));
+    }
+}
+
 /// The latest handoff note of a list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Handoff {
@@ -271,7 +303,7 @@ pub struct Handoff {
     /// The note for the next session.
     pub note: String,
     /// Keys this version does not know, kept as they were.
-    pub extra: BTreeMap<String, toml::Value>,
+    pub extra: Extra,
 }
 
 /// One phase of the plan.
@@ -292,7 +324,7 @@ pub struct Task {
     /// Free-form note (the block reason for blocked tasks).
     pub note: Option<String>,
     /// Keys this version does not know, kept as they were.
-    pub extra: BTreeMap<String, toml::Value>,
+    pub extra: Extra,
 }
 
 impl Task {
@@ -314,7 +346,7 @@ impl Task {
             owner: None,
             depends_on: Vec::new(),
             note: None,
-            extra: BTreeMap::new(),
+            extra: Extra::default(),
         }
     }
 }
@@ -346,7 +378,7 @@ pub struct TaskList {
     /// Tasks in plan order.
     pub tasks: Vec<Task>,
     /// Top-level keys this version does not know, kept as they were.
-    pub extra: BTreeMap<String, toml::Value>,
+    pub extra: Extra,
 }
 
 impl TaskList {
@@ -730,10 +762,10 @@ pub(crate) mod tests {
                 session: Some("s1".into()),
                 base: Some("abc".into()),
                 note: "half".into(),
-                extra: BTreeMap::new(),
+                extra: Extra::default(),
             }),
             tasks: vec![a, b],
-            extra: BTreeMap::new(),
+            extra: Extra::default(),
         }
     }
 

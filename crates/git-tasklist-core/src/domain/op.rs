@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::id::CommitId;
 use crate::domain::model::{
     DependencyError, Handoff, Status, Task, TaskId, TaskList, check_dependencies,
 };
@@ -102,7 +103,7 @@ pub struct Ctx {
     /// The time recorded for this change.
     pub now: DateTime<Utc>,
     /// The commit the change is applied on (None when creating).
-    pub tip: Option<String>,
+    pub tip: Option<CommitId>,
 }
 
 /// A task to add: id, title, explicit dependencies, and a note it starts with.
@@ -229,25 +230,76 @@ pub struct Applied {
     pub changed: bool,
     /// The commit subject.
     pub subject: String,
-    /// The `Op:` trailer value.
-    pub name: &'static str,
+    /// What the change was (the `Op:` trailer).
+    pub name: OpName,
     /// Further trailers, e.g. `Out-Of-Order` or `Took-Over`.
     pub trailers: Vec<(&'static str, String)>,
-    /// Parents beside the tip the change was applied to: the other tips a
-    /// merge joins (empty for every op).
-    pub merged: Vec<gix::ObjectId>,
 }
 
 impl Applied {
+    /// A change to `list`, described by `subject`, without further trailers.
+    pub fn new(list: TaskList, name: OpName, subject: String) -> Applied {
+        Applied { list, changed: true, subject, name, trailers: vec![] }
+    }
+
     /// The result of an op that changes nothing: no commit is written.
     pub fn unchanged(list: &TaskList) -> Applied {
         Applied {
             list: list.clone(),
             changed: false,
             subject: String::new(),
-            name: "noop",
+            name: OpName::Noop,
             trailers: vec![],
-            merged: vec![],
+        }
+    }
+}
+
+/// What a commit did, as its `Op:` trailer names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OpName {
+    /// Nothing (no commit is written).
+    Noop,
+    /// A new list.
+    Create,
+    /// A new list from another tool's tasks.
+    Import,
+    /// A task added.
+    AddTask,
+    /// A task's status changed.
+    SetStatus,
+    /// A completed task reopened.
+    Reopen,
+    /// A task claimed without a status change.
+    Claim,
+    /// A task's note changed.
+    Note,
+    /// A handoff note recorded.
+    Handoff,
+    /// The list archived.
+    Archive,
+    /// The list unarchived.
+    Unarchive,
+    /// Two histories joined (sync).
+    Merge,
+}
+
+impl OpName {
+    /// The trailer's value: `create`, `set-status`, `reopen` …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpName::Noop => "noop",
+            OpName::Create => "create",
+            OpName::Import => "import",
+            OpName::AddTask => "add-task",
+            OpName::SetStatus => "set-status",
+            OpName::Reopen => "reopen",
+            OpName::Claim => "claim",
+            OpName::Note => "note",
+            OpName::Handoff => "handoff",
+            OpName::Archive => "archive",
+            OpName::Unarchive => "unarchive",
+            OpName::Merge => "merge",
         }
     }
 }
@@ -294,39 +346,28 @@ pub fn apply(before: Option<&TaskList>, op: &Op, ctx: &Ctx) -> OpResult<Applied>
             list.handoff = Some(Handoff {
                 at: ctx.now,
                 session: ctx.session.clone(),
-                base: ctx.tip.clone(),
+                base: ctx.tip.map(|t| t.to_string()),
                 note: note.clone(),
                 extra: Default::default(),
             });
             list.updated = ctx.now;
-            Ok(Applied {
-                subject: format!("{}: handoff", subject_title(&list.title)),
-                list,
-                changed: true,
-                name: "handoff",
-                trailers: vec![],
-                merged: vec![],
-            })
+            let subject = format!("{}: handoff", subject_title(&list.title));
+            Ok(Applied::new(list, OpName::Handoff, subject))
         }
     }
 }
 
 fn archive(l: &TaskList, archived: bool, ctx: &Ctx) -> Applied {
-    let (name, what) = if archived { ("archive", "archived") } else { ("unarchive", "unarchived") };
+    let (name, what) =
+        if archived { (OpName::Archive, "archived") } else { (OpName::Unarchive, "unarchived") };
     if l.archived == archived {
         return Applied::unchanged(l);
     }
     let mut list = l.clone();
     list.archived = archived;
     list.updated = ctx.now;
-    Applied {
-        subject: format!("{}: {what}", subject_title(&list.title)),
-        list,
-        changed: true,
-        name,
-        trailers: vec![],
-        merged: vec![],
-    }
+    let subject = format!("{}: {what}", subject_title(&list.title));
+    Applied::new(list, name, subject)
 }
 
 fn create(
@@ -373,18 +414,9 @@ fn create(
         list.tasks.push(new_task(t, ctx));
     }
     let n = list.tasks.len();
-    Ok(Applied {
-        subject: format!(
-            "Create '{}' with {n} task{}",
-            subject_title(title),
-            if n == 1 { "" } else { "s" }
-        ),
-        list,
-        changed: true,
-        name: "create",
-        trailers: vec![],
-        merged: vec![],
-    })
+    let subject =
+        format!("Create '{}' with {n} task{}", subject_title(title), if n == 1 { "" } else { "s" });
+    Ok(Applied::new(list, OpName::Create, subject))
 }
 
 /// A new list holding `tasks` as they are. Dependencies may point forward
@@ -426,19 +458,13 @@ fn import(id: &str, title: &str, tasks: &[Task], source: &str, ctx: &Ctx) -> OpR
         .map(|(_, t)| (trailer::OUT_OF_ORDER, t.id.to_string()))
         .collect();
     let n = list.tasks.len();
-    Ok(Applied {
-        subject: format!(
-            "Import '{}' with {n} task{} from {}",
-            subject_title(title),
-            if n == 1 { "" } else { "s" },
-            escape(source)
-        ),
-        list,
-        changed: true,
-        name: "import",
-        trailers,
-        merged: vec![],
-    })
+    let subject = format!(
+        "Import '{}' with {n} task{} from {}",
+        subject_title(title),
+        if n == 1 { "" } else { "s" },
+        escape(source)
+    );
+    Ok(Applied { trailers, ..Applied::new(list, OpName::Import, subject) })
 }
 
 fn push_task(list: &mut TaskList, t: &NewTask, after: Option<&TaskId>, ctx: &Ctx) -> OpResult<()> {
@@ -482,14 +508,8 @@ fn add_task(l: &TaskList, t: &NewTask, after: Option<&TaskId>, ctx: &Ctx) -> OpR
     let mut list = l.clone();
     push_task(&mut list, t, after, ctx)?;
     list.updated = ctx.now;
-    Ok(Applied {
-        subject: format!("{}: add {}", subject_title(&list.title), t.id),
-        list,
-        changed: true,
-        name: "add-task",
-        trailers: vec![],
-        merged: vec![],
-    })
+    let subject = format!("{}: add {}", subject_title(&list.title), t.id);
+    Ok(Applied::new(list, OpName::AddTask, subject))
 }
 
 /// [`Op::Mirror`] on `l`, or on no list yet (then `seed` says what to create).
@@ -574,16 +594,16 @@ fn update(l: &TaskList, id: &TaskId, change: &TaskChange, ctx: &Ctx) -> OpResult
         return Ok(Applied::unchanged(l));
     }
 
-    let mut name = if status_changes { "set-status" } else { "note" };
+    let mut name = if status_changes { OpName::SetStatus } else { OpName::Note };
     if status_changes && old.status == Status::Completed {
         if !change.reopen {
             return Err(OpError::NeedsReopen { task: id.clone(), wanted: new_status });
         }
-        name = "reopen";
+        name = OpName::Reopen;
         trailers.push((trailer::REOPENED, id.to_string()));
     }
     if claim_changes && !status_changes {
-        name = "claim";
+        name = OpName::Claim;
     }
     if status_changes && matches!(new_status, Status::InProgress | Status::Completed) {
         let waiting = l.unsettled_prerequisites(idx);
@@ -621,7 +641,7 @@ fn update(l: &TaskList, id: &TaskId, change: &TaskChange, ctx: &Ctx) -> OpResult
     } else {
         format!("{title}: note on {id}")
     };
-    Ok(Applied { list, changed: true, subject, name, trailers, merged: vec![] })
+    Ok(Applied { trailers, ..Applied::new(list, name, subject) })
 }
 
 #[cfg(test)]
@@ -680,7 +700,7 @@ mod tests {
         let change =
             TaskChange { status: Some(Status::Pending), reopen: true, ..Default::default() };
         let r = apply(Some(&l), &Op::Update { task: tid("a"), change }, &ctx(None)).unwrap();
-        assert_eq!(r.name, "reopen");
+        assert_eq!(r.name.as_str(), "reopen");
         assert_eq!(r.list.tasks[0].status, Status::Pending);
     }
 
@@ -729,7 +749,7 @@ mod tests {
         let note = TaskChange { note: Some("hi".into()), ..Default::default() };
         let r = apply(Some(&l), &Op::Update { task: tid("a"), change: note }, &ctx(Some("s9")));
         let r = r.unwrap();
-        assert_eq!(r.name, "note");
+        assert_eq!(r.name.as_str(), "note");
         assert_eq!(r.list.tasks[0].owner, None);
     }
 
@@ -785,7 +805,7 @@ mod tests {
             branch: None,
         };
         let r = apply(None, &op(vec![a.clone(), b.clone()]), &ctx(None)).unwrap();
-        assert_eq!(r.name, "import");
+        assert_eq!(r.name.as_str(), "import");
         assert_eq!(r.list.tasks[0].status, Status::Completed);
         assert_eq!(r.list.tasks[1].owner.as_deref(), Some("lead"));
         assert_eq!(r.trailers, vec![(trailer::OUT_OF_ORDER, "a".to_string())]);

@@ -34,7 +34,7 @@ impl Store {
         &self,
         repo: &gix::Repository,
         id: &str,
-        parent: Option<ObjectId>,
+        (parent, merged): (Option<ObjectId>, &[ObjectId]),
         base_tree: ObjectId,
         applied: &Applied,
         files: &[(String, Vec<u8>)],
@@ -84,7 +84,7 @@ impl Store {
         };
 
         let mut trailers: Vec<(&str, &str)> =
-            vec![(trailer::TASKLIST, id), (trailer::OP, applied.name)];
+            vec![(trailer::TASKLIST, id), (trailer::OP, applied.name.as_str())];
         if let Some(s) = session {
             trailers.push((trailer::SESSION, s));
         }
@@ -95,7 +95,7 @@ impl Store {
         let committer = self.signature(repo, false, seconds);
         let commit = gix::objs::Commit {
             tree,
-            parents: parent.into_iter().chain(applied.merged.iter().copied()).collect(),
+            parents: parent.into_iter().chain(merged.iter().copied()).collect(),
             author,
             committer: committer.clone(),
             encoding: None,

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use gix::ObjectId;
 
-use super::types::{BoxError, MAX_STATE_BYTES};
+use super::types::{BoxError, MAX_STATE_BYTES, oid};
+use crate::domain::id::CommitId;
 use crate::domain::model::{ModelError, STATE_FILE};
 use crate::domain::op::OpError;
 use crate::util::text::{escape, one_line};
@@ -27,6 +28,43 @@ pub enum NotARepo {
     Other(#[source] BoxError),
 }
 
+/// What kind of object a ref points to, when it is not a commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ObjectKind {
+    /// A tree.
+    Tree,
+    /// A blob.
+    Blob,
+    /// An annotated tag.
+    Tag,
+    /// A commit.
+    Commit,
+}
+
+impl ObjectKind {
+    /// The kind of a gix object.
+    pub(crate) fn of(kind: gix::object::Kind) -> ObjectKind {
+        match kind {
+            gix::object::Kind::Tree => ObjectKind::Tree,
+            gix::object::Kind::Blob => ObjectKind::Blob,
+            gix::object::Kind::Tag => ObjectKind::Tag,
+            gix::object::Kind::Commit => ObjectKind::Commit,
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ObjectKind::Tree => "tree",
+            ObjectKind::Blob => "blob",
+            ObjectKind::Tag => "tag",
+            ObjectKind::Commit => "commit",
+        })
+    }
+}
+
 /// What is wrong with a list that cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum Problem {
@@ -38,7 +76,7 @@ pub enum Problem {
     BadRef(#[source] BoxError),
     /// The ref points to something other than a commit.
     #[error("the ref points to a {0}, not a commit")]
-    NotACommit(gix::object::Kind),
+    NotACommit(ObjectKind),
     /// The object the ref points to is missing or corrupt.
     #[error("the object cannot be read ({})", one_line(&.0.to_string()))]
     Missing(#[source] BoxError),
@@ -242,4 +280,23 @@ pub(crate) fn unreadable(id: &str, commit: ObjectId, problem: Problem) -> StoreE
         commit: commit.to_hex_with_len(12).to_string(),
         problem,
     }
+}
+
+/// The object id of `commit` in this repository, else list `id`'s
+/// unreadable error (an id of another object format).
+pub(crate) fn object_id(id: &str, commit: CommitId) -> StoreResult<ObjectId> {
+    oid(commit).ok_or_else(|| StoreError::Unreadable {
+        list: escape(id),
+        commit: commit.short(12),
+        problem: Problem::Missing("it is not an object id of this repository".into()),
+    })
+}
+
+/// The object id of `commit` in this repository, else a git error: an id
+/// of another object format names no commit here.
+pub(crate) fn commit_object(commit: CommitId) -> StoreResult<ObjectId> {
+    oid(commit).ok_or_else(|| StoreError::Git {
+        context: "reading a commit".into(),
+        source: format!("{commit} is not an object id of this repository").into(),
+    })
 }

@@ -4,9 +4,13 @@
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
 
-use super::error::{Problem, StoreError, StoreResult, git_err, unreadable};
+use super::error::{
+    ObjectKind, Problem, StoreError, StoreResult, commit_object, git_err, object_id, unreadable,
+};
 use super::open::Store;
 use super::read::commit_state;
+use super::types::{cid, oid};
+use crate::domain::id::CommitId;
 use crate::domain::model::TaskList;
 use crate::domain::trailer;
 use crate::util::text::escape;
@@ -21,7 +25,7 @@ const CHUNK: usize = 2048;
 #[derive(Debug, Clone)]
 pub struct LogEntry {
     /// The commit id.
-    pub commit: ObjectId,
+    pub commit: CommitId,
     /// Committer time (seconds since the epoch).
     pub time: i64,
     /// Author name.
@@ -37,7 +41,7 @@ pub struct LogEntry {
     /// Every trailer, in order.
     pub trailers: Vec<(String, String)>,
     /// Parent commits (two or more for merges).
-    pub parents: Vec<ObjectId>,
+    pub parents: Vec<CommitId>,
 }
 
 impl LogEntry {
@@ -62,30 +66,33 @@ pub enum HistoryEnd {
         /// What stopped the walk.
         problem: String,
         /// The last commit delivered.
-        last: Option<ObjectId>,
+        last: Option<CommitId>,
     },
 }
 
 impl Store {
     /// The tip of a list, checked to be a commit (history walks need one).
-    pub fn commit_tip(&self, id: &str) -> StoreResult<ObjectId> {
+    pub(crate) fn commit_tip(&self, id: &str) -> StoreResult<ObjectId> {
         let repo = self.local();
         let tip = self.tip_with(&repo, id)?.ok_or_else(|| StoreError::ListNotFound(escape(id)))?;
         match repo.find_header(tip) {
             Ok(h) if h.kind() == gix::object::Kind::Commit => Ok(tip),
-            Ok(h) => Err(unreadable(id, tip, Problem::NotACommit(h.kind()))),
+            Ok(h) => Err(unreadable(id, tip, Problem::NotACommit(ObjectKind::of(h.kind())))),
             Err(e) => Err(unreadable(id, tip, Problem::Missing(Box::new(e)))),
         }
     }
 
     /// Whether a commit is present in the object database.
-    pub fn has_commit(&self, commit: ObjectId) -> bool {
-        self.local().find_header(commit).is_ok_and(|h| h.kind() == gix::object::Kind::Commit)
+    pub fn has_commit(&self, commit: CommitId) -> bool {
+        oid(commit).is_some_and(|commit| {
+            self.local().find_header(commit).is_ok_and(|h| h.kind() == gix::object::Kind::Commit)
+        })
     }
 
     /// The history entry of one commit (its time, author, trailers), reading
     /// only the commit.
-    pub fn entry(&self, commit: ObjectId) -> StoreResult<LogEntry> {
+    pub fn entry(&self, commit: CommitId) -> StoreResult<LogEntry> {
+        let commit = commit_object(commit)?;
         let repo = self.local();
         let c = repo.find_commit(commit).map_err(|e| git_err("reading a commit", e))?;
         log_entry(commit, &c)
@@ -93,8 +100,8 @@ impl Store {
 
     /// A commit's history entry and the list stored in it (or why it cannot
     /// be read), reading the commit once.
-    pub fn entry_and_state(&self, id: &str, commit: ObjectId) -> StoreResult<HistoryItem> {
-        entry_and_state(&self.local(), id, commit)
+    pub fn entry_and_state(&self, id: &str, commit: CommitId) -> StoreResult<HistoryItem> {
+        entry_and_state(&self.local(), id, object_id(id, commit)?)
     }
 
     /// The first-parent chain from the list's tip, newest first, as
@@ -105,24 +112,25 @@ impl Store {
         &self,
         id: &str,
         limit: usize,
-    ) -> StoreResult<Vec<(ObjectId, Vec<ObjectId>)>> {
+    ) -> StoreResult<Vec<(CommitId, Vec<CommitId>)>> {
         let repo = self.local();
         let tip = self.commit_tip(id)?;
         let walk = first_parent_walk(&repo, tip)?;
         Ok(walk
             .take(limit)
             .map_while(Result::ok)
-            .map(|info| (info.id, info.parent_ids.iter().copied().take(1).collect()))
+            .map(|info| (cid(&info.id), info.parent_ids.iter().take(1).map(|p| cid(p)).collect()))
             .collect())
     }
 
     /// The best common ancestor of two commits, if they have one.
-    pub fn merge_base(&self, a: ObjectId, b: ObjectId) -> Option<ObjectId> {
-        self.local().merge_base(a, b).ok().flatten().map(|id| id.detach())
+    pub fn merge_base(&self, a: CommitId, b: CommitId) -> Option<CommitId> {
+        let (a, b) = (oid(a)?, oid(b)?);
+        self.local().merge_base(a, b).ok().flatten().map(|id| cid(&id))
     }
 
     /// Whether `ancestor` is `commit` or one of its ancestors.
-    pub fn is_ancestor(&self, ancestor: ObjectId, commit: ObjectId) -> bool {
+    pub fn is_ancestor(&self, ancestor: CommitId, commit: CommitId) -> bool {
         ancestor == commit || self.merge_base(ancestor, commit) == Some(ancestor)
     }
 
@@ -131,11 +139,12 @@ impl Store {
     /// reopened since the two sides parted.
     pub fn reopened_since(
         &self,
-        tip: ObjectId,
-        base: Option<ObjectId>,
+        tip: CommitId,
+        base: Option<CommitId>,
     ) -> StoreResult<std::collections::HashSet<String>> {
+        let tip = commit_object(tip)?;
         let repo = self.local();
-        let walk = repo.rev_walk([tip]).with_hidden(base);
+        let walk = repo.rev_walk([tip]).with_hidden(base.and_then(oid));
         let walk = walk.all().map_err(|e| git_err("walking history", e))?;
         let mut out = std::collections::HashSet::new();
         for info in walk {
@@ -165,13 +174,13 @@ impl Store {
             // History cut short (a shallow or partial clone) ends the log
             // where the objects end; only a tip that cannot be read is an error.
             let found = info.ok().and_then(|i| repo.find_commit(i.id).ok().map(|c| (i.id, c)));
-            let Some((cid, commit)) = found else {
+            let Some((commit_id, commit)) = found else {
                 if out.is_empty() {
                     return Err(unreadable(id, tip, Problem::MissingTip));
                 }
                 break;
             };
-            out.push(log_entry(cid, &commit)?);
+            out.push(log_entry(commit_id, &commit)?);
         }
         Ok(out)
     }
@@ -187,10 +196,10 @@ impl Store {
     pub fn read_history(
         &self,
         id: &str,
-        mut check: impl FnMut(&[(ObjectId, Vec<ObjectId>)], Vec<HistoryItem>) -> StoreResult<()>,
+        mut check: impl FnMut(&[(CommitId, Vec<CommitId>)], Vec<HistoryItem>) -> StoreResult<()>,
     ) -> StoreResult<HistoryEnd> {
         use std::sync::mpsc;
-        type Read = Result<(Vec<(ObjectId, Vec<ObjectId>)>, Vec<HistoryItem>), String>;
+        type Read = Result<(Vec<(CommitId, Vec<CommitId>)>, Vec<HistoryItem>), String>;
         let tip = self.commit_tip(id)?;
         let readers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
         let (walk_tx, walk_rx) = mpsc::sync_channel::<Walked>(readers * 2);
@@ -215,7 +224,11 @@ impl Store {
                                 .iter()
                                 .map(|(c, _)| entry_and_state(&repo, id, *c))
                                 .collect();
-                            read.map(|states| (commits, states)).map_err(|e| e.to_string())
+                            let ids = commits
+                                .iter()
+                                .map(|(c, ps)| (cid(c), ps.iter().map(|p| cid(p)).collect()))
+                                .collect();
+                            read.map(|states| (ids, states)).map_err(|e| e.to_string())
                         });
                         if read_tx.send((n, result)).is_err() {
                             // The checker stopped (an error): stop the walk too.
@@ -306,14 +319,14 @@ fn log_entry(id: ObjectId, commit: &gix::Commit<'_>) -> StoreResult<LogEntry> {
     let message = decoded.message.to_str_lossy();
     let (subject, trailers) = trailer::parse(&message);
     Ok(LogEntry {
-        commit: id,
+        commit: cid(&id),
         time,
         author: author.name.to_str_lossy().into_owned(),
         email: author.email.to_str_lossy().into_owned(),
         op: trailer::find(&trailers, trailer::OP).map(String::from),
         session: trailer::find(&trailers, trailer::SESSION).map(String::from),
         subject,
-        parents: decoded.parents().collect(),
+        parents: decoded.parents().map(|p| cid(&p)).collect(),
         trailers,
     })
 }

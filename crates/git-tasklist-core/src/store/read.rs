@@ -4,9 +4,10 @@
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
 
-use super::error::{Problem, StoreError, StoreResult, git_err, unreadable};
+use super::error::{ObjectKind, Problem, StoreError, StoreResult, git_err, object_id, unreadable};
 use super::open::Store;
-use super::types::{MAX_STATE_BYTES, Snapshot};
+use super::types::{MAX_STATE_BYTES, Snapshot, cid};
+use crate::domain::id::CommitId;
 use crate::domain::model::{STATE_FILE, TaskList, is_uuid};
 use crate::util::text::{escape, one_line};
 
@@ -26,10 +27,11 @@ impl Store {
     pub fn file_at(
         &self,
         id: &str,
-        commit: ObjectId,
+        commit: CommitId,
         name: &str,
         max: u64,
     ) -> StoreResult<Option<String>> {
+        let commit = object_id(id, commit)?;
         let repo = self.local();
         let bad = |problem| unreadable(id, commit, problem);
         let c = repo.find_commit(commit).map_err(|e| bad(Problem::Missing(Box::new(e))))?;
@@ -117,8 +119,8 @@ impl Store {
     }
 
     /// Reads the list stored in commit `commit`.
-    pub fn read_at(&self, id: &str, commit: ObjectId) -> StoreResult<Snapshot> {
-        self.read_with(&self.local(), id, commit)
+    pub fn read_at(&self, id: &str, commit: CommitId) -> StoreResult<Snapshot> {
+        self.read_with(&self.local(), id, object_id(id, commit)?)
     }
 
     pub(crate) fn read_with(
@@ -139,7 +141,7 @@ impl Store {
         commit: ObjectId,
     ) -> StoreResult<(Snapshot, ObjectId)> {
         if let Some((list, tree)) = self.recent.get(id, commit) {
-            return Ok((Snapshot { list, tip: commit }, tree));
+            return Ok((Snapshot { list, tip: cid(&commit) }, tree));
         }
         load(repo, id, commit)
     }
@@ -173,10 +175,10 @@ pub(crate) fn load(
         Ok((commit_state(repo, id, &c)?, tree.detach()))
     });
     match state {
-        Ok((list, tree)) => Ok((Snapshot { list, tip: commit }, tree)),
+        Ok((list, tree)) => Ok((Snapshot { list, tip: cid(&commit) }, tree)),
         Err(Problem::Missing(e)) => {
             let problem = match repo.find_header(commit) {
-                Ok(h) => Problem::NotACommit(h.kind()),
+                Ok(h) => Problem::NotACommit(ObjectKind::of(h.kind())),
                 Err(_) => Problem::Missing(e),
             };
             Err(unreadable(id, commit, problem))

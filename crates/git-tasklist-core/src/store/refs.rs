@@ -6,7 +6,8 @@ use gix::bstr::ByteSlice;
 
 use super::error::{Problem, StoreError, StoreResult, git_err};
 use super::open::Store;
-use super::types::MIN_PREFIX;
+use super::types::{MIN_PREFIX, cid};
+use crate::domain::id::CommitId;
 use crate::domain::model::is_uuid;
 use crate::util::text::escape;
 
@@ -15,8 +16,10 @@ impl Store {
     /// points to (`None` when it cannot be resolved), from the refs alone:
     /// no list is read. Names that are not list ids ([`is_uuid`]) are in
     /// here too, for a caller to report.
-    pub fn list_tips(&self) -> StoreResult<Vec<(String, Option<ObjectId>)>> {
-        let mut tips = self.refs_with_prefix(&self.local(), "", true)?;
+    pub fn list_tips(&self) -> StoreResult<Vec<(String, Option<CommitId>)>> {
+        let tips = self.refs_with_prefix(&self.local(), "", true)?;
+        let mut tips: Vec<_> =
+            tips.into_iter().map(|(id, tip)| (id, tip.map(|t| cid(&t)))).collect();
         tips.sort();
         Ok(tips)
     }
@@ -52,7 +55,7 @@ impl Store {
     /// The full names of the refs under `prefix` (a directory such as
     /// `refs/tasklists-remote/`), with their tips; refs that cannot be
     /// peeled have `None`. Names only: nothing else is read.
-    pub fn refs_under(&self, prefix: &str) -> StoreResult<Vec<(String, Option<ObjectId>)>> {
+    pub fn refs_under(&self, prefix: &str) -> StoreResult<Vec<(String, Option<CommitId>)>> {
         let repo = self.local();
         let platform = repo.references().map_err(|e| git_err("reading refs", e))?;
         let iter = platform.prefixed(prefix).map_err(|e| git_err("reading refs", e))?;
@@ -60,7 +63,7 @@ impl Store {
         for r in iter {
             let Ok(mut r) = r else { continue };
             let name = r.name().as_bstr().to_str_lossy().into_owned();
-            out.push((name, r.peel_to_id().ok().map(|i| i.detach())));
+            out.push((name, r.peel_to_id().ok().map(|i| cid(&i))));
         }
         out.sort();
         Ok(out)
@@ -169,8 +172,8 @@ impl Store {
     }
 
     /// The tip commit of a list, if its ref exists.
-    pub fn tip(&self, id: &str) -> StoreResult<Option<ObjectId>> {
-        self.tip_with(&self.local(), id)
+    pub fn tip(&self, id: &str) -> StoreResult<Option<CommitId>> {
+        Ok(self.tip_with(&self.local(), id)?.map(|t| cid(&t)))
     }
 
     /// Whether list `id` has a ref, read without peeling it (which would

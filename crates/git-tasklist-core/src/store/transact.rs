@@ -9,9 +9,10 @@ use gix::ObjectId;
 use gix::refs::Target;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 
-use super::error::{Problem, StoreError, StoreResult, git_err};
+use super::error::{ObjectKind, Problem, StoreError, StoreResult, git_err, object_id};
 use super::open::Store;
-use super::types::{Committed, ExtraFiles};
+use super::types::{Committed, ExtraFiles, cid};
+use crate::domain::id::CommitId;
 use crate::domain::model::{self, TaskList};
 use crate::domain::op::{self, Applied, Ctx, Op, OpError};
 use crate::util::text::escape;
@@ -60,7 +61,7 @@ impl Store {
         let change = |before: Option<&TaskList>, ctx: &Ctx| {
             op::apply(before, op, ctx).map_err(StoreError::from)
         };
-        self.transact_on(id, tip, session, change, extra_files)
+        self.transact_on(id, tip, session, change, extra_files, &[])
     }
 
     /// The one write path. `change` gets the state at the tip (`None` when
@@ -71,7 +72,8 @@ impl Store {
     /// must describe an intent, never carry a precomputed state. An error
     /// of `change` (of the caller's own type) ends the write and is returned
     /// as it is. Not for front ends: the op guards (claims, reopen, order)
-    /// are [`Store::transact`]'s.
+    /// are [`Store::transact`]'s. `merged` are the commit's parents beside
+    /// the tip it is applied on: the other tips a merge joins.
     pub(crate) fn transact_with<E: From<StoreError>>(
         &self,
         id: &str,
@@ -79,9 +81,12 @@ impl Store {
         session: Option<&str>,
         change: impl FnMut(Option<&TaskList>, &Ctx) -> Result<Applied, E>,
         extra_files: ExtraFiles<'_>,
+        merged: &[CommitId],
     ) -> Result<Committed, E> {
         let tip = if create { Tip::New } else { Tip::Existing };
-        self.transact_on(id, tip, session, change, extra_files)
+        let merged: Vec<ObjectId> =
+            merged.iter().map(|m| object_id(id, *m)).collect::<StoreResult<_>>()?;
+        self.transact_on(id, tip, session, change, extra_files, &merged)
     }
 
     /// [`Store::transact_with`], with `tip` saying whether the list must be
@@ -95,6 +100,7 @@ impl Store {
         session: Option<&str>,
         mut change: impl FnMut(Option<&TaskList>, &Ctx) -> Result<Applied, E>,
         extra_files: ExtraFiles<'_>,
+        merged: &[ObjectId],
     ) -> Result<Committed, E> {
         let repo = self.local();
         let name = self.ref_name(id);
@@ -118,7 +124,7 @@ impl Store {
                 (Tip::Existing | Tip::Either, Some(tip)) => {
                     let (snap, tree) = self.load(&repo, id, tip).map_err(|e| match e {
                         StoreError::Unreadable {
-                            problem: Problem::NotACommit(gix::object::Kind::Tag),
+                            problem: Problem::NotACommit(ObjectKind::Tag),
                             ..
                         } => StoreError::OddRef {
                             list: escape(id),
@@ -133,13 +139,13 @@ impl Store {
             let ctx = Ctx {
                 session: session.map(String::from),
                 now: model::now(),
-                tip: parent.map(|p| p.to_string()),
+                tip: parent.map(|p| cid(&p)),
             };
             let applied = change(before.as_ref(), &ctx)?;
             if !applied.changed {
                 return Ok(Committed {
                     list: applied.list,
-                    tip: parent.unwrap_or_else(|| ObjectId::null(repo.object_hash())),
+                    tip: cid(&parent.unwrap_or_else(|| ObjectId::null(repo.object_hash()))),
                     changed: false,
                     retries: attempt,
                     before,
@@ -149,18 +155,25 @@ impl Store {
             // Writing an object can fail for a moment while git gc packs and
             // prunes beside us ("could not persist loose object"): a
             // transient failure, retried like a lost race.
-            let written =
-                match self.write_commit(&repo, id, parent, base_tree, &applied, &files, session) {
-                    Ok(written) => written,
-                    Err(StoreError::Git { .. }) if write_failures < MAX_WRITE_RETRIES => {
-                        write_failures += 1;
-                        std::thread::sleep(Duration::from_millis(rng.below(20) + 5));
-                        continue;
-                    }
-                    Err(e) => return Err(e.into()),
-                };
+            let written = match self.write_commit(
+                &repo,
+                id,
+                (parent, merged),
+                base_tree,
+                &applied,
+                &files,
+                session,
+            ) {
+                Ok(written) => written,
+                Err(StoreError::Git { .. }) if write_failures < MAX_WRITE_RETRIES => {
+                    write_failures += 1;
+                    std::thread::sleep(Duration::from_millis(rng.below(20) + 5));
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
             let commit = written.commit;
-            let edit = cas_edit(full_name.clone(), commit, parent, applied.name);
+            let edit = cas_edit(full_name.clone(), commit, parent, applied.name.as_str());
             let mut time_buf = gix::date::parse::TimeBuf::default();
             let committer = written.committer.to_ref(&mut time_buf);
             match repo.edit_references_as(Some(edit), Some(committer)) {
@@ -174,7 +187,7 @@ impl Store {
                     }
                     return Ok(Committed {
                         list: applied.list,
-                        tip: commit,
+                        tip: cid(&commit),
                         changed: true,
                         retries: attempt,
                         before,
@@ -210,26 +223,25 @@ impl Store {
     pub fn commit_on(
         &self,
         id: &str,
-        parent: ObjectId,
+        parent: CommitId,
         op: &Op,
         session: Option<&str>,
     ) -> StoreResult<Option<Committed>> {
+        let tip = parent;
+        let parent = object_id(id, parent)?;
         let repo = self.local();
         let _hold = crate::util::interrupt::hold();
         let (snap, tree) = self.load(&repo, id, parent)?;
-        let ctx = Ctx {
-            session: session.map(String::from),
-            now: model::now(),
-            tip: Some(parent.to_string()),
-        };
+        let ctx = Ctx { session: session.map(String::from), now: model::now(), tip: Some(tip) };
         let applied = op::apply(Some(&snap.list), op, &ctx)?;
         if !applied.changed {
             return Ok(None);
         }
-        let written = self.write_commit(&repo, id, Some(parent), tree, &applied, &[], session)?;
+        let written =
+            self.write_commit(&repo, id, (Some(parent), &[]), tree, &applied, &[], session)?;
         Ok(Some(Committed {
             list: applied.list,
-            tip: written.commit,
+            tip: cid(&written.commit),
             changed: true,
             retries: 0,
             before: Some(snap.list),
@@ -242,10 +254,12 @@ impl Store {
     pub fn move_ref(
         &self,
         id: &str,
-        to: ObjectId,
-        expected: Option<ObjectId>,
+        to: CommitId,
+        expected: Option<CommitId>,
         why: &str,
     ) -> StoreResult<bool> {
+        let to = object_id(id, to)?;
+        let expected = expected.map(|e| object_id(id, e)).transpose()?;
         let repo = self.local();
         let name = self.ref_name(id);
         let edit = cas_edit(self.full_name(&name)?, to, expected, why);

@@ -3,6 +3,7 @@
 
 use gix::ObjectId;
 
+use crate::domain::id::CommitId;
 use crate::domain::model::TaskList;
 
 /// The namespace used when none is configured.
@@ -27,7 +28,7 @@ pub struct Snapshot {
     /// The state.
     pub list: TaskList,
     /// The commit the ref points to.
-    pub tip: ObjectId,
+    pub tip: CommitId,
 }
 
 /// Files (path, content) to put beside `tasklist.toml` in a commit's tree.
@@ -48,11 +49,23 @@ pub struct Committed {
     /// The state after the change.
     pub list: TaskList,
     /// The ref's tip afterwards (the new commit, or the old tip when unchanged).
-    pub tip: ObjectId,
+    pub tip: CommitId,
     /// Whether a commit was written.
     pub changed: bool,
     /// Lost races before the write landed.
     pub retries: u32,
     /// The state the change was applied to (None for a create).
     pub before: Option<TaskList>,
+}
+
+/// The [`CommitId`] of a gix object id.
+pub(crate) fn cid(oid: &gix::oid) -> CommitId {
+    // gix ids are 20 or 32 bytes, the two lengths a CommitId holds.
+    CommitId::from_bytes(oid.as_bytes()).unwrap_or_else(|| unreachable!("a gix object id"))
+}
+
+/// The gix object id of a [`CommitId`]; `None` for an id of a length this
+/// build's object format does not have (a SHA-256 id in a SHA-1 repository).
+pub(crate) fn oid(id: CommitId) -> Option<ObjectId> {
+    ObjectId::try_from(id.as_bytes()).ok()
 }

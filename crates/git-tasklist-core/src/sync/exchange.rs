@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use gix::ObjectId;
+use crate::domain::id::CommitId;
 
 use super::error::SyncError;
 use super::reconcile::reconcile;
@@ -47,7 +47,7 @@ pub fn sync(
         net.fetch(&specs, false)?;
         let local = store.list_tips()?;
         let theirs = tracked.list_tips()?;
-        let before: HashMap<&str, Option<ObjectId>> =
+        let before: HashMap<&str, Option<CommitId>> =
             theirs.iter().map(|(id, tip)| (id.as_str(), *tip)).collect();
         let mut pushing: Vec<Offer> = Vec::new();
         let was_raced = std::mem::take(&mut raced);
@@ -147,7 +147,7 @@ fn dry_run(
         return Err(SyncError::Fetch { remote: escape(net.remote), message });
     }
     let dir = format!("{prefix}/");
-    let mut theirs: Vec<(String, Option<ObjectId>)> = Vec::new();
+    let mut theirs: Vec<(String, Option<CommitId>)> = Vec::new();
     for (name, tip) in remote_tips(&listed) {
         // Only names directly under the prefix (`ls-remote` matches tails).
         if let Some(id) = name.strip_prefix(&dir).filter(|id| !id.contains('/')) {

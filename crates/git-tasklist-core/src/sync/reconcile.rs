@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use gix::ObjectId;
+use crate::domain::id::CommitId;
 
 use super::error::SyncError;
 use super::types::{Action, ListSync};
 use crate::domain::merge::{self, Conflict, Reopened};
 use crate::domain::model::{TaskList, is_uuid};
-use crate::domain::op::{Applied, Ctx};
+use crate::domain::op::{Applied, Ctx, OpName};
 use crate::domain::trailer;
 use crate::store::{Store, StoreError, no_files};
 use crate::util::text::{escape, one_line};
@@ -21,8 +21,8 @@ pub(super) fn reconcile(
     store: &Store,
     session: Option<&str>,
     remote: &str,
-    local: &[(String, Option<ObjectId>)],
-    theirs: &[(String, Option<ObjectId>)],
+    local: &[(String, Option<CommitId>)],
+    theirs: &[(String, Option<CommitId>)],
     dry_run: bool,
 ) -> Vec<ListSync> {
     let mut ids: BTreeMap<&str, Tips> = BTreeMap::new();
@@ -47,7 +47,7 @@ pub(super) fn reconcile(
 
 /// A list's tip here and on the remote: `None` when there is no ref, `Some(None)`
 /// when the ref cannot be resolved.
-type Tips = (Option<Option<ObjectId>>, Option<Option<ObjectId>>);
+type Tips = (Option<Option<CommitId>>, Option<Option<CommitId>>);
 
 /// What one list calls for, done (unless `dry_run`) and recorded in `item`.
 fn settle(
@@ -110,9 +110,9 @@ fn settle(
 /// The merge of our state at `tip` with theirs at `remote_tip`.
 fn plan_merge(
     store: &Store,
-    tip: ObjectId,
+    tip: CommitId,
     ours: &TaskList,
-    remote_tip: ObjectId,
+    remote_tip: CommitId,
     theirs: &TaskList,
 ) -> Result<merge::Merged, SyncError> {
     let base_commit = store.merge_base(tip, remote_tip);
@@ -132,14 +132,14 @@ pub(super) fn merge_into(
     session: Option<&str>,
     remote: &str,
     id: &str,
-    remote_tip: ObjectId,
+    remote_tip: CommitId,
 ) -> Result<Vec<Conflict>, SyncError> {
     let theirs = store.read_at(id, remote_tip)?.list;
     let resolved = std::cell::RefCell::new(Vec::new());
     let change = |before: Option<&TaskList>, ctx: &Ctx| -> Result<Applied, SyncError> {
         // The write path reads an existing list (it was just read too).
         let ours = before.ok_or_else(|| StoreError::ListNotFound(escape(id)))?;
-        let tip = ctx.tip.as_deref().and_then(|t| ObjectId::from_hex(t.as_bytes()).ok());
+        let tip = ctx.tip;
         // A failure to plan the merge (history that cannot be read) is that
         // failure, named as such: never a list that is not there.
         let merged = match tip {
@@ -158,19 +158,13 @@ pub(super) fn merge_into(
         *resolved.borrow_mut() = merged.conflicts;
         let mut list = merged.list;
         list.updated = list.updated.max(ctx.now);
-        Ok(Applied {
-            subject: format!(
-                "{}: merge {remote} ({n} conflict{} resolved)",
-                escape(&list.title),
-                if n == 1 { "" } else { "s" }
-            ),
-            list,
-            changed: true,
-            name: "merge",
-            trailers,
-            merged: vec![remote_tip],
-        })
+        let subject = format!(
+            "{}: merge {remote} ({n} conflict{} resolved)",
+            escape(&list.title),
+            if n == 1 { "" } else { "s" }
+        );
+        Ok(Applied { trailers, ..Applied::new(list, OpName::Merge, subject) })
     };
-    store.transact_with(id, false, session, change, &no_files)?;
+    store.transact_with(id, false, session, change, &no_files, &[remote_tip])?;
     Ok(resolved.into_inner())
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use gix::ObjectId;
+use crate::domain::id::CommitId;
 
 use super::types::{TRACKING_PREFIX, Tracking};
 use crate::domain::model::is_uuid;
@@ -15,10 +15,10 @@ use crate::store::{Store, StoreResult};
 /// where they differ.
 pub fn tracking(
     store: &Store,
-    local: &[(&str, ObjectId)],
+    local: &[(&str, CommitId)],
 ) -> StoreResult<BTreeMap<String, Vec<(String, Tracking)>>> {
     let dir = format!("{TRACKING_PREFIX}/");
-    let mut remotes: BTreeMap<String, BTreeMap<String, ObjectId>> = BTreeMap::new();
+    let mut remotes: BTreeMap<String, BTreeMap<String, CommitId>> = BTreeMap::new();
     for (name, tip) in store.refs_under(&dir)? {
         let Some(rest) = name.strip_prefix(&dir) else { continue };
         let Some((remote, id)) = rest.rsplit_once('/') else { continue };

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use gix::ObjectId;
+use crate::domain::id::CommitId;
 
 use super::error::SyncError;
 use super::types::{
@@ -239,7 +239,7 @@ pub(super) fn push(net: &Net<'_>, prefix: &str, lists: &[Offer]) -> Result<PushO
         let mut args = vec!["ls-remote", "--refs", net.remote];
         args.extend(unsure.iter().map(String::as_str));
         let listed = net.run(LISTING, &args)?;
-        let now: HashMap<String, ObjectId> = remote_tips(&listed).into_iter().collect();
+        let now: HashMap<String, CommitId> = remote_tips(&listed).into_iter().collect();
         for (id, _, seen) in lists {
             let name = format!("{prefix}/{id}");
             if let Some(Pushed::Unsure(reason)) = results.get(&name) {
@@ -255,15 +255,15 @@ pub(super) fn push(net: &Net<'_>, prefix: &str, lists: &[Offer]) -> Result<PushO
 
 /// A list offered to the remote: its id, the commit, and the remote's tip
 /// when last seen.
-pub(super) type Offer = (String, ObjectId, Option<ObjectId>);
+pub(super) type Offer = (String, CommitId, Option<CommitId>);
 
 /// `(ref name, tip)` of each line of `git ls-remote`.
-pub(super) fn remote_tips(out: &Output) -> Vec<(String, ObjectId)> {
+pub(super) fn remote_tips(out: &Output) -> Vec<(String, CommitId)> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|line| {
             let (oid, name) = line.split_once('\t')?;
-            Some((name.to_string(), ObjectId::from_hex(oid.trim().as_bytes()).ok()?))
+            Some((name.to_string(), oid.trim().parse().ok()?))
         })
         .collect()
 }

@@ -62,7 +62,7 @@ pub enum HandoffError {
         origin: String,
         /// What minijinja reported.
         #[source]
-        source: minijinja::Error,
+        source: BoxError,
     },
     /// Rendering failed (or ran out of fuel).
     #[error("Handoff template {origin} failed to render: {}", clip(&one_line(&source.to_string()), MAX_ECHO))]
@@ -71,7 +71,7 @@ pub enum HandoffError {
         origin: String,
         /// What minijinja reported.
         #[source]
-        source: minijinja::Error,
+        source: BoxError,
     },
     /// The document would be larger than [`MAX_DOCUMENT_BYTES`].
     #[error("Handoff template {origin} renders a document over {limit} KiB", origin = .0, limit = MAX_DOCUMENT_BYTES >> 10)]
@@ -134,7 +134,10 @@ impl HandoffTemplate {
             let worker =
                 std::thread::Builder::new().stack_size(RENDER_STACK).spawn_scoped(scope, || {
                     let mut env = minijinja::Environment::new();
-                    let invalid = |source| HandoffError::Invalid { origin: self.origin(), source };
+                    let invalid = |e: minijinja::Error| HandoffError::Invalid {
+                        origin: self.origin(),
+                        source: Box::new(e),
+                    };
                     let syntax = minijinja::syntax::SyntaxConfig::builder()
                         .trim_blocks(true)
                         .lstrip_blocks(true)
@@ -162,15 +165,19 @@ impl HandoffTemplate {
         let context = Context::new(list, ref_name);
         let origin = self.origin();
         self.with_env(|env| {
-            let tmpl = env
-                .get_template("handoff")
-                .map_err(|source| HandoffError::Invalid { origin: origin.clone(), source })?;
+            let tmpl = env.get_template("handoff").map_err(|e| HandoffError::Invalid {
+                origin: origin.clone(),
+                source: Box::new(e),
+            })?;
             let mut out = Bounded { bytes: Vec::new(), over: false };
             let rendered = tmpl.render_captured_to(Serde(&context), &mut out).map(|_| ());
             if out.over {
                 return Err(HandoffError::TooLarge(origin.clone()));
             }
-            rendered.map_err(|source| HandoffError::Render { origin: origin.clone(), source })?;
+            rendered.map_err(|e| HandoffError::Render {
+                origin: origin.clone(),
+                source: Box::new(e),
+            })?;
             let doc = String::from_utf8_lossy(&out.bytes).into_owned();
             Ok(escape_document(&doc))
         })

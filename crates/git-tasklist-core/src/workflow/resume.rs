@@ -2,7 +2,7 @@
 //! the bounded check since the last handoff, and the command that
 //! continues the work.
 
-use gix::ObjectId;
+use crate::domain::id::CommitId;
 
 use super::command::tasklist_command;
 use super::verify::{Check, Failure, Verdict, check_range};
@@ -32,14 +32,14 @@ pub const RESUME_NO_HANDOFF_WINDOW: usize = 20;
 pub fn verify_since_handoff(
     store: &Store,
     snap: &Snapshot,
-) -> StoreResult<(Verdict, Option<ObjectId>)> {
+) -> StoreResult<(Verdict, Option<CommitId>)> {
     let id = snap.list.id.as_str();
     let base = snap
         .list
         .handoff
         .as_ref()
         .and_then(|h| h.base.as_deref())
-        .and_then(|b| ObjectId::from_hex(b.as_bytes()).ok());
+        .and_then(|b| b.parse::<CommitId>().ok());
     let left = base.and_then(|b| store.read_at(id, b).ok().map(|s| (b, s.list)));
     // +1: the base itself is the oldest commit of a complete window.
     let recent = first_parent_chain(store, id, base, RESUME_NO_HANDOFF_WINDOW + 1)?;
@@ -86,9 +86,9 @@ pub fn verify_since_handoff(
 fn first_parent_chain(
     store: &Store,
     id: &str,
-    stop: Option<ObjectId>,
+    stop: Option<CommitId>,
     limit: usize,
-) -> StoreResult<Vec<(ObjectId, Vec<ObjectId>)>> {
+) -> StoreResult<Vec<(CommitId, Vec<CommitId>)>> {
     let mut chain = store.first_parents(id, limit)?;
     if let Some(end) = stop.and_then(|s| chain.iter().position(|(c, _)| *c == s)) {
         chain.truncate(end + 1);
@@ -109,7 +109,7 @@ pub struct Briefing {
     /// The verdict over the history since the last handoff.
     pub verdict: Verdict,
     /// The commit the last handoff was written on, where the verdict starts.
-    pub since_handoff: Option<ObjectId>,
+    pub since_handoff: Option<CommitId>,
     /// The command that continues the work, as a user would type it.
     pub next_command: Option<String>,
 }

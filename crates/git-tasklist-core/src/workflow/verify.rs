@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use gix::ObjectId;
+use crate::domain::id::CommitId;
 
 use crate::domain::model::{Status, TaskList};
 use crate::domain::trailer;
@@ -52,7 +52,7 @@ pub struct Failure {
     /// The check that failed.
     pub check: Check,
     /// The commit that broke it (None for `--expect` on the current state).
-    pub commit: Option<ObjectId>,
+    pub commit: Option<CommitId>,
     /// The commit's subject.
     pub subject: Option<String>,
     /// The task concerned, if any.
@@ -128,7 +128,7 @@ pub fn verify(store: &Store, id: &str, expects: &[Expect]) -> StoreResult<Verdic
 pub(super) fn check_range(
     store: &Store,
     id: &str,
-    commits: &[(ObjectId, Vec<ObjectId>)],
+    commits: &[(CommitId, Vec<CommitId>)],
     complete: bool,
     expects: &[Expect],
 ) -> StoreResult<Verdict> {
@@ -147,9 +147,9 @@ struct Checker<'a> {
     /// Compare the oldest commits with parents outside the range too.
     complete: bool,
     /// The commits being checked; `None` when it is everything reachable.
-    range: Option<std::collections::HashSet<ObjectId>>,
+    range: Option<std::collections::HashSet<CommitId>>,
     /// States read ahead as parents, waiting for their own turn (one in a linear history).
-    pending: HashMap<ObjectId, HistoryItem>,
+    pending: HashMap<CommitId, HistoryItem>,
     failures: Vec<Failure>,
     /// The newest state (the tip's), when readable.
     current: Option<TaskList>,
@@ -162,7 +162,7 @@ impl<'a> Checker<'a> {
         store: &'a Store,
         id: &'a str,
         complete: bool,
-        range: Option<std::collections::HashSet<ObjectId>>,
+        range: Option<std::collections::HashSet<CommitId>>,
     ) -> Checker<'a> {
         Checker {
             store,
@@ -176,14 +176,14 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn in_range(&self, c: &ObjectId) -> bool {
+    fn in_range(&self, c: &CommitId) -> bool {
         self.range.as_ref().is_none_or(|r| r.contains(c))
     }
 
     /// Checks a chunk whose states were read elsewhere (same order as `commits`).
     fn chunk_read(
         &mut self,
-        commits: &[(ObjectId, Vec<ObjectId>)],
+        commits: &[(CommitId, Vec<CommitId>)],
         states: Vec<HistoryItem>,
     ) -> StoreResult<()> {
         for ((c, _), got) in commits.iter().zip(states) {
@@ -195,7 +195,7 @@ impl<'a> Checker<'a> {
         Ok(())
     }
 
-    fn commit(&mut self, commit: &ObjectId, parents: &[ObjectId]) -> StoreResult<()> {
+    fn commit(&mut self, commit: &CommitId, parents: &[CommitId]) -> StoreResult<()> {
         self.seen += 1;
         let (entry, state) = match self.pending.remove(commit) {
             Some(x) => x,
@@ -225,7 +225,7 @@ impl<'a> Checker<'a> {
         if self.seen == 1 {
             self.current = Some(state.clone());
         }
-        let compared: Vec<ObjectId> =
+        let compared: Vec<CommitId> =
             parents.iter().copied().filter(|p| self.complete || self.in_range(p)).collect();
         for p in &compared {
             if !self.pending.contains_key(p) {
@@ -241,7 +241,7 @@ impl<'a> Checker<'a> {
                         task: None,
                         message: format!(
                             "its parent {} is missing (a shallow or partial clone?), so the history before it was not checked",
-                            p.to_hex_with_len(12)
+                            p.short(12)
                         ),
                     }),
                     Err(e) => return Err(e),

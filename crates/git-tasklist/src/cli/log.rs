@@ -34,11 +34,7 @@ pub fn run(app: &mut App, args: LogArgs) -> CliResult {
         writeln!(
             app.out,
             "{}  {}  {}  {}{}",
-            render::paint(
-                app.color,
-                render::Style::Yellow,
-                &e.commit.to_hex_with_len(12).to_string()
-            ),
+            render::paint(app.color, render::Style::Yellow, &e.commit.short(12)),
             render::paint(app.color, render::Style::Dim, &when),
             render::pad(&escape(&e.author), author_w),
             render::paint(app.color, render::Style::Cyan, &session),

@@ -104,7 +104,7 @@ pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
     let scope = match base {
         Some(b) => format!(
             "since the last handoff (written on {}): {} commits",
-            b.to_hex_with_len(12),
+            b.short(12),
             verdict.commits
         ),
         None => format!("(no handoff yet): last {} commits", verdict.commits),

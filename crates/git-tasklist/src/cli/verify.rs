@@ -75,9 +75,9 @@ pub fn verdict_lines(v: &Verdict, now: Option<&TaskList>, color: bool) -> Vec<St
         for f in fails {
             let at = match (&f.commit, &f.subject) {
                 (Some(c), Some(s)) => {
-                    format!("commit {} \"{}\": ", c.to_hex_with_len(12), escape(s))
+                    format!("commit {} \"{}\": ", c.short(12), escape(s))
                 }
-                (Some(c), None) => format!("commit {}: ", c.to_hex_with_len(12)),
+                (Some(c), None) => format!("commit {}: ", c.short(12)),
                 _ => String::new(),
             };
             lines.push(format!("      {at}{}", escape(&f.message)));

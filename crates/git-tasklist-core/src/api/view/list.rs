@@ -4,6 +4,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::domain::id::CommitId;
 use crate::domain::model::{NextState, Status, Task, TaskList, timestamp};
 use crate::store::{Committed, ListEntry, Snapshot};
 
@@ -106,12 +107,7 @@ pub struct ListView {
 
 impl ListView {
     /// The view of `l` at commit `tip` on ref `reference`, with `next` for `session`.
-    pub fn new(
-        l: &TaskList,
-        tip: &gix::ObjectId,
-        reference: &str,
-        session: Option<&str>,
-    ) -> ListView {
+    pub fn new(l: &TaskList, tip: &CommitId, reference: &str, session: Option<&str>) -> ListView {
         ListView {
             id: l.id.clone(),
             reference: reference.to_string(),

@@ -11,8 +11,8 @@ use super::sync::{InitView, SyncView};
 use super::templates::TemplatesView;
 
 /// The JSON schema of every view, by name: what `--json` prints and what the
-/// MCP tools declare as their output schema.
-pub fn schemas() -> BTreeMap<&'static str, schemars::Schema> {
+/// MCP tools declare as their output schema (JSON Schema 2020-12, as JSON).
+pub fn schemas() -> BTreeMap<&'static str, serde_json::Value> {
     let mut out = BTreeMap::new();
     out.insert("list", schemars::schema_for!(ListView));
     out.insert("change", schemars::schema_for!(ChangeView));
@@ -31,5 +31,5 @@ pub fn schemas() -> BTreeMap<&'static str, schemars::Schema> {
     out.insert("install", schemars::schema_for!(InstallView));
     out.insert("board", schemars::schema_for!(BoardView));
     out.insert("board_list", schemars::schema_for!(BoardListView));
-    out
+    out.into_iter().map(|(name, schema)| (name, schema.to_value())).collect()
 }

@@ -7,11 +7,9 @@
 //! [`parse`] return `None` and the general parser decides,
 //! with its precise errors. The unit tests check both paths agree.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, TimeZone, Utc};
 
-use crate::domain::model::{FORMAT, Handoff, Task, TaskId, TaskList, check_dependencies};
+use crate::domain::model::{Extra, FORMAT, Handoff, Task, TaskId, TaskList, check_dependencies};
 
 enum Section {
     Top,
@@ -105,7 +103,7 @@ pub(super) fn parse(text: &str) -> Option<TaskList> {
             session: h_session,
             base: h_base,
             note: h_note.unwrap_or_default(),
-            extra: BTreeMap::new(),
+            extra: Extra::default(),
         })
     } else {
         None
@@ -127,7 +125,7 @@ pub(super) fn parse(text: &str) -> Option<TaskList> {
             owner: r.owner,
             depends_on,
             note: r.note,
-            extra: BTreeMap::new(),
+            extra: Extra::default(),
         });
     }
     check_dependencies(&tasks).ok()?;
@@ -143,7 +141,7 @@ pub(super) fn parse(text: &str) -> Option<TaskList> {
         branch,
         handoff,
         tasks,
-        extra: BTreeMap::new(),
+        extra: Extra::default(),
     })
 }
 

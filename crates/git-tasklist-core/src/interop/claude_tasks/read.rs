@@ -656,7 +656,7 @@ fn build(raws: &[Raw], warnings: &mut Vec<Warning>) -> Vec<Task> {
                 }
                 None => None,
             };
-            task.extra.insert(CLAUDE_ID_KEY.to_string(), toml::Value::String(r.id.clone()));
+            task.extra.set_str(CLAUDE_ID_KEY, r.id.clone());
             task
         })
         .collect()
