@@ -1,0 +1,355 @@
+//! [`Tasklists`]: the library API every front end calls. Each method is one
+//! command's whole work and returns data; the CLI, the MCP server, the hooks
+//! and the board only parse their input, call one method, and render the
+//! result (as text, or as a [`crate::view`] for programs).
+
+use std::path::Path;
+
+use crate::api::error::{Error, Result};
+use crate::domain::id::CommitId;
+use crate::domain::model::session_ok;
+use crate::domain::model::{Status, TaskId};
+use crate::domain::op::{NewTask, Op, TaskChange};
+use crate::store::{self, Committed, ListEntry, LogEntry, Snapshot, Store};
+use crate::workflow::handoff::{self, HandedOff};
+use crate::workflow::plan::{self, CreateRequest, Created};
+use crate::workflow::resume::{self, Briefing};
+use crate::workflow::template::{self, Template, TemplateResult};
+use crate::workflow::verify::{self, Expect, Verdict};
+
+/// A repository's task lists, as seen by one session (or by none).
+///
+/// `Send + Sync`: an async server shares one between its tasks.
+pub struct Tasklists {
+    store: Store,
+    session: Option<String>,
+}
+
+/// A change that went through (or was a no-op), with where it landed.
+#[derive(Debug, Clone)]
+pub struct Changed {
+    /// The list id.
+    pub id: String,
+    /// The commit (or the unchanged tip) and the states before and after.
+    pub committed: Committed,
+}
+
+impl Tasklists {
+    /// Opens the repository at or above `repo` (default: the current
+    /// directory, honouring `GIT_DIR`), with the lists under `namespace`
+    /// (default: env, git config, then `refs/tasklists`).
+    pub fn open(repo: Option<&Path>, namespace: Option<&str>) -> Result<Tasklists> {
+        Ok(Tasklists { store: Store::open(repo, namespace)?, session: None })
+    }
+
+    /// The same repository seen by `session`, which tags every commit and
+    /// owns the tasks it starts; `None` for no session.
+    pub fn with_session(mut self, session: Option<&str>) -> Result<Tasklists> {
+        self.set_session(session)?;
+        Ok(self)
+    }
+
+    /// Changes the session (see [`Tasklists::with_session`]).
+    pub fn set_session(&mut self, session: Option<&str>) -> Result<()> {
+        if let Some(s) = session
+            && !session_ok(s)
+        {
+            return Err(Error::InvalidSession(s.to_string()));
+        }
+        self.session = session.map(String::from);
+        Ok(())
+    }
+
+    /// The session, if any.
+    pub fn session(&self) -> Option<&str> {
+        self.session.as_deref()
+    }
+
+    /// The store underneath (refs, namespace, paths).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The full ref name of a list.
+    pub fn ref_name(&self, id: &str) -> String {
+        self.store.ref_name(id)
+    }
+
+    /// Resolves a full id, a unique id prefix or an exact title to an id.
+    pub fn resolve(&self, list: &str) -> Result<String> {
+        Ok(self.store.resolve(list)?)
+    }
+
+    /// Creates a list.
+    pub fn create(&self, req: &CreateRequest) -> Result<Created> {
+        Ok(plan::create(&self.store, req, self.session())?)
+    }
+
+    /// Adds a task to `list`, at the end or after `after`.
+    pub fn add(&self, list: &str, task: NewTask, after: Option<TaskId>) -> Result<Changed> {
+        self.write(list, &Op::AddTask { task, after })
+    }
+
+    /// Changes one task's status and/or note.
+    pub fn update(&self, list: &str, task: &TaskId, change: TaskChange) -> Result<Changed> {
+        if change.status.is_none() && change.note.is_none() {
+            return Err(Error::NothingToChange);
+        }
+        self.write(list, &Op::Update { task: task.clone(), change })
+    }
+
+    /// [`Tasklists::update`] with `remote` as the arbiter of the claim (see
+    /// [`crate::sync::claim`]); `remote` `None` is the default remote.
+    pub fn update_synced(
+        &self,
+        list: &str,
+        task: &TaskId,
+        change: TaskChange,
+        remote: Option<&str>,
+    ) -> Result<Changed> {
+        if change.status.is_none() && change.note.is_none() {
+            return Err(Error::NothingToChange);
+        }
+        let id = self.resolve(list)?;
+        let op = Op::Update { task: task.clone(), change };
+        let committed = crate::sync::claim(&self.store, self.session(), remote, &id, &op)?;
+        Ok(Changed { id, committed })
+    }
+
+    /// Blocks a task, recording `reason` as its note.
+    pub fn block(
+        &self,
+        list: &str,
+        task: &TaskId,
+        reason: &str,
+        mut change: TaskChange,
+    ) -> Result<Changed> {
+        if reason.trim().is_empty() {
+            return Err(Error::EmptyReason);
+        }
+        change.status = Some(Status::Blocked);
+        change.note = Some(reason.to_string());
+        self.update(list, task, change)
+    }
+
+    /// Archives (`true`) or unarchives a list.
+    pub fn archive(&self, list: &str, archived: bool) -> Result<Changed> {
+        self.write(list, &Op::Archive { archived })
+    }
+
+    /// Records a handoff note and commits the rendered `HANDOFF.md` with it.
+    pub fn handoff(&self, list: &str, note: &str) -> Result<(String, HandedOff)> {
+        let id = self.resolve(list)?;
+        let done = handoff::record(&self.store, &id, note, self.session())?;
+        Ok((id, done))
+    }
+
+    /// A list at its tip.
+    pub fn show(&self, list: &str) -> Result<Snapshot> {
+        let id = self.resolve(list)?;
+        Ok(self.store.read(&id)?)
+    }
+
+    /// The next step on a list for this session: the task, who else holds
+    /// it, or why nothing can start.
+    pub fn next(&self, list: &str) -> Result<crate::api::view::NextView> {
+        let snap = self.show(list)?;
+        Ok(crate::api::view::NextView::new(&snap.list, self.session()))
+    }
+
+    /// Every list, sorted by id; unreadable ones carry their error (archived
+    /// ones are in here too: [`crate::api::view::ListsView`] leaves them out
+    /// unless asked).
+    pub fn list(&self) -> Result<Vec<ListEntry>> {
+        Ok(self.store.list_all()?)
+    }
+
+    /// A list's history, newest first (at most `limit` entries).
+    pub fn log(&self, list: &str, limit: Option<usize>) -> Result<(String, Vec<LogEntry>)> {
+        let id = self.resolve(list)?;
+        let entries = self.store.log(&id, limit)?;
+        Ok((id, entries))
+    }
+
+    /// The briefing a new session needs.
+    pub fn resume(&self, list: &str) -> Result<Briefing> {
+        let id = self.resolve(list)?;
+        Ok(resume::resume(&self.store, &id, self.session())?)
+    }
+
+    /// The persistence checks over the whole history, and the state now
+    /// (`Err` when the tip cannot be read, which the verdict reports too).
+    pub fn verify(
+        &self,
+        list: &str,
+        expects: &[Expect],
+    ) -> Result<(String, Verdict, Option<Snapshot>)> {
+        let id = self.resolve(list)?;
+        let now = self.store.read(&id).ok();
+        let verdict = verify::verify(&self.store, &id, expects)?;
+        Ok((id, verdict, now))
+    }
+
+    /// Exchanges every list with a git remote: fetch, then per list a new
+    /// copy, a fast-forward, a merge or a push (see [`crate::sync`]).
+    pub fn sync(&self, opts: &crate::sync::SyncOptions) -> Result<crate::sync::SyncReport> {
+        Ok(crate::sync::sync(&self.store, self.session(), opts)?)
+    }
+
+    /// Adds the lists' glob fetch refspec to a remote (see [`crate::sync::init`]).
+    pub fn init(
+        &self,
+        remote: Option<&str>,
+        prefix: Option<&str>,
+    ) -> Result<crate::sync::Initialized> {
+        Ok(crate::sync::init(&self.store, remote, prefix)?)
+    }
+
+    /// The lists as last fetched from `remote` (its remote-tracking copies).
+    pub fn remote(&self, remote: &str) -> Result<Tasklists> {
+        let ns = format!("{}/{remote}", crate::sync::TRACKING_PREFIX);
+        let store = self
+            .store
+            .with_namespace(&ns)
+            .map_err(|_| crate::sync::SyncError::BadName(crate::util::text::escape(remote)))?;
+        Ok(Tasklists { store, session: self.session.clone() })
+    }
+
+    /// Creates a list from the Claude Code task files in `dir` (see
+    /// [`crate::interop::claude_tasks`]), in one commit.
+    pub fn import_claude(
+        &self,
+        dir: &Path,
+        title: Option<&str>,
+    ) -> Result<crate::interop::claude_tasks::Imported> {
+        Ok(crate::interop::claude_tasks::import(&self.store, dir, title, self.session())?)
+    }
+
+    /// Records a task event of Claude Code's own task tools (created, or
+    /// completed) as [`Op::Mirror`] does, in one commit (none when nothing
+    /// changes): on `list`, else on the mirror list of Claude Code session
+    /// `claude_session` ([`crate::interop::claude_tasks::mirror`]), which the first
+    /// event creates.
+    pub fn mirror_claude_task(
+        &self,
+        list: Option<&str>,
+        claude_session: &str,
+        subject: &str,
+        description: Option<&str>,
+        completed: bool,
+    ) -> Result<Changed> {
+        use crate::interop::claude_tasks::mirror;
+        let (id, create) = match list {
+            Some(q) => (self.resolve(q)?, None),
+            None => {
+                let id = mirror::list_id(claude_session);
+                let seed = crate::domain::op::ListSeed {
+                    id: id.clone(),
+                    title: mirror::title(claude_session),
+                    branch: self.store.current_branch(),
+                };
+                (id, Some(seed))
+            }
+        };
+        let op = Op::Mirror {
+            title: subject.to_string(),
+            note: description.map(String::from),
+            completed,
+            create,
+        };
+        let committed = self.store.transact(&id, &op, self.session(), &store::no_files)?;
+        Ok(Changed { id, committed })
+    }
+
+    /// Archives Claude Code session `claude_session`'s mirror list when
+    /// every task in it is settled (it then stays out of `list` and the
+    /// session-start briefing). `None` when there is no such list, or it
+    /// still has open tasks, or it is archived already.
+    pub fn archive_settled_mirror(&self, claude_session: &str) -> Result<Option<Changed>> {
+        let id = crate::interop::claude_tasks::mirror::list_id(claude_session);
+        let snap = match self.store.read(&id) {
+            Ok(snap) => snap,
+            Err(store::StoreError::ListNotFound(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        if snap.list.archived || !snap.list.all_settled() {
+            return Ok(None);
+        }
+        self.archive(&id, true).map(Some)
+    }
+
+    /// Writes `list` into `dir` as Claude Code task files (see
+    /// [`crate::interop::claude_tasks::export`]); returns the list as exported too.
+    pub fn export_claude(
+        &self,
+        list: &str,
+        dir: &Path,
+        force: bool,
+    ) -> Result<(Snapshot, crate::interop::claude_tasks::Exported)> {
+        let snap = self.show(list)?;
+        let done = crate::interop::claude_tasks::export(&snap.list, dir, force)?;
+        Ok((snap, done))
+    }
+
+    /// The board's index: every list with its counts, the tasks in progress
+    /// and blocked, the next task, its last commit and its remote-tracking
+    /// state; unreadable lists as such; archived ones only when `all`.
+    pub fn board(&self, all: bool) -> Result<crate::api::view::BoardView> {
+        let entries = self.list()?;
+        // The tracking state is a garnish: the board works without it. It
+        // is shown for the lists read, at the tips they were read at.
+        let local: Vec<(&str, CommitId)> = entries
+            .iter()
+            .filter_map(|e| e.result.as_ref().ok().map(|s| (e.id.as_str(), s.tip)))
+            .collect();
+        let tracking = crate::sync::tracking(&self.store, &local).unwrap_or_default();
+        let last = |s: &Snapshot| self.store.entry(s.tip).ok();
+        let ns = self.store.namespace();
+        Ok(crate::api::view::BoardView::new(&entries, ns, all, self.session(), last, &tracking))
+    }
+
+    /// A list's page on the board: the list, its next step, the last
+    /// `history` commits, the committed handoff document and the resume command.
+    pub fn board_list(
+        &self,
+        list: &str,
+        history: usize,
+    ) -> Result<crate::api::view::BoardListView> {
+        let snap = self.show(list)?;
+        let id = snap.list.id.clone();
+        let mut log = self.store.log(&id, Some(history.saturating_add(1)))?;
+        let complete = log.len() <= history;
+        log.truncate(history);
+        let max = handoff::MAX_DOCUMENT_BYTES as u64;
+        let doc = self
+            .store
+            .file_at(&id, snap.tip, handoff::HANDOFF_FILE, max)
+            .map_err(|e| e.to_string());
+        let resume = crate::workflow::command::tasklist_command(
+            self.store.namespace(),
+            &format!("resume -l {id}"),
+        );
+        let tracking = crate::sync::tracking(&self.store, &[(&id, snap.tip)]).unwrap_or_default();
+        Ok(crate::api::view::BoardListView::new(
+            &snap,
+            &self.ref_name(&id),
+            self.session(),
+            &log,
+            complete,
+            doc,
+            resume,
+            &tracking,
+        ))
+    }
+
+    /// The templates `create` can use: the repository's own, then the built-ins.
+    pub fn templates(&self) -> Vec<TemplateResult<Template>> {
+        template::available(self.store.workdir())
+    }
+
+    fn write(&self, list: &str, op: &Op) -> Result<Changed> {
+        let id = self.resolve(list)?;
+        let committed = self.store.transact(&id, op, self.session(), &store::no_files)?;
+        Ok(Changed { id, committed })
+    }
+}

@@ -1,0 +1,191 @@
+//! The board's views: the index of every list and one list's page.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::history::LogEntryView;
+use super::list::{ListSummaryView, ListView, ListsView, NextView, TaskView, UnreadableView};
+use super::sync::{TrackingMap, TrackingView, tracking_views};
+use crate::domain::model::{NextState, Status, TaskList};
+use crate::store::{ListEntry, LogEntry, Snapshot};
+
+/// Tasks of a list by status.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct StatusCountsView {
+    /// Pending tasks.
+    pub pending: usize,
+    /// Tasks in progress.
+    pub in_progress: usize,
+    /// Completed tasks.
+    pub completed: usize,
+    /// Blocked tasks.
+    pub blocked: usize,
+    /// Cancelled tasks.
+    pub cancelled: usize,
+}
+
+impl StatusCountsView {
+    /// The counts of `l`'s tasks.
+    pub fn of(l: &TaskList) -> StatusCountsView {
+        let mut c = StatusCountsView::default();
+        for t in &l.tasks {
+            *match t.status {
+                Status::Pending => &mut c.pending,
+                Status::InProgress => &mut c.in_progress,
+                Status::Completed => &mut c.completed,
+                Status::Blocked => &mut c.blocked,
+                Status::Cancelled => &mut c.cancelled,
+            } += 1;
+        }
+        c
+    }
+}
+
+/// One list on the board's index.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct BoardEntryView {
+    /// What `list` shows of it.
+    #[serde(flatten)]
+    pub summary: ListSummaryView,
+    /// Whether each task depends on the one before.
+    pub sequential: bool,
+    /// Its tasks by status.
+    pub counts: StatusCountsView,
+    /// The tasks in progress, with who holds them (`owner`).
+    pub in_progress: Vec<TaskView>,
+    /// The blocked tasks, with their reasons (`note`).
+    pub blocked: Vec<TaskView>,
+    /// The next task to work on.
+    pub next_task: Option<TaskView>,
+    /// The session holding `next_task` in progress, if another one does.
+    pub held_by: Option<String>,
+    /// `ready`, `done` or `waiting`.
+    pub state: NextState,
+    /// The last commit on its ref (time, author, session, subject).
+    pub last_change: Option<LogEntryView>,
+    /// Its state against each remote `sync` fetched.
+    pub remotes: Vec<TrackingView>,
+}
+
+/// The board's index: every list with what is going on in it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct BoardView {
+    /// Readable lists, sorted by id (archived ones only when asked for).
+    pub lists: Vec<BoardEntryView>,
+    /// Lists that cannot be read.
+    pub unreadable: Vec<UnreadableView>,
+    /// Archived lists left out.
+    pub archived_hidden: usize,
+}
+
+impl BoardView {
+    /// The index over `entries`; archived lists only when `all`. `last`
+    /// gives the last commit of a list.
+    pub fn new(
+        entries: &[ListEntry],
+        namespace: &str,
+        all: bool,
+        session: Option<&str>,
+        last: impl Fn(&Snapshot) -> Option<LogEntry>,
+        tracking: &TrackingMap,
+    ) -> BoardView {
+        let base = ListsView::new(entries, namespace, all, session);
+        let mut lists = Vec::with_capacity(base.lists.len());
+        let mut summaries = base.lists.into_iter();
+        let mut archived_hidden = 0;
+        for e in entries {
+            let Ok(s) = &e.result else { continue };
+            if s.list.archived && !all {
+                archived_hidden += 1;
+                continue;
+            }
+            let Some(summary) = summaries.next() else { break };
+            let l = &s.list;
+            let step = l.next_step(session);
+            let with = |st: Status| {
+                l.tasks.iter().filter(|t| t.status == st).map(TaskView::of).collect::<Vec<_>>()
+            };
+            lists.push(BoardEntryView {
+                summary,
+                sequential: l.sequential,
+                counts: StatusCountsView::of(l),
+                in_progress: with(Status::InProgress),
+                blocked: with(Status::Blocked),
+                next_task: step.task().map(TaskView::of),
+                held_by: step.held_by().map(String::from),
+                state: step.state(),
+                last_change: last(s).as_ref().map(LogEntryView::of),
+                remotes: tracking_views(tracking.get(&l.id)),
+            });
+        }
+        BoardView { lists, unreadable: base.unreadable, archived_hidden }
+    }
+}
+
+/// One list's page on the board.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct BoardListView {
+    /// The list, as `show` gives it.
+    pub list: ListView,
+    /// Its tasks by status.
+    pub counts: StatusCountsView,
+    /// The next step, and the tasks that cannot start now.
+    pub next: NextView,
+    /// For each unsettled task with unsettled prerequisites, those
+    /// prerequisites (explicit, or the task before in a sequential list).
+    pub waits_for: BTreeMap<String, Vec<String>>,
+    /// The history, newest first.
+    pub history: Vec<LogEntryView>,
+    /// False when older history was left out.
+    pub history_complete: bool,
+    /// The `HANDOFF.md` committed with the last handoff, if any.
+    pub handoff_document: Option<String>,
+    /// Why `HANDOFF.md` cannot be shown, when it cannot.
+    pub handoff_error: Option<String>,
+    /// The command a new session runs to pick the work up.
+    pub resume_command: String,
+    /// Its state against each remote `sync` fetched.
+    pub remotes: Vec<TrackingView>,
+}
+
+impl BoardListView {
+    /// The page of `snap`; `history` newest first, `complete` when it is all
+    /// of it; `handoff` the committed document or why it cannot be read.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        snap: &Snapshot,
+        reference: &str,
+        session: Option<&str>,
+        history: &[LogEntry],
+        complete: bool,
+        handoff: Result<Option<String>, String>,
+        resume_command: String,
+        tracking: &TrackingMap,
+    ) -> BoardListView {
+        let (handoff_document, handoff_error) = match handoff {
+            Ok(doc) => (doc, None),
+            Err(e) => (None, Some(e)),
+        };
+        BoardListView {
+            list: ListView::of(snap, reference, session),
+            counts: StatusCountsView::of(&snap.list),
+            next: NextView::new(&snap.list, session),
+            waits_for: snap
+                .list
+                .waits_for()
+                .into_iter()
+                .map(|(t, waits)| {
+                    (t.id.to_string(), waits.iter().map(|p| p.id.to_string()).collect())
+                })
+                .collect(),
+            history: history.iter().map(LogEntryView::of).collect(),
+            history_complete: complete,
+            handoff_document,
+            handoff_error,
+            resume_command,
+            remotes: tracking_views(tracking.get(&snap.list.id)),
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! The views of history: the log, the verdict of the checks, and the
+//! resume briefing.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::list::{ListView, TaskView, WaitingView, waiting};
+use crate::domain::model::{NextState, timestamp};
+use crate::store::LogEntry;
+use crate::workflow::resume::Briefing;
+use crate::workflow::verify::{Check, Verdict};
+
+/// One commit of a list's history.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct LogEntryView {
+    /// The commit id.
+    pub commit: String,
+    /// Committer time.
+    pub time: Option<String>,
+    /// Author name.
+    pub author: String,
+    /// Author email.
+    pub email: String,
+    /// The commit subject.
+    pub subject: String,
+    /// The `Op:` trailer.
+    pub op: Option<String>,
+    /// The `Session:` trailer.
+    pub session: Option<String>,
+    /// Every trailer.
+    pub trailers: BTreeMap<String, String>,
+    /// Parent commits (two or more for a merge).
+    pub parents: Vec<String>,
+}
+
+impl LogEntryView {
+    /// The view of a history entry.
+    pub fn of(e: &LogEntry) -> LogEntryView {
+        LogEntryView {
+            commit: e.commit.to_string(),
+            time: chrono::DateTime::from_timestamp(e.time, 0).map(|t| timestamp(&t)),
+            author: e.author.clone(),
+            email: e.email.clone(),
+            subject: e.subject.clone(),
+            op: e.op.clone(),
+            session: e.session.clone(),
+            trailers: e.trailers.iter().cloned().collect(),
+            parents: e.parents.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+}
+
+/// The output of `log`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct LogView {
+    /// The list id.
+    pub list: String,
+    /// Newest first.
+    pub entries: Vec<LogEntryView>,
+}
+
+/// One problem a check found.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct FailureView {
+    /// The commit that broke the check (null for `--expect` on the current state).
+    pub commit: Option<String>,
+    /// That commit's subject.
+    pub subject: Option<String>,
+    /// The task concerned.
+    pub task: Option<String>,
+    /// One sentence.
+    pub message: String,
+}
+
+/// One of the three checks.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CheckView {
+    /// `id continuity`, `status preserved` or `seamless continuation`.
+    pub name: String,
+    /// Whether it passed.
+    pub ok: bool,
+    /// What it found.
+    pub failures: Vec<FailureView>,
+}
+
+/// A verdict over a range of history.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct VerdictView {
+    /// True when every check passed.
+    pub verified: bool,
+    /// Whether the whole history was examined.
+    pub complete: bool,
+    /// Commits examined.
+    pub commits: usize,
+    /// The next task to work on.
+    pub current_phase: Option<String>,
+    /// The three checks, in order.
+    pub checks: Vec<CheckView>,
+}
+
+impl VerdictView {
+    /// The view of a verdict.
+    pub fn of(v: &Verdict) -> VerdictView {
+        VerdictView {
+            verified: v.ok(),
+            complete: v.complete,
+            commits: v.commits,
+            current_phase: v.current_phase.clone(),
+            checks: Check::ALL
+                .iter()
+                .map(|&check| {
+                    let failures: Vec<FailureView> = v
+                        .failures
+                        .iter()
+                        .filter(|f| f.check == check)
+                        .map(|f| FailureView {
+                            commit: f.commit.map(|c| c.to_string()),
+                            subject: f.subject.clone(),
+                            task: f.task.clone(),
+                            message: f.message.clone(),
+                        })
+                        .collect();
+                    CheckView { name: check.name().to_string(), ok: failures.is_empty(), failures }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The output of `verify`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct VerifyView {
+    /// The list id.
+    pub list: String,
+    /// The verdict over the whole history.
+    #[serde(flatten)]
+    pub verdict: VerdictView,
+}
+
+/// The bounded verdict in a resume briefing.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ResumeVerdictView {
+    /// The verdict over the history since the last handoff.
+    #[serde(flatten)]
+    pub verdict: VerdictView,
+    /// The commit the last handoff was written on, where the check started.
+    pub since_handoff: Option<String>,
+}
+
+/// An in-progress task an earlier session left.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct LeftOpenView {
+    /// The task.
+    pub id: String,
+    /// The session holding it.
+    pub owner: Option<String>,
+}
+
+/// The output of `resume`: what a new session needs.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ResumeView {
+    /// The list.
+    pub list: ListView,
+    /// The resuming session.
+    pub session: Option<String>,
+    /// The next task for it.
+    pub next: Option<TaskView>,
+    /// `ready`, `done` or `waiting`.
+    pub state: NextState,
+    /// The tasks that cannot start now.
+    pub waiting: Vec<WaitingView>,
+    /// The command that continues the work.
+    pub next_command: Option<String>,
+    /// In-progress tasks held by other sessions.
+    pub left_open: Vec<LeftOpenView>,
+    /// The last few history entries, newest first.
+    pub history: Vec<LogEntryView>,
+    /// The bounded verdict.
+    pub verify: ResumeVerdictView,
+}
+
+impl ResumeView {
+    /// The view of a briefing.
+    pub fn of(b: &Briefing, reference: &str) -> ResumeView {
+        let l = &b.snapshot.list;
+        let session = b.session.as_deref();
+        let step = l.next_step(session);
+        ResumeView {
+            list: ListView::of(&b.snapshot, reference, session),
+            session: b.session.clone(),
+            next: step.task().map(TaskView::of),
+            state: step.state(),
+            waiting: waiting(l),
+            next_command: b.next_command.clone(),
+            left_open: l
+                .left_open(session)
+                .iter()
+                .map(|t| LeftOpenView { id: t.id.to_string(), owner: t.owner.clone() })
+                .collect(),
+            history: b.history.iter().map(LogEntryView::of).collect(),
+            verify: ResumeVerdictView {
+                verdict: VerdictView::of(&b.verdict),
+                since_handoff: b.since_handoff.map(|c| c.to_string()),
+            },
+        }
+    }
+}

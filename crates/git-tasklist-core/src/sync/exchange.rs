@@ -1,0 +1,161 @@
+//! `sync`: fetch, reconcile every list, push what changed; rounds again
+//! while the remote moves. And `sync --dry-run`, which moves no ref.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::domain::id::CommitId;
+
+use super::error::SyncError;
+use super::reconcile::reconcile;
+use super::remote::{fetch_specs, known_remote, pick_remote, remote_prefix};
+use super::transport::{LISTING, Net, Offer, Pushed, git_text, push, remote_tips};
+use super::types::{Action, ListSync, SyncOptions, SyncReport, TRACKING_PREFIX};
+use crate::store::Store;
+use crate::util::text::{escape, one_line};
+
+/// Rounds of fetch, merge and push a sync makes while the remote moves.
+const MAX_ROUNDS: u32 = 3;
+/// Refspecs per `git push` (some hosts fail a push of thousands of refs).
+const PUSH_CHUNK: usize = 500;
+
+/// Syncs every list with the remote. A list that cannot be synced (not
+/// a list, unreadable, locked, a merge over the size limit, refused by the
+/// remote) is skipped with the reason in its row; the others are synced.
+pub fn sync(
+    store: &Store,
+    session: Option<&str>,
+    opts: &SyncOptions,
+) -> Result<SyncReport, SyncError> {
+    let remote = pick_remote(store, opts.remote.as_deref())?;
+    known_remote(store, &remote)?;
+    let tracking = format!("{TRACKING_PREFIX}/{remote}");
+    let tracked =
+        store.with_namespace(&tracking).map_err(|_| SyncError::BadName(escape(&remote)))?;
+    let prefix = remote_prefix(store, opts.remote_prefix.as_deref())?;
+    let net = Net::new(store, &remote)?;
+    let specs = fetch_specs(store, &prefix, &remote)?;
+    if opts.dry_run {
+        return dry_run(store, session, &net, &prefix, &specs);
+    }
+    let _lock = store.lock_sync(net.lock_wait())?;
+    let mut rows: BTreeMap<String, ListSync> = BTreeMap::new();
+    // Lists the remote refused: not offered again this sync.
+    let mut refused: BTreeSet<String> = BTreeSet::new();
+    let mut raced: BTreeSet<String> = BTreeSet::new();
+    let mut remote_message = None;
+    for round in 1..=MAX_ROUNDS {
+        net.fetch(&specs, false)?;
+        let local = store.list_tips()?;
+        let theirs = tracked.list_tips()?;
+        let before: HashMap<&str, Option<CommitId>> =
+            theirs.iter().map(|(id, tip)| (id.as_str(), *tip)).collect();
+        let mut pushing: Vec<Offer> = Vec::new();
+        let was_raced = std::mem::take(&mut raced);
+        for row in reconcile(store, session, &remote, &local, &theirs, false) {
+            if refused.contains(&row.id) {
+                continue;
+            }
+            // A list settled in an earlier round reads as up to date now:
+            // its row stays as that round had it.
+            let settled = rows.contains_key(&row.id) && !was_raced.contains(&row.id);
+            if row.action == Action::UpToDate && settled {
+                continue;
+            }
+            if row.pushed && !opts.no_push {
+                match store.tip(&row.id) {
+                    Ok(Some(tip)) => {
+                        let seen = before.get(row.id.as_str()).copied().flatten();
+                        pushing.push((row.id.clone(), tip, seen));
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        let mut row = row;
+                        row.skip(one_line(&e.to_string()));
+                        rows.insert(row.id.clone(), row);
+                        continue;
+                    }
+                }
+            }
+            rows.insert(row.id.clone(), row);
+        }
+        if opts.no_push {
+            for row in rows.values_mut() {
+                row.pushed = false;
+            }
+        }
+        if pushing.is_empty() {
+            break;
+        }
+        for chunk in pushing.chunks(PUSH_CHUNK) {
+            let pushed = push(&net, &prefix, chunk)?;
+            if pushed.said.is_some() {
+                remote_message = pushed.said.clone();
+            }
+            for (id, tip, seen) in chunk {
+                match pushed.results.get(&format!("{prefix}/{id}")) {
+                    None => {
+                        if let Some(row) = rows.get_mut(id) {
+                            row.skip("git push did not report on it; sync again");
+                        }
+                    }
+                    Some(Pushed::Taken) => {
+                        // A fetch may have moved it meanwhile: then that one stands.
+                        let _ = tracked.move_ref(id, *tip, *seen, "sync: pushed");
+                    }
+                    Some(Pushed::Raced | Pushed::Unsure(_)) => {
+                        raced.insert(id.clone());
+                    }
+                    Some(Pushed::Refused(reason)) => {
+                        refused.insert(id.clone());
+                        if let Some(row) = rows.get_mut(id) {
+                            row.skip(format!("the remote refused it ({reason})"));
+                        }
+                    }
+                }
+            }
+        }
+        if raced.is_empty() {
+            break;
+        }
+        if round == MAX_ROUNDS {
+            for id in &raced {
+                if let Some(row) = rows.get_mut(id) {
+                    row.skip(format!(
+                        "the remote changed under {MAX_ROUNDS} consecutive attempts to push it; sync again"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(SyncReport { remote, lists: rows.into_values().collect(), remote_message })
+}
+
+/// `sync --dry-run`: what the remote has comes from `git ls-remote`, and
+/// the objects needed to tell what would happen from `git fetch --dry-run`;
+/// no ref moves, here or there.
+fn dry_run(
+    store: &Store,
+    session: Option<&str>,
+    net: &Net<'_>,
+    prefix: &str,
+    specs: &[String],
+) -> Result<SyncReport, SyncError> {
+    let pattern = format!("{prefix}/*");
+    let listed = net.run(LISTING, &["ls-remote", "--refs", net.remote, &pattern])?;
+    if !listed.status.success() {
+        let message = git_text(&listed);
+        return Err(SyncError::Fetch { remote: escape(net.remote), message });
+    }
+    let dir = format!("{prefix}/");
+    let mut theirs: Vec<(String, Option<CommitId>)> = Vec::new();
+    for (name, tip) in remote_tips(&listed) {
+        // Only names directly under the prefix (`ls-remote` matches tails).
+        if let Some(id) = name.strip_prefix(&dir).filter(|id| !id.contains('/')) {
+            theirs.push((id.to_string(), Some(tip)));
+        }
+    }
+    net.fetch(specs, true)?;
+    let local = store.list_tips()?;
+    let lists = reconcile(store, session, net.remote, &local, &theirs, true);
+    Ok(SyncReport { remote: net.remote.to_string(), lists, remote_message: None })
+}

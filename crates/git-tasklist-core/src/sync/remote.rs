@@ -1,0 +1,91 @@
+//! Which remote, which ref prefix there, and the fetch refspec `init` adds.
+
+use super::error::SyncError;
+use super::types::{Initialized, REMOTE_PREFIX_CONFIG_KEY, TRACKING_PREFIX};
+use crate::store::{Store, valid_ref_prefix};
+use crate::util::text::escape;
+
+/// The remote to use: `remote`, else the current branch's upstream remote,
+/// else `origin`.
+pub(super) fn pick_remote(store: &Store, remote: Option<&str>) -> Result<String, SyncError> {
+    if let Some(r) = remote {
+        return Ok(r.to_string());
+    }
+    let branch = store.head_branch()?;
+    if !branch.is_empty() {
+        let up = store.config_get(&format!("branch.{branch}.remote"))?;
+        if !up.is_empty() && up != "." {
+            return Ok(up);
+        }
+    }
+    Ok("origin".into())
+}
+
+/// The remote side's ref prefix: `given`, else git config
+/// `tasklist.remotePrefix`, else the local namespace.
+pub(super) fn remote_prefix(store: &Store, given: Option<&str>) -> Result<String, SyncError> {
+    let prefix = match given {
+        Some(p) => p.to_string(),
+        None => store.config_get(REMOTE_PREFIX_CONFIG_KEY)?,
+    };
+    let prefix = prefix.trim_end_matches('/').to_string();
+    let prefix = if prefix.is_empty() { store.namespace().to_string() } else { prefix };
+    let valid = prefix.starts_with("refs/")
+        && !prefix.split('/').any(str::is_empty)
+        && valid_ref_prefix(&prefix);
+    if valid { Ok(prefix) } else { Err(SyncError::BadName(escape(&prefix))) }
+}
+
+/// Checks that `remote` is configured.
+pub(super) fn known_remote(store: &Store, remote: &str) -> Result<(), SyncError> {
+    if store.has_remote(remote)? { Ok(()) } else { Err(SyncError::UnknownRemote(escape(remote))) }
+}
+
+/// The fetch refspec that brings the remote's lists into the tracking namespace.
+fn fetch_spec(prefix: &str, remote: &str) -> String {
+    format!("+{prefix}/*:{TRACKING_PREFIX}/{remote}/*")
+}
+
+/// [`fetch_spec`], plus a negative refspec for each configured remote named
+/// `<remote>/<x>`: its tracking refs sit inside this remote's
+/// (`refs/tasklists-remote/<remote>/<x>/…`), and a fetch of this remote must
+/// neither prune nor overwrite them.
+pub(super) fn fetch_specs(
+    store: &Store,
+    prefix: &str,
+    remote: &str,
+) -> Result<Vec<String>, SyncError> {
+    let mut specs = vec![fetch_spec(prefix, remote)];
+    let inner = format!("{remote}/");
+    for name in store.remote_names()? {
+        if let Some(rest) = name.strip_prefix(&inner).filter(|r| !r.is_empty()) {
+            specs.push(format!("^{prefix}/{rest}/*"));
+        }
+    }
+    Ok(specs)
+}
+
+/// Adds the glob fetch refspec of the lists to `remote`, so that a plain
+/// `git fetch` brings teammates' lists into the tracking namespace.
+/// Idempotent; harmless on a remote with no lists (a glob refspec that
+/// matches nothing is no error); never a forced refspec into the local
+/// namespace (that would destroy unpushed work) and never a push refspec
+/// (that would stop a plain `git push` from pushing branches).
+pub fn init(
+    store: &Store,
+    remote: Option<&str>,
+    prefix: Option<&str>,
+) -> Result<Initialized, SyncError> {
+    let remote = pick_remote(store, remote)?;
+    known_remote(store, &remote)?;
+    store
+        .with_namespace(&format!("{TRACKING_PREFIX}/{remote}"))
+        .map_err(|_| SyncError::BadName(escape(&remote)))?;
+    let refspec = fetch_spec(&remote_prefix(store, prefix)?, &remote);
+    let key = format!("remote.{remote}.fetch");
+    let added = !store.config_get_all(&key)?.contains(&refspec);
+    if added && let Err(message) = store.config_add(&key, &refspec)? {
+        return Err(SyncError::Config { remote: escape(&remote), message });
+    }
+    Ok(Initialized { remote, refspec, added })
+}

@@ -1,0 +1,269 @@
+//! The network: every `git` that talks to the remote (fetch, ls-remote,
+//! push), each within the network bound, and what git said about a push.
+
+use std::collections::HashMap;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use crate::domain::id::CommitId;
+
+use super::error::SyncError;
+use super::types::{
+    DEFAULT_NETWORK_TIMEOUT, NETWORK_TIMEOUT_CONFIG_KEY, NETWORK_TIMEOUT_ENV, TRACKING_PREFIX,
+};
+use crate::store::Store;
+use crate::util::interrupt::{self, Finished};
+use crate::util::text::{MAX_ECHO, clip, escape, one_line};
+
+/// How long a lock file left by a stopped `git` must stay before it is
+/// taken as left behind (git waits 100 ms for a busy ref lock).
+const LOCK_SETTLE: Duration = Duration::from_millis(150);
+
+/// `git ARGS` on the repository. No automatic maintenance after a fetch:
+/// it would outlive the fetch (beyond the network bound and the signal
+/// passed on, holding `objects/maintenance.lock`), and the store runs git's
+/// own housekeeping when objects pile up.
+pub(super) fn git_cmd(store: &Store, args: &[&str]) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.arg("--git-dir").arg(store.common_dir());
+    cmd.args(["-c", "maintenance.auto=false"]).args(args);
+    cmd
+}
+
+pub(super) fn git_text(out: &Output) -> String {
+    let text = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    one_line(&escape(&lines.join("; ")))
+}
+
+/// A remote and the bound on each network operation with it.
+pub(super) struct Net<'a> {
+    store: &'a Store,
+    pub(super) remote: &'a str,
+    /// `None`: no bound.
+    limit: Option<Duration>,
+}
+
+/// What a network operation does, as a timeout names it.
+pub(super) const FETCHING: &str = "Fetching task lists from";
+pub(super) const LISTING: &str = "Listing the task lists of";
+pub(super) const PUSHING: &str = "Pushing task lists to";
+
+impl<'a> Net<'a> {
+    /// The remote with the bound from the environment
+    /// ([`NETWORK_TIMEOUT_ENV`]), else git config
+    /// ([`NETWORK_TIMEOUT_CONFIG_KEY`]), else [`DEFAULT_NETWORK_TIMEOUT`].
+    pub(super) fn new(store: &'a Store, remote: &'a str) -> Result<Net<'a>, SyncError> {
+        let from_env = std::env::var(NETWORK_TIMEOUT_ENV).ok().filter(|v| !v.trim().is_empty());
+        let (from, value) = match from_env {
+            Some(v) => (NETWORK_TIMEOUT_ENV, v),
+            None => (NETWORK_TIMEOUT_CONFIG_KEY, store.config_get(NETWORK_TIMEOUT_CONFIG_KEY)?),
+        };
+        let value = value.trim();
+        let seconds = if value.is_empty() {
+            DEFAULT_NETWORK_TIMEOUT
+        } else {
+            value.parse::<u64>().map_err(|_| SyncError::BadTimeout {
+                from,
+                value: clip(&escape(value), MAX_ECHO),
+            })?
+        };
+        let limit = (seconds > 0).then(|| Duration::from_secs(seconds));
+        Ok(Net { store, remote, limit })
+    }
+
+    /// Runs `git args` (which talk to the remote) within the bound; when
+    /// it runs out, git is stopped and `what` names what was under way.
+    pub(super) fn run(&self, what: &'static str, args: &[&str]) -> Result<Output, SyncError> {
+        let started = std::time::SystemTime::now();
+        let tidy = || self.remove_left_locks(started);
+        match interrupt::output(&mut git_cmd(self.store, args), self.limit, &tidy)? {
+            Finished::Exited(out) => Ok(out),
+            Finished::TimedOut => Err(SyncError::TimedOut {
+                remote: escape(self.remote),
+                what,
+                seconds: self.limit.map_or(0, |d| d.as_secs()),
+            }),
+        }
+    }
+
+    /// Removes the lock files a `git` stopped by a signal left behind (git
+    /// does, now and then, when a signal lands while it updates refs): those
+    /// of this remote's tracking refs and `packed-refs.lock`, created since
+    /// `started` and still there a moment later (a live writer holds a lock
+    /// for milliseconds; the sync lock keeps other syncs out).
+    fn remove_left_locks(&self, started: std::time::SystemTime) {
+        let since = started - Duration::from_secs(1);
+        let common = self.store.common_dir();
+        let mut locks = vec![common.join("packed-refs.lock")];
+        let mut dirs = vec![common.join(TRACKING_PREFIX).join(self.remote)];
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            for e in entries.flatten() {
+                match e.file_type() {
+                    Ok(t) if t.is_dir() => dirs.push(e.path()),
+                    Ok(_) if e.file_name().to_string_lossy().ends_with(".lock") => {
+                        locks.push(e.path());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let fresh = |p: &std::path::Path| {
+            std::fs::metadata(p).and_then(|m| m.modified()).is_ok_and(|t| t >= since)
+        };
+        locks.retain(|p| fresh(p));
+        if locks.is_empty() {
+            return;
+        }
+        std::thread::sleep(LOCK_SETTLE);
+        for lock in locks.iter().filter(|p| fresh(p)) {
+            let _ = std::fs::remove_file(lock);
+        }
+    }
+
+    /// How long to wait for another sync to finish: one network bound.
+    pub(super) fn lock_wait(&self) -> Duration {
+        self.limit.unwrap_or(Duration::from_secs(24 * 60 * 60))
+    }
+
+    /// Fetches `specs` into the tracking refs (pruning those the remote no
+    /// longer has), or with `dry_run` only the objects, moving no ref.
+    pub(super) fn fetch(&self, specs: &[String], dry_run: bool) -> Result<(), SyncError> {
+        let mut args = vec!["fetch", "--quiet", "--no-tags"];
+        args.push(if dry_run { "--dry-run" } else { "--prune" });
+        args.push(self.remote);
+        args.extend(specs.iter().map(String::as_str));
+        let out = self.run(FETCHING, &args)?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(SyncError::Fetch { remote: escape(self.remote), message: git_text(&out) })
+        }
+    }
+}
+
+/// The remote's own words on a push (its `remote:` lines), escaped, on one
+/// line and cut short; `None` when it said nothing.
+fn remote_said(out: &Output) -> Option<String> {
+    let text = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("remote:"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    (!lines.is_empty()).then(|| clip(&one_line(&escape(&lines.join("; "))), MAX_ECHO))
+}
+
+/// What the remote did with one ref of a push.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Pushed {
+    /// It took it (or had it already).
+    Taken,
+    /// It had moved: not a fast-forward. The only race.
+    Raced,
+    /// It refused it for another reason (git's summary of why).
+    Refused(String),
+    /// It could not update the ref: a race if the ref moved meanwhile, else
+    /// a refusal (see [`push`]).
+    Unsure(String),
+}
+
+/// Each pushed ref's outcome, by the remote's ref name, from the output of
+/// `git push --porcelain` (`<flag>\t<from>:<to>\t<summary>`).
+fn push_results(out: &Output) -> HashMap<String, Pushed> {
+    let mut results = HashMap::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let mut fields = line.split('\t');
+        let (Some(flag), Some(refs), summary) = (fields.next(), fields.next(), fields.next())
+        else {
+            continue;
+        };
+        let Some((_, to)) = refs.rsplit_once(':') else { continue };
+        let summary = summary.unwrap_or("").trim();
+        let outcome = if flag != "!" {
+            Pushed::Taken
+        } else {
+            // `[rejected] (fetch first)`, `[remote rejected] (hook declined)` …
+            let reason = summary
+                .rsplit_once('(')
+                .map(|(_, r)| r.trim_end_matches(')'))
+                .unwrap_or(summary.trim_matches(|c| c == '[' || c == ']'));
+            let race = summary.starts_with("[rejected]")
+                && matches!(reason, "fetch first" | "non-fast-forward");
+            let reason = one_line(&escape(reason));
+            match reason.as_str() {
+                _ if race => Pushed::Raced,
+                // The remote could not move its ref: another push moved it
+                // first (a race), or something there stands in the way.
+                "failed to update ref" | "failed to lock" => Pushed::Unsure(reason),
+                _ => Pushed::Refused(reason),
+            }
+        };
+        results.insert(to.to_string(), outcome);
+    }
+    results
+}
+
+/// What one `git push` did.
+pub(super) struct PushOutcome {
+    /// Each ref's outcome, by the remote's ref name.
+    pub(super) results: HashMap<String, Pushed>,
+    /// What the remote said, when it refused something.
+    pub(super) said: Option<String>,
+}
+
+/// Pushes each list's commit by its id (so that what the remote took is
+/// known exactly) to `<prefix>/<id>`; each list comes with the tip the
+/// remote was seen at (`None`: it had none). A push that fails as a whole
+/// (no outcome per ref: unreachable, authentication …) is an error. When
+/// the remote could not update a ref, a look at it tells a race (it moved
+/// from the tip seen) from a refusal (it did not).
+pub(super) fn push(net: &Net<'_>, prefix: &str, lists: &[Offer]) -> Result<PushOutcome, SyncError> {
+    let specs: Vec<String> =
+        lists.iter().map(|(id, tip, _)| format!("{tip}:{prefix}/{id}")).collect();
+    let mut args = vec!["push", "--porcelain", net.remote];
+    args.extend(specs.iter().map(String::as_str));
+    let out = net.run(PUSHING, &args)?;
+    let mut results = push_results(&out);
+    if !out.status.success() && !results.values().any(|r| *r != Pushed::Taken) {
+        return Err(SyncError::Push { remote: escape(net.remote), message: git_text(&out) });
+    }
+    let unsure: Vec<String> = lists
+        .iter()
+        .map(|(id, _, _)| format!("{prefix}/{id}"))
+        .filter(|name| matches!(results.get(name), Some(Pushed::Unsure(_))))
+        .collect();
+    if !unsure.is_empty() {
+        let mut args = vec!["ls-remote", "--refs", net.remote];
+        args.extend(unsure.iter().map(String::as_str));
+        let listed = net.run(LISTING, &args)?;
+        let now: HashMap<String, CommitId> = remote_tips(&listed).into_iter().collect();
+        for (id, _, seen) in lists {
+            let name = format!("{prefix}/{id}");
+            if let Some(Pushed::Unsure(reason)) = results.get(&name) {
+                let moved = now.get(&name).copied() != *seen;
+                let outcome = if moved { Pushed::Raced } else { Pushed::Refused(reason.clone()) };
+                results.insert(name, outcome);
+            }
+        }
+    }
+    let refused = results.values().any(|r| matches!(r, Pushed::Refused(_)));
+    Ok(PushOutcome { said: if refused { remote_said(&out) } else { None }, results })
+}
+
+/// A list offered to the remote: its id, the commit, and the remote's tip
+/// when last seen.
+pub(super) type Offer = (String, CommitId, Option<CommitId>);
+
+/// `(ref name, tip)` of each line of `git ls-remote`.
+pub(super) fn remote_tips(out: &Output) -> Vec<(String, CommitId)> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| {
+            let (oid, name) = line.split_once('\t')?;
+            Some((name.to_string(), oid.trim().parse().ok()?))
+        })
+        .collect()
+}

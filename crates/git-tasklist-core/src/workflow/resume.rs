@@ -1,0 +1,138 @@
+//! The data behind the `resume` briefing: the state, the recent history,
+//! the bounded check since the last handoff, and the command that
+//! continues the work.
+
+use crate::domain::id::CommitId;
+
+use super::command::tasklist_command;
+use super::verify::{Check, Failure, Verdict, check_range};
+use crate::domain::model::Status;
+use crate::store::{LogEntry, Snapshot, Store, StoreResult};
+
+/// How many history entries a briefing carries.
+pub const HISTORY_SHOWN: usize = 5;
+
+/// How many commits `resume` reads at most to explain a change against the handoff.
+pub const RESUME_WINDOW: usize = 200;
+
+/// How many commits `resume` checks one by one (since the handoff, or the last ones).
+pub const RESUME_NO_HANDOFF_WINDOW: usize = 20;
+
+/// The bounded check `resume` runs over the history since the last handoff.
+///
+/// The commits since the handoff's base (the state the last session left)
+/// are checked one by one when there are at most [`RESUME_NO_HANDOFF_WINDOW`]
+/// of them; on a longer history the base state is compared with the state
+/// now, and only when that shows a completed task gone back, or a task
+/// completed ahead of its prerequisites, are up to [`RESUME_WINDOW`] commits
+/// read to find the one responsible. Without a handoff, the last
+/// [`RESUME_NO_HANDOFF_WINDOW`] commits are checked. Either way the cost does
+/// not grow with the length of the history. Returns the verdict and the
+/// handoff base it started from, if any.
+pub fn verify_since_handoff(
+    store: &Store,
+    snap: &Snapshot,
+) -> StoreResult<(Verdict, Option<CommitId>)> {
+    let id = snap.list.id.as_str();
+    let base = snap
+        .list
+        .handoff
+        .as_ref()
+        .and_then(|h| h.base.as_deref())
+        .and_then(|b| b.parse::<CommitId>().ok());
+    let left = base.and_then(|b| store.read_at(id, b).ok().map(|s| (b, s.list)));
+    // +1: the base itself is the oldest commit of a complete window.
+    let recent = first_parent_chain(store, id, base, RESUME_NO_HANDOFF_WINDOW + 1)?;
+    let Some((base, left)) = left else {
+        let recent: Vec<_> = recent.into_iter().take(RESUME_NO_HANDOFF_WINDOW).collect();
+        return Ok((check_range(store, id, &recent, false, &[])?, None));
+    };
+    if recent.last().map(|(c, _)| *c) == Some(base) {
+        return Ok((check_range(store, id, &recent, false, &[])?, Some(base)));
+    }
+    let mut verdict = check_range(store, id, &recent, false, &[])?;
+    let now = &snap.list;
+    let (now_ix, left_ix) = (now.index(), left.index());
+    let reset = left.tasks.iter().any(|t| {
+        t.status == Status::Completed
+            && now_ix.get(t.id.as_str()).map(|n| n.status) != Some(Status::Completed)
+    });
+    let early = now.tasks.iter().enumerate().any(|(i, t)| {
+        t.status == Status::Completed
+            && left_ix.get(t.id.as_str()).map(|l| l.status) != Some(Status::Completed)
+            && !now_ix.unsettled(i).is_empty()
+    });
+    if !verdict.ok() || (!reset && !early) {
+        return Ok((verdict, Some(base)));
+    }
+    let chain = first_parent_chain(store, id, Some(base), RESUME_WINDOW)?;
+    verdict = check_range(store, id, &chain, false, &[])?;
+    if chain.last().map(|(c, _)| *c) != Some(base) && verdict.ok() {
+        verdict.failures.push(Failure {
+            check: Check::StatusPreserved,
+            commit: None,
+            subject: None,
+            task: None,
+            message: format!(
+                "a task changed against the handoff more than {RESUME_WINDOW} commits back, beyond what this bounded check reads; the full check of the history names the commit"
+            ),
+        });
+    }
+    Ok((verdict, Some(base)))
+}
+
+/// The first-parent chain from the tip, newest first, down to `stop`
+/// (inclusive) or `limit` commits.
+fn first_parent_chain(
+    store: &Store,
+    id: &str,
+    stop: Option<CommitId>,
+    limit: usize,
+) -> StoreResult<Vec<(CommitId, Vec<CommitId>)>> {
+    let mut chain = store.first_parents(id, limit)?;
+    if let Some(end) = stop.and_then(|s| chain.iter().position(|(c, _)| *c == s)) {
+        chain.truncate(end + 1);
+    }
+    Ok(chain)
+}
+
+/// What a new session needs to pick up a list: the state, the recent
+/// history, a bounded verdict, and the command that continues the work.
+#[derive(Debug, Clone)]
+pub struct Briefing {
+    /// The list at its tip.
+    pub snapshot: Snapshot,
+    /// The resuming session.
+    pub session: Option<String>,
+    /// The last [`HISTORY_SHOWN`] history entries, newest first.
+    pub history: Vec<LogEntry>,
+    /// The verdict over the history since the last handoff.
+    pub verdict: Verdict,
+    /// The commit the last handoff was written on, where the verdict starts.
+    pub since_handoff: Option<CommitId>,
+    /// The command that continues the work, as a user would type it.
+    pub next_command: Option<String>,
+}
+
+/// The briefing for `session` resuming list `id`.
+pub fn resume(store: &Store, id: &str, session: Option<&str>) -> StoreResult<Briefing> {
+    let snapshot = store.read(id)?;
+    let history = store.log(id, Some(HISTORY_SHOWN))?;
+    let (verdict, since_handoff) = verify_since_handoff(store, &snapshot)?;
+    let l = &snapshot.list;
+    let left_open = l.left_open(session);
+    let next_command = l.next_for(session).map(|t| {
+        let held = left_open.iter().any(|o| o.id == t.id);
+        let verb = if t.status == Status::InProgress && !held { "done" } else { "start" };
+        let take_over = if held { " --take-over" } else { "" };
+        tasklist_command(store.namespace(), &format!("-l {} {verb} {}{take_over}", l.id, t.id))
+    });
+    Ok(Briefing {
+        session: session.map(String::from),
+        history,
+        verdict,
+        since_handoff,
+        next_command,
+        snapshot,
+    })
+}

@@ -1,0 +1,36 @@
+//! `archive` / `unarchive`: hide a finished list from `list`, or show it again.
+
+use clap::Args;
+
+use super::app::App;
+use super::error::CliResult;
+use super::update::print_change;
+
+/// Archive a list: hidden from `list` unless --all, still readable (one commit, so it syncs)
+#[derive(Debug, Args)]
+pub struct ArchiveArgs {
+    /// The list (default: -l / TASKLIST_ID)
+    #[arg(value_name = "LIST")]
+    pub which: Option<String>,
+}
+
+/// Unarchive a list: shown by `list` again
+#[derive(Debug, Args)]
+pub struct UnarchiveArgs {
+    /// The list (default: -l / TASKLIST_ID)
+    #[arg(value_name = "LIST")]
+    pub which: Option<String>,
+}
+
+/// Runs `archive` (`archived` true) or `unarchive`.
+pub fn run(app: &mut App, which: Option<&str>, archived: bool) -> CliResult {
+    let query = app.list_query(which)?;
+    let done = app.tl.archive(&query, archived)?;
+    let what = if archived { "archived" } else { "unarchived" };
+    let summary = if done.committed.changed {
+        format!("Task list {what}")
+    } else {
+        format!("Task list already {what}")
+    };
+    print_change(app, &done, None, &summary)
+}

@@ -1,0 +1,45 @@
+//! `log`: a list's history, newest first.
+
+use clap::Args;
+
+use super::app::App;
+use super::error::CliResult;
+use super::render;
+use git_tasklist_core::text::escape;
+use git_tasklist_core::view::{LogEntryView, LogView};
+
+/// Show a list's history, newest first: commit, time, author, session, change
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Show at most N entries
+    #[arg(short = 'n', long = "max-count", value_name = "N")]
+    max: Option<usize>,
+}
+
+/// Runs `log`.
+pub fn run(app: &mut App, args: LogArgs) -> CliResult {
+    let query = app.list_query(None)?;
+    let (id, entries) = app.tl.log(&query, args.max)?;
+    if app.json {
+        let view = LogView { list: id, entries: entries.iter().map(LogEntryView::of).collect() };
+        return app.print_json(&view);
+    }
+    let author_w =
+        entries.iter().map(|e| render::width(&escape(&e.author))).max().unwrap_or(0).min(20);
+    for e in &entries {
+        let when = chrono::DateTime::from_timestamp(e.time, 0)
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_default();
+        let session = e.session.as_deref().map(|s| format!("[{}] ", escape(s))).unwrap_or_default();
+        writeln!(
+            app.out,
+            "{}  {}  {}  {}{}",
+            render::paint(app.color, render::Style::Yellow, &e.commit.short(12)),
+            render::paint(app.color, render::Style::Dim, &when),
+            render::pad(&escape(&e.author), author_w),
+            render::paint(app.color, render::Style::Cyan, &session),
+            escape(&e.subject)
+        )?;
+    }
+    Ok(())
+}

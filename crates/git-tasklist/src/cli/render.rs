@@ -1,0 +1,184 @@
+//! Text for people: aligned columns, status symbols, optional colour. (What
+//! programs get is in [`git_tasklist_core::view`].)
+
+use unicode_width::UnicodeWidthStr;
+
+use git_tasklist_core::model::{Status, TaskList};
+use git_tasklist_core::text::{escape, escape_multiline, escaped};
+
+/// ANSI styles used in text output.
+#[derive(Clone, Copy)]
+pub enum Style {
+    /// Bold.
+    Bold,
+    /// Dimmed.
+    Dim,
+    /// Green.
+    Green,
+    /// Yellow.
+    Yellow,
+    /// Red.
+    Red,
+    /// Cyan.
+    Cyan,
+}
+
+/// Wraps `s` in the ANSI codes for `style` when `color` is on.
+pub fn paint(color: bool, style: Style, s: &str) -> String {
+    if !color {
+        return s.to_string();
+    }
+    let style = match style {
+        Style::Bold => anstyle::Style::new().bold(),
+        Style::Dim => anstyle::Style::new().dimmed(),
+        Style::Green => anstyle::AnsiColor::Green.on_default(),
+        Style::Yellow => anstyle::AnsiColor::Yellow.on_default(),
+        Style::Red => anstyle::AnsiColor::Red.on_default(),
+        Style::Cyan => anstyle::AnsiColor::Cyan.on_default(),
+    };
+    format!("{}{s}{}", style.render(), style.render_reset())
+}
+
+/// The symbol shown for a status.
+pub fn symbol(status: Status) -> &'static str {
+    match status {
+        Status::Pending => "○",
+        Status::InProgress => "▶",
+        Status::Completed => "✓",
+        Status::Blocked => "✗",
+        Status::Cancelled => "⊘",
+    }
+}
+
+/// The colour of a status.
+pub fn status_style(status: Status) -> Style {
+    match status {
+        Status::Pending => Style::Dim,
+        Status::InProgress => Style::Yellow,
+        Status::Completed => Style::Green,
+        Status::Blocked => Style::Red,
+        Status::Cancelled => Style::Dim,
+    }
+}
+
+/// The columns `s` takes on a terminal: a CJK character or an emoji takes two,
+/// a combining mark none. Columns are aligned by this, not by `chars().count()`.
+pub fn width(s: &str) -> usize {
+    // Printable ASCII takes one column a byte; only other text needs the tables.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return s.len();
+    }
+    UnicodeWidthStr::width(s)
+}
+
+/// Pads `s` with spaces to `cols` terminal columns.
+pub fn pad(s: &str, cols: usize) -> String {
+    pad_known(s, width(s), cols)
+}
+
+/// [`pad`] for text whose width `n` is known already.
+fn pad_known(s: &str, n: usize, cols: usize) -> String {
+    if n >= cols { s.to_string() } else { format!("{s}{}", " ".repeat(cols - n)) }
+}
+
+/// Multi-line text escaped for a terminal, every line after the first
+/// indented by `indent` spaces.
+pub fn indented(s: &str, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    let lines: Vec<String> = escape_multiline(s)
+        .split('\n')
+        .enumerate()
+        .map(|(i, l)| if i == 0 || l.is_empty() { l.to_string() } else { format!("{pad}{l}") })
+        .collect();
+    lines.join("\n")
+}
+
+/// A `[####----] 2/4` progress bar.
+pub fn progress_bar(done: usize, total: usize, width: usize) -> String {
+    let filled = (done * width).checked_div(total).unwrap_or(0).min(width);
+    format!("[{}{}] {done}/{total}", "#".repeat(filled), "-".repeat(width - filled))
+}
+
+/// Text lines for the tasks of a list: symbol, id, title, status details
+/// (the session holding an in-progress task, the unsettled prerequisites of an
+/// unsettled one), then the note, one entry per task.
+pub fn task_lines(l: &TaskList, color: bool) -> Vec<String> {
+    let id_w = l.tasks.iter().map(|t| width(t.id.as_str())).max().unwrap_or(0);
+    let titles: Vec<(std::borrow::Cow<'_, str>, usize)> = l
+        .tasks
+        .iter()
+        .map(|t| {
+            let title = escaped(&t.title);
+            let w = width(&title);
+            (title, w)
+        })
+        .collect();
+    let title_w = titles.iter().map(|t| t.1).max().unwrap_or(0).min(48);
+    let mut lines = Vec::with_capacity(l.tasks.len());
+    let index = l.index();
+    for (i, (t, (title, title_cols))) in l.tasks.iter().zip(&titles).enumerate() {
+        let style = status_style(t.status);
+        let mut detail = t.status.as_str().to_string();
+        if let Some(o) = &t.owner
+            && t.status == Status::InProgress
+        {
+            detail.push_str(&format!(" · session {}", escape(o)));
+        }
+        let mut detail = paint(color, style, &detail);
+        if !t.status.is_settled() {
+            let waits: Vec<&str> = index.unsettled(i).iter().map(|p| p.id.as_str()).collect();
+            if !waits.is_empty() {
+                let text = format!(" · waits for {}", waits.join(", "));
+                detail.push_str(&paint(color, Style::Dim, &text));
+            }
+        }
+        let mut line = format!(
+            "  {} {}  {}  {detail}",
+            paint(color, style, symbol(t.status)),
+            paint(color, Style::Bold, &pad(t.id.as_str(), id_w)),
+            pad_known(title, *title_cols, title_w),
+        );
+        if let Some(n) = &t.note {
+            line.push_str(&format!(
+                "\n    {} {}",
+                paint(color, Style::Dim, "note:"),
+                indented(n, 4)
+            ));
+        }
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
+
+/// The header line of a list: title, id, progress and flags.
+pub fn header(l: &TaskList, color: bool) -> String {
+    let (done, total) = l.progress();
+    let mut meta = vec![format!("id {}", l.id), progress_bar(done, total, 10)];
+    if l.sequential {
+        meta.push("sequential".into());
+    }
+    if l.archived {
+        meta.push("archived".into());
+    }
+    if let Some(t) = &l.template {
+        meta.push(format!("template {}", escape(t)));
+    }
+    if let Some(f) = &l.from {
+        meta.push(format!("from {}", escape(f)));
+    }
+    if let Some(b) = &l.branch {
+        meta.push(format!("branch {}", escape(b)));
+    }
+    format!(
+        "{}\n{}",
+        paint(color, Style::Bold, &escape(&l.title)),
+        paint(color, Style::Dim, &meta.join(" · "))
+    )
+}
+
+/// `  (held by session S; pass --take-over)`, or nothing.
+pub fn held_note(held_by: Option<&str>) -> String {
+    held_by
+        .map(|s| format!("  (held by session {}; pass --take-over)", escape(s)))
+        .unwrap_or_default()
+}

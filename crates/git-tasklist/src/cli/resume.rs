@@ -1,0 +1,122 @@
+//! `resume`: the one-screen briefing a new session needs to pick up a list.
+
+use clap::Args;
+
+use super::app::App;
+use super::error::CliResult;
+use super::render;
+use super::verify::{verdict_lines, verdict_summary};
+use git_tasklist_core::model::{NextStep, Status};
+use git_tasklist_core::text::escape;
+use git_tasklist_core::view::ResumeView;
+
+/// Brief a new session: progress, tasks, next step, last handoff, recent history, bounded verify
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// The list (default: -l / TASKLIST_ID)
+    #[arg(value_name = "LIST")]
+    which: Option<String>,
+}
+
+/// Runs `resume`.
+pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
+    let query = app.list_query(args.which.as_deref())?;
+    let b = app.tl.resume(&query)?;
+    if app.json {
+        let view = ResumeView::of(&b, &app.tl.ref_name(&b.snapshot.list.id));
+        return app.print_json(&view);
+    }
+    let (l, verdict, base, entries) = (&b.snapshot.list, &b.verdict, b.since_handoff, &b.history);
+    let me = app.tl.session();
+    let left_open = l.left_open(me);
+    let next = l.next_step(me);
+    let c = app.color;
+    writeln!(app.out, "{}", render::header(l, c))?;
+    writeln!(app.out)?;
+    if l.tasks.is_empty() {
+        writeln!(app.out, "  {}", super::show::no_tasks_line(app))?;
+    }
+    for (t, line) in l.tasks.iter().zip(render::task_lines(l, c)) {
+        let mut line = line;
+        let first_end = line.find('\n').unwrap_or(line.len());
+        let mut extra = String::new();
+        if t.status != Status::InProgress
+            && let Some(o) = &t.owner
+        {
+            extra.push_str(&format!(" · by {}", escape(o)));
+        }
+        if left_open.iter().any(|o| o.id == t.id) {
+            extra.push_str(&render::paint(
+                c,
+                render::Style::Red,
+                " · left open by an earlier session",
+            ));
+        }
+        line.insert_str(first_end, &extra);
+        writeln!(app.out, "{line}")?;
+    }
+    match next {
+        _ if l.tasks.is_empty() => {}
+        NextStep::Task { task, held_by } => {
+            writeln!(app.out)?;
+            writeln!(
+                app.out,
+                "Next: {}  {}{}",
+                render::paint(c, render::Style::Bold, task.id.as_str()),
+                escape(&task.title),
+                render::held_note(held_by)
+            )?;
+        }
+        NextStep::Done => {
+            writeln!(app.out)?;
+            writeln!(app.out, "Next: nothing left, every task is settled")?;
+        }
+        NextStep::Waiting(stuck) => {
+            writeln!(app.out)?;
+            writeln!(app.out, "Next: no task is ready; waiting: {}", stuck.join(", "))?;
+        }
+    }
+    if let Some(h) = &l.handoff {
+        writeln!(app.out)?;
+        let who =
+            h.session.as_deref().map(|s| format!(" by session {}", escape(s))).unwrap_or_default();
+        writeln!(app.out, "Last handoff ({}{who}):", git_tasklist_core::model::timestamp(&h.at))?;
+        let note =
+            if h.note.is_empty() { "(no note)".to_string() } else { render::indented(&h.note, 2) };
+        writeln!(app.out, "  {note}")?;
+    }
+    writeln!(app.out)?;
+    writeln!(app.out, "Recent history:")?;
+    for e in entries {
+        let when = chrono::DateTime::from_timestamp(e.time, 0)
+            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default();
+        let who = e.session.as_deref().map(escape).unwrap_or_else(|| escape(&e.author));
+        writeln!(
+            app.out,
+            "  {}  {}  {}",
+            render::paint(c, render::Style::Dim, &when),
+            render::paint(c, render::Style::Cyan, &who),
+            escape(&e.subject)
+        )?;
+    }
+    writeln!(app.out)?;
+    let scope = match base {
+        Some(b) => format!(
+            "since the last handoff (written on {}): {} commits",
+            b.short(12),
+            verdict.commits
+        ),
+        None => format!("(no handoff yet): last {} commits", verdict.commits),
+    };
+    writeln!(app.out, "Verify {scope} (`{}` checks all history):", app.command("verify"))?;
+    for line in verdict_lines(verdict, Some(l), c) {
+        writeln!(app.out, "{line}")?;
+    }
+    writeln!(app.out, "{}", verdict_summary(verdict, c))?;
+    if let Some(cmd) = &b.next_command {
+        writeln!(app.out)?;
+        writeln!(app.out, "Continue with: {cmd}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! `show`: one list, its tasks in plan order.
+
+use clap::Args;
+
+use super::app::App;
+use super::error::CliResult;
+use super::render;
+use git_tasklist_core::model::NextStep;
+use git_tasklist_core::text::escape;
+use git_tasklist_core::view::ListView;
+
+/// Show a task list: tasks in order with status, owner, what each waits for, and notes
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The list (default: -l / TASKLIST_ID)
+    #[arg(value_name = "LIST")]
+    which: Option<String>,
+    /// Show the copy last fetched from this remote by sync (a teammate's state, before merging)
+    #[arg(long, value_name = "R")]
+    remote: Option<String>,
+}
+
+/// Runs `show`.
+pub fn run(app: &mut App, args: ShowArgs) -> CliResult {
+    let query = app.list_query(args.which.as_deref())?;
+    let snap = match &args.remote {
+        Some(r) => app.tl.remote(r)?.show(&query)?,
+        None => app.tl.show(&query)?,
+    };
+    let session = app.tl.session();
+    if app.json {
+        let reference = match &args.remote {
+            Some(r) => format!("{}/{r}/{}", git_tasklist_core::sync::TRACKING_PREFIX, snap.list.id),
+            None => app.tl.ref_name(&snap.list.id),
+        };
+        let view = ListView::of(&snap, &reference, session);
+        return app.print_json(&view);
+    }
+    let empty = no_tasks_line(app);
+    write_text(app.out, &snap.list, session, app.color, &empty)
+}
+
+/// Writes `show`'s text for `l` (as `session` sees it); `empty` stands in
+/// for the tasks of a list that has none.
+pub fn write_text(
+    out: &mut dyn std::io::Write,
+    l: &git_tasklist_core::model::TaskList,
+    session: Option<&str>,
+    color: bool,
+    empty: &str,
+) -> CliResult {
+    writeln!(out, "{}", render::header(l, color))?;
+    writeln!(out)?;
+    if l.tasks.is_empty() {
+        writeln!(out, "  {empty}")?;
+    }
+    for line in render::task_lines(l, color) {
+        writeln!(out, "{line}")?;
+    }
+    match l.next_step(session) {
+        NextStep::Task { task, held_by } => {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "Next: {}  {}{}",
+                task.id,
+                escape(&task.title),
+                render::held_note(held_by)
+            )?;
+        }
+        NextStep::Waiting(stuck) => {
+            writeln!(out)?;
+            writeln!(out, "No task is ready; waiting: {}", stuck.join(", "))?;
+        }
+        NextStep::Done => {}
+    }
+    Ok(())
+}
+
+/// The line shown in place of the tasks of a list that has none.
+pub fn no_tasks_line(app: &App) -> String {
+    format!("(no tasks yet; add one with: {})", app.command("add ID --title T"))
+}
