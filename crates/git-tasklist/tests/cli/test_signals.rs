@@ -118,6 +118,9 @@ fn signals_during_updates_leave_no_lock_and_every_list_writable() {
             if repo.tip(&id) != before {
                 after_write += 1;
             }
+        } else {
+            // It finished before the signal: its change landed.
+            assert_ne!(repo.tip(&id), before, "{what}: exited 0 without a commit");
         }
         let left = leftovers(&repo.git_dir());
         assert!(left.is_empty(), "{what}: left behind {left:?}");
