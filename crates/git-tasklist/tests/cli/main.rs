@@ -9,6 +9,7 @@ mod board_support;
 mod common;
 mod mcp_support;
 mod session_support;
+mod snapshot_support;
 mod test_add;
 mod test_agents;
 mod test_archive;
