@@ -25,7 +25,7 @@ impl Drop for Served {
 
 fn serve(repo: &Path) -> Res<Served> {
     use std::io::BufRead as _;
-    let mut c = cmd(BIN, repo);
+    let mut c = cmd(bin(), repo);
     c.args(["serve", "--port", "0"]).stdin(Stdio::null()).stdout(Stdio::piped());
     let mut child = c.spawn().map_err(|e| format!("cannot start serve: {e}"))?;
     let stdout = child.stdout.take().ok_or("serve has no stdout")?;
@@ -117,7 +117,7 @@ pub(crate) fn bench_board(s: &Sizes, r: &mut Report) -> Res<()> {
         let t = Instant::now();
         http_get(&server.addr, "/")?;
         let took = t.elapsed();
-        let mut c = cmd(BIN, &repo);
+        let mut c = cmd(bin(), &repo);
         c.arg("list");
         let list = timed(&mut c)?;
         if round >= s.warmup {
@@ -155,7 +155,7 @@ pub(crate) fn bench_board(s: &Sizes, r: &mut Report) -> Res<()> {
     let (mut to_event, mut to_page) = (Vec::new(), Vec::new());
     for n in 0..s.board_events {
         let note = format!("note {n}");
-        let mut c = cmd(BIN, &repo);
+        let mut c = cmd(bin(), &repo);
         c.args(["-l", id, "--session", "session-0", "update", "t1", "--note", &note]);
         timed(&mut c)?;
         let committed = Instant::now();

@@ -179,7 +179,7 @@ pub(crate) fn history_repo(s: &Sizes) -> Res<HistoryRepo> {
         s.lists,
         fnv(&first)
     );
-    let cache = Path::new(BIN)
+    let cache = Path::new(BUILT)
         .parent()
         .and_then(Path::parent)
         .map(|target| target.join("bench-cache").join(&key));

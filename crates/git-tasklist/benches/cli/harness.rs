@@ -7,8 +7,19 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The release binary cargo built for this bench.
-pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_git-tasklist");
+/// The binary cargo built for this bench (in the `bench` profile).
+pub(crate) const BUILT: &str = env!("CARGO_BIN_EXE_git-tasklist");
+
+/// The binary measured: `BENCH_BIN` when it is set (another build of
+/// `git-tasklist`, such as the `dist` profile's; `bench/profiles.sh` compares
+/// two), else [`BUILT`]. Its file name must be `git-tasklist`, as `git
+/// tasklist` finds it on PATH by that name (scenario k).
+pub(crate) fn bin() -> &'static str {
+    static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        std::env::var("BENCH_BIN").ok().filter(|b| !b.is_empty()).unwrap_or_else(|| BUILT.into())
+    })
+}
 /// The git-plumbing baseline for scenario a.
 pub(crate) const PLUMBING: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/plumbing-update.sh");
@@ -183,7 +194,7 @@ pub(crate) fn git(dir: &Path, args: &[&str]) -> Res<String> {
 }
 
 pub(crate) fn tl(dir: &Path, args: &[&str]) -> Res<String> {
-    let mut c = cmd(BIN, dir);
+    let mut c = cmd(bin(), dir);
     c.args(args);
     run(c)
 }

@@ -19,7 +19,8 @@
 //! `cargo bench --bench cli -- NAME` runs one scenario; `BENCH_QUICK=1` is a
 //! small smoke run; `BENCH_NO_CACHE=1` regenerates the history repository
 //! instead of reusing `target/bench-cache`; `BENCH_KEEP=1` keeps the temporary
-//! repositories for inspection. The table goes to stdout and to
+//! repositories for inspection; `BENCH_BIN=PATH` measures another build of
+//! `git-tasklist` than the one cargo built. The table goes to stdout and to
 //! `bench/out/cli-latest.txt`; the exit code is 1 when a target is missed.
 //!
 //! Files: this one picks the scenarios and prints the table; `harness.rs`
@@ -35,7 +36,7 @@ use std::time::Instant;
 
 use crate::board::bench_board;
 use crate::fixtures::{HistoryRepo, history_repo};
-use crate::harness::{OUT_DIR, Report, Res, Sizes, cleanup, git};
+use crate::harness::{BUILT, OUT_DIR, Report, Res, Sizes, bin, cleanup, git};
 use crate::mcp::bench_mcp;
 use crate::reads::{bench_history, bench_hook, bench_list, bench_resume, bench_verify};
 use crate::scale::{bench_hostile, bench_resolve};
@@ -101,8 +102,9 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let git_version = git(Path::new("."), &["--version"]).unwrap_or_default();
+    let measured = if bin() == BUILT { String::new() } else { format!("; BENCH_BIN {}", bin()) };
     let header = format!(
-        "git-tasklist cli bench{}: {} ({}, {}; repositories in {}; {:.0} s)\n\n",
+        "git-tasklist cli bench{}: {} ({}, {}; repositories in {}{measured}; {:.0} s)\n\n",
         if sizes.quick { " (BENCH_QUICK: smoke sizes, targets not meaningful)" } else { "" },
         selected.join(", "),
         chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),

@@ -28,7 +28,7 @@ pub(crate) fn bench_mcp(s: &Sizes, r: &mut Report) -> Res<()> {
         .build()
         .map_err(|e| format!("k: tokio: {e}"))?;
     let took = runtime.block_on(async {
-        let mut c = cmd(BIN, &repo);
+        let mut c = cmd(bin(), &repo);
         c.env("TASKLIST_SESSION", "bench").arg("mcp");
         let transport = rmcp::transport::TokioChildProcess::new(tokio::process::Command::from(c))
             .map_err(|e| format!("k: cannot start the server: {e}"))?;
@@ -50,7 +50,7 @@ pub(crate) fn bench_mcp(s: &Sizes, r: &mut Report) -> Res<()> {
     })?;
     // `git tasklist update`, as the README and agents type it: git finds
     // git-tasklist on PATH and runs it.
-    let bin_dir = Path::new(BIN).parent().ok_or("k: the binary has no directory")?;
+    let bin_dir = Path::new(bin()).parent().ok_or("k: the binary has no directory")?;
     let path = std::env::join_paths(
         std::iter::once(bin_dir.to_path_buf())
             .chain(std::env::var_os("PATH").iter().flat_map(std::env::split_paths)),
@@ -65,7 +65,7 @@ pub(crate) fn bench_mcp(s: &Sizes, r: &mut Report) -> Res<()> {
                 c.env("PATH", &path).arg("tasklist");
                 c
             } else {
-                cmd(BIN, &repo)
+                cmd(bin(), &repo)
             };
             c.args(["-l", via, "update", "t1", "--note", &note]);
             timed(&mut c)?;

@@ -19,13 +19,13 @@ pub(crate) fn bench_history(s: &Sizes, h: &HistoryRepo, r: &mut Report) -> Res<(
     );
     let ids = [h.long.as_str(), h.fresh.as_str()];
     let [show_long, show_fresh] = interleaved(s.warmup, s.read_runs, |side, _| {
-        let mut c = cmd(BIN, repo);
+        let mut c = cmd(bin(), repo);
         c.args(["-l", ids[side], "show"]);
         c
     })?;
     let status = |round: usize| if round.is_multiple_of(2) { "in_progress" } else { "pending" };
     let [upd_long, upd_fresh] = interleaved(s.warmup, s.read_runs, |side, round| {
-        let mut c = cmd(BIN, repo);
+        let mut c = cmd(bin(), repo);
         c.args(["-l", ids[side], "update", "t1", "--status", status(round)]);
         c
     })?;
@@ -62,7 +62,7 @@ pub(crate) fn bench_list(s: &Sizes, h: &HistoryRepo, r: &mut Report) -> Res<()> 
     eprintln!("c list: {} interleaved runs each over {lists} lists", s.list_runs);
     let [ours, base] = interleaved(s.warmup, s.list_runs, |side, _| {
         if side == 0 {
-            let mut c = cmd(BIN, repo);
+            let mut c = cmd(bin(), repo);
             c.arg("list");
             c
         } else {
@@ -108,7 +108,7 @@ pub(crate) fn bench_resume(s: &Sizes, h: &HistoryRepo, r: &mut Report) -> Res<()
             }
         }
         let [long, short_t] = interleaved(s.warmup, s.read_runs, |side, _| {
-            let mut c = cmd(BIN, repo);
+            let mut c = cmd(bin(), repo);
             c.args(["-l", ids[side], "resume"]);
             c
         })?;
@@ -141,7 +141,7 @@ pub(crate) fn bench_verify(s: &Sizes, h: &HistoryRepo, r: &mut Report) -> Res<()
     }
     let [ours, git_log] = interleaved(1, s.verify_runs, |side, _| {
         if side == 0 {
-            let mut c = cmd(BIN, repo);
+            let mut c = cmd(bin(), repo);
             c.args(["-l", &h.long, "verify"]);
             c
         } else {
@@ -178,7 +178,7 @@ pub(crate) fn bench_hook(s: &Sizes, h: &HistoryRepo, r: &mut Report) -> Res<()> 
     let open_stdin =
         || std::fs::File::open(&stdin_file).map_err(|e| format!("m: opening the input: {e}"));
     // What the hook says, once: the briefing must be there and within bounds.
-    let mut c = cmd(BIN, repo);
+    let mut c = cmd(bin(), repo);
     c.args(["hook", "session-start"]).stdin(open_stdin()?).stdout(Stdio::piped());
     let out = c.output().map_err(|e| format!("m: hook: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout);
@@ -191,7 +191,7 @@ pub(crate) fn bench_hook(s: &Sizes, h: &HistoryRepo, r: &mut Report) -> Res<()> 
     );
     let mut failed = None;
     let [hook, list] = interleaved(s.warmup, s.list_runs, |side, _| {
-        let mut c = cmd(BIN, repo);
+        let mut c = cmd(bin(), repo);
         if side == 0 {
             c.args(["hook", "session-start"]);
             match open_stdin() {

@@ -62,12 +62,12 @@ pub(crate) fn bench_resolve(s: &Sizes, r: &mut Report) -> Res<()> {
     }
     eprintln!("g resolve: {} interleaved runs each at {lists} lists", s.read_runs);
     let [by_id, by_prefix] = interleaved(s.warmup, s.read_runs, |side, _| {
-        let mut c = cmd(BIN, &path);
+        let mut c = cmd(bin(), &path);
         c.args(["show", &queries[side]]);
         c
     })?;
     let [by_id2, by_title] = interleaved(s.warmup, s.read_runs / 5, |side, _| {
-        let mut c = cmd(BIN, &path);
+        let mut c = cmd(bin(), &path);
         c.args(["show", &queries[side * 2]]);
         c
     })?;
@@ -128,7 +128,7 @@ pub(crate) fn bench_hostile(s: &Sizes, r: &mut Report) -> Res<()> {
         }
         let mut times = Vec::new();
         for _ in 0..s.chain_runs {
-            let mut c = cmd(BIN, &chains);
+            let mut c = cmd(bin(), &chains);
             c.args(["show", &id]);
             times.push(timed(&mut c)?);
         }
@@ -168,7 +168,7 @@ pub(crate) fn bench_hostile(s: &Sizes, r: &mut Report) -> Res<()> {
     }
     let mut times = Vec::new();
     for _ in 0..s.chain_runs {
-        let mut c = cmd(BIN, &many);
+        let mut c = cmd(bin(), &many);
         c.arg("list");
         times.push(timed(&mut c)?);
     }

@@ -50,7 +50,7 @@ pub(crate) fn bench_sync(s: &Sizes, r: &mut Report) -> Res<()> {
             return Err(format!("j: the first sync did not bring {lists} lists"));
         }
         let trace = tmp.path().join("trace");
-        let mut c = cmd(BIN, &clone);
+        let mut c = cmd(bin(), &clone);
         c.arg("sync");
         let cmds = git_commands(c, &trace)?;
         if cmds != ["fetch"] {
@@ -60,7 +60,7 @@ pub(crate) fn bench_sync(s: &Sizes, r: &mut Report) -> Res<()> {
         let spec = "+refs/tasklists/*:refs/tasklists-remote/origin/*";
         let [ours, fetch] = interleaved(1, s.sync_runs, |side, _| {
             if side == 0 {
-                let mut c = cmd(BIN, &clone);
+                let mut c = cmd(bin(), &clone);
                 c.arg("sync");
                 c
             } else {
@@ -88,7 +88,7 @@ pub(crate) fn bench_sync(s: &Sizes, r: &mut Report) -> Res<()> {
         for id in &ids[..changed] {
             tl(&clone, &["-l", id, "update", "t1", "--note", "here"])?;
         }
-        let mut c = cmd(BIN, &clone);
+        let mut c = cmd(bin(), &clone);
         c.arg("sync");
         let started = Instant::now();
         let cmds = git_commands(c, &trace)?;

@@ -21,7 +21,7 @@ pub(crate) fn bench_update(s: &Sizes, r: &mut Report) -> Res<()> {
     let status = |round: usize| if round.is_multiple_of(2) { "in_progress" } else { "pending" };
     let [t_ours, t_base] = interleaved(s.warmup, s.update_runs, |side, round| {
         if side == 0 {
-            let mut c = cmd(BIN, repo);
+            let mut c = cmd(bin(), repo);
             c.args(["-l", &ours, "update", "t1", "--status", status(round)]);
             c
         } else {
@@ -85,7 +85,7 @@ pub(crate) fn bench_concurrent(s: &Sizes, r: &mut Report) -> Res<()> {
                 scope.spawn(move || {
                     (0..per)
                         .map(|j| {
-                            let mut c = cmd(BIN, repo);
+                            let mut c = cmd(bin(), repo);
                             c.args(["-l", id, "update", "t1", "--note", &format!("p{p}-{j}")]);
                             c.stdin(Stdio::null()).stdout(Stdio::null());
                             let t = Instant::now();
@@ -155,7 +155,7 @@ pub(crate) fn bench_floor(s: &Sizes, r: &mut Report) -> Res<()> {
     let id = create(&repo, "Floor")?;
     let statuses = ["in_progress", "pending"];
     let command = |side: usize, n: usize| {
-        let mut c = cmd(BIN, &repo);
+        let mut c = cmd(bin(), &repo);
         if side == 0 {
             c.args(["-l", &id, "update", "t1", "--status", statuses[n % 2]]);
         } else {
