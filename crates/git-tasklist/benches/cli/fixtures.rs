@@ -99,7 +99,11 @@ fn ts(seconds: i64) -> String {
 
 /// A deterministic UUID v7-shaped list id.
 fn list_id(n: u64) -> String {
-    let ms = 0x0190_0000_0000u64 + n;
+    uuid_v7_shaped(0x0190_0000_0000u64 + n, n)
+}
+
+/// A UUID v7 shape: the time `ms` in its first 48 bits, the rest from `n`.
+fn uuid_v7_shaped(ms: u64, n: u64) -> String {
     format!(
         "{:08x}-{:04x}-7{:03x}-{:04x}-{:012x}",
         ms >> 16,
@@ -157,17 +161,22 @@ pub(crate) struct HistoryRepo {
     pub(crate) resumable: String,
 }
 
-pub(crate) fn history_repo(s: &Sizes) -> Res<HistoryRepo> {
-    let tmp = tempdir()?;
-    let path = tmp.path().join("repo");
-
-    // The template: the file the tool itself writes for a `create`.
+/// The template of generated lists: the file the tool itself writes for a
+/// `create` (in a scratch repository).
+pub(crate) fn created_template() -> Res<Template> {
     let scratch = tempdir()?;
     init_repo(scratch.path())?;
     let tid = create(scratch.path(), "Template")?;
     let text =
         git(scratch.path(), &["cat-file", "blob", &format!("refs/tasklists/{tid}:tasklist.toml")])?;
-    let template = Template::parse(&text)?;
+    Template::parse(&text)
+}
+
+pub(crate) fn history_repo(s: &Sizes) -> Res<HistoryRepo> {
+    let tmp = tempdir()?;
+    let path = tmp.path().join("repo");
+
+    let template = created_template()?;
     let pending = TaskState { status: "pending", updated: T0, note: None };
     let long = list_id(0);
     let first = template.render(&long, "Long history", T0, T0, &vec![pending.clone(); TASKS.len()]);
@@ -341,15 +350,7 @@ pub(crate) fn count_label(n: usize) -> String {
 /// A list id whose first 8 characters differ for every `n`, as for lists
 /// created more than a minute apart (a UUID v7 starts with the time in ms).
 pub(crate) fn spread_id(n: u64) -> String {
-    let ms = 0x0190_0000_0000u64 + (n << 17) + 0x1_2345;
-    format!(
-        "{:08x}-{:04x}-7{:03x}-{:04x}-{:012x}",
-        ms >> 16,
-        ms & 0xffff,
-        n & 0xfff,
-        0x8000 | (n & 0x3fff),
-        n
-    )
+    uuid_v7_shaped(0x0190_0000_0000u64 + (n << 17) + 0x1_2345, n)
 }
 
 pub(crate) fn toml_header(id: &str, title: &str) -> String {

@@ -15,12 +15,7 @@ use crate::harness::*;
 pub(crate) fn bench_resolve(s: &Sizes, r: &mut Report) -> Res<()> {
     let tmp = tempdir()?;
     let path = tmp.path().join("repo");
-    let scratch = tempdir()?;
-    init_repo(scratch.path())?;
-    let tid = create(scratch.path(), "Template")?;
-    let text =
-        git(scratch.path(), &["cat-file", "blob", &format!("refs/tasklists/{tid}:tasklist.toml")])?;
-    let template = Template::parse(&text)?;
+    let template = created_template()?;
     eprintln!("g resolve: streaming {} one-commit lists into git fast-import", s.resolve_lists);
     fast_import(&path, |w| {
         let n = TASKS.len();
