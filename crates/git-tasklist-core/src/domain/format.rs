@@ -359,6 +359,7 @@ fn parse_time(v: &toml::Value, what: &str) -> ModelResult<DateTime<Utc>> {
 mod tests {
     use super::*;
     use crate::domain::model::tests::sample;
+    use crate::domain::model::{Cycle, DependencyError, TaskId};
 
     #[test]
     fn round_trip_is_exact_and_deterministic() {
@@ -401,10 +402,16 @@ mod tests {
             "id = \"database-migration\"\ndepends_on = [\"app\"]\n",
             1,
         );
-        let e = TaskList::from_toml(&text).unwrap_err().to_string();
+        let e = TaskList::from_toml(&text).unwrap_err();
+        let cycle = ["database-migration", "app", "database-migration"];
+        let cycle = Cycle(cycle.iter().map(|t| TaskId::parse(t).unwrap()).collect());
+        let want = DependencyError::Cycle(cycle);
+        assert!(matches!(&e, ModelError::Dependencies(d) if *d == want), "{e:?}");
+        let e = e.to_string();
         assert!(e.contains("cycle: database-migration → app → database-migration"), "{e}");
         let leading_zero = sample().to_toml().replacen("format = 1", "format = 01", 1);
-        assert!(TaskList::from_toml(&leading_zero).is_err(), "01 is not a TOML integer");
+        let e = TaskList::from_toml(&leading_zero).unwrap_err();
+        assert!(matches!(e, ModelError::Syntax(_)), "01 is not a TOML integer: {e:?}");
     }
 
     /// Parses with the general TOML parser only.

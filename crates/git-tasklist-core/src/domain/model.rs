@@ -803,7 +803,8 @@ pub(crate) mod tests {
             assert!(TaskId::parse(ok).is_ok(), "{ok}");
         }
         for bad in ["", "../x", "a b", "A", "-a", &"a".repeat(65), "é", "a/b"] {
-            assert!(TaskId::parse(bad).is_err(), "{bad}");
+            let e = TaskId::parse(bad).unwrap_err();
+            assert!(matches!(e, ModelError::Invalid(_)), "{bad}: {e:?}");
         }
     }
 

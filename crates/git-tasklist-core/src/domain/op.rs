@@ -647,6 +647,7 @@ fn update(l: &TaskList, id: &TaskId, change: &TaskChange, ctx: &Ctx) -> OpResult
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::model::Cycle;
     use chrono::TimeZone;
 
     fn ctx(session: Option<&str>) -> Ctx {
@@ -690,13 +691,10 @@ mod tests {
     #[test]
     fn completed_needs_reopen() {
         let l = set(&list(false), "a", Status::Completed, None).unwrap().list;
-        assert!(matches!(
-            set(&l, "a", Status::Pending, None),
-            Err(OpError::HeldByOther { .. }
-                | OpError::NeedsReopen { .. }
-                | OpError::TaskExists { .. }
-                | OpError::OutOfOrder { .. })
-        ));
+        assert_eq!(
+            set(&l, "a", Status::Pending, None).unwrap_err(),
+            OpError::NeedsReopen { task: tid("a"), wanted: Status::Pending }
+        );
         let change =
             TaskChange { status: Some(Status::Pending), reopen: true, ..Default::default() };
         let r = apply(Some(&l), &Op::Update { task: tid("a"), change }, &ctx(None)).unwrap();
@@ -708,20 +706,9 @@ mod tests {
     fn claims_hold_against_other_sessions() {
         let l = set(&list(false), "a", Status::InProgress, Some("s1")).unwrap().list;
         assert_eq!(l.tasks[0].owner.as_deref(), Some("s1"));
-        assert!(matches!(
-            set(&l, "a", Status::Completed, Some("s2")),
-            Err(OpError::HeldByOther { .. }
-                | OpError::NeedsReopen { .. }
-                | OpError::TaskExists { .. }
-                | OpError::OutOfOrder { .. })
-        ));
-        assert!(matches!(
-            set(&l, "a", Status::Completed, None),
-            Err(OpError::HeldByOther { .. }
-                | OpError::NeedsReopen { .. }
-                | OpError::TaskExists { .. }
-                | OpError::OutOfOrder { .. })
-        ));
+        let held = OpError::HeldByOther { task: tid("a"), holder: "s1".into() };
+        assert_eq!(set(&l, "a", Status::Completed, Some("s2")).unwrap_err(), held);
+        assert_eq!(set(&l, "a", Status::Completed, None).unwrap_err(), held);
         assert!(set(&l, "a", Status::Completed, Some("s1")).is_ok());
         let change =
             TaskChange { status: Some(Status::InProgress), take_over: true, ..Default::default() };
@@ -756,13 +743,10 @@ mod tests {
     #[test]
     fn sequential_order_is_enforced() {
         let l = list(true);
-        assert!(matches!(
-            set(&l, "b", Status::InProgress, None),
-            Err(OpError::HeldByOther { .. }
-                | OpError::NeedsReopen { .. }
-                | OpError::TaskExists { .. }
-                | OpError::OutOfOrder { .. })
-        ));
+        assert_eq!(
+            set(&l, "b", Status::InProgress, None).unwrap_err(),
+            OpError::OutOfOrder { task: tid("b"), waits_for: vec![(tid("a"), Status::Pending)] }
+        );
         let change = TaskChange {
             status: Some(Status::InProgress),
             out_of_order: true,
@@ -783,10 +767,10 @@ mod tests {
 
     #[test]
     fn unknown_task_is_not_found() {
-        assert!(matches!(
-            set(&list(false), "zz", Status::Completed, None),
-            Err(OpError::TaskNotFound { .. })
-        ));
+        assert_eq!(
+            set(&list(false), "zz", Status::Completed, None).unwrap_err(),
+            OpError::TaskNotFound { task: "zz".into(), list: "Migration".into() }
+        );
     }
 
     #[test]
@@ -813,6 +797,8 @@ mod tests {
         b.depends_on = vec![tid("a")];
         let e = apply(None, &op(vec![a, b]), &ctx(None)).unwrap_err();
         assert!(e.to_string().contains("cycle: a → b → a"), "{e}");
+        let cycle = Cycle(vec![tid("a"), tid("b"), tid("a")]);
+        assert_eq!(e, OpError::InvalidTasks(DependencyError::Cycle(cycle)));
     }
 
     #[test]
@@ -824,12 +810,9 @@ mod tests {
                 .unwrap();
         let ids: Vec<&str> = r.list.tasks.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["a", "x", "b", "c"]);
-        assert!(matches!(
-            apply(Some(&r.list), &Op::AddTask { task: t, after: None }, &ctx(None)),
-            Err(OpError::HeldByOther { .. }
-                | OpError::NeedsReopen { .. }
-                | OpError::TaskExists { .. }
-                | OpError::OutOfOrder { .. })
-        ));
+        assert_eq!(
+            apply(Some(&r.list), &Op::AddTask { task: t, after: None }, &ctx(None)).unwrap_err(),
+            OpError::TaskExists { task: tid("x"), list: "Migration".into() }
+        );
     }
 }

@@ -9,6 +9,7 @@ mod board_support;
 mod common;
 mod mcp_support;
 mod session_support;
+mod snapshot_support;
 mod test_add;
 mod test_agents;
 mod test_archive;
@@ -55,3 +56,28 @@ mod test_update;
 mod test_verify;
 mod test_watch;
 mod test_wide_chars;
+
+/// Every `test_*.rs` and `*_support.rs` file here is a module of this binary:
+/// one left out of the list above would never be compiled or run, silently.
+#[test]
+fn every_test_file_is_a_module_of_the_test_binary() {
+    use std::collections::BTreeSet;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli");
+    let wanted = |name: &str| name.starts_with("test_") || name.ends_with("_support");
+    let main = std::fs::read_to_string(dir.join("main.rs")).unwrap();
+    let modules: BTreeSet<String> = main
+        .lines()
+        .filter_map(|l| l.strip_prefix("mod ")?.strip_suffix(';'))
+        .filter(|m| wanted(m))
+        .map(String::from)
+        .collect();
+    let files: BTreeSet<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter_map(|name| name.strip_suffix(".rs").map(String::from))
+        .filter(|name| wanted(name))
+        .collect();
+    let forgotten: Vec<&String> = files.difference(&modules).collect();
+    assert!(forgotten.is_empty(), "not a `mod` in tests/cli/main.rs, so never run: {forgotten:?}");
+    assert_eq!(files, modules, "tests/cli/main.rs and the directory disagree");
+}

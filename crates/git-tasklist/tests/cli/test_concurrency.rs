@@ -44,13 +44,17 @@ fn eight_processes_times_thirty_updates_all_land() {
     let log = repo.git(&["log", "--reverse", "-p", "--format=commit %H", &r]);
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut order: Vec<Vec<usize>> = vec![Vec::new(); WRITERS];
+    // The last note each task got, in the order the history has them.
+    let mut last_note: HashMap<usize, String> = HashMap::new();
     for line in log.lines() {
         let Some(note) = line.strip_prefix("+note = \"").and_then(|l| l.strip_suffix('"')) else {
             continue;
         };
         *seen.entry(note.to_string()).or_default() += 1;
         let (i, j) = note.trim_start_matches('p').split_once('-').unwrap();
-        order[i.parse::<usize>().unwrap()].push(j.parse().unwrap());
+        let writer = i.parse::<usize>().unwrap();
+        order[writer].push(j.parse().unwrap());
+        last_note.insert(writer % 4, note.to_string());
     }
     for (i, order) in order.iter().enumerate() {
         for j in 0..UPDATES {
@@ -65,11 +69,13 @@ fn eight_processes_times_thirty_updates_all_land() {
     assert_eq!(ops.iter().filter(|o| **o == "note").count(), WRITERS * UPDATES);
     assert_eq!(ops.len(), WRITERS * UPDATES + 1);
 
-    // The final note of each task is the last write of one of its two writers.
+    // The final note of each task is the last write of one of its two
+    // writers: the one its history ends with.
     let v = repo.show_json(&id);
     for k in 0..4 {
         let note = v["tasks"][k]["note"].as_str().unwrap();
         let last = UPDATES - 1;
+        assert_eq!(Some(note), last_note.get(&k).map(String::as_str), "t{k}");
         assert!(
             note == format!("p{k}-{last}") || note == format!("p{}-{last}", k + 4),
             "t{k} ends with {note}"

@@ -1,11 +1,12 @@
-//! `--json` of every command on a fixed repository, snapshotted so a schema
-//! change is reviewed, never accidental; and the JSON schema of the views,
-//! snapshotted and checked against what the commands print.
+//! `--json` of every command on a fixed repository, snapshotted (one file per
+//! call in `snapshots/json/`) so a schema change is reviewed, never
+//! accidental; and the JSON schema of each view (one file per view in
+//! `snapshots/schema/`), checked against what the commands print.
 
 use serde_json::Value;
 
 use crate::common::{TestRepo, stderr, stdout};
-use crate::session_support::{assert_snapshot, redact};
+use crate::snapshot_support::SnapshotFiles;
 
 /// Runs `--json ARGS`, checks the exit code, returns the parsed object (from
 /// stdout, or from stderr for a failure).
@@ -62,21 +63,23 @@ pub fn conforms(v: &Value, schema: &Value, defs: &Value, path: &str) {
 fn snapshot_json_of_every_command() {
     let schemas = serde_json::to_value(git_tasklist_core::view::schemas()).unwrap();
     let repo = TestRepo::new();
-    let mut out = String::new();
-    let mut record = |args: &[&str], code: i32, schema: &str| {
+    let mut snapshots = SnapshotFiles::of_repo("json", &repo);
+    let mut record = |name: &str, args: &[&str], code: i32, schema: &str| {
         let v = json(&repo, args, code);
         let s = &schemas[schema];
         conforms(&v, s, &s["$defs"], schema);
         let shown: Vec<&str> =
             args.iter().map(|a| if a.len() == 36 { "<ID>" } else { a }).collect();
-        out.push_str(&format!(
-            "$ git tasklist --json {}\n{}\n\n",
+        let text = format!(
+            "$ git tasklist --json {}\n{}\n",
             shown.join(" "),
             serde_json::to_string_pretty(&v).unwrap()
-        ));
+        );
+        snapshots.check(&format!("{name}.txt"), &text);
         v
     };
     let created = record(
+        "create",
         &["create", "Migration", "--sequential", "-t", "schema=Migrate the schema", "-t", "code"],
         0,
         "change",
@@ -84,29 +87,33 @@ fn snapshot_json_of_every_command() {
     let id = created["id"].as_str().unwrap().to_string();
     let l = id.as_str();
     record(
+        "add",
         &["-l", l, "add", "docs", "--title", "Write docs", "--depends-on", "schema"],
         0,
         "change",
     );
-    record(&["--session", "s1", "-l", l, "start", "schema"], 0, "change");
-    record(&["--session", "s1", "-l", l, "done", "schema", "--note", "v2 applied"], 0, "change");
-    record(&["--session", "s1", "-l", l, "start", "code"], 0, "change");
-    record(&["-l", l, "block", "docs", "--reason", "waiting for review"], 0, "change");
-    record(&["--session", "s1", "-l", l, "handoff", "--note", "code half done"], 0, "handoff");
-    record(&["--session", "s2", "show", l], 0, "list");
-    record(&["--session", "s2", "-l", l, "next"], 0, "next");
-    record(&["--session", "s2", "list"], 0, "lists");
-    record(&["-l", l, "log", "-n", "2"], 0, "log");
-    record(&["--session", "s2", "resume", l], 0, "resume");
-    record(&["-l", l, "verify", "--expect", "schema=completed"], 0, "verify");
-    record(&["archive", l], 0, "change");
-    record(&["list"], 0, "lists");
-    record(&["list", "--all"], 0, "lists");
-    record(&["unarchive", l], 0, "change");
-    record(&["templates"], 0, "templates");
-    record(&["--session", "s2", "-l", l, "done", "code"], 4, "error");
-    record(&["-l", l, "update", "schema", "--status", "pending"], 4, "error");
-    record(&["show", "nope"], 3, "error");
+    record("start", &["--session", "s1", "-l", l, "start", "schema"], 0, "change");
+    let done = ["--session", "s1", "-l", l, "done", "schema", "--note", "v2 applied"];
+    record("done", &done, 0, "change");
+    record("start_second", &["--session", "s1", "-l", l, "start", "code"], 0, "change");
+    record("block", &["-l", l, "block", "docs", "--reason", "waiting for review"], 0, "change");
+    let handoff = ["--session", "s1", "-l", l, "handoff", "--note", "code half done"];
+    record("handoff", &handoff, 0, "handoff");
+    record("show", &["--session", "s2", "show", l], 0, "list");
+    record("next", &["--session", "s2", "-l", l, "next"], 0, "next");
+    record("list", &["--session", "s2", "list"], 0, "lists");
+    record("log", &["-l", l, "log", "-n", "2"], 0, "log");
+    record("resume", &["--session", "s2", "resume", l], 0, "resume");
+    record("verify", &["-l", l, "verify", "--expect", "schema=completed"], 0, "verify");
+    record("archive", &["archive", l], 0, "change");
+    record("list_after_archive", &["list"], 0, "lists");
+    record("list_all", &["list", "--all"], 0, "lists");
+    record("unarchive", &["unarchive", l], 0, "change");
+    record("templates", &["templates"], 0, "templates");
+    record("error_held_by_other", &["--session", "s2", "-l", l, "done", "code"], 4, "error");
+    let reopen = ["-l", l, "update", "schema", "--status", "pending"];
+    record("error_needs_reopen", &reopen, 4, "error");
+    record("error_list_not_found", &["show", "nope"], 3, "error");
     let claude = repo.root().join("claude-tasks");
     std::fs::create_dir(&claude).unwrap();
     std::fs::write(claude.join("1.json"), r#"{"id":"1","subject":"Plan","status":"completed"}"#)
@@ -115,14 +122,23 @@ fn snapshot_json_of_every_command() {
         .unwrap();
     std::fs::write(claude.join("3.json"), "[]").unwrap();
     let claude = claude.to_str().unwrap();
-    record(&["import", "claude", claude, "--title", "From Claude Code"], 0, "import");
+    let import = ["import", "claude", claude, "--title", "From Claude Code"];
+    record("import_claude", &import, 0, "import");
     let exported = repo.root().join("exported");
-    record(&["-l", l, "export", "claude", exported.to_str().unwrap()], 0, "export");
-    assert_snapshot("json", &redact(&out, &[repo.root()]));
+    record(
+        "export_claude",
+        &["-l", l, "export", "claude", exported.to_str().unwrap()],
+        0,
+        "export",
+    );
 }
 
+/// The JSON schema of every view, one file per view.
 #[test]
 fn snapshot_json_schema() {
-    let text = serde_json::to_string_pretty(&git_tasklist_core::view::schemas()).unwrap();
-    assert_snapshot("json_schema", &format!("{text}\n"));
+    let mut snapshots = SnapshotFiles::new("schema");
+    for (view, schema) in git_tasklist_core::view::schemas() {
+        let text = serde_json::to_string_pretty(&schema).unwrap();
+        snapshots.check(&format!("{view}.json"), &format!("{text}\n"));
+    }
 }

@@ -91,7 +91,12 @@ fn no_list_given_is_a_usage_error() {
     let refs = repo.refs();
     for args in [&["show"][..], &["done", "t"], &["next"], &["log"], &["add", "u"]] {
         let err = expect_error(repo.cmd().args(args), 2);
-        assert!(err.contains("TASKLIST_ID") || err.contains("-l"), "{err}");
+        assert_eq!(
+            err,
+            "Error: No task list given\n\
+             Hint: pass -l LIST (id, id prefix or title) or set TASKLIST_ID\n",
+            "{args:?}"
+        );
     }
     assert_eq!(repo.refs(), refs);
     let out = repo.cmd().args(["list"]).assert().success().get_output().clone();

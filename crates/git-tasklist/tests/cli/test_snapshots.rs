@@ -1,40 +1,32 @@
-//! Snapshots of the text output of `handoff`, `resume` and `verify` (passing
-//! and failing) in the seed scenario, compared with `tests/cli/snapshots/*.txt`
-//! after redacting ids, commit ids, times and temp paths. Rewrite them with
-//! `UPDATE_SNAPSHOTS=1 cargo test --test cli snapshot`.
+//! Snapshots of the text users read: the help texts (`snapshots/help/`), the
+//! error output (`snapshots/errors/`) and what `handoff`, `resume` and `verify`
+//! (passing and failing) print in the seed scenario (`snapshots/seed/`), one
+//! file per command, redacted as `snapshot_support` says. Rewrite them with
+//! `SNAPSHOTS=overwrite cargo test --test cli snapshot` and review `git diff`.
 
 use std::path::Path;
 
-use crate::common::TestRepo;
-use crate::session_support::{
-    as_session, assert_snapshot, commit_behind_back, redact, run_code, session_one, with_status,
-};
+use snapbox::assert::Action;
 
-/// Redacts and checks that nothing run-specific is left.
-fn clean(repo: &TestRepo, id: &str, text: &str) -> String {
-    let out = redact(text, &[repo.root()]);
-    assert!(!out.contains(id) && !out.contains(&id[..8]), "id left in:\n{out}");
-    for c in repo.git(&["rev-list", "--all"]).lines() {
-        assert!(!out.contains(&c[..7]), "commit {c} left in:\n{out}");
-    }
-    assert!(!out.contains(repo.root().to_str().unwrap()), "temp path left in:\n{out}");
-    out
-}
+use crate::common::TestRepo;
+use crate::session_support::{as_session, commit_behind_back, run_code, session_one, with_status};
+use crate::snapshot_support::{SnapshotFiles, compare, redact, snapshots_dir};
 
 #[test]
 fn snapshot_seed_scenario_outputs() {
     let repo = TestRepo::new();
+    let mut snapshots = SnapshotFiles::of_repo("seed", &repo);
     let (id, doc) = session_one(&repo);
-    assert_snapshot("handoff", &clean(&repo, &id, &doc));
+    snapshots.check("handoff.txt", &doc);
 
     let resume = run_code(as_session(&repo, "s2", &id).arg("resume"), 0);
-    assert_snapshot("resume", &clean(&repo, &id, &resume));
+    snapshots.check("resume.txt", &resume);
 
     let verify = run_code(
         as_session(&repo, "s2", &id).args(["verify", "--expect", "database-migration=completed"]),
         0,
     );
-    assert_snapshot("verify_pass", &clean(&repo, &id, &verify));
+    snapshots.check("verify_pass.txt", &verify);
 
     let toml = with_status(&repo.file_at(&id), "database-migration", "pending");
     commit_behind_back(&repo, &id, &toml, "Reset database-migration by hand");
@@ -42,10 +34,10 @@ fn snapshot_seed_scenario_outputs() {
         as_session(&repo, "s2", &id).args(["verify", "--expect", "database-migration=completed"]),
         5,
     );
-    assert_snapshot("verify_fail", &clean(&repo, &id, &verify));
+    snapshots.check("verify_fail.txt", &verify);
 
     let resume = run_code(as_session(&repo, "s2", &id).arg("resume"), 0);
-    assert_snapshot("resume_fail", &clean(&repo, &id, &resume));
+    snapshots.check("resume_fail.txt", &resume);
 }
 
 #[test]
@@ -74,24 +66,35 @@ fn redaction_replaces_what_varies_and_nothing_else() {
     assert_eq!(got, want);
 }
 
+/// A snapshot that differs fails with a line diff naming the file, and an
+/// inserted line shows as one added line, not as every later line changed.
 #[test]
 fn snapshot_mismatch_fails_with_a_diff() {
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        return; // would overwrite the file with the wrong text
-    }
-    let err = std::panic::catch_unwind(|| assert_snapshot("verify_pass", "something else\n"))
-        .expect_err("a wrong snapshot passed");
-    let msg = err.downcast_ref::<String>().unwrap();
-    assert!(msg.contains("   1 + something else"), "{msg}");
-    assert!(msg.contains("   1 - Verifying"), "{msg}");
-    assert!(msg.contains("UPDATE_SNAPSHOTS=1"), "{msg}");
+    let file = snapshots_dir().join("seed/verify_pass.txt");
+    let want = std::fs::read_to_string(&file).unwrap();
+    assert!(want.starts_with("Verifying"), "{want}");
+    // Always compared here, whatever SNAPSHOTS says: this must never write.
+    let msg = compare(&file, "something else\n", Action::Verify).expect_err("a wrong text passed");
+    assert!(msg.contains("snapshots/seed/verify_pass.txt"), "the file is named: {msg}");
+    assert!(msg.contains("+ something else"), "{msg}");
+    assert!(msg.contains("1      - Verifying"), "{msg}");
+    assert!(msg.contains("SNAPSHOTS=overwrite"), "{msg}");
+    let inserted = format!("an inserted line\n{want}");
+    let msg = compare(&file, &inserted, Action::Verify).expect_err("an inserted line passed");
+    let changed: Vec<&str> = msg
+        .lines()
+        .filter(|l| l.get(10..12).is_some_and(|sign| sign == "+ " || sign == "- "))
+        .collect();
+    assert_eq!(changed, ["        1 + an inserted line"], "{msg}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), want, "the file was written");
 }
 
-/// The help texts: drift in what users read is reviewed, not accidental.
+/// The help texts, one file per command: drift in what users read is
+/// reviewed, not accidental.
 #[test]
 fn snapshot_help_texts() {
     let repo = TestRepo::new();
-    let mut all = String::new();
+    let mut snapshots = SnapshotFiles::new("help");
     for cmd in [
         &[][..],
         &["create"],
@@ -104,36 +107,39 @@ fn snapshot_help_texts() {
         &["handoff"],
     ] {
         let out = repo.cmd().args(cmd).arg("--help").assert().success().get_output().clone();
-        all.push_str(&format!("$ git tasklist {} --help\n", cmd.join(" ")));
-        all.push_str(&String::from_utf8_lossy(&out.stdout));
-        all.push('\n');
+        let text = format!(
+            "$ git tasklist {} --help\n{}",
+            cmd.join(" "),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        snapshots.check(&format!("{}.txt", cmd.first().unwrap_or(&"git-tasklist")), &text);
     }
-    assert_snapshot("help", &all);
 }
 
-/// The error output users and agents see most: message, hint, exit code.
+/// The error output users and agents see most: message, hint, exit code,
+/// one file per case.
 #[test]
 fn snapshot_error_output() {
     let repo = TestRepo::new();
     let id = repo.create("Plan", &["a", "b"]);
     repo.cmd().args(["-l", &id, "done", "a"]).assert().success();
-    let mut all = String::new();
-    for args in [
-        vec!["show", "nope"],
-        vec!["next"],
-        vec!["-l", &id, "update", "zz", "--status", "done"],
-        vec!["-l", &id, "update", "a", "--status", "pending"],
-        vec!["-l", &id, "update", "b", "--status", "finito"],
-        vec!["-l", &id, "add", "../x"],
-        vec!["--json", "-l", &id, "start", "a"],
+    let mut snapshots = SnapshotFiles::of_repo("errors", &repo);
+    for (name, args) in [
+        ("list_not_found", vec!["show", "nope"]),
+        ("no_list_given", vec!["next"]),
+        ("task_not_found", vec!["-l", &id, "update", "zz", "--status", "done"]),
+        ("needs_reopen", vec!["-l", &id, "update", "a", "--status", "pending"]),
+        ("unknown_status", vec!["-l", &id, "update", "b", "--status", "finito"]),
+        ("bad_task_id", vec!["-l", &id, "add", "../x"]),
+        ("needs_reopen_json", vec!["--json", "-l", &id, "start", "a"]),
     ] {
         let out = repo.cmd().args(&args).output().unwrap();
-        all.push_str(&format!(
-            "$ git tasklist {}\nexit {}\n{}\n",
+        let text = format!(
+            "$ git tasklist {}\nexit {}\n{}",
             args.join(" "),
             out.status.code().unwrap_or(-1),
             String::from_utf8_lossy(&out.stderr)
-        ));
+        );
+        snapshots.check(&format!("{name}.txt"), &text);
     }
-    assert_snapshot("errors", &clean(&repo, &id, &all));
 }

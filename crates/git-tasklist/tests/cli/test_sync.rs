@@ -93,6 +93,13 @@ fn two_clones_exchange_and_merge_their_progress() {
     t.tl(&t.b, &["--session", "sb", "-l", &id, "start", "b"]);
     t.tl(&t.b, &["--session", "sb", "-l", &id, "update", "a", "--note", "from b"]);
     t.tl(&t.b, &["-l", &id, "add", "d", "--title", "Added in b"]);
+    // When each side last changed task a (whole seconds), for the note's rule below.
+    let a_changed = |dir: &Path| {
+        let s = t.json(dir, &["show", &id]);
+        let a = s["tasks"].as_array().unwrap().iter().find(|x| x["id"] == "a").unwrap().clone();
+        a["updated"].as_str().unwrap().to_string()
+    };
+    let (changed_in_a, changed_in_b) = (a_changed(&t.a), a_changed(&t.b));
     assert_eq!(action(&t.json(&t.a, &["sync"]), &id), "pushed");
     let v = t.json(&t.b, &["sync"]);
     assert_eq!(action(&v, &id), "merged");
@@ -113,8 +120,8 @@ fn two_clones_exchange_and_merge_their_progress() {
     assert_eq!(task("d")["title"], "Added in b");
     // Both set a's note: the later change wins (within one second, the
     // side where the task is further along: completed, so "from a").
-    let note = task("a")["note"].as_str().unwrap().to_string();
-    assert!(note == "from a" || note == "from b", "{note}");
+    let later = if changed_in_b > changed_in_a { "from b" } else { "from a" };
+    assert_eq!(task("a")["note"], later, "a changed at {changed_in_a}, b at {changed_in_b}");
     // The merge commit has both parents and names its conflict.
     let tip = t.tip(&t.a, &id);
     let parents = t.repo.git_in(&t.a, &["rev-list", "--parents", "-n", "1", &tip]);

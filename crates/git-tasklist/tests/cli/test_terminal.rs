@@ -431,6 +431,7 @@ fn require_man() {
 /// `git tasklist --help` is `man git-tasklist`: after the README's install
 /// step (pages in `<bin>/../share/man/man1`), git opens our page.
 #[test]
+#[ignore = "needs man (man-db): .ci/run installs it"]
 fn git_tasklist_help_opens_the_installed_man_page() {
     require_man();
     let repo = TestRepo::new();

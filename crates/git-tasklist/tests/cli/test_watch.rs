@@ -1,6 +1,9 @@
 //! `watch` in a real terminal: tmux (a private server per test) runs it in a
 //! pane; the test reads the pane, writes a list from outside, and quits with
 //! `q` or Ctrl-C, then checks the terminal was given back as it was.
+//!
+//! The tests that need tmux are `#[ignore]`d: `.ci/run` installs tmux and
+//! runs them with `-- --ignored`, where a missing tmux fails them.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -34,7 +37,9 @@ impl Tmux {
             .args(args)
             .env_remove("TMUX")
             .output()
-            .expect("tmux is installed")
+            .unwrap_or_else(|e| {
+                panic!("cannot run tmux ({e}); .ci/run installs it (apt-get install tmux)")
+            })
     }
 
     /// The pane's text (`escapes`: with colour as SGR sequences).
@@ -109,6 +114,7 @@ fn assert_restored(tmux: &Tmux) {
 }
 
 #[test]
+#[ignore = "needs tmux: .ci/run installs it"]
 fn watch_draws_a_list_redraws_on_a_change_and_quits_on_q() {
     let repo = TestRepo::new();
     let id = repo.create("Watched plan", &["build=Build it", "ship=Ship it"]);
@@ -132,6 +138,7 @@ fn watch_draws_a_list_redraws_on_a_change_and_quits_on_q() {
 }
 
 #[test]
+#[ignore = "needs tmux: .ci/run installs it"]
 fn watch_of_every_list_shows_new_lists_and_quits_on_ctrl_c() {
     let repo = TestRepo::new();
     let first = repo.create("First list", &["a"]);
@@ -158,6 +165,7 @@ fn watch_needs_a_terminal_and_a_known_list() {
 }
 
 #[test]
+#[ignore = "needs tmux: .ci/run installs it"]
 fn watch_killed_with_sigterm_gives_the_terminal_back() {
     let repo = TestRepo::new();
     let id = repo.create("Killed", &["a"]);
@@ -169,6 +177,7 @@ fn watch_killed_with_sigterm_gives_the_terminal_back() {
 }
 
 #[test]
+#[ignore = "needs tmux: .ci/run installs it"]
 fn watch_shows_a_name_that_is_not_a_list_escaped() {
     let repo = TestRepo::new();
     let id = repo.create("Real list", &["a"]);

@@ -1,0 +1,178 @@
+//! Many lists and huge lists: resolving a list among 10,000 (g) and lists
+//! of tens of thousands of chained tasks (h).
+
+use std::time::{Duration, Instant};
+
+use git_tasklist_core::model::TaskList;
+
+use crate::fixtures::*;
+use crate::harness::*;
+
+// ---------------------------------------------------------------- g: resolve
+
+/// `show` at `resolve_lists` lists by full id, by an 8-character prefix and
+/// by title, interleaved.
+pub(crate) fn bench_resolve(s: &Sizes, r: &mut Report) -> Res<()> {
+    let tmp = tempdir()?;
+    let path = tmp.path().join("repo");
+    let template = created_template()?;
+    eprintln!("g resolve: streaming {} one-commit lists into git fast-import", s.resolve_lists);
+    fast_import(&path, |w| {
+        let n = TASKS.len();
+        for i in 0..s.resolve_lists as u64 {
+            let (id, title, t) = (spread_id(i), format!("List {i}"), T0 + i as i64);
+            let st = vec![TaskState { status: "pending", updated: t, note: None }; n];
+            let file = template.render(&id, &title, t, t, &st);
+            if i == 0 {
+                check_generated(&file, &id)?;
+            }
+            let msg = format!("Create '{title}' with {n} tasks\n\nTasklist: {id}\nOp: create\n");
+            emit(w, &id, t, &msg, &file)?;
+        }
+        Ok(())
+    })?;
+    // The next create finds more than 512 loose refs and packs them in the
+    // background, as it would in a repository that grew to this size.
+    create(&path, "The create that packs")?;
+    let packed = path.join(".git").join("packed-refs");
+    let started = Instant::now();
+    while std::fs::read_to_string(&packed).map_or(0, |t| t.lines().count()) < s.resolve_lists {
+        if started.elapsed() > Duration::from_secs(60) {
+            return Err("g: the refs were not packed within 60 s".into());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let lists =
+        git(&path, &["for-each-ref", "--format=%(refname)", "refs/tasklists"])?.lines().count();
+    // A list in the middle, so neither end of the ref directory is favoured.
+    let k = s.resolve_lists as u64 / 2;
+    let id = spread_id(k);
+    let title = format!("List {k}");
+    let queries = [id.clone(), id[..8].to_string(), title];
+    for q in &queries {
+        let shown = tl(&path, &["show", q])?;
+        if !shown.contains(&id) {
+            return Err(format!("g: `show {q}` did not show {id}:\n{shown}"));
+        }
+    }
+    eprintln!("g resolve: {} interleaved runs each at {lists} lists", s.read_runs);
+    let [by_id, by_prefix] = interleaved(s.warmup, s.read_runs, |side, _| {
+        let mut c = cmd(bin(), &path);
+        c.args(["show", &queries[side]]);
+        c
+    })?;
+    let [by_id2, by_title] = interleaved(s.warmup, s.read_runs / 5, |side, _| {
+        let mut c = cmd(bin(), &path);
+        c.args(["show", &queries[side * 2]]);
+        c
+    })?;
+    let m_id = r.row(format!("g show by full id ({lists} lists)"), &by_id);
+    let m_prefix = r.row("g show by 8-character prefix", &by_prefix);
+    r.row("g show by full id (title series)", &by_id2);
+    r.row("g show by exact title", &by_title);
+    let ratio = m_prefix / m_id;
+    r.target(
+        "g",
+        format!("show by 8-char prefix / by full id <= 1.5x ({lists} lists)"),
+        format!("{ratio:.2}x ({m_prefix:.2} / {m_id:.2} ms)"),
+        ratio <= 1.5,
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------- h: hostile
+
+/// The `tasklist.toml` of a hostile list: `n` tasks, each depending on the
+/// next, in the tool's canonical layout (about 115 bytes a task, so 60,000
+/// tasks make the 6.9 MB a teammate could push under the 8 MiB limit).
+fn chain_file(id: &str, n: usize) -> Res<String> {
+    let mut text = toml_header(id, &format!("Hostile chain of {n}"));
+    for i in 0..n {
+        text.push_str(&format!(
+            "\n[[tasks]]\nid = \"t{i}\"\ntitle = \"Task {i} of a hostile chain\"\nstatus = \"pending\"\nupdated = 2026-01-01T00:00:00Z\n"
+        ));
+        if i + 1 < n {
+            text.push_str(&format!("depends_on = [\"t{}\"]\n", i + 1));
+        }
+    }
+    let l = TaskList::from_toml(&text).map_err(|e| format!("h: the chain does not parse: {e}"))?;
+    if l.to_toml() != text {
+        return Err("h: the generated chain is not canonical".into());
+    }
+    Ok(text)
+}
+
+/// `show` of hostile chains of growing length, and `list` of 1,000 ordinary
+/// lists plus the 60,000-task chain.
+pub(crate) fn bench_hostile(s: &Sizes, r: &mut Report) -> Res<()> {
+    let tmp = tempdir()?;
+    let chains = tmp.path().join("chains");
+    let sizes: Vec<usize> = s.chains.to_vec();
+    eprintln!("h hostile: chains of {sizes:?} tasks, and {} lists plus the longest", s.lists);
+    let files = sizes.iter().enumerate().map(|(k, &n)| {
+        let id = spread_id(900_000 + k as u64);
+        chain_file(&id, n).map(|f| (id, f))
+    });
+    import_lists(&chains, files)?;
+    let mut longest = (0.0, 0);
+    for (k, &n) in sizes.iter().enumerate() {
+        let id = spread_id(900_000 + k as u64);
+        let shown = tl(&chains, &["show", &id])?;
+        if shown.lines().filter(|l| l.starts_with("  ○ t")).count() != n {
+            return Err(format!("h: show of the {n}-task chain did not show every task"));
+        }
+        let mut times = Vec::new();
+        for _ in 0..s.chain_runs {
+            let mut c = cmd(bin(), &chains);
+            c.args(["show", &id]);
+            times.push(timed(&mut c)?);
+        }
+        let m = r.row(format!("h show: chain of {n} tasks"), &times);
+        if n == 32_000 {
+            r.target(
+                "h",
+                "show of a 32,000-task chain <= 200 ms".into(),
+                format!("{m:.1} ms"),
+                m <= 200.0,
+            );
+        }
+        if n >= longest.1 {
+            longest = (m, n);
+        }
+    }
+    let (m, n) = longest;
+    r.target("h", format!("show of a {n}-task chain <= 500 ms"), format!("{m:.1} ms"), m <= 500.0);
+
+    let many = tmp.path().join("many");
+    let (long_n, long_id) = (n, spread_id(999_999));
+    let ordinary = (0..s.lists as u64).map(|i| {
+        let id = spread_id(i);
+        let mut text = toml_header(&id, &format!("List {i}"));
+        for t in 1..=5 {
+            text.push_str(&format!(
+                "\n[[tasks]]\nid = \"t{t}\"\ntitle = \"Phase {t}\"\nstatus = \"pending\"\nupdated = 2026-01-01T00:00:00Z\n"
+            ));
+        }
+        Ok((id, text))
+    });
+    let hostile = std::iter::once(chain_file(&long_id, long_n).map(|f| (long_id.clone(), f)));
+    import_lists(&many, ordinary.chain(hostile))?;
+    let listed = tl(&many, &["list"])?;
+    if listed.lines().count() != s.lists + 1 || !listed.contains(&format!("0/{long_n}")) {
+        return Err("h: list did not show every list".into());
+    }
+    let mut times = Vec::new();
+    for _ in 0..s.chain_runs {
+        let mut c = cmd(bin(), &many);
+        c.arg("list");
+        times.push(timed(&mut c)?);
+    }
+    let m = r.row(format!("h list: {} lists + the {long_n}-task chain", s.lists), &times);
+    r.target(
+        "h",
+        format!("list of {} lists + a {long_n}-task chain <= 1 s", s.lists),
+        format!("{m:.1} ms"),
+        m <= 1000.0,
+    );
+    Ok(())
+}
