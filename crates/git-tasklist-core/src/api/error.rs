@@ -115,6 +115,7 @@ impl From<OpError> for Error {
 /// What kind of failure an [`Error`] is: the one decision every front end
 /// maps to its own signal (DESIGN §4: exit 1, 2, 3 or 4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// Bad input, unreadable data, a git failure.
     Invalid,
@@ -313,5 +314,45 @@ fn claude_class(e: &ClaudeError) -> Class {
         }
         C::Write { .. } | C::HalfWritten { .. } => invalid("write_failed"),
         C::Store(e) => store_class(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store error carried by a module's error is the store's variant
+    /// here, classified as if the store had returned it.
+    #[test]
+    fn a_lower_layers_error_keeps_its_variant_and_class() {
+        let carried = [
+            Error::from(SyncError::Store(StoreError::ListNotFound("x".into()))),
+            Error::from(ClaudeError::Store(StoreError::ListNotFound("x".into()))),
+            Error::from(HandoffError::Store(StoreError::ListNotFound("x".into()))),
+            Error::from(PlanError::Store(StoreError::ListNotFound("x".into()))),
+        ];
+        for e in carried {
+            assert!(matches!(e, Error::Store(StoreError::ListNotFound(_))), "{e:?}");
+            assert_eq!(
+                (e.kind(), e.code(), e.hint()),
+                (ErrorKind::NotFound, "list_not_found", Some(Hint::ListLists))
+            );
+        }
+    }
+
+    /// A failed `git config --add` is its own failure, not a push's.
+    #[test]
+    fn a_config_failure_is_not_a_push_failure() {
+        let e = Error::from(SyncError::Config { remote: "o".into(), message: "locked".into() });
+        assert_eq!((e.kind(), e.code()), (ErrorKind::Invalid, "config_failed"));
+        assert!(e.to_string().starts_with("Adding the fetch refspec"), "{e}");
+    }
+
+    /// The message of a lower layer's error reaches the caller whole.
+    #[test]
+    fn messages_are_not_rewritten_on_the_way_up() {
+        let inner = StoreError::RaceLost { list: "l".into(), attempts: 3 };
+        let text = inner.to_string();
+        assert_eq!(Error::from(SyncError::Store(inner)).to_string(), text);
     }
 }

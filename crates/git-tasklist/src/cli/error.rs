@@ -89,10 +89,11 @@ impl From<Error> for CliError {
     /// gets the hint that names this front end's flags and commands.
     fn from(e: Error) -> CliError {
         let kind = match e.kind() {
-            ErrorKind::Invalid => Kind::Error,
             ErrorKind::Usage => Kind::Usage,
             ErrorKind::NotFound => Kind::NotFound,
             ErrorKind::Conflict => Kind::Conflict,
+            // Invalid, and any kind a later library adds: exit 1.
+            _ => Kind::Error,
         };
         let hint = e.hint().and_then(hint_text).map(String::from);
         CliError { kind, message: e.to_string(), hint, code: e.code(), broken_pipe: false }
