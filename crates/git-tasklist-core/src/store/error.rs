@@ -18,12 +18,12 @@ pub enum NotARepo {
     /// The starting directory does not exist.
     #[error("no such directory")]
     NoDirectory,
-    /// No `.git` at or above the starting directory.
+    /// No `.git` at or above the starting directory (with what gix reported).
     #[error("no .git found here or in any parent directory")]
-    NotFound,
-    /// The repository uses SHA-256 object ids.
+    NotFound(#[source] BoxError),
+    /// The repository uses SHA-256 object ids (with what gix reported).
     #[error("it uses SHA-256 object ids, which this build does not support")]
-    Sha256,
+    Sha256(#[source] BoxError),
     /// Anything else gix reported.
     #[error("{}", one_line(&.0.to_string()))]
     Other(#[source] BoxError),

@@ -5,9 +5,9 @@ use std::io::Write;
 use git_tasklist_core::Tasklists;
 use git_tasklist_core::model::TaskId;
 use git_tasklist_core::text::json_safe;
-use git_tasklist_core::workflow::command::tasklist_command;
 
 use super::error::{CliError, CliResult, Kind};
+use crate::words::tasklist_command;
 
 /// What every command gets: the library, the options, and where to write.
 pub struct App<'a> {

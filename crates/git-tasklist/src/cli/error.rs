@@ -62,7 +62,13 @@ pub struct CliError {
     pub code: &'static str,
     /// The reader of our output went away (`git tasklist log | head`): exit quietly.
     pub broken_pipe: bool,
+    /// The library error's whole cause chain, kept when [`DEBUG_VAR`] is set.
+    pub debug: Option<String>,
 }
+
+/// With this variable set, a failure also prints the library error's whole
+/// cause chain (`debug: …`), which the one-sentence message leaves out.
+pub const DEBUG_VAR: &str = "GIT_TASKLIST_DEBUG";
 
 impl CliError {
     /// A new error of `kind`.
@@ -74,7 +80,14 @@ impl CliError {
             Kind::Conflict => "conflict",
             Kind::Error => "error",
         };
-        CliError { kind, message: message.into(), hint: None, code, broken_pipe: false }
+        CliError {
+            kind,
+            message: message.into(),
+            hint: None,
+            code,
+            broken_pipe: false,
+            debug: None,
+        }
     }
 
     /// Adds a hint line.
@@ -96,7 +109,8 @@ impl From<Error> for CliError {
             _ => Kind::Error,
         };
         let hint = e.hint().and_then(hint_text).map(String::from);
-        CliError { kind, message: e.to_string(), hint, code: e.code(), broken_pipe: false }
+        let debug = std::env::var_os(DEBUG_VAR).is_some().then(|| format!("{e:?}"));
+        CliError { kind, message: e.to_string(), hint, code: e.code(), broken_pipe: false, debug }
     }
 }
 

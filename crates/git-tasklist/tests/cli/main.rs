@@ -35,6 +35,7 @@ mod test_install_safety;
 mod test_json;
 mod test_layers;
 mod test_library;
+mod test_library_words;
 mod test_log;
 mod test_mcp;
 mod test_mcp_claude;
