@@ -140,6 +140,16 @@ fn format_problem(e: &ModelError) -> String {
     }
 }
 
+/// How a list was looked up by what a user typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Lookup {
+    /// As the start of its id.
+    Prefix,
+    /// By its exact title.
+    Title,
+}
+
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -164,6 +174,8 @@ pub enum StoreError {
     Ambiguous {
         /// What was asked for.
         query: String,
+        /// What it matched: the start of several ids, or several titles.
+        by: Lookup,
         /// `<id> (<title>)` of each match.
         candidates: Vec<String>,
     },

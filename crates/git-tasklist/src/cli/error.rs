@@ -108,19 +108,23 @@ impl From<Error> for CliError {
             // Invalid, and any kind a later library adds: exit 1.
             _ => Kind::Error,
         };
-        let hint = e.hint().and_then(hint_text).map(String::from);
+        let hint = e.hint().and_then(hint_text);
         let debug = std::env::var_os(DEBUG_VAR).is_some().then(|| format!("{e:?}"));
         CliError { kind, message: e.to_string(), hint, code: e.code(), broken_pipe: false, debug }
     }
 }
 
-/// A hint in this front end's terms: its flags and commands.
-fn hint_text(h: Hint) -> Option<&'static str> {
+/// A hint in this front end's terms: its flags and commands, each
+/// runnable as printed (`run` adds `--namespace` to a command when needed).
+fn hint_text(h: Hint) -> Option<String> {
     Some(match h {
         Hint::ListLists => "`git tasklist list` shows every list",
         Hint::LongerPrefix => "give more characters of the id",
+        Hint::FullId => "name the list by its full id, one of those listed (-l ID)",
         Hint::Repository => "run inside a git repository or pass --repo PATH",
-        Hint::ShowTasks => "`git tasklist show` lists the tasks",
+        Hint::ShowTasks { list } => {
+            return Some(format!("`git tasklist show {list}` lists the tasks"));
+        }
         Hint::TakeOver => "pass --take-over to take it",
         Hint::Reopen => "pass --reopen to change it",
         Hint::OutOfOrder => "finish that first or pass --out-of-order",
@@ -137,7 +141,8 @@ fn hint_text(h: Hint) -> Option<&'static str> {
         Hint::SyncAgain => "sync again",
         // A hint this front end does not know yet: the message stands alone.
         _ => return None,
-    })
+    }
+    .to_string())
 }
 
 impl From<StoreError> for CliError {

@@ -263,11 +263,11 @@ pub fn main() -> ExitCode {
     // Printing failed after a change was committed: say so, with the commit,
     // so that a caller does not make the change again.
     let result = result.map_err(|e| match (&committed, e.code) {
-        (Some(commit), "output_failed") if !e.broken_pipe => CliError::new(
+        (Some((commit, show)), "output_failed") if !e.broken_pipe => CliError::new(
             Kind::Error,
             format!("The change was committed ({commit}), but {}", lower_first(&e.message)),
         )
-        .hint("do not repeat the command; `git tasklist show` shows the list as it is now"),
+        .hint(format!("do not repeat the command; `{show}` shows the list as it is now")),
         _ => e,
     });
     match result {
@@ -346,7 +346,7 @@ fn run(
     session_from: &str,
     color: bool,
     out: &mut dyn Write,
-    committed: &mut Option<String>,
+    committed: &mut Option<(String, String)>,
 ) -> CliResult {
     if cli.session.as_deref() == Some("") && session_from == "--session" {
         return Err(CliError::new(Kind::Usage, "Session id is empty")

@@ -25,6 +25,7 @@ mod test_create;
 mod test_escape;
 mod test_handoff;
 mod test_help;
+mod test_hints;
 mod test_hook;
 mod test_hostile;
 mod test_hostile_remote;
