@@ -13,3 +13,4 @@ pub mod hook;
 pub mod install;
 pub mod mcp;
 pub mod signals;
+pub mod words;

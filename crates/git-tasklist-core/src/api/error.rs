@@ -13,7 +13,7 @@
 use crate::domain::model::{MAX_SESSION_LEN, ModelError, UnknownStatus};
 use crate::domain::op::OpError;
 use crate::interop::claude_tasks::ClaudeError;
-use crate::store::StoreError;
+use crate::store::{Lookup, StoreError};
 use crate::sync::SyncError;
 use crate::util::text::escape;
 use crate::workflow::handoff::HandoffError;
@@ -115,6 +115,7 @@ impl From<OpError> for Error {
 /// What kind of failure an [`Error`] is: the one decision every front end
 /// maps to its own signal (DESIGN §4: exit 1, 2, 3 or 4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// Bad input, unreadable data, a git failure.
     Invalid,
@@ -129,17 +130,22 @@ pub enum ErrorKind {
 /// What a caller can do about a failure, as data: each front end words it
 /// in its own terms (the CLI as flags and commands, the MCP server as tool
 /// parameters), so the library names neither.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Hint {
     /// Listing every list (ids and titles) shows the one meant.
     ListLists,
     /// More characters of the id name one list.
     LongerPrefix,
+    /// Several lists have that title: the full id (each is in the message) names one.
+    FullId,
     /// Work inside a git repository, or name one.
     Repository,
     /// Showing the list names the tasks it has.
-    ShowTasks,
+    ShowTasks {
+        /// The list's id.
+        list: String,
+    },
     /// The task can be taken over from the session holding it, explicitly.
     TakeOver,
     /// A completed task changes only when reopened, explicitly.
@@ -163,7 +169,7 @@ pub enum Hint {
 }
 
 /// How a failure is classified: its kind, its stable code and its hint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Class {
     /// What kind of failure it is.
     pub kind: ErrorKind,
@@ -245,6 +251,9 @@ fn store_class(e: &StoreError) -> Class {
         StoreError::NotARepo { .. } => class(Invalid, "not_a_repository", Some(Hint::Repository)),
         StoreError::PrefixTooShort(_) => class(NotFound, "prefix_too_short", None),
         StoreError::ListNotFound(_) => class(NotFound, "list_not_found", Some(Hint::ListLists)),
+        StoreError::Ambiguous { by: Lookup::Title, .. } => {
+            class(Invalid, "ambiguous", Some(Hint::FullId))
+        }
         StoreError::Ambiguous { .. } => class(Invalid, "ambiguous", Some(Hint::LongerPrefix)),
         StoreError::Unreadable { .. } => invalid("unreadable"),
         StoreError::Op(e) => op_class(e),
@@ -263,7 +272,9 @@ fn store_class(e: &StoreError) -> Class {
 fn op_class(e: &OpError) -> Class {
     use ErrorKind::*;
     match e {
-        OpError::TaskNotFound { .. } => class(NotFound, "task_not_found", Some(Hint::ShowTasks)),
+        OpError::TaskNotFound { id, .. } => {
+            class(NotFound, "task_not_found", Some(Hint::ShowTasks { list: id.clone() }))
+        }
         OpError::HeldByOther { .. } => class(Conflict, "held_by_other", Some(Hint::TakeOver)),
         OpError::NeedsReopen { .. } => class(Conflict, "needs_reopen", Some(Hint::Reopen)),
         OpError::OutOfOrder { .. } => class(Conflict, "out_of_order", Some(Hint::OutOfOrder)),
@@ -313,5 +324,45 @@ fn claude_class(e: &ClaudeError) -> Class {
         }
         C::Write { .. } | C::HalfWritten { .. } => invalid("write_failed"),
         C::Store(e) => store_class(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store error carried by a module's error is the store's variant
+    /// here, classified as if the store had returned it.
+    #[test]
+    fn a_lower_layers_error_keeps_its_variant_and_class() {
+        let carried = [
+            Error::from(SyncError::Store(StoreError::ListNotFound("x".into()))),
+            Error::from(ClaudeError::Store(StoreError::ListNotFound("x".into()))),
+            Error::from(HandoffError::Store(StoreError::ListNotFound("x".into()))),
+            Error::from(PlanError::Store(StoreError::ListNotFound("x".into()))),
+        ];
+        for e in carried {
+            assert!(matches!(e, Error::Store(StoreError::ListNotFound(_))), "{e:?}");
+            assert_eq!(
+                (e.kind(), e.code(), e.hint()),
+                (ErrorKind::NotFound, "list_not_found", Some(Hint::ListLists))
+            );
+        }
+    }
+
+    /// A failed `git config --add` is its own failure, not a push's.
+    #[test]
+    fn a_config_failure_is_not_a_push_failure() {
+        let e = Error::from(SyncError::Config { remote: "o".into(), message: "locked".into() });
+        assert_eq!((e.kind(), e.code()), (ErrorKind::Invalid, "config_failed"));
+        assert!(e.to_string().starts_with("Adding the fetch refspec"), "{e}");
+    }
+
+    /// The message of a lower layer's error reaches the caller whole.
+    #[test]
+    fn messages_are_not_rewritten_on_the_way_up() {
+        let inner = StoreError::RaceLost { list: "l".into(), attempts: 3 };
+        let text = inner.to_string();
+        assert_eq!(Error::from(SyncError::Store(inner)).to_string(), text);
     }
 }

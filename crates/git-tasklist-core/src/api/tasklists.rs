@@ -4,6 +4,7 @@
 //! result (as text, or as a [`crate::view`] for programs).
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::api::error::{Error, Result};
 use crate::domain::id::CommitId;
@@ -11,6 +12,7 @@ use crate::domain::model::session_ok;
 use crate::domain::model::{Status, TaskId};
 use crate::domain::op::{NewTask, Op, TaskChange};
 use crate::store::{self, Committed, ListEntry, LogEntry, Snapshot, Store};
+use crate::workflow::command::{Action, Command, Plain, Words};
 use crate::workflow::handoff::{self, HandedOff};
 use crate::workflow::plan::{self, CreateRequest, Created};
 use crate::workflow::resume::{self, Briefing};
@@ -23,6 +25,8 @@ use crate::workflow::verify::{self, Expect, Verdict};
 pub struct Tasklists {
     store: Store,
     session: Option<String>,
+    /// How commands and choices are worded in what calls return.
+    words: Arc<dyn Words>,
 }
 
 /// A change that went through (or was a no-op), with where it landed.
@@ -39,7 +43,24 @@ impl Tasklists {
     /// directory, honouring `GIT_DIR`), with the lists under `namespace`
     /// (default: env, git config, then `refs/tasklists`).
     pub fn open(repo: Option<&Path>, namespace: Option<&str>) -> Result<Tasklists> {
-        Ok(Tasklists { store: Store::open(repo, namespace)?, session: None })
+        let store = Store::open(repo, namespace)?;
+        Ok(Tasklists { store, session: None, words: Arc::new(Plain) })
+    }
+
+    /// The same repository, with the commands and choices that briefings,
+    /// checks and handoff documents name worded by `words` (default:
+    /// [`Plain`], which names no command line).
+    pub fn with_words(mut self, words: Arc<dyn Words>) -> Tasklists {
+        self.words = words;
+        self
+    }
+
+    /// The same repository, with writes starting git's own housekeeping
+    /// when it is due (`git gc --auto`, `git pack-refs`; see
+    /// [`Store::set_housekeeping`]). Off by default.
+    pub fn with_housekeeping(mut self, on: bool) -> Tasklists {
+        self.store.set_housekeeping(on);
+        self
     }
 
     /// The same repository seen by `session`, which tags every commit and
@@ -140,7 +161,7 @@ impl Tasklists {
     /// Records a handoff note and commits the rendered `HANDOFF.md` with it.
     pub fn handoff(&self, list: &str, note: &str) -> Result<(String, HandedOff)> {
         let id = self.resolve(list)?;
-        let done = handoff::record(&self.store, &id, note, self.session())?;
+        let done = handoff::record(&self.store, &id, note, self.session(), &*self.words)?;
         Ok((id, done))
     }
 
@@ -174,7 +195,7 @@ impl Tasklists {
     /// The briefing a new session needs.
     pub fn resume(&self, list: &str) -> Result<Briefing> {
         let id = self.resolve(list)?;
-        Ok(resume::resume(&self.store, &id, self.session())?)
+        Ok(resume::resume(&self.store, &id, self.session(), &*self.words)?)
     }
 
     /// The persistence checks over the whole history, and the state now
@@ -186,7 +207,7 @@ impl Tasklists {
     ) -> Result<(String, Verdict, Option<Snapshot>)> {
         let id = self.resolve(list)?;
         let now = self.store.read(&id).ok();
-        let verdict = verify::verify(&self.store, &id, expects)?;
+        let verdict = verify::verify(&self.store, &id, expects, &*self.words)?;
         Ok((id, verdict, now))
     }
 
@@ -212,7 +233,7 @@ impl Tasklists {
             .store
             .with_namespace(&ns)
             .map_err(|_| crate::sync::SyncError::BadName(crate::util::text::escape(remote)))?;
-        Ok(Tasklists { store, session: self.session.clone() })
+        Ok(Tasklists { store, session: self.session.clone(), words: self.words.clone() })
     }
 
     /// Creates a list from the Claude Code task files in `dir` (see
@@ -325,10 +346,7 @@ impl Tasklists {
             .store
             .file_at(&id, snap.tip, handoff::HANDOFF_FILE, max)
             .map_err(|e| e.to_string());
-        let resume = crate::workflow::command::tasklist_command(
-            self.store.namespace(),
-            &format!("resume -l {id}"),
-        );
+        let resume = self.words.command(&Command::new(self.store.namespace(), &id, Action::Resume));
         let tracking = crate::sync::tracking(&self.store, &[(&id, snap.tip)]).unwrap_or_default();
         Ok(crate::api::view::BoardListView::new(
             &snap,

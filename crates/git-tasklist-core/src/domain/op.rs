@@ -17,6 +17,7 @@ use crate::util::text::escape;
 /// names what a caller needs to decide what to do; none names a command-line
 /// flag (each front end words its own hint).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum OpError {
     /// The task named by the op is not in the list.
     #[error("Task '{task}' not found in task list '{}'", escape(list))]
@@ -25,6 +26,8 @@ pub enum OpError {
         task: String,
         /// The list's title.
         list: String,
+        /// The list's id.
+        id: String,
     },
     /// Another session holds the task in progress.
     #[error("Task '{task}' is in progress, held by session '{}'", escape(holder))]
@@ -408,7 +411,11 @@ fn create(
                 return Err(OpError::SelfDependency(d.clone()));
             }
             if !seen.contains(d) {
-                return Err(OpError::TaskNotFound { task: d.to_string(), list: title.to_string() });
+                return Err(OpError::TaskNotFound {
+                    task: d.to_string(),
+                    list: title.to_string(),
+                    id: id.to_string(),
+                });
             }
         }
         list.tasks.push(new_task(t, ctx));
@@ -476,7 +483,11 @@ fn push_task(list: &mut TaskList, t: &NewTask, after: Option<&TaskId>, ctx: &Ctx
             return Err(OpError::SelfDependency(d.clone()));
         }
         if list.task(d.as_str()).is_none() {
-            return Err(OpError::TaskNotFound { task: d.to_string(), list: list.title.clone() });
+            return Err(OpError::TaskNotFound {
+                task: d.to_string(),
+                list: list.title.clone(),
+                id: list.id.clone(),
+            });
         }
     }
     let task = new_task(t, ctx);
@@ -486,6 +497,7 @@ fn push_task(list: &mut TaskList, t: &NewTask, after: Option<&TaskId>, ctx: &Ctx
             list.position(a.as_str()).ok_or_else(|| OpError::TaskNotFound {
                 task: a.to_string(),
                 list: list.title.clone(),
+                id: list.id.clone(),
             })? + 1
         }
     };
@@ -565,9 +577,11 @@ fn mirror(
 }
 
 fn update(l: &TaskList, id: &TaskId, change: &TaskChange, ctx: &Ctx) -> OpResult<Applied> {
-    let idx = l
-        .position(id.as_str())
-        .ok_or_else(|| OpError::TaskNotFound { task: id.to_string(), list: l.title.clone() })?;
+    let idx = l.position(id.as_str()).ok_or_else(|| OpError::TaskNotFound {
+        task: id.to_string(),
+        list: l.title.clone(),
+        id: l.id.clone(),
+    })?;
     let old = &l.tasks[idx];
     let mut trailers = Vec::new();
 
@@ -769,7 +783,11 @@ mod tests {
     fn unknown_task_is_not_found() {
         assert_eq!(
             set(&list(false), "zz", Status::Completed, None).unwrap_err(),
-            OpError::TaskNotFound { task: "zz".into(), list: "Migration".into() }
+            OpError::TaskNotFound {
+                task: "zz".into(),
+                list: "Migration".into(),
+                id: "0193f5a2-7c1e-7b3a-9d1e-5f2a3b4c5d6e".into()
+            }
         );
     }
 

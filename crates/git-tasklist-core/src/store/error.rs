@@ -13,16 +13,17 @@ use crate::util::text::{escape, one_line};
 
 /// Why a repository could not be opened.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum NotARepo {
     /// The starting directory does not exist.
     #[error("no such directory")]
     NoDirectory,
-    /// No `.git` at or above the starting directory.
+    /// No `.git` at or above the starting directory (with what gix reported).
     #[error("no .git found here or in any parent directory")]
-    NotFound,
-    /// The repository uses SHA-256 object ids.
+    NotFound(#[source] BoxError),
+    /// The repository uses SHA-256 object ids (with what gix reported).
     #[error("it uses SHA-256 object ids, which this build does not support")]
-    Sha256,
+    Sha256(#[source] BoxError),
     /// Anything else gix reported.
     #[error("{}", one_line(&.0.to_string()))]
     Other(#[source] BoxError),
@@ -67,6 +68,7 @@ impl std::fmt::Display for ObjectKind {
 
 /// What is wrong with a list that cannot be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Problem {
     /// The ref does not point to any object.
     #[error("the ref does not point to an object")]
@@ -138,8 +140,19 @@ fn format_problem(e: &ModelError) -> String {
     }
 }
 
+/// How a list was looked up by what a user typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Lookup {
+    /// As the start of its id.
+    Prefix,
+    /// By its exact title.
+    Title,
+}
+
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StoreError {
     /// No repository at or above the given path.
     #[error("Not a git repository: {} ({reason})", path.display())]
@@ -161,6 +174,8 @@ pub enum StoreError {
     Ambiguous {
         /// What was asked for.
         query: String,
+        /// What it matched: the start of several ids, or several titles.
+        by: Lookup,
         /// `<id> (<title>)` of each match.
         candidates: Vec<String>,
     },

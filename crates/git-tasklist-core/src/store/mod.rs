@@ -28,7 +28,7 @@ pub mod transact;
 mod types;
 
 pub use crate::domain::model::new_list_id;
-pub use error::{NotARepo, ObjectKind, Problem, StoreError, StoreResult};
+pub use error::{Lookup, NotARepo, ObjectKind, Problem, StoreError, StoreResult};
 pub use history::LogEntry;
 pub use identity::FALLBACK_IDENTITY;
 pub use lock::{SYNC_LOCK, SyncLock};

@@ -60,6 +60,8 @@ pub struct Store {
     pub(super) writes: std::sync::atomic::AtomicU64,
     /// The author's and the committer's name and address, once looked up.
     pub(super) identities: [std::sync::OnceLock<(String, String)>; 2],
+    /// Whether writes start git's housekeeping (see [`Store::set_housekeeping`]).
+    pub(super) housekeeping: bool,
 }
 
 impl Store {
@@ -83,7 +85,6 @@ impl Store {
             None => gix::ThreadSafeRepository::discover_with_environment_overrides(&from),
         };
         let repo = found.map_err(|e| {
-            debug_cause(&e);
             let shown = match (path, std::env::var_os("GIT_DIR")) {
                 (None, Some(dir)) => PathBuf::from(dir),
                 _ => start.clone(),
@@ -121,6 +122,7 @@ impl Store {
             recent: Recent::default(),
             writes: Default::default(),
             identities: Default::default(),
+            housekeeping: false,
         })
     }
 
@@ -138,6 +140,7 @@ impl Store {
             recent: Recent::default(),
             writes: Default::default(),
             identities: Default::default(),
+            housekeeping: self.housekeeping,
         })
     }
 
@@ -177,6 +180,14 @@ impl Store {
         &self.git_dir
     }
 
+    /// Lets writes start git's own housekeeping in the background, as git
+    /// commands do: `git gc --auto` once loose objects pass `gc.auto`, and
+    /// `git pack-refs` once the namespace's loose refs pile up. Off by
+    /// default: a program using the library decides whether it spawns git.
+    pub fn set_housekeeping(&mut self, on: bool) {
+        self.housekeeping = on;
+    }
+
     /// The directory shared by all worktrees (refs and objects live here).
     pub fn common_dir(&self) -> &Path {
         &self.common_dir
@@ -188,7 +199,7 @@ impl Store {
 /// `.git` at all, or whatever else gix reported.
 fn why_not_a_repo(start: &Path, e: gix::Error) -> NotARepo {
     let Ok((found, _trust)) = gix::discover::upwards(start) else {
-        return NotARepo::NotFound;
+        return NotARepo::NotFound(Box::new(e));
     };
     let (git_dir, _) = found.into_repository_and_work_tree_directories();
     let config = gix::config::File::from_path_no_includes(
@@ -199,9 +210,9 @@ fn why_not_a_repo(start: &Path, e: gix::Error) -> NotARepo {
         c.string("extensions.objectFormat").is_some_and(|f| f.eq_ignore_ascii_case(b"sha256"))
     });
     if sha256 {
-        NotARepo::Sha256
+        NotARepo::Sha256(Box::new(e))
     } else if e.is_not_found() {
-        NotARepo::NotFound
+        NotARepo::NotFound(Box::new(e))
     } else {
         NotARepo::Other(Box::new(e))
     }
@@ -240,14 +251,6 @@ fn validate_namespace(ns: &str) -> StoreResult<String> {
         && valid_ref_prefix(trimmed)
         && !trimmed.split('/').any(|c| c.is_empty());
     if valid { Ok(trimmed.to_string()) } else { Err(StoreError::BadNamespace(escape(ns))) }
-}
-
-/// With `GIT_TASKLIST_DEBUG` set, prints an error's full cause chain, which
-/// the one-line message leaves out.
-fn debug_cause(e: &dyn std::fmt::Debug) {
-    if std::env::var_os("GIT_TASKLIST_DEBUG").is_some() {
-        eprintln!("debug: {e:?}");
-    }
 }
 
 #[cfg(test)]

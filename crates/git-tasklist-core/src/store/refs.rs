@@ -4,7 +4,7 @@
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
 
-use super::error::{Problem, StoreError, StoreResult, git_err};
+use super::error::{Lookup, Problem, StoreError, StoreResult, git_err};
 use super::open::Store;
 use super::types::{MIN_PREFIX, cid};
 use crate::domain::id::CommitId;
@@ -92,6 +92,7 @@ impl Store {
                 _ => {
                     return Err(StoreError::Ambiguous {
                         query: escape(query),
+                        by: Lookup::Prefix,
                         candidates: hits.iter().map(|id| self.describe(&repo, id)).collect(),
                     });
                 }
@@ -117,6 +118,7 @@ impl Store {
                 hits.sort();
                 Err(StoreError::Ambiguous {
                     query: escape(query),
+                    by: Lookup::Title,
                     candidates: hits.iter().map(|id| self.describe(&repo, id)).collect(),
                 })
             }

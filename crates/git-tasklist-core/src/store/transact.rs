@@ -181,9 +181,11 @@ impl Store {
                     self.remember(commit, written.tree, written.tree_entries, &applied.list);
                     // Housekeeping may wait for git gc: no longer a write of ours.
                     drop(hold);
-                    self.maybe_gc(&repo);
-                    if parent.is_none() {
-                        self.maybe_pack_refs(&repo);
+                    if self.housekeeping {
+                        self.maybe_gc(&repo);
+                        if parent.is_none() {
+                            self.maybe_pack_refs(&repo);
+                        }
                     }
                     return Ok(Committed {
                         list: applied.list,

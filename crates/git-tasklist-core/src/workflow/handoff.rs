@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use minijinja::value::Serde;
 use serde::Serialize;
 
-use super::command::tasklist_command;
+use super::command::{Action, Command, Words};
 use super::template::REPO_TEMPLATE_DIR;
 use crate::domain::model::{Status, Task, TaskList, timestamp};
 use crate::domain::op::Op;
-use crate::store::{BoxError, Committed, DEFAULT_NAMESPACE, Files, Store, StoreError};
+use crate::store::{BoxError, Committed, Files, Store, StoreError};
 use crate::util::text::{MAX_ECHO, clip, escape, escape_document, escape_multiline, one_line};
 
 /// The built-in handoff template.
@@ -37,6 +37,7 @@ const RENDER_STACK: usize = 256 << 20;
 
 /// Errors loading or rendering a handoff template.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum HandoffError {
     /// The repository's template file cannot be read.
     #[error("Handoff template {} cannot be read: {source}", path.display())]
@@ -160,9 +161,15 @@ impl HandoffTemplate {
 
     /// Renders the document for `list` (whose `[handoff]` holds the note):
     /// bounded in work (fuel) and size, with every control character but
-    /// line breaks and tabs escaped, whatever the template wrote.
-    pub fn render(&self, list: &TaskList, ref_name: &str) -> Result<String, HandoffError> {
-        let context = Context::new(list, ref_name);
+    /// line breaks and tabs escaped, whatever the template wrote;
+    /// `resume_command` is the command that resumes the list.
+    pub fn render(
+        &self,
+        list: &TaskList,
+        ref_name: &str,
+        resume_command: &str,
+    ) -> Result<String, HandoffError> {
+        let context = Context::new(list, ref_name, resume_command);
         let origin = self.origin();
         self.with_env(|env| {
             let tmpl = env.get_template("handoff").map_err(|e| HandoffError::Invalid {
@@ -215,20 +222,22 @@ pub struct HandedOff {
 }
 
 /// Records `note` on list `id` as `session` and commits the rendered
-/// document as `HANDOFF.md` in the same commit.
+/// document as `HANDOFF.md` in the same commit; its resume command is in `words`.
 pub fn record(
     store: &Store,
     id: &str,
     note: &str,
     session: Option<&str>,
+    words: &dyn Words,
 ) -> Result<HandedOff, HandoffError> {
     let template = HandoffTemplate::load(store.workdir())?;
     let ref_name = store.ref_name(id);
+    let resume = words.command(&Command::new(store.namespace(), id, Action::Resume));
     // The document committed is the one returned: the closure keeps the
     // rendering of the last attempt (a lost race renders again).
     let rendered = std::cell::RefCell::new(String::new());
     let render = |l: &TaskList| -> Result<Files, BoxError> {
-        let doc = template.render(l, &ref_name)?;
+        let doc = template.render(l, &ref_name, &resume)?;
         let file = (HANDOFF_FILE.to_string(), doc.clone().into_bytes());
         *rendered.borrow_mut() = doc;
         Ok(vec![file])
@@ -278,7 +287,7 @@ fn view(t: &Task) -> TaskView {
 }
 
 impl Context {
-    fn new(list: &TaskList, ref_name: &str) -> Context {
+    fn new(list: &TaskList, ref_name: &str, resume_command: &str) -> Context {
         let (done, total) = list.progress();
         let h = list.handoff.as_ref();
         Context {
@@ -299,10 +308,7 @@ impl Context {
                 .collect(),
             open_tasks: list.tasks.iter().filter(|t| !t.status.is_settled()).map(view).collect(),
             next: list.next_for(h.and_then(|h| h.session.as_deref())).map(view),
-            resume_command: escape(&tasklist_command(
-                ref_name.strip_suffix(&format!("/{}", list.id)).unwrap_or(DEFAULT_NAMESPACE),
-                &format!("resume -l {}", list.id),
-            )),
+            resume_command: escape(resume_command),
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::domain::id::CommitId;
 
-use super::command::tasklist_command;
+use super::command::{Action, Command, Words};
 use super::verify::{Check, Failure, Verdict, check_range};
 use crate::domain::model::Status;
 use crate::store::{LogEntry, Snapshot, Store, StoreResult};
@@ -32,6 +32,7 @@ pub const RESUME_NO_HANDOFF_WINDOW: usize = 20;
 pub fn verify_since_handoff(
     store: &Store,
     snap: &Snapshot,
+    words: &dyn Words,
 ) -> StoreResult<(Verdict, Option<CommitId>)> {
     let id = snap.list.id.as_str();
     let base = snap
@@ -45,12 +46,12 @@ pub fn verify_since_handoff(
     let recent = first_parent_chain(store, id, base, RESUME_NO_HANDOFF_WINDOW + 1)?;
     let Some((base, left)) = left else {
         let recent: Vec<_> = recent.into_iter().take(RESUME_NO_HANDOFF_WINDOW).collect();
-        return Ok((check_range(store, id, &recent, false, &[])?, None));
+        return Ok((check_range(store, id, &recent, false, &[], words)?, None));
     };
     if recent.last().map(|(c, _)| *c) == Some(base) {
-        return Ok((check_range(store, id, &recent, false, &[])?, Some(base)));
+        return Ok((check_range(store, id, &recent, false, &[], words)?, Some(base)));
     }
-    let mut verdict = check_range(store, id, &recent, false, &[])?;
+    let mut verdict = check_range(store, id, &recent, false, &[], words)?;
     let now = &snap.list;
     let (now_ix, left_ix) = (now.index(), left.index());
     let reset = left.tasks.iter().any(|t| {
@@ -66,7 +67,7 @@ pub fn verify_since_handoff(
         return Ok((verdict, Some(base)));
     }
     let chain = first_parent_chain(store, id, Some(base), RESUME_WINDOW)?;
-    verdict = check_range(store, id, &chain, false, &[])?;
+    verdict = check_range(store, id, &chain, false, &[], words)?;
     if chain.last().map(|(c, _)| *c) != Some(base) && verdict.ok() {
         verdict.failures.push(Failure {
             check: Check::StatusPreserved,
@@ -110,28 +111,42 @@ pub struct Briefing {
     pub verdict: Verdict,
     /// The commit the last handoff was written on, where the verdict starts.
     pub since_handoff: Option<CommitId>,
-    /// The command that continues the work, as a user would type it.
+    /// The command that continues the work.
+    pub next: Option<Command>,
+    /// That command in the caller's [`Words`].
     pub next_command: Option<String>,
 }
 
-/// The briefing for `session` resuming list `id`.
-pub fn resume(store: &Store, id: &str, session: Option<&str>) -> StoreResult<Briefing> {
+/// The briefing for `session` resuming list `id`, its command and checks
+/// in the caller's `words`.
+pub fn resume(
+    store: &Store,
+    id: &str,
+    session: Option<&str>,
+    words: &dyn Words,
+) -> StoreResult<Briefing> {
     let snapshot = store.read(id)?;
     let history = store.log(id, Some(HISTORY_SHOWN))?;
-    let (verdict, since_handoff) = verify_since_handoff(store, &snapshot)?;
+    let (verdict, since_handoff) = verify_since_handoff(store, &snapshot, words)?;
     let l = &snapshot.list;
     let left_open = l.left_open(session);
-    let next_command = l.next_for(session).map(|t| {
+    let next = l.next_for(session).map(|t| {
         let held = left_open.iter().any(|o| o.id == t.id);
-        let verb = if t.status == Status::InProgress && !held { "done" } else { "start" };
-        let take_over = if held { " --take-over" } else { "" };
-        tasklist_command(store.namespace(), &format!("-l {} {verb} {}{take_over}", l.id, t.id))
+        let task = t.id.to_string();
+        let action = if t.status == Status::InProgress && !held {
+            Action::Done { task }
+        } else {
+            Action::Start { task, take_over: held }
+        };
+        Command::new(store.namespace(), &l.id, action)
     });
+    let next_command = next.as_ref().map(|c| words.command(c));
     Ok(Briefing {
         session: session.map(String::from),
         history,
         verdict,
         since_handoff,
+        next,
         next_command,
         snapshot,
     })

@@ -7,7 +7,10 @@
 //!   hand edit or a teammate's push that resets a task is caught;
 //! - **seamless continuation**: no task becomes `completed` while a
 //!   prerequisite (its `depends_on`, or its predecessor in a sequential list)
-//!   is unsettled, unless the commit recorded `--out-of-order`.
+//!   is unsettled, unless the commit recorded an out-of-order completion.
+//!
+//! Messages name the caller's explicit choices (a reopen, an out-of-order
+//! completion, the expected statuses) in the caller's [`Words`].
 
 use std::collections::HashMap;
 
@@ -17,6 +20,7 @@ use crate::domain::model::{Status, TaskList};
 use crate::domain::trailer;
 use crate::store::history::{HistoryEnd, HistoryItem};
 use crate::store::{LogEntry, Store, StoreResult};
+use crate::workflow::command::{Choice, Words};
 
 /// One of the three checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -51,7 +55,7 @@ impl Check {
 pub struct Failure {
     /// The check that failed.
     pub check: Check,
-    /// The commit that broke it (None for `--expect` on the current state).
+    /// The commit that broke it (None for an expected status on the current state).
     pub commit: Option<CommitId>,
     /// The commit's subject.
     pub subject: Option<String>,
@@ -83,7 +87,7 @@ impl Verdict {
     }
 }
 
-/// An expectation from `--expect TASK=STATUS`.
+/// An expectation: a status the caller saw last session.
 #[derive(Debug, Clone)]
 pub struct Expect {
     /// The task.
@@ -101,8 +105,13 @@ pub fn expectation_met(expected: Status, now: Status) -> bool {
 
 /// Verifies the whole history of a list, reading it with the store's
 /// pipelined history reader and checking the commits in walk order.
-pub fn verify(store: &Store, id: &str, expects: &[Expect]) -> StoreResult<Verdict> {
-    let mut checker = Checker::new(store, id, true, None);
+pub fn verify(
+    store: &Store,
+    id: &str,
+    expects: &[Expect],
+    words: &dyn Words,
+) -> StoreResult<Verdict> {
+    let mut checker = Checker::new(store, id, true, None, words);
     let end = store.read_history(id, |commits, states| checker.chunk_read(commits, states))?;
     let seen = checker.seen;
     let mut verdict = checker.finish(expects);
@@ -131,9 +140,10 @@ pub(super) fn check_range(
     commits: &[(CommitId, Vec<CommitId>)],
     complete: bool,
     expects: &[Expect],
+    words: &dyn Words,
 ) -> StoreResult<Verdict> {
     let range = commits.iter().map(|(c, _)| *c).collect();
-    let mut checker = Checker::new(store, id, complete, Some(range));
+    let mut checker = Checker::new(store, id, complete, Some(range), words);
     for (commit, parents) in commits {
         checker.commit(commit, parents)?;
     }
@@ -155,6 +165,8 @@ struct Checker<'a> {
     current: Option<TaskList>,
     /// Commits checked so far.
     seen: usize,
+    /// How messages name the caller's choices.
+    words: &'a dyn Words,
 }
 
 impl<'a> Checker<'a> {
@@ -163,6 +175,7 @@ impl<'a> Checker<'a> {
         id: &'a str,
         complete: bool,
         range: Option<std::collections::HashSet<CommitId>>,
+        words: &'a dyn Words,
     ) -> Checker<'a> {
         Checker {
             store,
@@ -173,6 +186,7 @@ impl<'a> Checker<'a> {
             failures: Vec::new(),
             current: None,
             seen: 0,
+            words,
         }
     }
 
@@ -276,6 +290,7 @@ impl<'a> Checker<'a> {
             &state,
             &parent_states,
             base.as_ref().map(|s| &s.list),
+            self.words,
             &mut self.failures,
         );
         for p in &compared {
@@ -299,7 +314,10 @@ impl<'a> Checker<'a> {
                 commit: None,
                 subject: None,
                 task: None,
-                message: "the current state cannot be read, so --expect cannot be checked".into(),
+                message: format!(
+                    "the current state cannot be read, so {} cannot be checked",
+                    self.words.choice(Choice::Expect)
+                ),
             });
         }
         if let Some(now) = &current {
@@ -360,6 +378,7 @@ fn check_commit(
     state: &TaskList,
     parents: &[&TaskList],
     base: Option<&TaskList>,
+    words: &dyn Words,
     out: &mut Vec<Failure>,
 ) {
     let fail = |check: Check, task: Option<&str>, message: String| Failure {
@@ -400,7 +419,7 @@ fn check_commit(
             out.push(fail(
                 Check::StatusPreserved,
                 Some(id),
-                format!("task '{id}' {what} without --reopen{how}"),
+                format!("task '{id}' {what} without {}{how}", words.choice(Choice::Reopen)),
             ));
         }
     }
@@ -429,9 +448,10 @@ fn check_commit(
                 Check::SeamlessContinuation,
                 Some(t.id.as_str()),
                 format!(
-                    "task '{}' was completed while {} was not done, without --out-of-order{how}",
+                    "task '{}' was completed while {} was not done, without {}{how}",
                     t.id,
-                    waiting.join(", ")
+                    waiting.join(", "),
+                    words.choice(Choice::OutOfOrder)
                 ),
             ));
         }

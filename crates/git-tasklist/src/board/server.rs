@@ -402,7 +402,8 @@ impl From<git_tasklist_core::Error> for Failure {
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::Usage => StatusCode::BAD_REQUEST,
             ErrorKind::Conflict => StatusCode::CONFLICT,
-            ErrorKind::Invalid => StatusCode::INTERNAL_SERVER_ERROR,
+            // Invalid, and any kind a later library adds.
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         Failure { status, message: e.to_string() }
     }

@@ -5,9 +5,9 @@ use std::io::Write;
 use git_tasklist_core::Tasklists;
 use git_tasklist_core::model::TaskId;
 use git_tasklist_core::text::json_safe;
-use git_tasklist_core::workflow::command::tasklist_command;
 
 use super::error::{CliError, CliResult, Kind};
+use crate::words::tasklist_command;
 
 /// What every command gets: the library, the options, and where to write.
 pub struct App<'a> {
@@ -21,8 +21,9 @@ pub struct App<'a> {
     pub list: Option<String>,
     /// Standard output.
     pub out: &'a mut dyn Write,
-    /// The commit a change wrote, once it did: reported when printing fails.
-    pub committed: &'a mut Option<String>,
+    /// The commit a change wrote, once it did, and the command that shows
+    /// its list: reported when printing fails.
+    pub committed: &'a mut Option<(String, String)>,
 }
 
 impl App<'_> {
@@ -57,7 +58,8 @@ impl App<'_> {
     /// Records that a change was committed (before its result is printed).
     pub fn committed(&mut self, done: &git_tasklist_core::store::Committed) {
         if done.changed {
-            *self.committed = Some(done.tip.to_string());
+            let show = self.command(&format!("show {}", done.list.id));
+            *self.committed = Some((done.tip.to_string(), show));
         }
     }
 }

@@ -62,7 +62,13 @@ pub struct CliError {
     pub code: &'static str,
     /// The reader of our output went away (`git tasklist log | head`): exit quietly.
     pub broken_pipe: bool,
+    /// The library error's whole cause chain, kept when [`DEBUG_VAR`] is set.
+    pub debug: Option<String>,
 }
+
+/// With this variable set, a failure also prints the library error's whole
+/// cause chain (`debug: …`), which the one-sentence message leaves out.
+pub const DEBUG_VAR: &str = "GIT_TASKLIST_DEBUG";
 
 impl CliError {
     /// A new error of `kind`.
@@ -74,7 +80,14 @@ impl CliError {
             Kind::Conflict => "conflict",
             Kind::Error => "error",
         };
-        CliError { kind, message: message.into(), hint: None, code, broken_pipe: false }
+        CliError {
+            kind,
+            message: message.into(),
+            hint: None,
+            code,
+            broken_pipe: false,
+            debug: None,
+        }
     }
 
     /// Adds a hint line.
@@ -89,23 +102,29 @@ impl From<Error> for CliError {
     /// gets the hint that names this front end's flags and commands.
     fn from(e: Error) -> CliError {
         let kind = match e.kind() {
-            ErrorKind::Invalid => Kind::Error,
             ErrorKind::Usage => Kind::Usage,
             ErrorKind::NotFound => Kind::NotFound,
             ErrorKind::Conflict => Kind::Conflict,
+            // Invalid, and any kind a later library adds: exit 1.
+            _ => Kind::Error,
         };
-        let hint = e.hint().and_then(hint_text).map(String::from);
-        CliError { kind, message: e.to_string(), hint, code: e.code(), broken_pipe: false }
+        let hint = e.hint().and_then(hint_text);
+        let debug = std::env::var_os(DEBUG_VAR).is_some().then(|| format!("{e:?}"));
+        CliError { kind, message: e.to_string(), hint, code: e.code(), broken_pipe: false, debug }
     }
 }
 
-/// A hint in this front end's terms: its flags and commands.
-fn hint_text(h: Hint) -> Option<&'static str> {
+/// A hint in this front end's terms: its flags and commands, each
+/// runnable as printed (`run` adds `--namespace` to a command when needed).
+fn hint_text(h: Hint) -> Option<String> {
     Some(match h {
         Hint::ListLists => "`git tasklist list` shows every list",
         Hint::LongerPrefix => "give more characters of the id",
+        Hint::FullId => "name the list by its full id, one of those listed (-l ID)",
         Hint::Repository => "run inside a git repository or pass --repo PATH",
-        Hint::ShowTasks => "`git tasklist show` lists the tasks",
+        Hint::ShowTasks { list } => {
+            return Some(format!("`git tasklist show {list}` lists the tasks"));
+        }
         Hint::TakeOver => "pass --take-over to take it",
         Hint::Reopen => "pass --reopen to change it",
         Hint::OutOfOrder => "finish that first or pass --out-of-order",
@@ -122,7 +141,8 @@ fn hint_text(h: Hint) -> Option<&'static str> {
         Hint::SyncAgain => "sync again",
         // A hint this front end does not know yet: the message stands alone.
         _ => return None,
-    })
+    }
+    .to_string())
 }
 
 impl From<StoreError> for CliError {

@@ -115,6 +115,8 @@ fn write_doc(path: &Path, doc: &str, commit: &str) -> CliResult {
                 escape(&path.display().to_string())
             ),
         )
-        .hint("do not repeat the handoff; `git show REF:HANDOFF.md` prints the document")
+        .hint(format!(
+            "do not repeat the handoff; `git show {commit}:HANDOFF.md` prints the document"
+        ))
     })
 }

@@ -11,7 +11,7 @@ use git_tasklist_core::Tasklists;
 use git_tasklist_core::model::{MAX_SESSION_LEN, session_ok};
 use git_tasklist_core::text::{escape, json_safe};
 use git_tasklist_core::view::ErrorView;
-use git_tasklist_core::workflow::command::tasklist_command;
+use git_tasklist_core::workflow::command::Words;
 
 use super::app::App;
 use super::color::ColorWhen;
@@ -20,6 +20,7 @@ use super::{
     add, archive, claude, completions, create, demo, handoff, install, list, log, man, next,
     resume, serve, show, sync, templates, update, verify, watch,
 };
+use crate::words::{Wording, tasklist_command};
 
 /// Resumable multi-session task lists, stored as TOML on dedicated git refs.
 ///
@@ -116,7 +117,7 @@ fn run_hook(cli: Cli, event: &str) -> ExitCode {
     // (CLAUDE_CODE_SESSION_ID, else the hook's session_id), as the MCP
     // server chooses it, so that what a hook records is that session's.
     let session = crate::agents::session(cli.session.as_deref(), field("session_id").as_deref());
-    let tl = Tasklists::open(repo.as_deref(), cli.namespace.as_deref())
+    let tl = open(repo.as_deref(), cli.namespace.as_deref(), Wording::CommandLine)
         .ok()
         .and_then(|tl| tl.with_session(session.as_deref()).ok());
     let env_file = std::env::var_os("CLAUDE_ENV_FILE").filter(|f| !f.is_empty()).map(PathBuf::from);
@@ -262,11 +263,11 @@ pub fn main() -> ExitCode {
     // Printing failed after a change was committed: say so, with the commit,
     // so that a caller does not make the change again.
     let result = result.map_err(|e| match (&committed, e.code) {
-        (Some(commit), "output_failed") if !e.broken_pipe => CliError::new(
+        (Some((commit, show)), "output_failed") if !e.broken_pipe => CliError::new(
             Kind::Error,
             format!("The change was committed ({commit}), but {}", lower_first(&e.message)),
         )
-        .hint("do not repeat the command; `git tasklist show` shows the list as it is now"),
+        .hint(format!("do not repeat the command; `{show}` shows the list as it is now")),
         _ => e,
     });
     match result {
@@ -294,9 +295,21 @@ fn run_mcp(cli: Cli, session_from: &str) -> CliResult {
     // client's name on the first request.
     let session = crate::agents::session(cli.session.as_deref().filter(|s| !s.is_empty()), None);
     let given = session.is_some();
-    let tl = Tasklists::open(cli.repo.as_deref(), cli.namespace.as_deref())?
+    let tl = open(cli.repo.as_deref(), cli.namespace.as_deref(), Wording::ToolParams)?
         .with_session(session.as_deref())?;
     crate::mcp::serve(tl, given).map_err(|e| CliError::new(Kind::Error, e))
+}
+
+/// The repository's lists as this program uses them: commands and choices
+/// in `words`, and git's housekeeping started when due, as git commands do.
+fn open(
+    repo: Option<&std::path::Path>,
+    namespace: Option<&str>,
+    words: impl Words + 'static,
+) -> Result<Tasklists, git_tasklist_core::Error> {
+    Ok(Tasklists::open(repo, namespace)?
+        .with_words(std::sync::Arc::new(words))
+        .with_housekeeping(true))
 }
 
 /// `Output failed: …` as `output failed: …`, to follow a comma.
@@ -307,6 +320,9 @@ fn lower_first(s: &str) -> String {
 
 fn report(e: &CliError, json: bool) {
     let mut err = io::stderr().lock();
+    if let Some(chain) = &e.debug {
+        let _ = writeln!(err, "debug: {chain}");
+    }
     if json {
         let v = ErrorView {
             error: e.message.clone(),
@@ -330,7 +346,7 @@ fn run(
     session_from: &str,
     color: bool,
     out: &mut dyn Write,
-    committed: &mut Option<String>,
+    committed: &mut Option<(String, String)>,
 ) -> CliResult {
     if cli.session.as_deref() == Some("") && session_from == "--session" {
         return Err(CliError::new(Kind::Usage, "Session id is empty")
@@ -374,7 +390,7 @@ fn run(
         Command::Install(a) => return install::run(a, cli.repo.as_deref(), cli.json, out),
         _ => {}
     }
-    let tl = Tasklists::open(cli.repo.as_deref(), cli.namespace.as_deref())?
+    let tl = open(cli.repo.as_deref(), cli.namespace.as_deref(), Wording::CommandLine)?
         .with_session(session.as_deref())?;
     if let Command::Serve(a) = cli.command {
         // The server owns the library handle, shared by its tasks.

@@ -72,8 +72,12 @@ pub fn run(app: &mut App, args: WatchArgs) -> CliResult {
         None => None,
     };
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        return Err(CliError::new(Kind::Usage, "Watch needs a terminal")
-            .hint("run it in a terminal; `git tasklist show` prints a list once"));
+        return Err(CliError::new(Kind::Usage, "Watch needs a terminal").hint(match &list {
+            Some(id) => {
+                format!("run it in a terminal; `git tasklist show {id}` prints the list once")
+            }
+            None => "run it in a terminal; `git tasklist list` prints the lists once".to_string(),
+        }));
     }
     let (keys_tx, keys) = mpsc::channel();
     #[cfg(unix)]

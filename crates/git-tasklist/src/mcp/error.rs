@@ -37,10 +37,11 @@ impl From<Error> for ToolError {
         let hint = e.hint().and_then(|h| match h {
             Hint::ListLists => Some("TaskListList shows every list with its id and title"),
             Hint::LongerPrefix => Some("give more characters of the id in list"),
+            Hint::FullId => Some("give list the full id of one of those listed"),
             Hint::Repository => {
                 Some("start the server inside a git repository, or with --repo PATH")
             }
-            Hint::ShowTasks => Some("TaskListGet shows the list's tasks and their ids"),
+            Hint::ShowTasks { .. } => Some("TaskListGet shows the list's tasks and their ids"),
             Hint::TakeOver => Some("pass takeOver: true to take it over"),
             Hint::Reopen => Some("pass reopen: true to change it"),
             Hint::OutOfOrder => Some("finish that task first, or pass outOfOrder: true"),

@@ -75,6 +75,23 @@ fn not_a_git_repository() {
     // A path that does not exist.
     expect_error(repo.cmd().arg("--repo").arg(repo.root().join("missing")).arg("list"), 1);
     assert_eq!(std::fs::read_dir(&plain).unwrap().count(), 0, "something was written");
+    // The cause chain, on request: printed by the command line, not the library.
+    let err = expect_error(repo.cmd().arg("--repo").arg(&plain).arg("list"), 1);
+    assert!(!err.contains("debug:"), "{err}");
+    let out = repo
+        .cmd()
+        .env("GIT_TASKLIST_DEBUG", "1")
+        .arg("--repo")
+        .arg(&plain)
+        .arg("list")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("debug: Store(NotARepo {"), "{err}");
+    assert!(err.contains("NotFound("), "{err}");
+    assert!(err.contains("\nError: Not a git repository"), "{err}");
 }
 
 /// A good list plus a ref whose `tasklist.toml` is `content`.

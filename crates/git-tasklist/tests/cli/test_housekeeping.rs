@@ -56,3 +56,26 @@ fn gc_auto_zero_turns_housekeeping_off() {
     repo.cmd().args(["-l", &id, "start", "a"]).assert().success();
     assert_eq!(objects(&repo, "packs"), 0, "objects were packed although gc.auto = 0");
 }
+
+/// The library starts no git of its own unless asked: the same write
+/// through `Tasklists` leaves the objects loose, and with housekeeping
+/// turned on (as the binary does) packs them.
+#[test]
+fn the_library_runs_housekeeping_only_when_asked() {
+    use git_tasklist_core::Tasklists;
+    use git_tasklist_core::model::{Status, TaskId};
+    use git_tasklist_core::op::TaskChange;
+    let repo = TestRepo::new();
+    let id = repo.create("Library", &["a", "b"]);
+    repo.git(&["config", "gc.auto", "256"]);
+    repo.git(&["config", "gc.autoDetach", "false"]);
+    write_loose_blobs(&repo, 3000);
+    let start = || TaskChange { status: Some(Status::InProgress), ..Default::default() };
+    let tl = Tasklists::open(Some(&repo.path), None).unwrap();
+    tl.update(&id, &TaskId::parse("a").unwrap(), start()).unwrap();
+    assert_eq!(objects(&repo, "packs"), 0, "the library ran git gc without being asked");
+    let tl = Tasklists::open(Some(&repo.path), None).unwrap().with_housekeeping(true);
+    tl.update(&id, &TaskId::parse("b").unwrap(), start()).unwrap();
+    assert_eq!(objects(&repo, "packs"), 1, "housekeeping turned on did not run git gc");
+    repo.fsck();
+}

@@ -403,7 +403,7 @@ fn library_allows(from: &str, to: &str) -> bool {
 
 /// What each of the binary's modules may import (besides itself).
 fn binary_allows(from: &str, to: &str) -> bool {
-    const SHARED: [&str; 3] = ["agents", "signals", "poll"];
+    const SHARED: [&str; 4] = ["agents", "signals", "poll", "words"];
     const FRONT_ENDS: [&str; 5] = ["cli", "mcp", "hook", "install", "board"];
     match from {
         "" | "main" => true,

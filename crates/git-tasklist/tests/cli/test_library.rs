@@ -123,3 +123,46 @@ fn sequential_order_is_a_typed_error_naming_what_it_waits_for() {
     }
     assert_eq!(repo.commit_count(&id), 1, "nothing written");
 }
+
+/// What a briefing and a check tell the caller to do is data, worded by
+/// the caller's `Words`: by default without a command line or a flag.
+#[test]
+fn briefings_and_checks_name_no_command_line_unless_worded() {
+    use git_tasklist_core::workflow::command::{Action, Choice, Command, Words};
+    let repo = TestRepo::new();
+    let s1 = open(&repo, Some("s1"));
+    let id = plan(&s1, &["a"]);
+    let start = TaskChange { status: Some(Status::InProgress), ..Default::default() };
+    s1.update(&id, &tid("a"), start).unwrap();
+    let b = open(&repo, Some("s2")).resume(&id).unwrap();
+    let want = Action::Start { task: "a".into(), take_over: true };
+    assert!(
+        matches!(&b.next, Some(Command { namespace: None, list, action, .. }) if *list == id && *action == want),
+        "{:?}",
+        b.next
+    );
+    assert_eq!(b.next_command.as_deref(), Some(format!("take over task a in list {id}").as_str()));
+    // A reset by hand, as a teammate's push would bring it.
+    let done = TaskChange { status: Some(Status::Completed), ..Default::default() };
+    s1.update(&id, &tid("a"), done).unwrap();
+    let toml = crate::session_support::with_status(&repo.file_at(&id), "a", "pending");
+    crate::session_support::commit_behind_back(&repo, &id, &toml, "Reset a by hand");
+    let (_, verdict, _) = s1.verify(&id, &[]).unwrap();
+    let message = &verdict.failures[0].message;
+    assert!(message.contains("without an explicit reopen"), "{message}");
+    assert!(!message.contains("--"), "{message}");
+
+    struct Shouting;
+    impl Words for Shouting {
+        fn command(&self, c: &Command) -> String {
+            format!("RUN {:?}", c.action)
+        }
+        fn choice(&self, c: Choice) -> String {
+            format!("{c:?}").to_uppercase()
+        }
+    }
+    let tl = open(&repo, Some("s2")).with_words(Arc::new(Shouting));
+    let (_, verdict, _) = tl.verify(&id, &[]).unwrap();
+    assert!(verdict.failures[0].message.contains("without REOPEN"), "{verdict:?}");
+    assert!(tl.resume(&id).unwrap().next_command.unwrap().starts_with("RUN "));
+}
