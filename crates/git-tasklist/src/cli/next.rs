@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::app::App;
+use super::app::{App, ListArg};
 use super::error::CliResult;
 use super::render;
 use git_tasklist_core::model::NextStep;
@@ -11,11 +11,14 @@ use git_tasklist_core::view::NextView;
 
 /// Print the next task: one in progress that is yours (or nobody's), else the first ready pending task, else one another session holds
 #[derive(Debug, Args)]
-pub struct NextArgs {}
+pub struct NextArgs {
+    #[command(flatten)]
+    list: ListArg,
+}
 
 /// Runs `next`.
-pub fn run(app: &mut App, _args: NextArgs) -> CliResult {
-    let query = app.list_query(None)?;
+pub fn run(app: &mut App, args: NextArgs) -> CliResult {
+    let query = app.list_query(args.list.which.as_deref())?;
     let snap = app.tl.show(&query)?;
     let l = &snap.list;
     if app.json {

@@ -230,6 +230,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    let list_flag = matches.value_source("list") == Some(ValueSource::CommandLine);
     let session_from = match matches.value_source("session") {
         Some(ValueSource::EnvVariable) => "TASKLIST_SESSION",
         _ => "--session",
@@ -257,7 +258,7 @@ pub fn main() -> ExitCode {
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut committed = None;
-    let result = run(cli, session_from, color, &mut out, &mut committed)
+    let result = run(cli, session_from, list_flag, color, &mut out, &mut committed)
         .and_then(|()| out.flush().map_err(CliError::from));
     // Printing failed after a change was committed: say so, with the commit,
     // so that a caller does not make the change again.
@@ -328,6 +329,7 @@ fn report(e: &CliError, json: bool) {
 fn run(
     cli: Cli,
     session_from: &str,
+    list_flag: bool,
     color: bool,
     out: &mut dyn Write,
     committed: &mut Option<String>,
@@ -381,8 +383,8 @@ fn run(
         return serve::run(tl, cli.json, out, a);
     }
     let namespace = tl.store().namespace().to_string();
-    let mut app =
-        App { tl, json: cli.json, color, list: cli.list.filter(|l| !l.is_empty()), out, committed };
+    let list = cli.list.filter(|l| !l.is_empty());
+    let mut app = App { tl, json: cli.json, color, list, list_flag, out, committed };
     dispatch(&mut app, cli.command).map_err(|mut e| {
         // Hints name commands (`git tasklist list`); they must reach the same lists.
         if let Some(h) = e.hint.as_mut() {
@@ -409,8 +411,8 @@ fn dispatch(app: &mut App, command: Command) -> CliResult {
         Command::Handoff(a) => handoff::run(app, a),
         Command::Sync(a) => sync::run(app, a),
         Command::Init(a) => sync::run_init(app, a),
-        Command::Archive(a) => archive::run(app, a.which.as_deref(), true),
-        Command::Unarchive(a) => archive::run(app, a.which.as_deref(), false),
+        Command::Archive(a) => archive::run(app, a.list.which.as_deref(), true),
+        Command::Unarchive(a) => archive::run(app, a.list.which.as_deref(), false),
         Command::Templates(a) => templates::run(app, a),
         Command::Import(a) => claude::run_import(app, a),
         Command::Export(a) => claude::run_export(app, a),

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::app::App;
+use super::app::{App, ListArg};
 use super::error::CliResult;
 use super::render;
 use git_tasklist_core::model::NextStep;
@@ -12,9 +12,8 @@ use git_tasklist_core::view::ListView;
 /// Show a task list: tasks in order with status, owner, what each waits for, and notes
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// The list (default: -l / TASKLIST_ID)
-    #[arg(value_name = "LIST")]
-    which: Option<String>,
+    #[command(flatten)]
+    list: ListArg,
     /// Show the copy last fetched from this remote by sync (a teammate's state, before merging)
     #[arg(long, value_name = "R")]
     remote: Option<String>,
@@ -22,7 +21,7 @@ pub struct ShowArgs {
 
 /// Runs `show`.
 pub fn run(app: &mut App, args: ShowArgs) -> CliResult {
-    let query = app.list_query(args.which.as_deref())?;
+    let query = app.list_query(args.list.which.as_deref())?;
     let snap = match &args.remote {
         Some(r) => app.tl.remote(r)?.show(&query)?,
         None => app.tl.show(&query)?,

@@ -67,8 +67,8 @@ pub fn run(app: &mut App, args: WatchArgs) -> CliResult {
             .hint("`git tasklist serve` serves /api/lists and /events for programs"));
     }
     // A list named once is followed by its id, whatever its title becomes.
-    let list = match args.which.as_deref().or(app.list.as_deref()) {
-        Some(q) => Some(app.tl.resolve(q)?),
+    let list = match app.list_given(args.which.as_deref())? {
+        Some(q) => Some(app.tl.resolve(&q)?),
         None => None,
     };
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
