@@ -210,6 +210,8 @@ fn usage_error(e: &clap::Error) -> CliError {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
+    // The shell's completion function runs us to ask for candidates.
+    completions::answer_if_asked();
     let clap_color = ColorWhen::requested(std::env::args_os()).clap();
     let parsed = help::command()
         .color(clap_color)
@@ -363,7 +365,7 @@ fn run(
             return Err(CliError::new(Kind::Usage, "Completions have no JSON output")
                 .hint("run `git tasklist completions SHELL` without --json"));
         }
-        Command::Completions(a) => return completions::run(a, help::command(), out),
+        Command::Completions(a) => return completions::run(a, out),
         Command::Man(_) if cli.json => {
             return Err(CliError::new(Kind::Usage, "The man page has no JSON output")
                 .hint("run `git tasklist man` without --json"));
