@@ -504,6 +504,18 @@ fn man_prints_a_roff_page_listing_the_commands_without_a_repository() {
         assert!(page.contains(&format!("git\\-tasklist\\-{cmd}(1)")), "no {cmd} in:\n{page}");
     }
     assert!(!page.contains("git\\-tasklist\\-help(1)"), "clap's help command listed");
+    // The closing lines are sections of their own, not one run-together
+    // paragraph under EXTRA.
+    assert!(!page.contains(".SH EXTRA"), "{page}");
+    assert!(page.contains(".SH \"EXIT STATUS\"\n.TP\n0\nSuccess.\n"), "{page}");
+    assert!(page.contains(".TP\n5\nVerification failed"), "{page}");
+    // It names where the documentation is: docs/ of the source, and the tree
+    // this binary was built from (a `cargo install --path` checkout).
+    assert!(page.contains(".SH \"SEE ALSO\""), "{page}");
+    assert!(page.contains("directory of the git\\-tasklist source: commands.md"), "{page}");
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs").canonicalize().unwrap();
+    let docs = docs.display().to_string().replace('-', "\\-");
+    assert!(page.contains(&format!(".RS\n{docs}\n.RE\n")), "{docs} not in:\n{page}");
     let out = repo.cmd().args(["--json", "man"]).assert().code(2);
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stderr).unwrap();
     assert_eq!(v["error"], "The man page has no JSON output");
@@ -527,6 +539,11 @@ fn man_dir_writes_a_page_per_command() {
         assert!(listed.contains(file.to_str().unwrap()), "{cmd} not listed: {listed}");
     }
     assert!(!dir.join("git-tasklist-help.1").exists());
+    // No page points to a README a `cargo install` user does not have.
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let page = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        assert!(!page.contains("README"), "{page}");
+    }
     let count = std::fs::read_dir(&dir).unwrap().count();
     assert_eq!(listed.lines().count(), count, "{listed}");
     // A DIR that cannot be made is one error line.
