@@ -5,9 +5,7 @@ use clap::Args;
 use super::app::{App, ListArg};
 use super::error::CliResult;
 use super::render;
-use git_tasklist_core::model::NextStep;
-use git_tasklist_core::text::escape;
-use git_tasklist_core::view::ListView;
+use git_tasklist_core::view::{ListView, NextView};
 
 /// Show a task list: tasks in order with status, owner, what each waits for, and notes
 #[derive(Debug, Args)]
@@ -56,22 +54,16 @@ pub fn write_text(
     for line in render::task_lines(l, color) {
         writeln!(out, "{line}")?;
     }
-    match l.next_step(session) {
-        NextStep::Task { task, held_by } => {
+    match render::Next::of(&NextView::new(l, session)) {
+        render::Next::Task(line) => {
             writeln!(out)?;
-            writeln!(
-                out,
-                "Next: {}  {}{}",
-                task.id,
-                escape(&task.title),
-                render::held_note(held_by)
-            )?;
+            writeln!(out, "Next: {line}")?;
         }
-        NextStep::Waiting(stuck) => {
+        render::Next::Waiting(what) => {
             writeln!(out)?;
-            writeln!(out, "No task is ready; waiting: {}", stuck.join(", "))?;
+            writeln!(out, "No task is ready; waiting: {what}")?;
         }
-        NextStep::Done => {}
+        render::Next::Done => {}
     }
     Ok(())
 }
