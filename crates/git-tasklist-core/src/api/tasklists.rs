@@ -227,13 +227,33 @@ impl Tasklists {
     }
 
     /// The lists as last fetched from `remote` (its remote-tracking copies).
+    /// A remote that is neither configured nor was ever fetched from is
+    /// an error (`unknown_remote`).
     pub fn remote(&self, remote: &str) -> Result<Tasklists> {
         let ns = format!("{}/{remote}", crate::sync::TRACKING_PREFIX);
         let store = self
             .store
             .with_namespace(&ns)
             .map_err(|_| crate::sync::SyncError::BadName(crate::util::text::escape(remote)))?;
+        let known = crate::sync::remote_lists(&self.store, Some(remote))?
+            .is_some_and(|r| r.configured || r.fetched > 0);
+        if !known {
+            let name = crate::util::text::escape(remote);
+            return Err(crate::sync::SyncError::UnknownRemote(name).into());
+        }
         Ok(Tasklists { store, session: self.session.clone(), words: self.words.clone() })
+    }
+
+    /// What is known here of a remote's lists, without the network (see
+    /// [`crate::sync::remote_lists`]): `None` when no remote is configured.
+    pub fn remote_lists(&self, remote: Option<&str>) -> Result<Option<crate::sync::RemoteLists>> {
+        Ok(crate::sync::remote_lists(&self.store, remote)?)
+    }
+
+    /// How many lists `remote` holds, asked over the network (see
+    /// [`crate::sync::count_remote_lists`]).
+    pub fn count_remote_lists(&self, remote: &str) -> Result<usize> {
+        Ok(crate::sync::count_remote_lists(&self.store, remote, None)?)
     }
 
     /// Creates a list from the Claude Code task files in `dir` (see

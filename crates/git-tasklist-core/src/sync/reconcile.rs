@@ -16,7 +16,7 @@ use crate::util::text::{escape, one_line};
 
 /// Decides and applies, per list, what the local and remote tips call for.
 /// Only the refs are compared; a list is read only when it is created,
-/// fast-forwarded or merged here. A list's failure is its own row.
+/// fast-forwarded, merged or pushed (for its title), never when it is up to date. A list's failure is its own row.
 pub(super) fn reconcile(
     store: &Store,
     session: Option<&str>,
@@ -73,12 +73,14 @@ fn settle(
                 }
             }
         },
-        (Some(Some(_)), None) => {
+        (Some(Some(m)), None) => {
+            item.title = store.read_at(id, m).ok().map(|s| s.list.title);
             item.action = Action::Pushed;
             item.pushed = true;
         }
         (Some(Some(m)), Some(Some(o))) if m == o => {}
         (Some(Some(m)), Some(Some(o))) if store.is_ancestor(o, m) => {
+            item.title = store.read_at(id, m).ok().map(|s| s.list.title);
             item.action = Action::Pushed;
             item.pushed = true;
         }

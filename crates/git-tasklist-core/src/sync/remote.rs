@@ -1,7 +1,8 @@
 //! Which remote, which ref prefix there, and the fetch refspec `init` adds.
 
 use super::error::SyncError;
-use super::types::{Initialized, REMOTE_PREFIX_CONFIG_KEY, TRACKING_PREFIX};
+use super::transport::{LISTING, Net, git_text, remote_tips};
+use super::types::{Initialized, REMOTE_PREFIX_CONFIG_KEY, RemoteLists, TRACKING_PREFIX};
 use crate::store::{Store, valid_ref_prefix};
 use crate::util::text::escape;
 
@@ -34,6 +35,57 @@ pub(super) fn remote_prefix(store: &Store, given: Option<&str>) -> Result<String
         && !prefix.split('/').any(str::is_empty)
         && valid_ref_prefix(&prefix);
     if valid { Ok(prefix) } else { Err(SyncError::BadName(escape(&prefix))) }
+}
+
+/// What is known here of `remote`'s lists (default: the remote `sync`
+/// would use; when that one is not configured, the first configured one),
+/// from git config and the tracking refs alone: no network. `None` when
+/// no remote is given and none is configured.
+pub fn remote_lists(store: &Store, remote: Option<&str>) -> Result<Option<RemoteLists>, SyncError> {
+    let mut name = pick_remote(store, remote)?;
+    let mut configured = store.has_remote(&name)?;
+    if !configured && remote.is_none() {
+        match store.remote_names()?.into_iter().find(|n| !n.is_empty()) {
+            Some(first) => (name, configured) = (first, true),
+            None => return Ok(None),
+        }
+    }
+    let tracking = format!("{TRACKING_PREFIX}/{name}/");
+    let fetched = store
+        .refs_under(&tracking)?
+        .iter()
+        .filter(|(r, _)| r.strip_prefix(&tracking).is_some_and(|id| !id.contains('/')))
+        .count();
+    let target = format!(":{TRACKING_PREFIX}/{name}/*");
+    let fetch_configured = configured
+        && store
+            .config_get_all(&format!("remote.{name}.fetch"))?
+            .iter()
+            .any(|s| s.ends_with(&target));
+    Ok(Some(RemoteLists { remote: name, configured, fetch_configured, fetched }))
+}
+
+/// Asks `remote` how many lists it holds (`git ls-remote`, within the
+/// network bound) under `prefix` (default: as for sync).
+pub fn count_remote_lists(
+    store: &Store,
+    remote: &str,
+    prefix: Option<&str>,
+) -> Result<usize, SyncError> {
+    known_remote(store, remote)?;
+    let prefix = remote_prefix(store, prefix)?;
+    let net = Net::new(store, remote)?;
+    let pattern = format!("{prefix}/*");
+    let listed = net.run(LISTING, &["ls-remote", "--refs", remote, &pattern])?;
+    if !listed.status.success() {
+        return Err(SyncError::Fetch { remote: escape(remote), message: git_text(&listed) });
+    }
+    let dir = format!("{prefix}/");
+    // Only names directly under the prefix (`ls-remote` matches tails).
+    Ok(remote_tips(&listed)
+        .iter()
+        .filter(|(name, _)| name.strip_prefix(&dir).is_some_and(|id| !id.contains('/')))
+        .count())
 }
 
 /// Checks that `remote` is configured.

@@ -123,6 +123,22 @@ pub enum Tracking {
     LocalOnly,
 }
 
+/// What this repository knows of a remote's lists without asking the
+/// remote: enough to tell someone with no lists here where theirs may be.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RemoteLists {
+    /// The remote's name.
+    pub remote: String,
+    /// Whether git config names it (`git remote` lists it).
+    pub configured: bool,
+    /// Whether its fetch refspec for the lists is there (`init`), so that a
+    /// plain `git fetch` brings them.
+    pub fetch_configured: bool,
+    /// How many lists its last fetch brought (under `refs/tasklists-remote/<remote>/`).
+    pub fetched: usize,
+}
+
 /// What `init` did.
 #[derive(Debug, Clone)]
 pub struct Initialized {

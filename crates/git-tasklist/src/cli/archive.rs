@@ -2,24 +2,22 @@
 
 use clap::Args;
 
-use super::app::App;
+use super::app::{App, ListArg};
 use super::error::CliResult;
 use super::update::print_change;
 
 /// Archive a list: hidden from `list` unless --all, still readable (one commit, so it syncs)
 #[derive(Debug, Args)]
 pub struct ArchiveArgs {
-    /// The list (default: -l / TASKLIST_ID)
-    #[arg(value_name = "LIST")]
-    pub which: Option<String>,
+    #[command(flatten)]
+    pub list: ListArg,
 }
 
 /// Unarchive a list: shown by `list` again
 #[derive(Debug, Args)]
 pub struct UnarchiveArgs {
-    /// The list (default: -l / TASKLIST_ID)
-    #[arg(value_name = "LIST")]
-    pub which: Option<String>,
+    #[command(flatten)]
+    pub list: ListArg,
 }
 
 /// Runs `archive` (`archived` true) or `unarchive`.

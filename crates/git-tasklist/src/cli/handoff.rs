@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::app::App;
+use super::app::{App, ListArg};
 use super::error::{CliError, CliResult, Kind};
 use git_tasklist_core::text::escape;
 use git_tasklist_core::view::{ChangeView, HandoffView};
@@ -12,6 +12,8 @@ use git_tasklist_core::view::{ChangeView, HandoffView};
 /// Record a handoff note and render the handoff document (committed as HANDOFF.md)
 #[derive(Debug, Args)]
 pub struct HandoffArgs {
+    #[command(flatten)]
+    list: ListArg,
     /// The note for the next session: where things stand, what to do next
     #[arg(long, short = 'm', allow_hyphen_values = true)]
     note: Option<String>,
@@ -24,7 +26,7 @@ pub struct HandoffArgs {
 pub fn run(app: &mut App, mut args: HandoffArgs) -> CliResult {
     // `-o -` is standard output, as for most tools: the document is printed.
     args.output = args.output.filter(|p| p.as_os_str() != "-");
-    let query = app.list_query(None)?;
+    let query = app.list_query(args.list.which.as_deref())?;
     if let Some(p) = &args.output {
         check_writable(app, p)?;
     }

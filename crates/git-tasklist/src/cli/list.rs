@@ -30,32 +30,84 @@ pub fn run(app: &mut App, args: ListArgs) -> CliResult {
         return app.print_json(&view);
     }
     let hidden = entries.iter().filter(|e| e.result.as_ref().is_ok_and(|s| s.list.archived));
-    let (create, list_all) = (app.command("create TITLE --task ID"), app.command("list --all"));
-    let ns = app.tl.store().namespace().to_string();
-    write_text(app.out, &view, hidden.count(), app.color, &ns, &create, &list_all)?;
+    let hidden = hidden.count();
+    let empty = if view.lists.is_empty() && view.unreadable.is_empty() {
+        match args.remote.as_deref() {
+            Some(r) => remote_empty_line(app, r, hidden),
+            None => empty_line(app, hidden),
+        }
+    } else {
+        String::new()
+    };
+    write_text(app.out, &view, app.color, &empty)?;
     for u in &view.unreadable {
         eprintln!("warning: {}", u.error);
     }
     Ok(())
 }
 
+/// The line `list` prints when it shows no list: `hidden` archived ones
+/// left out, else lists a remote may hold (sync brings them: no network
+/// is asked, only git config and the tracking refs), else how to create one.
+pub fn empty_line(app: &App, hidden: usize) -> String {
+    if hidden > 0 {
+        let list_all = app.command("list --all");
+        return format!("No open task lists; {hidden} archived (show them with: {list_all})");
+    }
+    let ns = app.tl.store().namespace().to_string();
+    let create = app.command("create TITLE --task ID");
+    // A teammate's fresh clone: the lists are on the remote, not here yet.
+    match app.tl.remote_lists(None).ok().flatten() {
+        Some(r) if r.fetched > 0 => format!(
+            "No task lists under {ns} yet, but {} {} fetched from {}; bring {} here with: {}",
+            r.fetched,
+            if r.fetched == 1 { "was" } else { "were" },
+            escape(&r.remote),
+            if r.fetched == 1 { "it" } else { "them" },
+            app.command(&format!("sync {}", escape(&r.remote)))
+        ),
+        Some(r) => format!(
+            "No task lists under {ns}; get those of {} with: {}; or create one with: {create}",
+            escape(&r.remote),
+            app.command(&format!("sync {}", escape(&r.remote)))
+        ),
+        None => format!("No task lists under {ns}; create one with: {create}"),
+    }
+}
+
+/// The line `list --remote R` prints when it shows no list: the archived
+/// ones left out, else what the remote holds, asked over the network (the
+/// user asked about the remote) within sync's bound.
+fn remote_empty_line(app: &App, remote: &str, hidden: usize) -> String {
+    let name = escape(remote);
+    let sync = app.command(&format!("sync {name}"));
+    if hidden > 0 {
+        let list_all = app.command(&format!("list --remote {name} --all"));
+        return format!(
+            "No open task lists from {name}; {hidden} archived (show them with: {list_all})"
+        );
+    }
+    match app.tl.count_remote_lists(remote) {
+        Ok(0) => format!("No task lists on {name}; share yours with it: {sync}"),
+        Ok(n) => format!(
+            "{name} has {n} task list{}, none fetched yet; bring {} here with: {sync}",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "it" } else { "them" },
+        ),
+        Err(_) => format!("No task lists fetched from {name} yet; fetch them with: {sync}"),
+    }
+}
+
 /// Writes `list`'s text for `view` (the unreadable lists are the caller's
-/// to report); `hidden` archived lists left out, `create` and `list_all`
-/// the commands suggested when nothing is shown.
+/// to report); `empty` is the line printed when it holds no list.
 pub fn write_text(
     out: &mut dyn std::io::Write,
     view: &ListsView,
-    hidden: usize,
     color: bool,
-    namespace: &str,
-    create: &str,
-    list_all: &str,
+    empty: &str,
 ) -> CliResult {
     if view.lists.is_empty() && view.unreadable.is_empty() {
-        match hidden {
-            0 => writeln!(out, "No task lists under {namespace}; create one with: {create}")?,
-            n => writeln!(out, "No open task lists; {n} archived (show them with: {list_all})")?,
-        }
+        writeln!(out, "{empty}")?;
     }
     let rows: Vec<(String, String, String)> = view
         .lists

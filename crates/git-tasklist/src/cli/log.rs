@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::app::App;
+use super::app::{App, ListArg};
 use super::error::CliResult;
 use super::render;
 use git_tasklist_core::text::escape;
@@ -11,6 +11,8 @@ use git_tasklist_core::view::{LogEntryView, LogView};
 /// Show a list's history, newest first: commit, time, author, session, change
 #[derive(Debug, Args)]
 pub struct LogArgs {
+    #[command(flatten)]
+    list: ListArg,
     /// Show at most N entries
     #[arg(short = 'n', long = "max-count", value_name = "N")]
     max: Option<usize>,
@@ -18,7 +20,7 @@ pub struct LogArgs {
 
 /// Runs `log`.
 pub fn run(app: &mut App, args: LogArgs) -> CliResult {
-    let query = app.list_query(None)?;
+    let query = app.list_query(args.list.which.as_deref())?;
     let (id, entries) = app.tl.log(&query, args.max)?;
     if app.json {
         let view = LogView { list: id, entries: entries.iter().map(LogEntryView::of).collect() };

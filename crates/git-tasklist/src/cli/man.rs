@@ -49,13 +49,81 @@ pub fn run(a: ManArgs, cmd: clap::Command, out: &mut dyn Write) -> CliResult {
     Ok(())
 }
 
-/// The roff text of one page.
+/// The roff text of one page. The top page's closing lines (clap's
+/// `after_help`, which clap_mangen would run together into one paragraph
+/// under EXTRA) become sections of their own: EXIT STATUS and SEE ALSO,
+/// which names where the documentation is.
 fn render(cmd: clap::Command) -> CliResult<Vec<u8>> {
+    let top = cmd.get_after_help().is_some();
+    let cmd = cmd.after_help(None::<&str>).after_long_help(None::<&str>);
     let mut roff = Vec::new();
     Man::new(cmd)
         .render(&mut roff)
         .map_err(|e| CliError::new(Kind::Error, format!("Cannot render the man page: {e}")))?;
+    if top {
+        roff.extend_from_slice(EXIT_STATUS.as_bytes());
+        roff.extend_from_slice(see_also().as_bytes());
+    }
     Ok(roff)
+}
+
+/// The EXIT STATUS section (docs/exit-codes.md has the stable codes).
+const EXIT_STATUS: &str = r#".SH "EXIT STATUS"
+.TP
+0
+Success.
+.TP
+1
+Error: bad input, unreadable data, a git failure.
+.TP
+2
+Usage error.
+.TP
+3
+Not found: no such list or task.
+.TP
+4
+Conflict: a task another session holds, a guarded transition, a race not resolvable.
+.TP
+5
+Verification failed (\fBverify\fR).
+"#;
+
+/// Text for a roff line: backslashes and hyphens escaped, and a leading
+/// period or quote kept from being read as a request.
+fn roff_text(s: &str) -> String {
+    let s = s.replace('\\', "\\e").replace('-', "\\-");
+    if s.starts_with('.') || s.starts_with('\'') { format!("\\&{s}") } else { s }
+}
+
+/// The SEE ALSO section: the commands that teach the tool, and where the
+/// reference is — `docs/` of the source, with the path of the tree this
+/// binary was built from when it is still there (a `cargo install --path`
+/// checkout), and the repository's address when the package names one.
+fn see_also() -> String {
+    let mut s = String::from(
+        ".SH \"SEE ALSO\"\n\
+         \\fBgit tasklist demo\\fR plays the whole workflow in a throwaway repository; \
+         \\fBgit tasklist\\fR \\fICOMMAND\\fR \\fB\\-\\-help\\fR prints a command's options; \
+         \\fBgit\\-tasklist\\-\\fR\\fICOMMAND\\fR(1) is its page.\n\
+         .PP\n\
+         The reference is in the \\fIdocs/\\fR directory of the git\\-tasklist source: \
+         commands.md, concepts.md, sessions.md (resume, verify, handoff), sync.md, agents.md, \
+         board.md, json.md (the \\fB\\-\\-json\\fR output), exit\\-codes.md, storage.md.\n",
+    );
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs");
+    if let Ok(docs) = docs.join("commands.md").canonicalize() {
+        let dir = docs.parent().unwrap_or(&docs).display().to_string();
+        s.push_str(&format!(
+            ".PP\nThis program was built from a source tree whose documentation is in:\n.RS\n{}\n.RE\n",
+            roff_text(&dir)
+        ));
+    }
+    let repository = env!("CARGO_PKG_REPOSITORY");
+    if !repository.is_empty() {
+        s.push_str(&format!(".PP\nThe source: {}\n", roff_text(repository)));
+    }
+    s
 }
 
 /// Writes the page of `cmd` into `dir`; returns its path.

@@ -15,6 +15,7 @@ mod create;
 mod demo;
 mod error;
 mod handoff;
+mod help;
 mod install;
 mod list;
 mod log;

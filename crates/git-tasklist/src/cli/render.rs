@@ -3,8 +3,9 @@
 
 use unicode_width::UnicodeWidthStr;
 
-use git_tasklist_core::model::{Status, TaskList};
+use git_tasklist_core::model::{NextState, Status, TaskList};
 use git_tasklist_core::text::{escape, escape_multiline, escaped};
+use git_tasklist_core::view::{NextView, WaitingView};
 
 /// ANSI styles used in text output.
 #[derive(Clone, Copy)]
@@ -181,4 +182,53 @@ pub fn held_note(held_by: Option<&str>) -> String {
     held_by
         .map(|s| format!("  (held by session {}; pass --take-over)", escape(s)))
         .unwrap_or_default()
+}
+
+/// The next step as `next` and `show` word it, from the same view `--json`
+/// prints (so the two cannot disagree): the task (`ID  TITLE`, and who
+/// holds it), or nothing left, or what every open task waits for.
+pub enum Next {
+    /// `ID  TITLE  (held by …)`.
+    Task(String),
+    /// Every task is settled.
+    Done,
+    /// `a (blocked), b (waits for 'a' (blocked))`.
+    Waiting(String),
+}
+
+impl Next {
+    /// The wording of `v`.
+    pub fn of(v: &NextView) -> Next {
+        match (&v.state, &v.task) {
+            (NextState::Ready, Some(t)) => Next::Task(format!(
+                "{}  {}{}",
+                t.id,
+                escape(&t.title),
+                held_note(v.held_by.as_deref())
+            )),
+            (NextState::Waiting, _) => Next::Waiting(waiting(&v.waiting)),
+            _ => Next::Done,
+        }
+    }
+}
+
+/// `id (blocked)` or `id (waits for 'p' (status), …)` for each waiting task.
+/// When no task is ready, every unsettled prerequisite is itself waiting
+/// (a ready or in-progress one would be the next task), so its status is
+/// in `waiting` too.
+fn waiting(waiting: &[WaitingView]) -> String {
+    let status =
+        |id: &str| waiting.iter().find(|w| w.id == id).map_or(Status::Pending, |w| w.status);
+    let each: Vec<String> = waiting
+        .iter()
+        .map(|w| {
+            if w.status == Status::Blocked {
+                return format!("{} (blocked)", w.id);
+            }
+            let why: Vec<String> =
+                w.waits_for.iter().map(|p| format!("'{p}' ({})", status(p))).collect();
+            format!("{} (waits for {})", w.id, why.join(", "))
+        })
+        .collect();
+    each.join(", ")
 }

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::app::App;
+use super::app::{App, ListArg};
 use super::error::CliResult;
 use super::render;
 use super::verify::{verdict_lines, verdict_summary};
@@ -13,14 +13,13 @@ use git_tasklist_core::view::ResumeView;
 /// Brief a new session: progress, tasks, next step, last handoff, recent history, bounded verify
 #[derive(Debug, Args)]
 pub struct ResumeArgs {
-    /// The list (default: -l / TASKLIST_ID)
-    #[arg(value_name = "LIST")]
-    which: Option<String>,
+    #[command(flatten)]
+    list: ListArg,
 }
 
 /// Runs `resume`.
 pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
-    let query = app.list_query(args.which.as_deref())?;
+    let query = app.list_query(args.list.which.as_deref())?;
     let b = app.tl.resume(&query)?;
     if app.json {
         let view = ResumeView::of(&b, &app.tl.ref_name(&b.snapshot.list.id));

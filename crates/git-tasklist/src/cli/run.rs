@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::parser::ValueSource;
-use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{FromArgMatches, Parser, Subcommand};
 use git_tasklist_core::Tasklists;
 use git_tasklist_core::model::{MAX_SESSION_LEN, session_ok};
 use git_tasklist_core::text::{escape, json_safe};
@@ -16,6 +16,7 @@ use git_tasklist_core::workflow::command::Words;
 use super::app::App;
 use super::color::ColorWhen;
 use super::error::{CliError, CliResult, EXIT_OK, EXIT_USAGE, Kind};
+use super::help::{self, GLOBAL_OPTIONS};
 use super::{
     add, archive, claude, completions, create, demo, handoff, install, list, log, man, next,
     resume, serve, show, sync, templates, update, verify, watch,
@@ -36,29 +37,29 @@ use crate::words::{Wording, tasklist_command};
 )]
 pub struct Cli {
     /// Repository to use (default: discovered from the current directory)
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS, value_name = "PATH")]
     repo: Option<PathBuf>,
     /// Ref namespace holding the lists [env: GIT_TASKLIST_NAMESPACE] [git config: tasklist.namespace] [default: refs/tasklists]
-    #[arg(long, global = true, value_name = "NS")]
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS, value_name = "NS")]
     namespace: Option<String>,
-    /// Print machine-readable JSON (schema in the README)
-    #[arg(long, global = true)]
+    /// Print machine-readable JSON, one object per line (its shapes: docs/json.md in the source)
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS)]
     json: bool,
     /// When to colour text output; auto: on a terminal, honouring NO_COLOR, CLICOLOR, CLICOLOR_FORCE and TERM=dumb
-    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
     /// The task list: full id, unique id prefix (4+ characters) or exact title
     #[arg(
         short = 'l',
         long = "list",
-        global = true,
+        global = true, help_heading = GLOBAL_OPTIONS,
         env = "TASKLIST_ID",
         hide_env_values = true,
         value_name = "LIST"
     )]
     list: Option<String>,
     /// Session id recorded in commits and as the owner of started tasks
-    #[arg(long, global = true, env = "TASKLIST_SESSION", hide_env_values = true, value_name = "S")]
+    #[arg(long, global = true, help_heading = GLOBAL_OPTIONS, env = "TASKLIST_SESSION", hide_env_values = true, value_name = "S")]
     session: Option<String>,
     #[command(subcommand)]
     command: Command,
@@ -210,8 +211,10 @@ fn usage_error(e: &clap::Error) -> CliError {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
+    // The shell's completion function runs us to ask for candidates.
+    completions::answer_if_asked();
     let clap_color = ColorWhen::requested(std::env::args_os()).clap();
-    let parsed = Cli::command()
+    let parsed = help::command()
         .color(clap_color)
         .try_get_matches()
         .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
@@ -231,6 +234,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    let list_flag = matches.value_source("list") == Some(ValueSource::CommandLine);
     let session_from = match matches.value_source("session") {
         Some(ValueSource::EnvVariable) => "TASKLIST_SESSION",
         _ => "--session",
@@ -258,7 +262,7 @@ pub fn main() -> ExitCode {
     }
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut committed = None;
-    let result = run(cli, session_from, color, &mut out, &mut committed)
+    let result = run(cli, session_from, list_flag, color, &mut out, &mut committed)
         .and_then(|()| out.flush().map_err(CliError::from));
     // Printing failed after a change was committed: say so, with the commit,
     // so that a caller does not make the change again.
@@ -344,6 +348,7 @@ fn report(e: &CliError, json: bool) {
 fn run(
     cli: Cli,
     session_from: &str,
+    list_flag: bool,
     color: bool,
     out: &mut dyn Write,
     committed: &mut Option<(String, String)>,
@@ -376,12 +381,12 @@ fn run(
             return Err(CliError::new(Kind::Usage, "Completions have no JSON output")
                 .hint("run `git tasklist completions SHELL` without --json"));
         }
-        Command::Completions(a) => return completions::run(a, Cli::command(), out),
+        Command::Completions(a) => return completions::run(a, out),
         Command::Man(_) if cli.json => {
             return Err(CliError::new(Kind::Usage, "The man page has no JSON output")
                 .hint("run `git tasklist man` without --json"));
         }
-        Command::Man(a) => return man::run(a, Cli::command(), out),
+        Command::Man(a) => return man::run(a, help::command(), out),
         // Writes agents' configuration, not lists: only the work tree is needed.
         Command::Install(_) if cli.namespace.is_some() => {
             return Err(CliError::new(Kind::Usage, "Install records no namespace")
@@ -397,8 +402,8 @@ fn run(
         return serve::run(tl, cli.json, out, a);
     }
     let namespace = tl.store().namespace().to_string();
-    let mut app =
-        App { tl, json: cli.json, color, list: cli.list.filter(|l| !l.is_empty()), out, committed };
+    let list = cli.list.filter(|l| !l.is_empty());
+    let mut app = App { tl, json: cli.json, color, list, list_flag, out, committed };
     dispatch(&mut app, cli.command).map_err(|mut e| {
         // Hints name commands (`git tasklist list`); they must reach the same lists.
         if let Some(h) = e.hint.as_mut() {
@@ -425,8 +430,8 @@ fn dispatch(app: &mut App, command: Command) -> CliResult {
         Command::Handoff(a) => handoff::run(app, a),
         Command::Sync(a) => sync::run(app, a),
         Command::Init(a) => sync::run_init(app, a),
-        Command::Archive(a) => archive::run(app, a.which.as_deref(), true),
-        Command::Unarchive(a) => archive::run(app, a.which.as_deref(), false),
+        Command::Archive(a) => archive::run(app, a.list.which.as_deref(), true),
+        Command::Unarchive(a) => archive::run(app, a.list.which.as_deref(), false),
         Command::Templates(a) => templates::run(app, a),
         Command::Import(a) => claude::run_import(app, a),
         Command::Export(a) => claude::run_export(app, a),

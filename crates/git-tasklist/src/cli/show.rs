@@ -2,19 +2,16 @@
 
 use clap::Args;
 
-use super::app::App;
+use super::app::{App, ListArg};
 use super::error::CliResult;
 use super::render;
-use git_tasklist_core::model::NextStep;
-use git_tasklist_core::text::escape;
-use git_tasklist_core::view::ListView;
+use git_tasklist_core::view::{ListView, NextView};
 
 /// Show a task list: tasks in order with status, owner, what each waits for, and notes
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// The list (default: -l / TASKLIST_ID)
-    #[arg(value_name = "LIST")]
-    which: Option<String>,
+    #[command(flatten)]
+    list: ListArg,
     /// Show the copy last fetched from this remote by sync (a teammate's state, before merging)
     #[arg(long, value_name = "R")]
     remote: Option<String>,
@@ -22,7 +19,7 @@ pub struct ShowArgs {
 
 /// Runs `show`.
 pub fn run(app: &mut App, args: ShowArgs) -> CliResult {
-    let query = app.list_query(args.which.as_deref())?;
+    let query = app.list_query(args.list.which.as_deref())?;
     let snap = match &args.remote {
         Some(r) => app.tl.remote(r)?.show(&query)?,
         None => app.tl.show(&query)?,
@@ -57,22 +54,16 @@ pub fn write_text(
     for line in render::task_lines(l, color) {
         writeln!(out, "{line}")?;
     }
-    match l.next_step(session) {
-        NextStep::Task { task, held_by } => {
+    match render::Next::of(&NextView::new(l, session)) {
+        render::Next::Task(line) => {
             writeln!(out)?;
-            writeln!(
-                out,
-                "Next: {}  {}{}",
-                task.id,
-                escape(&task.title),
-                render::held_note(held_by)
-            )?;
+            writeln!(out, "Next: {line}")?;
         }
-        NextStep::Waiting(stuck) => {
+        render::Next::Waiting(what) => {
             writeln!(out)?;
-            writeln!(out, "No task is ready; waiting: {}", stuck.join(", "))?;
+            writeln!(out, "No task is ready; waiting: {what}")?;
         }
-        NextStep::Done => {}
+        render::Next::Done => {}
     }
     Ok(())
 }

@@ -89,11 +89,12 @@ pub fn run(app: &mut App, a: SyncArgs) -> CliResult {
         } else {
             ""
         };
+        // An up-to-date list is not read: no title, and no gap for one.
+        let title = l.title.as_deref().map(|t| format!("{}  ", escape(t))).unwrap_or_default();
         writeln!(
             app.out,
-            "{}  {}  {what}{pushed}",
+            "{}  {title}{what}{pushed}",
             render::paint(app.color, render::Style::Cyan, &escape(&l.id)),
-            l.title.as_deref().map(escape).unwrap_or_default()
         )?;
     }
     skipped(&report)

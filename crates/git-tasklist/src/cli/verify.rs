@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::app::{App, task_id};
+use super::app::{App, ListArg, task_id};
 use super::error::{CliError, CliResult, Kind};
 use super::render;
 use git_tasklist_core::Error;
@@ -14,6 +14,8 @@ use git_tasklist_core::workflow::verify::{Check, Expect, Verdict};
 /// Check a list's whole history: id continuity, status preserved, seamless continuation (exit 5 on failure)
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
+    #[command(flatten)]
+    list: ListArg,
     /// A status you saw last session, e.g. database-migration=completed (repeatable)
     #[arg(long = "expect", value_name = "TASK=STATUS")]
     expect: Vec<String>,
@@ -106,7 +108,7 @@ pub fn verdict_summary(v: &Verdict, color: bool) -> String {
 /// Runs `verify`.
 pub fn run(app: &mut App, args: VerifyArgs) -> CliResult {
     let expects = args.expect.iter().map(|s| parse_expect(s)).collect::<CliResult<Vec<_>>>()?;
-    let query = app.list_query(None)?;
+    let query = app.list_query(args.list.which.as_deref())?;
     let (id, verdict, now) = app.tl.verify(&query, &expects)?;
     if app.json {
         app.print_json(&VerifyView { list: id.clone(), verdict: VerdictView::of(&verdict) })?;

@@ -67,8 +67,8 @@ pub fn run(app: &mut App, args: WatchArgs) -> CliResult {
             .hint("`git tasklist serve` serves /api/lists and /events for programs"));
     }
     // A list named once is followed by its id, whatever its title becomes.
-    let list = match args.which.as_deref().or(app.list.as_deref()) {
-        Some(q) => Some(app.tl.resolve(q)?),
+    let list = match app.list_given(args.which.as_deref())? {
+        Some(q) => Some(app.tl.resolve(&q)?),
         None => None,
     };
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
@@ -183,8 +183,8 @@ fn draw_list(app: &App, all: bool, out: &mut Vec<u8>) -> CliResult {
     let view = ListsView::new(&entries, ns, all, app.session());
     let hidden =
         entries.iter().filter(|e| !all && e.result.as_ref().is_ok_and(|s| s.list.archived)).count();
-    let (create, list_all) = (app.command("create TITLE --task ID"), app.command("list --all"));
-    list::write_text(out, &view, hidden, app.color, ns, &create, &list_all)?;
+    let empty = if view.lists.is_empty() { list::empty_line(app, hidden) } else { String::new() };
+    list::write_text(out, &view, app.color, &empty)?;
     for u in &view.unreadable {
         writeln!(out, "warning: {}", u.error)?;
     }

@@ -87,3 +87,103 @@ fn demo_has_no_json_mode() {
     let v: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(v["error"], "Demo has no JSON output");
 }
+
+/// The sections of a help text: heading → the lines under it.
+fn sections(help: &str) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for line in help.lines() {
+        if let Some(h) = line.strip_suffix(':').filter(|h| !h.starts_with(' ') && !h.is_empty()) {
+            out.push((h.to_string(), Vec::new()));
+        } else if let Some((_, lines)) = out.last_mut()
+            && !line.is_empty()
+        {
+            lines.push(line.to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn help_groups_the_commands_and_puts_global_options_under_their_own_heading() {
+    let repo = TestRepo::new();
+    let every = [
+        "create",
+        "list",
+        "show",
+        "add",
+        "update",
+        "start",
+        "done",
+        "block",
+        "next",
+        "log",
+        "resume",
+        "verify",
+        "handoff",
+        "sync",
+        "init",
+        "archive",
+        "unarchive",
+        "templates",
+        "import",
+        "export",
+        "demo",
+        "completions",
+        "install",
+        "mcp",
+        "hook",
+        "man",
+        "serve",
+        "watch",
+        "help",
+    ];
+    let globals = ["--repo", "--namespace", "--json", "--color", "--list", "--session"];
+    for flag in ["-h", "--help"] {
+        let out = repo.cmd().arg(flag).assert().code(0).get_output().clone();
+        let help = stdout(&out);
+        let sections = sections(&help);
+        let headings: Vec<&str> = sections.iter().map(|(h, _)| h.as_str()).collect();
+        assert_eq!(
+            headings,
+            [
+                "Plan & work",
+                "Hand over",
+                "Teammates",
+                "Agents",
+                "Look",
+                "Housekeeping",
+                "Global options"
+            ],
+            "{help}"
+        );
+        // Each command under exactly one heading, once.
+        let mut listed: Vec<String> = sections[..6]
+            .iter()
+            .flat_map(|(_, lines)| lines.iter())
+            .map(|l| l.split_whitespace().next().unwrap().to_string())
+            .collect();
+        listed.sort();
+        let mut want: Vec<String> = every.iter().map(|s| s.to_string()).collect();
+        want.sort();
+        assert_eq!(listed, want, "{help}");
+        let global = sections[6].1.join("\n");
+        for g in globals {
+            assert!(global.contains(g), "{g} not under Global options: {help}");
+        }
+    }
+    // A command's own options apart from the global ones.
+    for cmd in ["verify", "block", "show", "list"] {
+        let out = repo.cmd().args([cmd, "-h"]).assert().code(0).get_output().clone();
+        let help = stdout(&out);
+        let sections = sections(&help);
+        let find = |name: &str| {
+            sections.iter().find(|(h, _)| h == name).map(|(_, l)| l.join("\n")).unwrap_or_default()
+        };
+        let (own, global) = (find("Options"), find("Global options"));
+        for g in globals {
+            assert!(global.contains(g), "{cmd}: {g} not under Global options: {help}");
+            assert!(!own.contains(g), "{cmd}: {g} among the command's options: {help}");
+        }
+        assert!(own.contains("--help"), "{cmd}: {help}");
+    }
+}

@@ -140,3 +140,31 @@ fn next_does_not_steer_a_second_session_onto_a_held_task() {
     let v = next_json(&repo, &id);
     assert_eq!(v["held_by"], "s1");
 }
+
+/// `next`'s text is worded from the view `next --json` prints: each waiting
+/// task with the status of what it waits for, through a chain and a task
+/// waiting for two.
+#[test]
+fn next_text_and_json_agree_on_what_waits() {
+    let repo = TestRepo::new();
+    let id = repo.create_with("Chain", &["a", "b", "c"], &["--sequential"]);
+    repo.cmd()
+        .args(["-l", &id, "add", "d", "--depends-on", "a", "--depends-on", "b"])
+        .assert()
+        .success();
+    repo.cmd().args(["-l", &id, "block", "a", "--reason", "r"]).assert().success();
+    let text = next_text(&repo, &id);
+    assert_eq!(
+        text,
+        "No task is ready; waiting: a (blocked), b (waits for 'a' (blocked)), \
+         c (waits for 'b' (pending)), d (waits for 'c' (pending), 'a' (blocked), 'b' (pending))\n"
+    );
+    let v = next_json(&repo, &id);
+    assert_eq!(v["state"], "waiting");
+    let waiting: Vec<&str> =
+        v["waiting"].as_array().unwrap().iter().map(|w| w["id"].as_str().unwrap()).collect();
+    assert_eq!(waiting, ["a", "b", "c", "d"]);
+    let show = repo.cmd().args(["-l", &id, "show"]).assert().success().get_output().clone();
+    let show = crate::common::stdout(&show);
+    assert!(show.ends_with(&format!("\n\n{text}")), "{show}");
+}

@@ -1,6 +1,6 @@
 //! LIST resolution: full id, unique prefix (4+), exact title, TASKLIST_ID.
 
-use crate::common::{TestRepo, expect_error, stdout};
+use crate::common::{TestRepo, expect_error, stderr, stdout};
 
 fn shown_id(repo: &TestRepo, args: &[&str], env: Option<(&str, &str)>) -> String {
     let mut c = repo.cmd();
@@ -101,6 +101,91 @@ fn no_list_given_is_a_usage_error() {
     assert_eq!(repo.refs(), refs);
     let out = repo.cmd().args(["list"]).assert().success().get_output().clone();
     assert!(stdout(&out).contains("Any"));
+}
+
+/// Every command that acts on one list and takes no other positional argument
+/// takes the list as LIST, as `-l` or from `TASKLIST_ID`, the same way.
+const LIST_COMMANDS: &[&[&str]] = &[
+    &["show"],
+    &["resume"],
+    &["verify"],
+    &["log"],
+    &["next"],
+    &["handoff", "-m", "note"],
+    &["archive"],
+    &["unarchive"],
+];
+
+/// The `id` field of a command's `--json` output, or of its `list` field.
+fn json_list_id(out: &std::process::Output) -> String {
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = v.get("id").or_else(|| v.get("list")).unwrap();
+    let id = if id.is_object() { &id["id"] } else { id };
+    id.as_str().unwrap().to_string()
+}
+
+#[test]
+fn every_list_command_takes_the_list_as_argument_flag_or_environment() {
+    let repo = TestRepo::new();
+    let a = repo.create("Alpha plan", &["x"]);
+    let b = repo.create("Beta plan", &["y"]);
+    for cmd in LIST_COMMANDS {
+        let name = cmd[0];
+        let rest = &cmd[1..];
+        // As LIST.
+        let out = repo.cmd().arg("--json").arg(name).arg("Alpha plan").args(rest).output().unwrap();
+        assert!(out.status.success(), "{name} LIST: {}", stderr(&out));
+        assert_eq!(json_list_id(&out), a, "{name} LIST");
+        // As -l, before or after the command.
+        let out = repo.cmd().args(["--json", "-l", "Beta plan", name]).args(rest).output().unwrap();
+        assert!(out.status.success(), "-l LIST {name}: {}", stderr(&out));
+        assert_eq!(json_list_id(&out), b, "-l LIST {name}");
+        // LIST wins over TASKLIST_ID, as -l does.
+        let out = repo
+            .cmd()
+            .env("TASKLIST_ID", &b)
+            .args(["--json", name, &a])
+            .args(rest)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{name} LIST with TASKLIST_ID: {}", stderr(&out));
+        assert_eq!(json_list_id(&out), a, "{name} LIST with TASKLIST_ID");
+        let out =
+            repo.cmd().env("TASKLIST_ID", &b).args(["--json", name]).args(rest).output().unwrap();
+        assert!(out.status.success(), "TASKLIST_ID {name}: {}", stderr(&out));
+        assert_eq!(json_list_id(&out), b, "TASKLIST_ID {name}");
+    }
+}
+
+#[test]
+fn a_list_given_both_as_argument_and_as_flag_is_a_usage_error() {
+    let repo = TestRepo::new();
+    let a = repo.create("Alpha plan", &["x"]);
+    repo.create("Beta plan", &["y"]);
+    let refs = repo.refs();
+    let mut commands = LIST_COMMANDS.to_vec();
+    commands.push(&["watch"]);
+    for cmd in commands {
+        for (flag_first, same) in [(true, false), (false, false), (false, true)] {
+            let flag = if same { "Alpha plan" } else { "Beta plan" };
+            let mut c = repo.cmd();
+            if flag_first {
+                c.args(["-l", flag]).arg(cmd[0]).arg(&a);
+            } else {
+                c.arg(cmd[0]).arg(&a).args(["--list", flag]);
+            }
+            let err = expect_error(c.args(&cmd[1..]), 2);
+            assert_eq!(
+                err,
+                format!(
+                    "Error: The task list is given twice: as LIST '{a}' and as -l '{flag}'\n\
+                     Hint: give the list once: as the LIST argument or with -l\n"
+                ),
+                "{cmd:?}"
+            );
+        }
+    }
+    assert_eq!(repo.refs(), refs, "a usage error wrote something");
 }
 
 #[test]

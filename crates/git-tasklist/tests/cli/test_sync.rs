@@ -52,6 +52,13 @@ impl Team {
         (serde_json::from_slice(&out.stdout).unwrap(), crate::common::stderr(&out))
     }
 
+    /// `--json ARGS` that exits with `code`: stdout and stderr as text.
+    pub(crate) fn json_exit_err(&self, dir: &Path, args: &[&str], code: i32) -> (String, String) {
+        let out = self.repo.cmd_in(dir).arg("--json").args(args).assert().code(code);
+        let out = out.get_output().clone();
+        (stdout(&out), crate::common::stderr(&out))
+    }
+
     pub(crate) fn tip(&self, dir: &Path, id: &str) -> String {
         self.repo.git_in(dir, &["rev-parse", &format!("refs/tasklists/{id}")]).trim().to_string()
     }
@@ -860,4 +867,80 @@ fn init_that_cannot_write_the_config_says_so() {
     std::fs::remove_file(&lock).unwrap();
     let fetch = t.repo.git_in(&t.b, &["config", "--get-all", "remote.origin.fetch"]);
     assert!(!fetch.contains("tasklists"), "nothing was added: {fetch}");
+}
+
+#[test]
+fn a_fresh_clone_is_told_to_sync_not_to_create_and_an_unknown_remote_exits_1() {
+    let t = team();
+    let a_id = t.create(&t.a, &["Plan A", "-t", "a"]);
+    let b_id = t.create(&t.a, &["Plan B", "-t", "b"]);
+    // sync prints each pushed list's title.
+    let out = t.tl(&t.a, &["sync"]);
+    assert!(out.contains(&format!("{a_id}  Plan A  pushed")), "{out}");
+    assert!(out.contains(&format!("{b_id}  Plan B  pushed")), "{out}");
+    let out = t.tl(&t.a, &["sync"]);
+    assert!(out.contains(&format!("{a_id}  up to date")), "{out}");
+    assert_eq!(t.json(&t.a, &["sync", "--dry-run"])["lists"][0]["title"], serde_json::Value::Null);
+    // A teammate's fresh clone: nothing here, nothing fetched; sync, not create.
+    let root = t.repo.root().to_path_buf();
+    t.repo.git_in(&root, &["clone", "-q", "remote.git", "c"]);
+    let c = root.join("c");
+    let refs = t.repo.git_in(&c, &["for-each-ref"]);
+    let out = t.tl(&c, &["list"]);
+    assert_eq!(
+        out,
+        "No task lists under refs/tasklists; get those of origin with: git tasklist sync origin; \
+         or create one with: git tasklist create TITLE --task ID\n"
+    );
+    // --remote asks the remote (the user asked about it).
+    let out = t.tl(&c, &["list", "--remote", "origin"]);
+    assert_eq!(
+        out,
+        "origin has 2 task lists, none fetched yet; bring them here with: git tasklist sync origin\n"
+    );
+    // JSON stays what it was: no lists, no network.
+    assert_eq!(t.json(&c, &["list", "--remote", "origin"])["lists"], serde_json::json!([]));
+    // An unknown remote is an error, exit 1, for list and show alike.
+    for args in [&["list", "--remote", "nosuch"][..], &["show", "--remote", "nosuch", &a_id]] {
+        let err = expect_error(t.repo.cmd_in(&c).args(args), 1);
+        assert_eq!(
+            err, "Error: Remote 'nosuch' is not configured; `git remote -v` lists the remotes\n",
+            "{args:?}"
+        );
+        let (_, err) = t.json_exit_err(&c, args, 1);
+        assert!(err.contains("\"code\":\"unknown_remote\""), "{err}");
+    }
+    assert_eq!(t.repo.git_in(&c, &["for-each-ref"]), refs, "list wrote something");
+    // init, then a plain fetch: fetched but not here yet.
+    t.tl(&c, &["init"]);
+    t.repo.git_in(&c, &["fetch", "-q"]);
+    let out = t.tl(&c, &["list"]);
+    assert_eq!(
+        out,
+        "No task lists under refs/tasklists yet, but 2 were fetched from origin; \
+         bring them here with: git tasklist sync origin\n"
+    );
+    // A remote with no lists at all, and one that cannot be reached.
+    let empty = root.join("empty.git");
+    t.repo.git_in(&root, &["init", "-q", "--bare", "empty.git"]);
+    t.repo.git_in(&c, &["remote", "add", "empty", empty.to_str().unwrap()]);
+    let out = t.tl(&c, &["list", "--remote", "empty"]);
+    assert_eq!(out, "No task lists on empty; share yours with it: git tasklist sync empty\n");
+    t.repo.git_in(&c, &["remote", "add", "gone", "/nonexistent/remote.git"]);
+    let out = t.tl(&c, &["list", "--remote", "gone"]);
+    assert_eq!(
+        out,
+        "No task lists fetched from gone yet; fetch them with: git tasklist sync gone\n"
+    );
+    // After sync, the lists are here.
+    t.tl(&c, &["sync"]);
+    let out = t.tl(&c, &["list"]);
+    assert!(out.contains("Plan A") && out.contains("Plan B"), "{out}");
+    // A repository with no remote keeps the plain suggestion.
+    let lone = TestRepo::new();
+    let out = lone.cmd().arg("list").assert().success().get_output().clone();
+    assert_eq!(
+        stdout(&out),
+        "No task lists under refs/tasklists; create one with: git tasklist create TITLE --task ID\n"
+    );
 }

@@ -182,18 +182,144 @@ fn bash_script(repo: &TestRepo) -> String {
     stdout(out.get_output())
 }
 
+/// Runs the binary in completion mode, as `shell`'s completion function
+/// does, in `dir`: the candidates for the last of `words`, one per line.
+fn complete_in(repo: &TestRepo, dir: &Path, shell: &str, words: &[&str]) -> Vec<String> {
+    let out = repo
+        .cmd_in(dir)
+        .env("COMPLETE", shell)
+        .env("_CLAP_COMPLETE_INDEX", (words.len() - 1).to_string())
+        .env("_CLAP_IFS", "\n")
+        .arg("--")
+        .args(words)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(out.stderr.is_empty(), "{shell} {words:?}: {}", stderr(&out));
+    stdout(&out).lines().map(String::from).collect()
+}
+
+/// A candidate's value, without the help the shell shows beside it (after a
+/// tab; zsh: after a colon).
+fn value(shell: &str, candidate: &str) -> String {
+    let sep = if shell == "zsh" { ':' } else { '\t' };
+    candidate.split(sep).next().unwrap_or_default().to_string()
+}
+
 #[test]
 fn completions_for_every_shell_name_the_commands_without_a_repository() {
     let repo = TestRepo::new();
     for shell in SHELLS {
         let out = repo.cmd_in(&outside(&repo)).args(["completions", shell]).assert().success();
         let script = stdout(out.get_output());
-        assert!(script.len() > 500, "{shell}: script too short:\n{script}");
-        for word in ["git-tasklist", "create", "resume", "handoff", "session", "color"] {
-            assert!(script.contains(word), "{shell}: script does not mention {word}");
+        // The script registers git-tasklist and asks the binary on each TAB.
+        assert!(script.len() > 100, "{shell}: script too short:\n{script}");
+        for word in ["git-tasklist", "COMPLETE", shell] {
+            assert!(script.contains(word), "{shell}: script does not mention {word}:\n{script}");
+        }
+        // What it asks: the commands and options, from outside any repository.
+        let first = |s: &String| value(shell, s);
+        let cands: Vec<String> = complete_in(&repo, &outside(&repo), shell, &["git-tasklist", ""])
+            .iter()
+            .map(first)
+            .collect();
+        for word in ["create", "resume", "handoff"] {
+            assert!(cands.iter().any(|c| c == word), "{shell}: no {word} in {cands:?}");
+        }
+        let cands: Vec<String> =
+            complete_in(&repo, &outside(&repo), shell, &["git-tasklist", "show", "--"])
+                .iter()
+                .map(first)
+                .collect();
+        for word in ["--session", "--color", "--remote"] {
+            assert!(cands.iter().any(|c| c == word), "{shell}: no {word} in {cands:?}");
         }
     }
     assert_eq!(repo.git(&["for-each-ref"]), "");
+}
+
+/// Every file under the git directory with its size and modification time.
+fn git_dir_state(repo: &TestRepo) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let mut dirs = vec![repo.git_dir()];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let e = e.unwrap();
+            let meta = e.metadata().unwrap();
+            if meta.is_dir() {
+                dirs.push(e.path());
+            } else {
+                out.push((e.path(), meta.len(), meta.modified().unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn completion_offers_list_ids_titles_and_task_ids_and_writes_nothing() {
+    let repo = TestRepo::new();
+    let a = repo.create("Database migration", &["schema", "app-code", "data"]);
+    let b = repo.create("Beta plan", &["one"]);
+    let before = git_dir_state(&repo);
+    let dir = repo.path.clone();
+    let values = |shell: &str, words: &[&str]| -> Vec<String> {
+        complete_in(&repo, &dir, shell, words)
+            .into_iter()
+            .map(|c| value(shell, &c))
+            .filter(|c| !c.starts_with('-'))
+            .collect()
+    };
+    // A LIST argument: every id; an id prefix; a title prefix (bash escapes its space).
+    let mut ids = vec![a.clone(), b.clone()];
+    ids.sort();
+    for cmd in ["show", "resume", "verify", "log", "next", "handoff", "archive", "watch"] {
+        assert_eq!(values("bash", &["git-tasklist", cmd, ""]), ids, "{cmd}");
+    }
+    assert_eq!(values("bash", &["git-tasklist", "show", &b[..b.len() - 2]]), [b.as_str()]);
+    assert_eq!(values("bash", &["git-tasklist", "show", "Datab"]), ["Database\\ migration"]);
+    assert_eq!(values("zsh", &["git-tasklist", "show", "datab"]), ["Database migration"]);
+    // fish shows the title beside the id.
+    let fish = complete_in(&repo, &dir, "fish", &["git-tasklist", "show", &a]);
+    assert_eq!(fish, [format!("{a}\tDatabase migration")]);
+    // -l, --list=, --from.
+    assert_eq!(values("bash", &["git-tasklist", "-l", "Be"]), ["Beta\\ plan"]);
+    assert_eq!(values("bash", &["git-tasklist", "next", "--list", ""]), ids);
+    assert_eq!(values("bash", &["git-tasklist", "create", "X", "--from", "Beta"]), ["Beta\\ plan"]);
+    // Task ids of the list -l or TASKLIST_ID names.
+    let tasks = ["schema", "app-code", "data"];
+    assert_eq!(values("bash", &["git-tasklist", "-l", &a, "done", ""]), tasks);
+    assert_eq!(
+        values("bash", &["git-tasklist", "start", "--list=Database migration", "a"]),
+        ["app-code"]
+    );
+    assert_eq!(values("bash", &["git-tasklist", "-l", &a, "add", "new", "--after", "d"]), ["data"]);
+    assert_eq!(values("bash", &["git-tasklist", "-l", &b, "update", ""]), ["one"]);
+    let out = repo
+        .cmd()
+        .env("TASKLIST_ID", &b)
+        .env("COMPLETE", "bash")
+        .env("_CLAP_COMPLETE_INDEX", "2")
+        .args(["--", "git-tasklist", "block", ""])
+        .assert()
+        .success();
+    assert!(stdout(out.get_output()).starts_with("one"), "{}", stdout(out.get_output()));
+    // A new task's id, an unknown list, no list: nothing to offer, no error.
+    assert_eq!(values("bash", &["git-tasklist", "-l", &a, "add", ""]), Vec::<String>::new());
+    assert_eq!(values("bash", &["git-tasklist", "-l", "nope", "done", ""]), Vec::<String>::new());
+    assert_eq!(values("bash", &["git-tasklist", "done", ""]), Vec::<String>::new());
+    // --repo and --namespace are followed.
+    let elsewhere = TestRepo::new();
+    let c = elsewhere.create("Elsewhere", &["t"]);
+    let path = elsewhere.path.to_str().unwrap();
+    assert_eq!(values("bash", &["git-tasklist", "--repo", path, "show", ""]), [c.as_str()]);
+    assert_eq!(
+        values("bash", &["git-tasklist", "--namespace", "refs/none", "show", ""]),
+        Vec::<String>::new()
+    );
+    assert_eq!(git_dir_state(&repo), before, "completion wrote into the repository");
 }
 
 #[test]
@@ -271,7 +397,8 @@ fn bash_completion_is_valid_and_registers_git_tasklist_and_git_tasklist_shim() {
 fn bash_completes_subcommand_options_for_the_hyphenated_bin_name() {
     let repo = TestRepo::new();
     let script = bash_script(&repo);
-    let func = script.split("complete -F ").nth(1).unwrap().split_whitespace().next().unwrap();
+    let func = script.split(" -F ").nth(1).unwrap().split_whitespace().next().unwrap();
+    let (_, path) = bin_dir_first_on_path(&repo);
     let body = format!(
         "source \"$COMPLETIONS\"; FUNC={func}; {COMPLETE_FN}
          t git-tasklist cr
@@ -280,7 +407,7 @@ fn bash_completes_subcommand_options_for_the_hyphenated_bin_name() {
          t git-tasklist completions z
          t git-tasklist man --d"
     );
-    let out = run_bash(&repo, &script, &body, &std::env::var_os("PATH").unwrap_or_default());
+    let out = run_bash(&repo, &script, &body, &path);
     assert_eq!(replies(&out, "git-tasklist cr"), ["create"], "{out}");
     assert_eq!(replies(&out, "git-tasklist show --co"), ["--color"], "{out}");
     assert_eq!(replies(&out, "git-tasklist --color al"), ["always"], "{out}");
@@ -332,6 +459,7 @@ fn git_tasklist_tab_completes_through_gits_bash_completion() {
     let git_completion = git_bash_completion();
     let script = bash_script(&repo);
     let (_, path) = bin_dir_first_on_path(&repo);
+    repo.create("Release", &["freeze", "tag"]);
     // What bash does on TAB for `git …`: git's completion is registered as
     // __git_wrap__git_main, which finds the command and calls _git_tasklist.
     let body = format!(
@@ -344,7 +472,9 @@ fn git_tasklist_tab_completes_through_gits_bash_completion() {
          t git -C . tasklist --color al
          t git tasklist --color=ne
          t git tasklist completions fi
-         t git tasklist man --d",
+         t git tasklist man --d
+         t git tasklist show Rel
+         t git tasklist -l Release done fr",
         git_completion.display()
     );
     let out = run_bash(&repo, &script, &body, &path);
@@ -356,6 +486,8 @@ fn git_tasklist_tab_completes_through_gits_bash_completion() {
     assert_eq!(replies(&out, "git tasklist --color=ne"), ["never"], "{out}");
     assert_eq!(replies(&out, "git tasklist completions fi"), ["fish"], "{out}");
     assert_eq!(replies(&out, "git tasklist man --d"), ["--dir"], "{out}");
+    assert_eq!(replies(&out, "git tasklist show Rel"), ["Release"], "{out}");
+    assert_eq!(replies(&out, "git tasklist -l Release done fr"), ["freeze"], "{out}");
 }
 
 const PAGES: [&str; 5] = ["create", "show", "resume", "completions", "man"];
@@ -372,6 +504,18 @@ fn man_prints_a_roff_page_listing_the_commands_without_a_repository() {
         assert!(page.contains(&format!("git\\-tasklist\\-{cmd}(1)")), "no {cmd} in:\n{page}");
     }
     assert!(!page.contains("git\\-tasklist\\-help(1)"), "clap's help command listed");
+    // The closing lines are sections of their own, not one run-together
+    // paragraph under EXTRA.
+    assert!(!page.contains(".SH EXTRA"), "{page}");
+    assert!(page.contains(".SH \"EXIT STATUS\"\n.TP\n0\nSuccess.\n"), "{page}");
+    assert!(page.contains(".TP\n5\nVerification failed"), "{page}");
+    // It names where the documentation is: docs/ of the source, and the tree
+    // this binary was built from (a `cargo install --path` checkout).
+    assert!(page.contains(".SH \"SEE ALSO\""), "{page}");
+    assert!(page.contains("directory of the git\\-tasklist source: commands.md"), "{page}");
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs").canonicalize().unwrap();
+    let docs = docs.display().to_string().replace('-', "\\-");
+    assert!(page.contains(&format!(".RS\n{docs}\n.RE\n")), "{docs} not in:\n{page}");
     let out = repo.cmd().args(["--json", "man"]).assert().code(2);
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stderr).unwrap();
     assert_eq!(v["error"], "The man page has no JSON output");
@@ -395,6 +539,11 @@ fn man_dir_writes_a_page_per_command() {
         assert!(listed.contains(file.to_str().unwrap()), "{cmd} not listed: {listed}");
     }
     assert!(!dir.join("git-tasklist-help.1").exists());
+    // No page points to a README a `cargo install` user does not have.
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let page = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        assert!(!page.contains("README"), "{page}");
+    }
     let count = std::fs::read_dir(&dir).unwrap().count();
     assert_eq!(listed.lines().count(), count, "{listed}");
     // A DIR that cannot be made is one error line.
