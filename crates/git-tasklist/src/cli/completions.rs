@@ -115,25 +115,25 @@ pub fn run(a: CompletionsArgs, out: &mut dyn Write) -> CliResult {
 /// Completion mode: when the shell's completion function runs the binary
 /// (`COMPLETE=SHELL git-tasklist -- WORDS…`), prints the candidates for the
 /// last word and exits; otherwise returns at once.
-pub fn answer_if_asked() {
+/// (`factory` gives the whole command line's clap command.)
+pub fn answer_if_asked(factory: fn() -> clap::Command) {
     let shell = std::env::var(COMPLETE_VAR).unwrap_or_default();
     if shell.is_empty() || shell == "0" {
         return;
     }
     let _ = SHELL.set(shell);
-    CompleteEnv::with_factory(command)
+    CompleteEnv::with_factory(move || with_completers(factory()))
         .var(COMPLETE_VAR)
         .bin(BIN_NAME)
         .completer(BIN_NAME)
         .complete();
 }
 
-/// The command line with completers for the values that name a list or a
-/// task.
-fn command() -> clap::Command {
+/// `cmd` with completers for the values that name a list or a task.
+fn with_completers(cmd: clap::Command) -> clap::Command {
     let lists = || ArgValueCompleter::new(|cur: &OsStr| lists(&cur.to_string_lossy()));
     let tasks = || ArgValueCompleter::new(|cur: &OsStr| tasks(&cur.to_string_lossy()));
-    let cmd = super::help::command().mut_arg("list", |a| a.add(lists()));
+    let cmd = cmd.mut_arg("list", |a| a.add(lists()));
     let names: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
     names.iter().fold(cmd, |cmd, name| {
         cmd.mut_subcommand(name, |mut sub| {

@@ -9,10 +9,6 @@
 
 use std::fmt::Write as _;
 
-use clap::CommandFactory;
-
-use super::run::Cli;
-
 /// The heading of the options every command takes (`--repo`, `-l`, …).
 pub const GLOBAL_OPTIONS: &str = "Global options";
 
@@ -26,9 +22,8 @@ pub const GROUPS: &[(&str, &[&str])] = &[
     ("Housekeeping", &["archive", "unarchive", "templates", "demo", "completions", "man", "help"]),
 ];
 
-/// The whole command line's clap command, with the grouped top-level help.
-pub fn command() -> clap::Command {
-    let cmd = Cli::command();
+/// `cmd` (the whole command line) with the grouped top-level help.
+pub fn grouped(cmd: clap::Command) -> clap::Command {
     // A built copy has clap's own `help` subcommand, so that it is listed
     // too; the command itself stays unbuilt for the completion and man
     // page generators, which build it their way.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::parser::ValueSource;
-use clap::{FromArgMatches, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use git_tasklist_core::Tasklists;
 use git_tasklist_core::model::{MAX_SESSION_LEN, session_ok};
 use git_tasklist_core::text::{escape, json_safe};
@@ -209,12 +209,17 @@ fn usage_error(e: &clap::Error) -> CliError {
     CliError::new(Kind::Usage, message).hint(hint)
 }
 
+/// The whole command line's clap command, with the grouped help.
+fn command() -> clap::Command {
+    help::grouped(Cli::command())
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
     // The shell's completion function runs us to ask for candidates.
-    completions::answer_if_asked();
+    completions::answer_if_asked(command);
     let clap_color = ColorWhen::requested(std::env::args_os()).clap();
-    let parsed = help::command()
+    let parsed = command()
         .color(clap_color)
         .try_get_matches()
         .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
@@ -386,7 +391,7 @@ fn run(
             return Err(CliError::new(Kind::Usage, "The man page has no JSON output")
                 .hint("run `git tasklist man` without --json"));
         }
-        Command::Man(a) => return man::run(a, help::command(), out),
+        Command::Man(a) => return man::run(a, command(), out),
         // Writes agents' configuration, not lists: only the work tree is needed.
         Command::Install(_) if cli.namespace.is_some() => {
             return Err(CliError::new(Kind::Usage, "Install records no namespace")
