@@ -61,5 +61,7 @@ pub use interop::claude_tasks;
 pub use util::{file, interrupt, text};
 pub use workflow::{handoff, plan, template};
 
-pub use api::{Changed, Error, ErrorKind, Hint, Result, Tasklists, error, view};
+pub use api::{
+    Changed, Error, ErrorKind, Fingerprint, Hint, Poller, Result, Tasklists, error, view,
+};
 pub use workflow::plan::{CreateRequest, Created};

@@ -256,7 +256,7 @@ fn session_start(tl: &Tasklists, list: Option<&str>) -> Option<String> {
     if open.is_empty() {
         return mirrored.map(|m| format!("git-tasklist: {m}"));
     }
-    let branch = tl.store().current_branch();
+    let branch = tl.current_branch();
     let (mut here, others): (Vec<&Snapshot>, Vec<&Snapshot>) =
         open.drain(..).partition(|s| branch.is_some() && s.list.branch == branch);
     let mut out = String::new();
@@ -384,7 +384,7 @@ fn auto_handoff(tl: &Tasklists, list: Option<&str>, event: HookEvent) {
         "as the session ended"
     };
     for id in ids {
-        let last = tl.store().log(&id, Some(1)).ok().and_then(|l| l.into_iter().next());
+        let last = tl.log(&id, Some(1)).ok().and_then(|(_, l)| l.into_iter().next());
         if last.is_none_or(|e| e.op.as_deref() == Some("handoff")) {
             continue;
         }

@@ -21,7 +21,7 @@ use crate::workflow::verify::{self, Expect, Verdict};
 ///
 /// `Send + Sync`: an async server shares one between its tasks.
 pub struct Tasklists {
-    store: Store,
+    pub(super) store: Store,
     session: Option<String>,
 }
 
@@ -65,9 +65,26 @@ impl Tasklists {
         self.session.as_deref()
     }
 
-    /// The store underneath (refs, namespace, paths).
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// The namespace the lists live under (`refs/tasklists` by default),
+    /// without a trailing slash.
+    pub fn namespace(&self) -> &str {
+        self.store.namespace()
+    }
+
+    /// The repository's git directories: this worktree's, then the one all
+    /// worktrees share (the same for a plain repository).
+    pub fn git_dirs(&self) -> [&Path; 2] {
+        [self.store.git_dir(), self.store.common_dir()]
+    }
+
+    /// The working tree of this worktree, if it has one (not for bare repos).
+    pub fn workdir(&self) -> Option<&Path> {
+        self.store.workdir()
+    }
+
+    /// The branch checked out (`None` on a detached HEAD).
+    pub fn current_branch(&self) -> Option<String> {
+        self.store.current_branch()
     }
 
     /// The full ref name of a list.

@@ -25,13 +25,13 @@ pub fn run(app: &mut App, args: ListArgs) -> CliResult {
     let remote = args.remote.as_deref().map(|r| app.tl.remote(r)).transpose()?;
     let tl = remote.as_ref().unwrap_or(&app.tl);
     let entries = tl.list()?;
-    let view = ListsView::new(&entries, tl.store().namespace(), args.all, app.session());
+    let view = ListsView::new(&entries, tl.namespace(), args.all, app.session());
     if app.json {
         return app.print_json(&view);
     }
     let hidden = entries.iter().filter(|e| e.result.as_ref().is_ok_and(|s| s.list.archived));
     let (create, list_all) = (app.command("create TITLE --task ID"), app.command("list --all"));
-    let ns = app.tl.store().namespace().to_string();
+    let ns = app.tl.namespace().to_string();
     write_text(app.out, &view, hidden.count(), app.color, &ns, &create, &list_all)?;
     for u in &view.unreadable {
         eprintln!("warning: {}", u.error);
