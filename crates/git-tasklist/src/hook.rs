@@ -199,17 +199,17 @@ pub fn read_input(source: impl Read + Send + 'static, wait: Duration) -> String 
 /// waiting on a FIFO, and only a regular file is written; lines already
 /// there are kept.
 pub fn export_session(path: &Path, session: &str) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
     /// How much of the file is read to find the line already there.
     const LOOK: u64 = 64 << 10;
     let line = format!("export {SESSION_VAR}={}", shell_quote(session));
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .append(true)
-        .create(true)
-        .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)?;
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true).append(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        open.mode(0o600).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let mut file = open.open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(std::io::Error::other("not a regular file"));

@@ -30,6 +30,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
+#[cfg(unix)]
 use rustix::process::Signal;
 
 /// How long a `git` process that ran out of time gets to remove its locks
@@ -99,6 +100,8 @@ fn settle(st: &State) {
     }
 }
 
+/// Passes `sig` on to process `pid` (as SIGINT, SIGHUP or SIGTERM).
+#[cfg(unix)]
 fn forward(pid: u32, sig: i32) {
     use rustix::process::{Pid, kill_process};
     let signal = match Signal::from_named_raw(sig) {
@@ -109,6 +112,18 @@ fn forward(pid: u32, sig: i32) {
         let _ = kill_process(pid, signal);
     }
 }
+
+/// Where there are no signals to pass on, the process is killed at its time
+/// limit instead (see [`output`]).
+#[cfg(not(unix))]
+fn forward(_pid: u32, _sig: i32) {}
+
+/// The signal that asks a process to end (SIGTERM).
+#[cfg(unix)]
+const TERM: i32 = Signal::TERM.as_raw();
+/// Unused where there are no signals ([`forward`] does nothing there).
+#[cfg(not(unix))]
+const TERM: i32 = 15;
 
 /// While it lives, SIGINT, SIGTERM and SIGHUP wait (see [`arrived`]); when
 /// the last one drops and a signal came meanwhile, the process dies by it.
@@ -205,7 +220,7 @@ pub(crate) fn output(
     let timed_out = match wait_for(&child, limit) {
         Some(()) => false,
         None => {
-            forward(pid, Signal::TERM.as_raw());
+            forward(pid, TERM);
             if wait_for(&child, Some(GRACE)).is_none() {
                 let _ = child.kill();
             }
@@ -224,10 +239,13 @@ pub(crate) fn output(
         child.wait()
     };
     let hold = Hold(());
+    #[cfg(unix)]
     let by_signal = status.as_ref().is_ok_and(|s| {
         use std::os::unix::process::ExitStatusExt;
         s.signal().is_some()
     });
+    #[cfg(not(unix))]
+    let by_signal = false;
     if timed_out || by_signal {
         tidy();
     }
@@ -251,6 +269,7 @@ fn drain(mut pipe: impl std::io::Read + Send + 'static) -> std::thread::JoinHand
 
 /// Waits until `child` has exited, without reaping it, for at most `limit`
 /// (`None`: as long as it takes). `None` when the time ran out.
+#[cfg(unix)]
 fn wait_for(child: &Child, limit: Option<Duration>) -> Option<()> {
     use rustix::process::{Pid, WaitId, WaitIdOptions, waitid};
     let pid = Pid::from_child(child);
@@ -270,4 +289,11 @@ fn wait_for(child: &Child, limit: Option<Duration>) -> Option<()> {
         let _ = tx.send(());
     });
     rx.recv_timeout(limit).ok()
+}
+
+/// Where a child cannot be waited for without reaping it: no time limit
+/// (the caller's `wait` then waits as long as it takes).
+#[cfg(not(unix))]
+fn wait_for(_child: &Child, _limit: Option<Duration>) -> Option<()> {
+    Some(())
 }
