@@ -115,6 +115,7 @@ impl From<OpError> for Error {
 /// What kind of failure an [`Error`] is: the one decision every front end
 /// maps to its own signal (DESIGN §4: exit 1, 2, 3 or 4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// Bad input, unreadable data, a git failure.
     Invalid,

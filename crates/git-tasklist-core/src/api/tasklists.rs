@@ -116,7 +116,7 @@ impl Tasklists {
     }
 
     /// [`Tasklists::update`] with `remote` as the arbiter of the claim (see
-    /// [`crate::sync::claim`]); `remote` `None` is the default remote.
+    /// [`crate::sync`]); `remote` `None` is the default remote.
     pub fn update_synced(
         &self,
         list: &str,
@@ -213,7 +213,7 @@ impl Tasklists {
         Ok(crate::sync::sync(&self.store, self.session(), opts)?)
     }
 
-    /// Adds the lists' glob fetch refspec to a remote (see [`crate::sync::init`]).
+    /// Adds the lists' glob fetch refspec to a remote (see [`crate::sync`]).
     pub fn init(
         &self,
         remote: Option<&str>,

@@ -17,6 +17,7 @@ use crate::util::text::escape;
 /// names what a caller needs to decide what to do; none names a command-line
 /// flag (each front end words its own hint).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum OpError {
     /// The task named by the op is not in the list.
     #[error("Task '{task}' not found in task list '{}'", escape(list))]

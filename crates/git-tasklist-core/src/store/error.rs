@@ -13,6 +13,7 @@ use crate::util::text::{escape, one_line};
 
 /// Why a repository could not be opened.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum NotARepo {
     /// The starting directory does not exist.
     #[error("no such directory")]
@@ -67,6 +68,7 @@ impl std::fmt::Display for ObjectKind {
 
 /// What is wrong with a list that cannot be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Problem {
     /// The ref does not point to any object.
     #[error("the ref does not point to an object")]
@@ -140,6 +142,7 @@ fn format_problem(e: &ModelError) -> String {
 
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StoreError {
     /// No repository at or above the given path.
     #[error("Not a git repository: {} ({reason})", path.display())]
@@ -150,7 +153,7 @@ pub enum StoreError {
         #[source]
         reason: NotARepo,
     },
-    /// An id prefix shorter than [`MIN_PREFIX`] characters.
+    /// An id prefix shorter than [`MIN_PREFIX`](crate::store::MIN_PREFIX) characters.
     #[error("Task list prefix '{0}' is too short; give at least 4 characters of the id")]
     PrefixTooShort(String),
     /// No list matches.

@@ -7,7 +7,7 @@ use crate::util::interrupt::LockFile;
 /// The file `sync` holds while it runs, in the common git directory.
 pub const SYNC_LOCK: &str = "tasklist-sync.lock";
 
-/// The repository's sync lock (see [`Store::lock_sync`]); released when
+/// The repository's sync lock (see `Store::lock_sync`); released when
 /// dropped, and removed when a signal ends the process.
 #[derive(Debug)]
 pub struct SyncLock {

@@ -43,7 +43,7 @@ impl Drop for Handle<'_> {
 }
 
 /// An open repository plus the namespace the lists live in.
-pub struct Store {
+pub(crate) struct Store {
     pub(super) repo: gix::ThreadSafeRepository,
     /// Thread-local handles not in use, kept so that their caches (the
     /// object database's index of packs, recently read objects) serve the

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// Why a repository file could not be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReadError {
     /// A directory, FIFO, socket or device (after following symlinks).
     #[error("it is not a regular file ({0})")]

@@ -13,7 +13,7 @@
 //! call) waits until the last hold closes, and the process then dies by it
 //! (through the function given to [`set_exit`]); a signal that arrives with
 //! no hold open ends the process at once. The `git` processes that
-//! [`output`] runs (fetch, push) are told of the signal too, so that they
+//! `output` runs (fetch, push) are told of the signal too, so that they
 //! remove their own locks, and waited for.
 //!
 //! Why not gix's own handler (`gix::interrupt`, gix-tempfile's `signals`):
@@ -23,7 +23,7 @@
 //! cannot let a call in flight finish, and installing it needs `unsafe`,
 //! which this crate forbids. Deferring the signal makes a write either land
 //! whole or never start. (git itself, stopped by a signal while it updates
-//! refs, now and then leaves a ref lock: [`output`] lets its caller tidy up.)
+//! refs, now and then leaves a ref lock: `output` lets its caller tidy up.)
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

@@ -37,6 +37,7 @@ const RENDER_STACK: usize = 256 << 20;
 
 /// Errors loading or rendering a handoff template.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum HandoffError {
     /// The repository's template file cannot be read.
     #[error("Handoff template {} cannot be read: {source}", path.display())]
@@ -216,7 +217,7 @@ pub struct HandedOff {
 
 /// Records `note` on list `id` as `session` and commits the rendered
 /// document as `HANDOFF.md` in the same commit.
-pub fn record(
+pub(crate) fn record(
     store: &Store,
     id: &str,
     note: &str,

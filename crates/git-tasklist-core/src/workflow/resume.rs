@@ -29,7 +29,7 @@ pub const RESUME_NO_HANDOFF_WINDOW: usize = 20;
 /// [`RESUME_NO_HANDOFF_WINDOW`] commits are checked. Either way the cost does
 /// not grow with the length of the history. Returns the verdict and the
 /// handoff base it started from, if any.
-pub fn verify_since_handoff(
+pub(crate) fn verify_since_handoff(
     store: &Store,
     snap: &Snapshot,
 ) -> StoreResult<(Verdict, Option<CommitId>)> {
@@ -115,7 +115,7 @@ pub struct Briefing {
 }
 
 /// The briefing for `session` resuming list `id`.
-pub fn resume(store: &Store, id: &str, session: Option<&str>) -> StoreResult<Briefing> {
+pub(crate) fn resume(store: &Store, id: &str, session: Option<&str>) -> StoreResult<Briefing> {
     let snapshot = store.read(id)?;
     let history = store.log(id, Some(HISTORY_SHOWN))?;
     let (verdict, since_handoff) = verify_since_handoff(store, &snapshot)?;

@@ -47,6 +47,7 @@ const MAX_TEMPLATE_BYTES: u64 = 1 << 20;
 
 /// Errors finding or reading a template.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum TemplateError {
     /// No template by that name or path.
     #[error("Template '{name}' not found; available: {available}")]

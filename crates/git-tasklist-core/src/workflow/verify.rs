@@ -101,7 +101,7 @@ pub fn expectation_met(expected: Status, now: Status) -> bool {
 
 /// Verifies the whole history of a list, reading it with the store's
 /// pipelined history reader and checking the commits in walk order.
-pub fn verify(store: &Store, id: &str, expects: &[Expect]) -> StoreResult<Verdict> {
+pub(crate) fn verify(store: &Store, id: &str, expects: &[Expect]) -> StoreResult<Verdict> {
     let mut checker = Checker::new(store, id, true, None);
     let end = store.read_history(id, |commits, states| checker.chunk_read(commits, states))?;
     let seen = checker.seen;

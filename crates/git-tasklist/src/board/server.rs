@@ -402,6 +402,8 @@ impl From<git_tasklist_core::Error> for Failure {
             ErrorKind::Usage => StatusCode::BAD_REQUEST,
             ErrorKind::Conflict => StatusCode::CONFLICT,
             ErrorKind::Invalid => StatusCode::INTERNAL_SERVER_ERROR,
+            // A kind added later: the server's to explain.
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         Failure { status, message: e.to_string() }
     }

@@ -93,6 +93,8 @@ impl From<Error> for CliError {
             ErrorKind::Usage => Kind::Usage,
             ErrorKind::NotFound => Kind::NotFound,
             ErrorKind::Conflict => Kind::Conflict,
+            // A kind added later: the general failure until it has a code.
+            _ => Kind::Error,
         };
         let hint = e.hint().and_then(hint_text).map(String::from);
         CliError { kind, message: e.to_string(), hint, code: e.code(), broken_pipe: false }

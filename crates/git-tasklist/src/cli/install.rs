@@ -117,7 +117,7 @@ fn print_text(out: &mut dyn Write, plans: &[Planned], dry_run: bool) -> CliResul
             (Action::Unchanged, _) => "unchanged",
             (Action::Created, true) => "would create",
             (Action::Updated, true) => "would update",
-            (action, false) => action.as_str(),
+            (action, _) => action.as_str(),
         };
         writeln!(out, "{word} {path}")?;
         if dry_run {

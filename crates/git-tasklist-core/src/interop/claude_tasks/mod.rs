@@ -18,5 +18,6 @@ mod types;
 pub use error::{ClaudeError, ClaudeResult};
 pub use export::{Exported, ExportedTask, active_form, export};
 pub use files::is_task_file_name;
-pub use read::{Imported, Read, Warning, import, read};
+pub(crate) use read::import;
+pub use read::{Imported, Read, Warning, read};
 pub use types::{CLAUDE_ID_KEY, HIGHWATERMARK, MAX_FILE_BYTES, MAX_FILES, SOURCE};
