@@ -29,15 +29,13 @@ mod refs;
 pub mod transact;
 mod types;
 
-pub use crate::domain::model::new_list_id;
 pub use error::{NotARepo, ObjectKind, Problem, StoreError, StoreResult};
 pub use history::LogEntry;
-pub use identity::FALLBACK_IDENTITY;
-pub use lock::{SYNC_LOCK, SyncLock};
 pub(crate) use open::Store;
-pub use open::valid_ref_prefix;
+pub(crate) use open::valid_ref_prefix;
 pub use read::ListEntry;
+pub(crate) use types::{BoxError, Files, no_files};
 pub use types::{
-    BoxError, Committed, DEFAULT_NAMESPACE, ExtraFiles, Files, MAX_STATE_BYTES, MIN_PREFIX,
-    NAMESPACE_CONFIG_KEY, NAMESPACE_ENV, Snapshot, no_files,
+    Committed, DEFAULT_NAMESPACE, MAX_STATE_BYTES, MIN_PREFIX, NAMESPACE_CONFIG_KEY, NAMESPACE_ENV,
+    Snapshot,
 };

@@ -208,7 +208,7 @@ fn why_not_a_repo(start: &Path, e: gix::Error) -> NotARepo {
 }
 
 /// Whether `prefix` followed by `/x` is a valid full ref name.
-pub fn valid_ref_prefix(prefix: &str) -> bool {
+pub(crate) fn valid_ref_prefix(prefix: &str) -> bool {
     gix::refs::FullName::try_from(format!("{prefix}/x").as_str()).is_ok()
 }
 

@@ -5,7 +5,7 @@
 //! (`<ref>.lock`, `packed-refs.lock`) and no temporary object file is left
 //! behind.
 //!
-//! A [`LockFile`] (the sync lock) is removed on the way out.
+//! A `LockFile` (the sync lock) is removed on the way out.
 //!
 //! The library itself never touches signal handling: nothing happens until
 //! a front end calls [`arrived`]. A signal that arrives while a [`Hold`] is
@@ -155,7 +155,7 @@ impl Drop for Hold {
 /// A lock file this process created (`create_new`): removed when dropped,
 /// and when a signal ends the process.
 #[derive(Debug)]
-pub struct LockFile {
+pub(crate) struct LockFile {
     path: PathBuf,
 }
 
@@ -166,11 +166,6 @@ impl LockFile {
         std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
         state().files.push(path.to_path_buf());
         Ok(LockFile { path: path.to_path_buf() })
-    }
-
-    /// Where it is.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 }
 

@@ -25,7 +25,7 @@ pub enum PlanError {
 }
 
 /// Result alias for creating lists.
-pub type PlanResult<T> = Result<T, PlanError>;
+type PlanResult<T> = Result<T, PlanError>;
 
 /// What a new list starts from.
 #[derive(Debug, Clone, Default)]

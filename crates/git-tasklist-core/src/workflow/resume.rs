@@ -13,10 +13,10 @@ use crate::store::{LogEntry, Snapshot, Store, StoreResult};
 pub const HISTORY_SHOWN: usize = 5;
 
 /// How many commits `resume` reads at most to explain a change against the handoff.
-pub const RESUME_WINDOW: usize = 200;
+const RESUME_WINDOW: usize = 200;
 
 /// How many commits `resume` checks one by one (since the handoff, or the last ones).
-pub const RESUME_NO_HANDOFF_WINDOW: usize = 20;
+const RESUME_NO_HANDOFF_WINDOW: usize = 20;
 
 /// The bounded check `resume` runs over the history since the last handoff.
 ///

@@ -95,7 +95,7 @@ pub struct Expect {
 /// Whether the current status satisfies an expectation: the same status, or
 /// `completed` when anything short of completed or cancelled was expected
 /// (progress made since is not a loss).
-pub fn expectation_met(expected: Status, now: Status) -> bool {
+fn expectation_met(expected: Status, now: Status) -> bool {
     expected == now || (now == Status::Completed && expected != Status::Cancelled)
 }
 
