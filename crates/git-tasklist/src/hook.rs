@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::agents::HookEvent;
-use git_tasklist_core::Tasklists;
 use git_tasklist_core::claude_tasks::mirror;
 use git_tasklist_core::store::Snapshot;
 use git_tasklist_core::text::{MAX_ECHO, clip, escape, shell_quote};
+use git_tasklist_core::{OpName, Tasklists};
 
 /// Longest context a hook returns (Claude Code files longer ones away).
 pub const MAX_CONTEXT: usize = 10_000;
@@ -385,7 +385,7 @@ fn auto_handoff(tl: &Tasklists, list: Option<&str>, event: HookEvent) {
     };
     for id in ids {
         let last = tl.log(&id, Some(1)).ok().and_then(|(_, l)| l.into_iter().next());
-        if last.is_none_or(|e| e.op.as_deref() == Some("handoff")) {
+        if last.is_none_or(|e| e.op.as_deref() == Some(OpName::Handoff.as_str())) {
             continue;
         }
         let _ = tl.handoff(&id, &format!("Automatic handoff, recorded {why}."));
