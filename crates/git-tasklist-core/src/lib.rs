@@ -4,15 +4,14 @@
 //! [`Tasklists`] is the whole product: each method is one command's work and
 //! returns data, and [`view`] turns that data into the typed views every
 //! front end shows programs. Data flows one way: a call becomes an
-//! [`op::Op`], which [`store::Store::transact`] applies to the tip it reads
-//! and commits with a compare-and-swap; reads go ref → [`model::TaskList`] →
-//! a view.
+//! [`Op`], which the store applies to the tip it reads and commits with a
+//! compare-and-swap; reads go ref → [`TaskList`] → a view. The types a
+//! program names are re-exported here; the modules below hold the rest of
+//! each layer's public items (errors, constants, helpers front ends share).
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use git_tasklist_core::model::{Status, TaskId};
-//! use git_tasklist_core::op::{NewTask, TaskChange};
-//! use git_tasklist_core::{CreateRequest, Tasklists, view};
+//! use git_tasklist_core::{CreateRequest, NewTask, Status, TaskChange, TaskId, Tasklists, view};
 //!
 //! let dir = tempfile::tempdir()?;
 //! std::process::Command::new("git").arg("init").arg("-q").arg(dir.path()).status()?;
@@ -61,5 +60,18 @@ pub use interop::claude_tasks;
 pub use util::{file, interrupt, text};
 pub use workflow::{handoff, plan, template};
 
-pub use api::{Changed, Error, ErrorKind, Hint, Result, Tasklists, error, view};
+pub use api::{
+    Changed, Error, ErrorKind, Fingerprint, Hint, Poller, Result, Tasklists, error, view,
+};
+
+// The vocabulary: what a program names to call [`Tasklists`] and to read
+// what it returns.
+pub use domain::id::CommitId;
+pub use domain::model::{NextStep, Status, Task, TaskId, TaskList};
+pub use domain::op::{NewTask, Op, OpName, TaskChange};
+pub use store::{Committed, ListEntry, LogEntry, Snapshot};
+pub use sync::{SyncOptions, SyncReport};
+pub use workflow::handoff::HandedOff;
 pub use workflow::plan::{CreateRequest, Created};
+pub use workflow::resume::Briefing;
+pub use workflow::verify::{Expect, Verdict};

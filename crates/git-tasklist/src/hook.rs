@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::agents::HookEvent;
-use git_tasklist_core::Tasklists;
 use git_tasklist_core::claude_tasks::mirror;
 use git_tasklist_core::store::Snapshot;
 use git_tasklist_core::text::{MAX_ECHO, clip, escape, shell_quote};
+use git_tasklist_core::{OpName, Tasklists};
 
 /// Longest context a hook returns (Claude Code files longer ones away).
 pub const MAX_CONTEXT: usize = 10_000;
@@ -199,17 +199,17 @@ pub fn read_input(source: impl Read + Send + 'static, wait: Duration) -> String 
 /// waiting on a FIFO, and only a regular file is written; lines already
 /// there are kept.
 pub fn export_session(path: &Path, session: &str) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
     /// How much of the file is read to find the line already there.
     const LOOK: u64 = 64 << 10;
     let line = format!("export {SESSION_VAR}={}", shell_quote(session));
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .append(true)
-        .create(true)
-        .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)?;
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true).append(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        open.mode(0o600).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let mut file = open.open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(std::io::Error::other("not a regular file"));
@@ -256,7 +256,7 @@ fn session_start(tl: &Tasklists, list: Option<&str>) -> Option<String> {
     if open.is_empty() {
         return mirrored.map(|m| format!("git-tasklist: {m}"));
     }
-    let branch = tl.store().current_branch();
+    let branch = tl.current_branch();
     let (mut here, others): (Vec<&Snapshot>, Vec<&Snapshot>) =
         open.drain(..).partition(|s| branch.is_some() && s.list.branch == branch);
     let mut out = String::new();
@@ -384,8 +384,8 @@ fn auto_handoff(tl: &Tasklists, list: Option<&str>, event: HookEvent) {
         "as the session ended"
     };
     for id in ids {
-        let last = tl.store().log(&id, Some(1)).ok().and_then(|l| l.into_iter().next());
-        if last.is_none_or(|e| e.op.as_deref() == Some("handoff")) {
+        let last = tl.log(&id, Some(1)).ok().and_then(|(_, l)| l.into_iter().next());
+        if last.is_none_or(|e| e.op.as_deref() == Some(OpName::Handoff.as_str())) {
             continue;
         }
         let _ = tl.handoff(&id, &format!("Automatic handoff, recorded {why}."));

@@ -3,18 +3,23 @@
 //! [`interrupt`](git_tasklist_core::interrupt), which lets a write or a call
 //! in flight finish before the process dies by the signal (see there).
 
+#[cfg(unix)]
 use std::sync::OnceLock;
 
+#[cfg(unix)]
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
+#[cfg(unix)]
 use git_tasklist_core::interrupt;
 
 /// The signals that end the process only between writes.
+#[cfg(unix)]
 const SIGNALS: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
 
 /// Makes SIGINT, SIGTERM and SIGHUP wait for the library's open holds (see
 /// [`interrupt`]). Call once, early; later calls do nothing. A signal the
 /// process was started with ignored (`nohup`) stays ignored.
+#[cfg(unix)]
 pub fn install() -> std::io::Result<()> {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     if INSTALLED.get().is_some() {
@@ -32,7 +37,15 @@ pub fn install() -> std::io::Result<()> {
     Ok(())
 }
 
+/// Where there are no such signals (Windows' Ctrl-C ends the process as
+/// before): nothing to install.
+#[cfg(not(unix))]
+pub fn install() -> std::io::Result<()> {
+    Ok(())
+}
+
 /// Ends the process by `sig`, as if no handler had been installed.
+#[cfg(unix)]
 fn die_by(sig: i32) -> ! {
     let _ = signal_hook::low_level::emulate_default_handler(sig);
     std::process::exit(128 + sig)
@@ -40,6 +53,7 @@ fn die_by(sig: i32) -> ! {
 
 /// Whether `sig` was ignored when the process started (as `nohup` does
 /// for SIGHUP), read from `/proc/self/status`; false where that is absent.
+#[cfg(unix)]
 fn ignored(sig: i32) -> bool {
     let Ok(status) = std::fs::read_to_string("/proc/self/status") else { return false };
     let mask = status.lines().find_map(|l| l.strip_prefix("SigIgn:")).map(str::trim);

@@ -23,7 +23,7 @@ use crate::workflow::verify::{self, Expect, Verdict};
 ///
 /// `Send + Sync`: an async server shares one between its tasks.
 pub struct Tasklists {
-    store: Store,
+    pub(super) store: Store,
     session: Option<String>,
     /// How commands and choices are worded in what calls return.
     words: Arc<dyn Words>,
@@ -86,9 +86,26 @@ impl Tasklists {
         self.session.as_deref()
     }
 
-    /// The store underneath (refs, namespace, paths).
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// The namespace the lists live under (`refs/tasklists` by default),
+    /// without a trailing slash.
+    pub fn namespace(&self) -> &str {
+        self.store.namespace()
+    }
+
+    /// The repository's git directories: this worktree's, then the one all
+    /// worktrees share (the same for a plain repository).
+    pub fn git_dirs(&self) -> [&Path; 2] {
+        [self.store.git_dir(), self.store.common_dir()]
+    }
+
+    /// The working tree of this worktree, if it has one (not for bare repos).
+    pub fn workdir(&self) -> Option<&Path> {
+        self.store.workdir()
+    }
+
+    /// The branch checked out (`None` on a detached HEAD).
+    pub fn current_branch(&self) -> Option<String> {
+        self.store.current_branch()
     }
 
     /// The full ref name of a list.
@@ -120,7 +137,7 @@ impl Tasklists {
     }
 
     /// [`Tasklists::update`] with `remote` as the arbiter of the claim (see
-    /// [`crate::sync::claim`]); `remote` `None` is the default remote.
+    /// [`crate::sync`]); `remote` `None` is the default remote.
     pub fn update_synced(
         &self,
         list: &str,
@@ -217,7 +234,7 @@ impl Tasklists {
         Ok(crate::sync::sync(&self.store, self.session(), opts)?)
     }
 
-    /// Adds the lists' glob fetch refspec to a remote (see [`crate::sync::init`]).
+    /// Adds the lists' glob fetch refspec to a remote (see [`crate::sync`]).
     pub fn init(
         &self,
         remote: Option<&str>,

@@ -20,7 +20,7 @@ pub struct InvalidCommitId(pub String);
 
 impl CommitId {
     /// The longest id held, in bytes (SHA-256).
-    pub const MAX_LEN: usize = 32;
+    const MAX_LEN: usize = 32;
 
     /// The id of these bytes: 20 (SHA-1) or 32 (SHA-256) of them.
     pub fn from_bytes(bytes: &[u8]) -> Option<CommitId> {

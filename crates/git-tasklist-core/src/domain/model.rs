@@ -239,7 +239,7 @@ pub fn slug(subject: &str) -> String {
 
 /// A task id from `subject` ([`slug`]) that is not in `used`: the slug, else
 /// the slug cut to fit and suffixed `-2`, `-3` …
-pub fn unique_slug(subject: &str, used: &HashSet<String>) -> TaskId {
+pub(crate) fn unique_slug(subject: &str, used: &HashSet<String>) -> TaskId {
     let base = slug(subject);
     let mut n = 1usize;
     loop {
@@ -713,12 +713,12 @@ pub fn session_ok(s: &str) -> bool {
 }
 
 /// Whether `s` has the shape of a UUID (the form list ids take).
-pub fn is_uuid(s: &str) -> bool {
+pub(crate) fn is_uuid(s: &str) -> bool {
     s.len() == 36 && uuid::Uuid::try_parse(s).is_ok()
 }
 
 /// A new list id: a UUID v7, so ids sort by creation time.
-pub fn new_list_id() -> String {
+pub(crate) fn new_list_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 

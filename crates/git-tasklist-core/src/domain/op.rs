@@ -96,7 +96,7 @@ fn waits_text(waits: &[(TaskId, Status)]) -> String {
 }
 
 /// Result alias for applying ops.
-pub type OpResult<T> = Result<T, OpError>;
+type OpResult<T> = Result<T, OpError>;
 
 /// Who applies an op, and when.
 #[derive(Debug, Clone)]

@@ -163,7 +163,7 @@ pub enum StoreError {
         #[source]
         reason: NotARepo,
     },
-    /// An id prefix shorter than [`MIN_PREFIX`] characters.
+    /// An id prefix shorter than [`MIN_PREFIX`](crate::store::MIN_PREFIX) characters.
     #[error("Task list prefix '{0}' is too short; give at least 4 characters of the id")]
     PrefixTooShort(String),
     /// No list matches.

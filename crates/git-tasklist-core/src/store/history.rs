@@ -53,11 +53,11 @@ impl LogEntry {
 
 /// A commit of a list's history: its entry and the state it stores (or
 /// why that cannot be read).
-pub type HistoryItem = (LogEntry, Result<TaskList, Problem>);
+pub(crate) type HistoryItem = (LogEntry, Result<TaskList, Problem>);
 
 /// How a walk of the whole history ended.
 #[derive(Debug)]
-pub enum HistoryEnd {
+pub(crate) enum HistoryEnd {
     /// Every reachable commit was read.
     Complete,
     /// The walk stopped early (a shallow or partial clone): why, and the

@@ -4,7 +4,7 @@
 use super::open::Store;
 
 /// Name and email used when git has no identity configured.
-pub const FALLBACK_IDENTITY: (&str, &str) = ("git-tasklist", "git-tasklist@localhost");
+pub(crate) const FALLBACK_IDENTITY: (&str, &str) = ("git-tasklist", "git-tasklist@localhost");
 
 impl Store {
     /// The configured author or committer, else the fallback identity, with

@@ -5,12 +5,12 @@ use super::open::Store;
 use crate::util::interrupt::LockFile;
 
 /// The file `sync` holds while it runs, in the common git directory.
-pub const SYNC_LOCK: &str = "tasklist-sync.lock";
+pub(crate) const SYNC_LOCK: &str = "tasklist-sync.lock";
 
-/// The repository's sync lock (see [`Store::lock_sync`]); released when
+/// The repository's sync lock (see `Store::lock_sync`); released when
 /// dropped, and removed when a signal ends the process.
 #[derive(Debug)]
-pub struct SyncLock {
+pub(crate) struct SyncLock {
     _file: LockFile,
 }
 

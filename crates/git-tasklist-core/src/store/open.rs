@@ -43,7 +43,7 @@ impl Drop for Handle<'_> {
 }
 
 /// An open repository plus the namespace the lists live in.
-pub struct Store {
+pub(crate) struct Store {
     pub(super) repo: gix::ThreadSafeRepository,
     /// Thread-local handles not in use, kept so that their caches (the
     /// object database's index of packs, recently read objects) serve the
@@ -219,7 +219,7 @@ fn why_not_a_repo(start: &Path, e: gix::Error) -> NotARepo {
 }
 
 /// Whether `prefix` followed by `/x` is a valid full ref name.
-pub fn valid_ref_prefix(prefix: &str) -> bool {
+pub(crate) fn valid_ref_prefix(prefix: &str) -> bool {
     gix::refs::FullName::try_from(format!("{prefix}/x").as_str()).is_ok()
 }
 

@@ -11,7 +11,7 @@ use crate::domain::id::CommitId;
 use crate::domain::model::{STATE_FILE, TaskList, is_uuid};
 use crate::util::text::{escape, one_line};
 
-/// One entry of [`Store::list_all`]: a readable list or why it is not.
+/// One entry of [`crate::Tasklists::list`]: a readable list or why it is not.
 #[derive(Debug)]
 pub struct ListEntry {
     /// The ref's last component.

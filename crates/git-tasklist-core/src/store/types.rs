@@ -20,7 +20,7 @@ pub const MAX_STATE_BYTES: u64 = 8 << 20;
 pub const MIN_PREFIX: usize = 4;
 
 /// Any error, boxed, as a source kept behind one of ours.
-pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// A list as read from its tip.
 #[derive(Debug, Clone)]
@@ -32,14 +32,14 @@ pub struct Snapshot {
 }
 
 /// Files (path, content) to put beside `tasklist.toml` in a commit's tree.
-pub type Files = Vec<(String, Vec<u8>)>;
+pub(crate) type Files = Vec<(String, Vec<u8>)>;
 
 /// Computes extra files for a commit's tree from the new state; an error
 /// aborts the write.
-pub type ExtraFiles<'a> = &'a dyn Fn(&TaskList) -> Result<Files, BoxError>;
+pub(crate) type ExtraFiles<'a> = &'a dyn Fn(&TaskList) -> Result<Files, BoxError>;
 
 /// No extra files.
-pub fn no_files(_: &TaskList) -> Result<Files, BoxError> {
+pub(crate) fn no_files(_: &TaskList) -> Result<Files, BoxError> {
     Ok(Vec::new())
 }
 

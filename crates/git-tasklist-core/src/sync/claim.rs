@@ -20,7 +20,7 @@ const MAX_CLAIM_ROUNDS: u32 = 8;
 /// claim is never merged with someone else's. When another session now
 /// holds the task, the error names it and no claim is left here; a push the
 /// remote refuses for another reason is an error with its own words.
-pub fn claim(
+pub(crate) fn claim(
     store: &Store,
     session: Option<&str>,
     remote: Option<&str>,

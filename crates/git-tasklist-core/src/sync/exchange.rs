@@ -21,7 +21,7 @@ const PUSH_CHUNK: usize = 500;
 /// Syncs every list with the remote. A list that cannot be synced (not
 /// a list, unreadable, locked, a merge over the size limit, refused by the
 /// remote) is skipped with the reason in its row; the others are synced.
-pub fn sync(
+pub(crate) fn sync(
     store: &Store,
     session: Option<&str>,
     opts: &SyncOptions,

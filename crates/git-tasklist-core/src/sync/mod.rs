@@ -19,11 +19,11 @@ mod tracking;
 mod transport;
 mod types;
 
-pub use claim::claim;
+pub(crate) use claim::claim;
 pub use error::{SyncError, SyncResult};
-pub use exchange::sync;
-pub use remote::{count_remote_lists, init, remote_lists};
-pub use tracking::tracking;
+pub(crate) use exchange::sync;
+pub(crate) use remote::{count_remote_lists, init, remote_lists};
+pub(crate) use tracking::tracking;
 pub use types::{
     Action, DEFAULT_NETWORK_TIMEOUT, Initialized, ListSync, NETWORK_TIMEOUT_CONFIG_KEY,
     NETWORK_TIMEOUT_ENV, REMOTE_PREFIX_CONFIG_KEY, RemoteLists, SyncOptions, SyncReport,

@@ -123,7 +123,7 @@ pub(super) fn fetch_specs(
 /// matches nothing is no error); never a forced refspec into the local
 /// namespace (that would destroy unpushed work) and never a push refspec
 /// (that would stop a plain `git push` from pushing branches).
-pub fn init(
+pub(crate) fn init(
     store: &Store,
     remote: Option<&str>,
     prefix: Option<&str>,

@@ -13,7 +13,7 @@ use crate::store::{Store, StoreResult};
 /// by remote name. Lists with no fetched remote are absent; so is everything
 /// when sync never ran. Only ref tips are compared, plus an ancestry check
 /// where they differ.
-pub fn tracking(
+pub(crate) fn tracking(
     store: &Store,
     local: &[(&str, CommitId)],
 ) -> StoreResult<BTreeMap<String, Vec<(String, Tracking)>>> {

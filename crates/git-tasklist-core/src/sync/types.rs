@@ -20,6 +20,7 @@ pub const DEFAULT_NETWORK_TIMEOUT: u64 = 60;
 /// What happened to one list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Action {
     /// Both sides have the same tip.
     UpToDate,
@@ -110,6 +111,7 @@ pub struct SyncOptions {
 /// How a list stands against a remote's copy, as last fetched by `sync`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Tracking {
     /// Both have the same tip.
     UpToDate,

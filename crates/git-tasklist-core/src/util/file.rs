@@ -47,7 +47,10 @@ fn kind(meta: &std::fs::Metadata) -> &'static str {
 /// most `max` bytes, as a reader that stops after `max` + 1 bytes. The type
 /// is checked before opening (opening a FIFO blocks) and again on the
 /// opened file, so a file swapped meanwhile cannot get past either check.
-pub fn open_bounded(path: &Path, max: u64) -> Result<std::io::Take<std::fs::File>, ReadError> {
+pub(crate) fn open_bounded(
+    path: &Path,
+    max: u64,
+) -> Result<std::io::Take<std::fs::File>, ReadError> {
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
         return Err(ReadError::NotRegular(kind(&meta)));
@@ -67,7 +70,7 @@ pub fn open_bounded(path: &Path, max: u64) -> Result<std::io::Take<std::fs::File
 }
 
 /// Reads `path` as UTF-8 text if it is (or links to) a regular file of at
-/// most `max` bytes ([`open_bounded`]); a file growing meanwhile cannot get
+/// most `max` bytes (`open_bounded`); a file growing meanwhile cannot get
 /// past the bound either.
 pub fn read_bounded(path: &Path, max: u64) -> Result<String, ReadError> {
     let mut reader = open_bounded(path, max)?;

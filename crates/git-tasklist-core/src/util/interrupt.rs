@@ -5,7 +5,7 @@
 //! (`<ref>.lock`, `packed-refs.lock`) and no temporary object file is left
 //! behind.
 //!
-//! A [`LockFile`] (the sync lock) is removed on the way out.
+//! A `LockFile` (the sync lock) is removed on the way out.
 //!
 //! The library itself never touches signal handling: nothing happens until
 //! a front end calls [`arrived`]. A signal that arrives while a [`Hold`] is
@@ -13,7 +13,7 @@
 //! call) waits until the last hold closes, and the process then dies by it
 //! (through the function given to [`set_exit`]); a signal that arrives with
 //! no hold open ends the process at once. The `git` processes that
-//! [`output`] runs (fetch, push) are told of the signal too, so that they
+//! `output` runs (fetch, push) are told of the signal too, so that they
 //! remove their own locks, and waited for.
 //!
 //! Why not gix's own handler (`gix::interrupt`, gix-tempfile's `signals`):
@@ -23,13 +23,14 @@
 //! cannot let a call in flight finish, and installing it needs `unsafe`,
 //! which this crate forbids. Deferring the signal makes a write either land
 //! whole or never start. (git itself, stopped by a signal while it updates
-//! refs, now and then leaves a ref lock: [`output`] lets its caller tidy up.)
+//! refs, now and then leaves a ref lock: `output` lets its caller tidy up.)
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
+#[cfg(unix)]
 use rustix::process::Signal;
 
 /// How long a `git` process that ran out of time gets to remove its locks
@@ -99,6 +100,8 @@ fn settle(st: &State) {
     }
 }
 
+/// Passes `sig` on to process `pid` (as SIGINT, SIGHUP or SIGTERM).
+#[cfg(unix)]
 fn forward(pid: u32, sig: i32) {
     use rustix::process::{Pid, kill_process};
     let signal = match Signal::from_named_raw(sig) {
@@ -109,6 +112,18 @@ fn forward(pid: u32, sig: i32) {
         let _ = kill_process(pid, signal);
     }
 }
+
+/// Where there are no signals to pass on, the process is killed at its time
+/// limit instead (see [`output`]).
+#[cfg(not(unix))]
+fn forward(_pid: u32, _sig: i32) {}
+
+/// The signal that asks a process to end (SIGTERM).
+#[cfg(unix)]
+const TERM: i32 = Signal::TERM.as_raw();
+/// Unused where there are no signals ([`forward`] does nothing there).
+#[cfg(not(unix))]
+const TERM: i32 = 15;
 
 /// While it lives, SIGINT, SIGTERM and SIGHUP wait (see [`arrived`]); when
 /// the last one drops and a signal came meanwhile, the process dies by it.
@@ -140,7 +155,7 @@ impl Drop for Hold {
 /// A lock file this process created (`create_new`): removed when dropped,
 /// and when a signal ends the process.
 #[derive(Debug)]
-pub struct LockFile {
+pub(crate) struct LockFile {
     path: PathBuf,
 }
 
@@ -151,11 +166,6 @@ impl LockFile {
         std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
         state().files.push(path.to_path_buf());
         Ok(LockFile { path: path.to_path_buf() })
-    }
-
-    /// Where it is.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 }
 
@@ -205,7 +215,7 @@ pub(crate) fn output(
     let timed_out = match wait_for(&child, limit) {
         Some(()) => false,
         None => {
-            forward(pid, Signal::TERM.as_raw());
+            forward(pid, TERM);
             if wait_for(&child, Some(GRACE)).is_none() {
                 let _ = child.kill();
             }
@@ -224,10 +234,13 @@ pub(crate) fn output(
         child.wait()
     };
     let hold = Hold(());
+    #[cfg(unix)]
     let by_signal = status.as_ref().is_ok_and(|s| {
         use std::os::unix::process::ExitStatusExt;
         s.signal().is_some()
     });
+    #[cfg(not(unix))]
+    let by_signal = false;
     if timed_out || by_signal {
         tidy();
     }
@@ -251,6 +264,7 @@ fn drain(mut pipe: impl std::io::Read + Send + 'static) -> std::thread::JoinHand
 
 /// Waits until `child` has exited, without reaping it, for at most `limit`
 /// (`None`: as long as it takes). `None` when the time ran out.
+#[cfg(unix)]
 fn wait_for(child: &Child, limit: Option<Duration>) -> Option<()> {
     use rustix::process::{Pid, WaitId, WaitIdOptions, waitid};
     let pid = Pid::from_child(child);
@@ -270,4 +284,11 @@ fn wait_for(child: &Child, limit: Option<Duration>) -> Option<()> {
         let _ = tx.send(());
     });
     rx.recv_timeout(limit).ok()
+}
+
+/// Where a child cannot be waited for without reaping it: no time limit
+/// (the caller's `wait` then waits as long as it takes).
+#[cfg(not(unix))]
+fn wait_for(_child: &Child, _limit: Option<Duration>) -> Option<()> {
+    Some(())
 }

@@ -15,11 +15,11 @@ use crate::store::{BoxError, Committed, Files, Store, StoreError};
 use crate::util::text::{MAX_ECHO, clip, escape, escape_document, escape_multiline, one_line};
 
 /// The built-in handoff template.
-pub const BUILTIN_TEMPLATE: &str = include_str!("../../templates/handoff.md");
+const BUILTIN_TEMPLATE: &str = include_str!("../../templates/handoff.md");
 
 /// File name of a repository's own handoff template, beside its task list
 /// templates in [`REPO_TEMPLATE_DIR`].
-pub const REPO_TEMPLATE_NAME: &str = "handoff.md";
+const REPO_TEMPLATE_NAME: &str = "handoff.md";
 
 /// Name of the document in the list's tree.
 pub const HANDOFF_FILE: &str = "HANDOFF.md";
@@ -87,7 +87,7 @@ pub enum HandoffError {
 
 /// A handoff template, ready to render.
 #[derive(Debug, Clone)]
-pub struct HandoffTemplate {
+struct HandoffTemplate {
     /// The template text.
     pub source: String,
     /// Where it came from (`None` for the built-in).
@@ -223,7 +223,7 @@ pub struct HandedOff {
 
 /// Records `note` on list `id` as `session` and commits the rendered
 /// document as `HANDOFF.md` in the same commit; its resume command is in `words`.
-pub fn record(
+pub(crate) fn record(
     store: &Store,
     id: &str,
     note: &str,

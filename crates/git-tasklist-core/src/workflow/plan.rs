@@ -25,7 +25,7 @@ pub enum PlanError {
 }
 
 /// Result alias for creating lists.
-pub type PlanResult<T> = Result<T, PlanError>;
+type PlanResult<T> = Result<T, PlanError>;
 
 /// What a new list starts from.
 #[derive(Debug, Clone, Default)]
@@ -55,7 +55,11 @@ pub struct Created {
 }
 
 /// Creates a list as `session` from `req`.
-pub fn create(store: &Store, req: &CreateRequest, session: Option<&str>) -> PlanResult<Created> {
+pub(crate) fn create(
+    store: &Store,
+    req: &CreateRequest,
+    session: Option<&str>,
+) -> PlanResult<Created> {
     if req.template.is_some() && req.from.is_some() {
         return Err(PlanError::TemplateAndFrom);
     }

@@ -13,10 +13,10 @@ use crate::store::{LogEntry, Snapshot, Store, StoreResult};
 pub const HISTORY_SHOWN: usize = 5;
 
 /// How many commits `resume` reads at most to explain a change against the handoff.
-pub const RESUME_WINDOW: usize = 200;
+const RESUME_WINDOW: usize = 200;
 
 /// How many commits `resume` checks one by one (since the handoff, or the last ones).
-pub const RESUME_NO_HANDOFF_WINDOW: usize = 20;
+const RESUME_NO_HANDOFF_WINDOW: usize = 20;
 
 /// The bounded check `resume` runs over the history since the last handoff.
 ///
@@ -29,7 +29,7 @@ pub const RESUME_NO_HANDOFF_WINDOW: usize = 20;
 /// [`RESUME_NO_HANDOFF_WINDOW`] commits are checked. Either way the cost does
 /// not grow with the length of the history. Returns the verdict and the
 /// handoff base it started from, if any.
-pub fn verify_since_handoff(
+pub(crate) fn verify_since_handoff(
     store: &Store,
     snap: &Snapshot,
     words: &dyn Words,
@@ -119,7 +119,7 @@ pub struct Briefing {
 
 /// The briefing for `session` resuming list `id`, its command and checks
 /// in the caller's `words`.
-pub fn resume(
+pub(crate) fn resume(
     store: &Store,
     id: &str,
     session: Option<&str>,

@@ -34,7 +34,7 @@ use crate::util::text::{MAX_ECHO, clip, escape, one_line};
 pub const REPO_TEMPLATE_DIR: &str = ".tasklist/templates";
 
 /// Built-in templates: name and TOML text.
-pub const BUILTIN: &[(&str, &str)] = &[
+const BUILTIN: &[(&str, &str)] = &[
     ("bugfix", include_str!("../../templates/bugfix.toml")),
     ("feature", include_str!("../../templates/feature.toml")),
     ("migration", include_str!("../../templates/migration.toml")),

@@ -99,13 +99,13 @@ pub struct Expect {
 /// Whether the current status satisfies an expectation: the same status, or
 /// `completed` when anything short of completed or cancelled was expected
 /// (progress made since is not a loss).
-pub fn expectation_met(expected: Status, now: Status) -> bool {
+fn expectation_met(expected: Status, now: Status) -> bool {
     expected == now || (now == Status::Completed && expected != Status::Cancelled)
 }
 
 /// Verifies the whole history of a list, reading it with the store's
 /// pipelined history reader and checking the commits in walk order.
-pub fn verify(
+pub(crate) fn verify(
     store: &Store,
     id: &str,
     expects: &[Expect],

@@ -35,7 +35,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use tokio::sync::{OnceCell, Semaphore, watch};
 
-use git_tasklist_core::{ErrorKind, Tasklists};
+use git_tasklist_core::{ErrorKind, Poller, Tasklists};
 
 /// How often the poller compares the ref tips.
 pub const POLL: Duration = Duration::from_millis(200);
@@ -130,7 +130,7 @@ pub fn serve(
             pages: Mutex::new(Pages::default()),
             hasher: std::collections::hash_map::RandomState::new(),
         });
-        tokio::spawn(poll(board.tl.clone(), board.hasher.clone(), changes));
+        tokio::spawn(poll(board.tl.clone(), changes));
         let app = axum::Router::new().fallback(handle).with_state(board);
         ready(addr);
         axum::serve(listener, app).await.map_err(|e| format!("The board stopped: {e}"))
@@ -173,33 +173,36 @@ fn when(s: String) -> String {
 }
 
 /// Compares the ref tips of the namespace (and of the remote-tracking
-/// copies) every [`POLL`] while a client listens; bumps the counter when
-/// they moved. One poller serves every client: each `/events` stream
-/// watches the counter.
-async fn poll(
-    tl: Arc<Tasklists>,
-    keys: std::collections::hash_map::RandomState,
-    changes: watch::Sender<u64>,
-) {
+/// copies) every [`POLL`] while a client listens, with the library's
+/// [`Poller`] (the one `watch` uses); bumps the counter when they moved.
+/// One poller serves every client: each `/events` stream watches the counter.
+async fn poll(tl: Arc<Tasklists>, changes: watch::Sender<u64>) {
     let mut tick = tokio::time::interval(POLL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut last = None;
+    let mut poller = Poller::new();
     loop {
         tick.tick().await;
         // Nobody listening: no work. The tips seen last are kept, so the
         // first poll after a page subscribes reports what changed meanwhile
         // (also between the page's render and its subscription).
-        if changes.receiver_count() == 0 && last.is_some() {
+        if changes.receiver_count() == 0 && poller.primed() {
             continue;
         }
-        let (tl, keys) = (tl.clone(), keys.clone());
-        let tips = tokio::task::spawn_blocking(move || tips(&tl, &keys)).await.ok().flatten();
-        let Some(tips) = tips else { continue };
-        if last.as_ref() != Some(&tips) {
-            if last.is_some() {
-                changes.send_modify(|n| *n += 1);
-            }
-            last = Some(tips);
+        let primed = poller.primed();
+        let tl = tl.clone();
+        let looked = tokio::task::spawn_blocking(move || {
+            let changed = poller.changed(&tl).unwrap_or(false);
+            (poller, changed)
+        })
+        .await;
+        // The look panicked (it cannot otherwise fail): start over.
+        let Ok((seen, changed)) = looked else {
+            poller = Poller::new();
+            continue;
+        };
+        poller = seen;
+        if primed && changed {
+            changes.send_modify(|n| *n += 1);
         }
     }
 }
@@ -208,11 +211,7 @@ async fn poll(
 /// remote-tracking copies — as a hash with `keys` (random per process, so
 /// ref names cannot be chosen to collide); `None` when they cannot be read.
 fn tips(tl: &Tasklists, keys: &std::collections::hash_map::RandomState) -> Option<u64> {
-    let store = tl.store();
-    let local = store.list_tips().ok()?;
-    let tracking =
-        store.refs_under(&format!("{}/", git_tasklist_core::sync::TRACKING_PREFIX)).ok()?;
-    Some(keys.hash_one((local, tracking)))
+    Some(keys.hash_one(tl.fingerprint().ok()?))
 }
 
 /// Every request: the Host check, the method check, then the route.
@@ -402,7 +401,8 @@ impl From<git_tasklist_core::Error> for Failure {
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::Usage => StatusCode::BAD_REQUEST,
             ErrorKind::Conflict => StatusCode::CONFLICT,
-            // Invalid, and any kind a later library adds.
+            ErrorKind::Invalid => StatusCode::INTERNAL_SERVER_ERROR,
+            // A kind added later: the server's to explain.
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         Failure { status, message: e.to_string() }

@@ -77,7 +77,7 @@ impl App<'_> {
     /// `git tasklist REST` as the user should type it to reach the same lists:
     /// with `--namespace NS` when they are not in the default namespace.
     pub fn command(&self, rest: &str) -> String {
-        tasklist_command(self.tl.store().namespace(), rest)
+        tasklist_command(self.tl.namespace(), rest)
     }
 
     /// Prints `view` as one line of JSON, with the characters a terminal

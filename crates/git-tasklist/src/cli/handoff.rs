@@ -88,8 +88,7 @@ fn check_writable(app: &App, path: &Path) -> CliResult {
     let Ok(parent) = parent.canonicalize() else {
         return Err(refuse("its directory does not exist"));
     };
-    let store = app.tl.store();
-    for git in [store.git_dir(), store.common_dir()] {
+    for git in app.tl.git_dirs() {
         if git.canonicalize().is_ok_and(|g| parent.starts_with(g)) {
             return Err(refuse("it is inside the repository's git directory"));
         }

@@ -117,7 +117,7 @@ fn print_text(out: &mut dyn Write, plans: &[Planned], dry_run: bool) -> CliResul
             (Action::Unchanged, _) => "unchanged",
             (Action::Created, true) => "would create",
             (Action::Updated, true) => "would update",
-            (action, false) => action.as_str(),
+            (action, _) => action.as_str(),
         };
         writeln!(out, "{word} {path}")?;
         if dry_run {
@@ -140,13 +140,12 @@ fn work_tree(repo: Option<&Path>) -> CliResult<PathBuf> {
         CliError::from(e)
             .hint("run inside a git repository, pass --repo PATH, or install with --user")
     })?;
-    let store = tl.store();
-    let dir = store.workdir().ok_or_else(|| {
+    let dir = tl.workdir().ok_or_else(|| {
         CliError::new(
             Kind::Error,
             format!(
                 "Repository {} has no work tree to install into",
-                escape(&store.git_dir().display().to_string())
+                escape(&tl.git_dirs()[0].display().to_string())
             ),
         )
         .hint("install with --user (or --plugin DIR for Claude Code)")

@@ -25,7 +25,7 @@ pub fn run(app: &mut App, args: ListArgs) -> CliResult {
     let remote = args.remote.as_deref().map(|r| app.tl.remote(r)).transpose()?;
     let tl = remote.as_ref().unwrap_or(&app.tl);
     let entries = tl.list()?;
-    let view = ListsView::new(&entries, tl.store().namespace(), args.all, app.session());
+    let view = ListsView::new(&entries, tl.namespace(), args.all, app.session());
     if app.json {
         return app.print_json(&view);
     }
@@ -54,7 +54,7 @@ pub fn empty_line(app: &App, hidden: usize) -> String {
         let list_all = app.command("list --all");
         return format!("No open task lists; {hidden} archived (show them with: {list_all})");
     }
-    let ns = app.tl.store().namespace().to_string();
+    let ns = app.tl.namespace().to_string();
     let create = app.command("create TITLE --task ID");
     // A teammate's fresh clone: the lists are on the remote, not here yet.
     match app.tl.remote_lists(None).ok().flatten() {

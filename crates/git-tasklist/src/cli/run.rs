@@ -406,7 +406,7 @@ fn run(
         // The server owns the library handle, shared by its tasks.
         return serve::run(tl, cli.json, out, a);
     }
-    let namespace = tl.store().namespace().to_string();
+    let namespace = tl.namespace().to_string();
     let list = cli.list.filter(|l| !l.is_empty());
     let mut app = App { tl, json: cli.json, color, list, list_flag, out, committed };
     dispatch(&mut app, cli.command).map_err(|mut e| {

@@ -83,6 +83,8 @@ pub fn run(app: &mut App, a: SyncArgs) -> CliResult {
             Action::Pushed if !l.pushed => "ahead of the remote (not pushed)".to_string(),
             Action::Pushed => format!("{would}pushed"),
             Action::Skipped => format!("skipped — {}", l.detail.as_deref().unwrap_or("")),
+            // An outcome added later: told by `--json`.
+            _ => format!("{would}synced"),
         };
         let pushed = if l.pushed && l.action == Action::Merged && !opts.dry_run && !opts.no_push {
             ", pushed"

@@ -12,6 +12,7 @@ use super::app::App;
 use super::error::{CliError, CliResult, Kind};
 use super::list;
 use super::show;
+use git_tasklist_core::Poller;
 use git_tasklist_core::view::ListsView;
 
 /// How often the ref tips are compared (and the terminal size checked).
@@ -96,17 +97,20 @@ pub fn run(app: &mut App, args: WatchArgs) -> CliResult {
     #[cfg(unix)]
     on_termination(keys_tx_signal);
     let _screen = Screen::enter()?;
-    let mut last = None;
+    // The library's poller, the one the board uses: a redraw when a ref
+    // moved (refs that cannot be read keep the screen) or the terminal
+    // changed size.
+    let mut poller = Poller::new();
+    let mut last_size = None;
     loop {
-        let tips = app.tl.store().list_tips().ok();
+        let moved = poller.changed(&app.tl).unwrap_or(false);
         let size = terminal::size().unwrap_or((80, 24));
-        let now = (tips, size);
-        if last.as_ref() != Some(&now) {
+        if moved || last_size != Some(size) {
             let frame = frame(app, list.as_deref(), args.all, size);
             let mut out = std::io::stdout().lock();
             out.write_all(frame.as_bytes())?;
             out.flush()?;
-            last = Some(now);
+            last_size = Some(size);
         }
         match keys.recv_timeout(POLL) {
             Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
@@ -179,7 +183,7 @@ fn draw_show(app: &App, id: &str, out: &mut Vec<u8>) -> CliResult {
 
 fn draw_list(app: &App, all: bool, out: &mut Vec<u8>) -> CliResult {
     let entries = app.tl.list()?;
-    let ns = app.tl.store().namespace();
+    let ns = app.tl.namespace();
     let view = ListsView::new(&entries, ns, all, app.session());
     let hidden =
         entries.iter().filter(|e| !all && e.result.as_ref().is_ok_and(|s| s.list.archived)).count();

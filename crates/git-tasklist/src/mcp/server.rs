@@ -246,7 +246,7 @@ impl Server {
         self.run(move |s| {
             let tl = s.tl();
             let entries = tl.list()?;
-            Ok(ListsView::new(&entries, tl.store().namespace(), p.all, tl.session()))
+            Ok(ListsView::new(&entries, tl.namespace(), p.all, tl.session()))
         })
         .await
     }

@@ -269,7 +269,9 @@ fn text_from(chars: &[char], from: usize, stop: char) -> usize {
 
 /// The paths of a `use` tree.
 fn expand_tree(tree: &str) -> Vec<Vec<String>> {
-    let t: String = tree.split_whitespace().collect();
+    // Without whitespace, but with each ` as ` kept as `@` (a name may hold "as").
+    let t = tree.split_whitespace().collect::<Vec<_>>().join(" ").replace(" as ", "@");
+    let t: String = t.split_whitespace().collect();
     let mut out = Vec::new();
     expand(&t, &[], &mut out);
     out
@@ -292,7 +294,7 @@ fn expand(t: &str, prefix: &[String], out: &mut Vec<Vec<String>>) {
     }
     parts.push(&t[start..]);
     for part in parts.into_iter().filter(|p| !p.is_empty()) {
-        let part = part.split(" as ").next().unwrap_or(part);
+        let part = part.split('@').next().unwrap_or(part);
         match part.find('{') {
             Some(open) => {
                 let head = part[..open].trim_end_matches("::");
@@ -303,11 +305,7 @@ fn expand(t: &str, prefix: &[String], out: &mut Vec<Vec<String>>) {
             }
             None => {
                 let mut p = prefix.to_vec();
-                p.extend(
-                    part.split("::")
-                        .filter(|s| !s.is_empty())
-                        .map(|s| s.split("as").next().unwrap_or(s).trim().to_string()),
-                );
+                p.extend(part.split("::").filter(|s| !s.is_empty()).map(String::from));
                 out.push(p);
             }
         }
@@ -485,6 +483,7 @@ fn the_checker_sees_what_it_checks() {
     // and nothing from comments or strings.
     let text = blank(
         "use crate::store::{self, open::Store};\nfn f() { crate::sync::TRACKING_PREFIX; }\n\
+         use crate::api::tasklists::{Tasklists, Changed as C};\n\
          // use crate::api::Error;\nconst S: &str = \"crate::api::Error\";\n\
          mod tests { use super::*; use super::super::files::{commit, stage_all}; }\n",
     );
@@ -494,6 +493,8 @@ fn the_checker_sees_what_it_checks() {
         vec!["store"],
         vec!["store", "open", "Store"],
         vec!["sync", "TRACKING_PREFIX"],
+        vec!["api", "tasklists", "Tasklists"],
+        vec!["api", "tasklists", "Changed"],
         vec!["install", "claude"],
         vec!["install", "files", "commit"],
         vec!["install", "files", "stage_all"],

@@ -134,6 +134,7 @@ pub struct InstallView {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[schemars(rename = "Action")]
+#[non_exhaustive]
 pub enum InstallAction {
     /// The file is new.
     Created,

@@ -32,5 +32,5 @@ pub use list::{
     ProgressView, TaskView, UnreadableView, WaitingView,
 };
 pub use schema::schemas;
-pub use sync::{ConflictView, InitView, ListSyncView, SyncView, TrackingMap, TrackingView};
+pub use sync::{ConflictView, InitView, ListSyncView, SyncView, TrackingView};
 pub use templates::{TemplateEntryView, TemplateTaskView, TemplateView, TemplatesView};

@@ -106,4 +106,4 @@ pub(super) fn tracking_views(t: Option<&Vec<(String, Tracking)>>) -> Vec<Trackin
 }
 
 /// The remote-tracking state of every list, by list id, then by remote.
-pub type TrackingMap = BTreeMap<String, Vec<(String, Tracking)>>;
+pub(crate) type TrackingMap = BTreeMap<String, Vec<(String, Tracking)>>;

@@ -36,6 +36,7 @@ pub struct TemplateView {
 /// A template, or why a repository template cannot be used.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum TemplateEntryView {
     /// A usable template.
     Ok(TemplateView),

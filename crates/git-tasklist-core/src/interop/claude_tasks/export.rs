@@ -57,7 +57,7 @@ pub struct Exported {
 }
 
 /// `activeForm`, the line Claude Code shows while a task is in progress.
-pub fn active_form(title: &str) -> String {
+pub(crate) fn active_form(title: &str) -> String {
     format!("Working on: {title}")
 }
 

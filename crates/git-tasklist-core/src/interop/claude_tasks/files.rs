@@ -86,7 +86,7 @@ pub(super) fn claude_order(a: &str, b: &str) -> std::cmp::Ordering {
 /// Whether `name` is a task file's name as Claude Code gives them:
 /// `<digits>.json`. Only these count as task files already there, and only
 /// these does `--force` replace or remove: a `notes.json` is someone else's.
-pub fn is_task_file_name(name: &str) -> bool {
+pub(crate) fn is_task_file_name(name: &str) -> bool {
     name.strip_suffix(".json")
         .is_some_and(|stem| !stem.is_empty() && stem.bytes().all(|b| b.is_ascii_digit()))
 }

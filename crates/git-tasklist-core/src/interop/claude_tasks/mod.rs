@@ -16,7 +16,7 @@ mod read;
 mod types;
 
 pub use error::{ClaudeError, ClaudeResult};
-pub use export::{Exported, ExportedTask, active_form, export};
-pub use files::is_task_file_name;
-pub use read::{Imported, Read, Warning, import, read};
+pub use export::{Exported, ExportedTask, export};
+pub(crate) use read::import;
+pub use read::{Imported, Read, Warning, read};
 pub use types::{CLAUDE_ID_KEY, HIGHWATERMARK, MAX_FILE_BYTES, MAX_FILES, SOURCE};

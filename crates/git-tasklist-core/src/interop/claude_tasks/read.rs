@@ -698,7 +698,7 @@ pub struct Imported {
 
 /// Reads the task files of `dir` and creates a list of them as `session`
 /// in one commit (title: `title`, else `Claude Code tasks (<dir name>)`).
-pub fn import(
+pub(crate) fn import(
     store: &Store,
     dir: &Path,
     title: Option<&str>,
