@@ -11,6 +11,7 @@ use crate::domain::model::session_ok;
 use crate::domain::model::{Status, TaskId};
 use crate::domain::op::{NewTask, Op, TaskChange};
 use crate::store::{self, Committed, ListEntry, LogEntry, Snapshot, Store};
+use crate::workflow::accept::{self, AcceptedNow};
 use crate::workflow::handoff::{self, HandedOff};
 use crate::workflow::plan::{self, CreateRequest, Created};
 use crate::workflow::resume::{self, Briefing};
@@ -188,6 +189,15 @@ impl Tasklists {
         let now = self.store.read(&id).ok();
         let verdict = verify::verify(&self.store, &id, expects)?;
         Ok((id, verdict, now))
+    }
+
+    /// Accepts the verification failure of a commit of the list's history
+    /// (a full id or a unique prefix of at least four hex digits) with a
+    /// note saying why: one commit (`Op: accept`); nothing is rewritten.
+    pub fn accept(&self, list: &str, commit: &str, note: &str) -> Result<(String, AcceptedNow)> {
+        let id = self.resolve(list)?;
+        let done = accept::accept(&self.store, &id, commit, note, self.session())?;
+        Ok((id, done))
     }
 
     /// Exchanges every list with a git remote: fetch, then per list a new

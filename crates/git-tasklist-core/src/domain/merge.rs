@@ -139,7 +139,14 @@ pub fn merge(
             } else {
                 field(None, "handoff", true, "the later handoff wins");
                 let key = |h: &crate::domain::model::Handoff| {
-                    (h.at, h.note.clone(), h.session.clone(), h.base.clone(), extra_key(&h.extra))
+                    (
+                        h.at,
+                        h.note.clone(),
+                        h.session.clone(),
+                        h.base.clone(),
+                        h.unverified.clone(),
+                        extra_key(&h.extra),
+                    )
                 };
                 let a_wins = key(a).cmp(&key(b)) == Ordering::Greater;
                 Some(if a_wins { a.clone() } else { b.clone() })

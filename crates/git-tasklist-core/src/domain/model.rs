@@ -302,6 +302,10 @@ pub struct Handoff {
     pub base: Option<String>,
     /// The note for the next session.
     pub note: String,
+    /// Commits that failed verification and were not accepted when the
+    /// handoff was written (full ids): what the next session's bounded
+    /// check carries forward, so it agrees with the full one.
+    pub unverified: Vec<String>,
     /// Keys this version does not know, kept as they were.
     pub extra: Extra,
 }
@@ -761,6 +765,7 @@ pub(crate) mod tests {
                 at: t0,
                 session: Some("s1".into()),
                 base: Some("abc".into()),
+                unverified: vec![],
                 note: "half".into(),
                 extra: Extra::default(),
             }),

@@ -115,6 +115,12 @@ pub struct VerifyParams {
     /// TASK=STATUS seen last session.
     #[serde(default)]
     pub expect: Vec<String>,
+    /// Accept the failure of this commit (full id or 4+ hex digits, as the verdict names it), recorded as its own commit; only when the user agreed. Needs note.
+    #[serde(default)]
+    pub accept: Option<String>,
+    /// Why the failure is acceptable (required with accept).
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// `TaskListHandoff` parameters.

@@ -10,6 +10,7 @@ mod common;
 mod mcp_support;
 mod session_support;
 mod snapshot_support;
+mod test_accept;
 mod test_add;
 mod test_agents;
 mod test_archive;

@@ -36,6 +36,7 @@ pub(super) fn parse(text: &str) -> Option<TaskList> {
     let mut branch = None;
     let (mut h_at, mut h_session, mut h_base, mut h_note, mut saw_handoff) =
         (None, None, None, None, false);
+    let mut h_unverified = None;
     let mut raw: Vec<RawTask> = Vec::new();
     for line in text.split('\n') {
         if line.is_empty() {
@@ -76,6 +77,7 @@ pub(super) fn parse(text: &str) -> Option<TaskList> {
                 "session" => set(&mut h_session, string(value)?)?,
                 "base" => set(&mut h_base, string(value)?)?,
                 "note" => set(&mut h_note, string(value)?)?,
+                "unverified" => set(&mut h_unverified, strings(value)?)?,
                 _ => return None,
             },
             Section::Task => {
@@ -103,6 +105,7 @@ pub(super) fn parse(text: &str) -> Option<TaskList> {
             session: h_session,
             base: h_base,
             note: h_note.unwrap_or_default(),
+            unverified: h_unverified.unwrap_or_default(),
             extra: Extra::default(),
         })
     } else {
