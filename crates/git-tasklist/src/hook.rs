@@ -309,6 +309,10 @@ fn briefing(tl: &Tasklists, q: &str) -> Option<String> {
         Some(t) => out.push_str(&format!("Next task: {} ({}).\n", t.id, escape(&t.title))),
         None => out.push_str("No task is ready.\n"),
     }
+    for (id, title) in tl.continuations(l) {
+        let title = title.map(|t| format!(" ({})", escape(&t))).unwrap_or_default();
+        out.push_str(&format!("This list was continued in {id}{title}.\n"));
+    }
     if let Some(h) = l.handoff.as_ref().filter(|h| !h.note.is_empty()) {
         out.push_str(&format!("Last handoff note: {}\n", escape(&h.note)));
     }

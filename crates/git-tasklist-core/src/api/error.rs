@@ -230,6 +230,7 @@ impl Error {
                 PlanError::TemplateAndFrom => class(Usage, "template_and_from", None),
                 PlanError::Template(e) => template_class(e),
                 PlanError::Store(e) => store_class(e),
+                PlanError::NotRecorded { .. } => invalid("continuation_not_recorded"),
             },
             Error::Handoff(HandoffError::Store(e)) => store_class(e),
             Error::Handoff(_) => invalid("handoff_template"),

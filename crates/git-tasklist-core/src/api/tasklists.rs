@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::api::error::{Error, Result};
 use crate::domain::id::CommitId;
 use crate::domain::model::session_ok;
-use crate::domain::model::{Status, TaskId};
+use crate::domain::model::{Status, TaskId, TaskList};
 use crate::domain::op::{NewTask, Op, TaskChange};
 use crate::store::{self, Committed, ListEntry, LogEntry, Snapshot, Store};
 use crate::workflow::accept::{self, AcceptedNow};
@@ -149,6 +149,15 @@ impl Tasklists {
     pub fn show(&self, list: &str) -> Result<Snapshot> {
         let id = self.resolve(list)?;
         Ok(self.store.read(&id)?)
+    }
+
+    /// The lists that continue `list` (`create --from`), each with its
+    /// title, or `None` where that list cannot be read here (not fetched yet).
+    pub fn continuations(&self, list: &TaskList) -> Vec<(String, Option<String>)> {
+        list.continued_in
+            .iter()
+            .map(|id| (id.clone(), self.store.read(id).ok().map(|s| s.list.title)))
+            .collect()
     }
 
     /// The next step on a list for this session: the task, who else holds

@@ -53,6 +53,10 @@ impl TaskList {
         if let Some(b) = &self.branch {
             kv(&mut out, "branch", &quote(b));
         }
+        if !self.continued_in.is_empty() {
+            let ids: Vec<String> = self.continued_in.iter().map(|c| quote(c)).collect();
+            kv(&mut out, "continued_in", &format!("[{}]", ids.join(", ")));
+        }
         extras(&mut out, &self.extra);
         if let Some(h) = &self.handoff {
             out.push_str("\n[handoff]\n");
@@ -253,6 +257,7 @@ fn list_from_table(table: toml::Table) -> ModelResult<TaskList> {
     let sequential = f.boolean("sequential")?;
     let archived = f.boolean("archived")?;
     let branch = f.string("branch")?;
+    let continued_in = f.strings("continued_in")?;
     let handoff = match f.table.remove("handoff") {
         None => None,
         Some(toml::Value::Table(t)) => {
@@ -312,6 +317,7 @@ fn list_from_table(table: toml::Table) -> ModelResult<TaskList> {
         sequential,
         archived,
         branch,
+        continued_in,
         handoff,
         tasks,
         extra: f.rest(),

@@ -377,6 +377,8 @@ pub struct TaskList {
     /// The branch checked out where the list was created (`None`: detached
     /// HEAD, a bare repository, or a list from before branches were recorded).
     pub branch: Option<String>,
+    /// The lists that continue this one (`create --from`), oldest first.
+    pub continued_in: Vec<String>,
     /// The latest handoff note.
     pub handoff: Option<Handoff>,
     /// Tasks in plan order.
@@ -761,6 +763,7 @@ pub(crate) mod tests {
             sequential: true,
             archived: false,
             branch: None,
+            continued_in: vec![],
             handoff: Some(Handoff {
                 at: t0,
                 session: Some("s1".into()),

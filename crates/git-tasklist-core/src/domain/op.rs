@@ -190,6 +190,13 @@ pub enum Op {
         /// on, carried forward for the next session's bounded check.
         unverified: Vec<CommitId>,
     },
+    /// Record that another list continues this one (`create --from`).
+    Continued {
+        /// The id of the list that continues it.
+        by: String,
+        /// That list's title, for the commit subject.
+        title: String,
+    },
     /// Accept a verification failure: the commit that broke a check stays
     /// in the history; this records, as its own commit, that it was seen
     /// and why it is acceptable, so verification passes again.
@@ -296,6 +303,8 @@ pub enum OpName {
     Merge,
     /// A verification failure accepted.
     Accept,
+    /// Another list recorded as this one's continuation.
+    Continued,
 }
 
 impl OpName {
@@ -315,6 +324,7 @@ impl OpName {
             OpName::Unarchive => "unarchive",
             OpName::Merge => "merge",
             OpName::Accept => "accept",
+            OpName::Continued => "continued",
         }
     }
 }
@@ -357,6 +367,23 @@ pub fn apply(before: Option<&TaskList>, op: &Op, ctx: &Ctx) -> OpResult<Applied>
         (Op::Update { task, change }, Some(l)) => update(l, task, change, ctx),
         (Op::Archive { archived }, Some(l)) => Ok(archive(l, *archived, ctx)),
         (Op::Accept { commit, note }, Some(l)) => Ok(accept(l, commit, note, ctx)),
+        (Op::Continued { by, title }, Some(l)) => {
+            if l.continued_in.contains(by) {
+                return Ok(Applied::unchanged(l));
+            }
+            let mut list = l.clone();
+            list.continued_in.push(by.clone());
+            list.updated = ctx.now;
+            let subject = format!(
+                "{}: continued in {} ({})",
+                subject_title(&list.title),
+                by,
+                subject_title(title)
+            );
+            let mut applied = Applied::new(list, OpName::Continued, subject);
+            applied.trailers = vec![(trailer::CONTINUED_IN, by.clone())];
+            Ok(applied)
+        }
         (Op::Handoff { note, unverified }, Some(l)) => {
             let mut list = l.clone();
             list.handoff = Some(Handoff {
@@ -436,6 +463,7 @@ fn create(
         sequential,
         archived: false,
         branch: None,
+        continued_in: vec![],
         handoff: None,
         tasks: Vec::with_capacity(tasks.len()),
         extra: Default::default(),
@@ -489,6 +517,7 @@ fn import(id: &str, title: &str, tasks: &[Task], source: &str, ctx: &Ctx) -> OpR
         sequential: false,
         archived: false,
         branch: None,
+        continued_in: vec![],
         handoff: None,
         tasks,
         extra: Default::default(),

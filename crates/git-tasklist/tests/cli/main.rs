@@ -22,6 +22,7 @@ mod test_claude_code;
 mod test_claude_tasks;
 mod test_codex;
 mod test_concurrency;
+mod test_continued;
 mod test_create;
 mod test_escape;
 mod test_handoff;

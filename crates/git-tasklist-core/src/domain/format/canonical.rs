@@ -34,6 +34,7 @@ pub(super) fn parse(text: &str) -> Option<TaskList> {
     let (mut format, mut id, mut title, mut created, mut updated) = (None, None, None, None, None);
     let (mut template, mut from, mut sequential, mut archived) = (None, None, None, None);
     let mut branch = None;
+    let mut continued_in = None;
     let (mut h_at, mut h_session, mut h_base, mut h_note, mut saw_handoff) =
         (None, None, None, None, false);
     let mut h_unverified = None;
@@ -70,6 +71,7 @@ pub(super) fn parse(text: &str) -> Option<TaskList> {
                 "sequential" => set(&mut sequential, boolean(value)?)?,
                 "archived" => set(&mut archived, boolean(value)?)?,
                 "branch" => set(&mut branch, string(value)?)?,
+                "continued_in" => set(&mut continued_in, strings(value)?)?,
                 _ => return None,
             },
             Section::Handoff => match key {
@@ -142,6 +144,7 @@ pub(super) fn parse(text: &str) -> Option<TaskList> {
         sequential: sequential.unwrap_or(false),
         archived: archived.unwrap_or(false),
         branch,
+        continued_in: continued_in.unwrap_or_default(),
         handoff,
         tasks,
         extra: Extra::default(),
