@@ -115,10 +115,10 @@ pub struct VerifyParams {
     /// TASK=STATUS seen last session.
     #[serde(default)]
     pub expect: Vec<String>,
-    /// Accept the failure of this commit (full id or 4+ hex digits, as the verdict names it), recorded as its own commit; only when the user agreed. Needs note.
+    /// Commit whose failure to accept (with note), if the user agreed.
     #[serde(default)]
     pub accept: Option<String>,
-    /// Why the failure is acceptable (required with accept).
+    /// Why it is acceptable.
     #[serde(default)]
     pub note: Option<String>,
 }
