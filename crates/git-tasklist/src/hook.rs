@@ -21,6 +21,8 @@ use git_tasklist_core::{OpName, Tasklists};
 pub const MAX_CONTEXT: usize = 10_000;
 /// Lists an index names at most.
 const INDEX_LISTS: usize = 30;
+/// Most verification failures a briefing names (`verify` names them all).
+const FAILURES_SHOWN: usize = 5;
 /// Lists of the current branch briefed in full at most (the others are
 /// named in the index).
 const BRANCH_BRIEFINGS: usize = 3;
@@ -307,11 +309,26 @@ fn briefing(tl: &Tasklists, q: &str) -> Option<String> {
         Some(t) => out.push_str(&format!("Next task: {} ({}).\n", t.id, escape(&t.title))),
         None => out.push_str("No task is ready.\n"),
     }
+    for (id, title) in tl.continuations(l) {
+        let title = title.map(|t| format!(" ({})", escape(&t))).unwrap_or_default();
+        out.push_str(&format!("This list was continued in {id}{title}.\n"));
+    }
     if let Some(h) = l.handoff.as_ref().filter(|h| !h.note.is_empty()) {
         out.push_str(&format!("Last handoff note: {}\n", escape(&h.note)));
     }
-    let verdict = if b.verdict.ok() { "VERIFIED" } else { "FAILED" };
-    out.push_str(&format!("Cross-session persistence since the last handoff: {verdict}.\n"));
+    // The same verdict `resume` prints: the history since the last handoff
+    // plus the failures that handoff carried, less the accepted ones.
+    let v = &b.verdict;
+    let verdict = if v.ok() { "VERIFIED" } else { "FAILED" };
+    let accepted = match v.accepted.len() {
+        0 => String::new(),
+        n => format!(" ({n} failure{} accepted)", if n == 1 { "" } else { "s" }),
+    };
+    out.push_str(&format!("Cross-session persistence: {verdict}{accepted}.\n"));
+    for f in v.failures.iter().take(FAILURES_SHOWN) {
+        let at = f.commit.map(|c| format!("commit {}: ", c.short(12))).unwrap_or_default();
+        out.push_str(&format!("- {at}{}\n", escape(&f.message)));
+    }
     if let Some(cmd) = &b.next_command {
         out.push_str(&format!("The command that continues: {cmd}\n"));
     }

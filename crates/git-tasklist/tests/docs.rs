@@ -17,6 +17,10 @@
 //! documentation can show real output: list ids (UUIDs), commit ids of 12 or 40
 //! hex digits and times (`2026-12-05 01:08`, `2026-12-05T01:08:55Z`). The
 //! repository is shown as `/home/ada/project` and `HOME` as `/home/ada`.
+//! A commit id a command is given (`verify --accept 1a2b3c4d5e6f`) is the one an
+//! earlier output of the file showed: each commit id of a documented output is
+//! paired, in order, with the one the run printed there, and a later command's
+//! words have the documented ids replaced by the real ones.
 //!
 //! Every other fenced block must name its language (`sh`, `toml`, `json`, `text`
 //! …): those are not run. `GIT_TASKLIST_DOCS=overwrite cargo test --test docs`
@@ -306,14 +310,20 @@ fn check(name: &str, text: &str) -> Result<usize, Vec<Failure>> {
         .action(snapbox::assert::Action::Verify);
     let mut failures = Vec::new();
     let mut exported: Vec<(String, String)> = Vec::new();
+    let mut commits: Vec<(String, String)> = Vec::new();
     for step in &steps {
         if step.argv.is_empty() {
             exported.extend(step.env.iter().cloned());
             continue;
         }
         let shown = step.argv.join(" ");
-        let output = snapbox::cmd::Command::new(&step.argv[0])
-            .args(&step.argv[1..])
+        let argv: Vec<String> = step
+            .argv
+            .iter()
+            .map(|w| commits.iter().fold(w.clone(), |w, (doc, real)| w.replace(doc, real)))
+            .collect();
+        let output = snapbox::cmd::Command::new(&argv[0])
+            .args(&argv[1..])
             .current_dir(&work)
             .env_clear()
             .envs(env.iter().map(|(k, v)| (k, v)))
@@ -338,6 +348,10 @@ fn check(name: &str, text: &str) -> Result<usize, Vec<Failure>> {
             .replace(&home.display().to_string(), HOME)
             .replace(&dir.path().display().to_string(), "/tmp/docs");
         let expected = lines[step.output.clone()].join("\n").trim_end().to_string();
+        let (doc_ids, real_ids) = (commit_ids(&expected), commit_ids(&actual));
+        if doc_ids.len() == real_ids.len() {
+            commits.extend(doc_ids.into_iter().zip(real_ids).filter(|(d, r)| d != r));
+        }
         let code = output.status.code();
         let status_ok = match step.status {
             Status::Success => code == Some(0),
@@ -366,6 +380,12 @@ fn check(name: &str, text: &str) -> Result<usize, Vec<Failure>> {
     }
     let commands = steps.iter().filter(|s| !s.argv.is_empty()).count();
     if failures.is_empty() { Ok(commands) } else { Err(failures) }
+}
+
+/// The commit ids (12 or 40 hex digits) in `text`, in order.
+fn commit_ids(text: &str) -> Vec<String> {
+    let re = regex::Regex::new(r"\b([0-9a-f]{40}|[0-9a-f]{12})\b").unwrap();
+    re.find_iter(text).map(|m| m.as_str().to_string()).collect()
 }
 
 /// GitHub's anchor for a heading: lower case, punctuation dropped, spaces to `-`.

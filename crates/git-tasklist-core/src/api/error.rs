@@ -16,6 +16,7 @@ use crate::interop::claude_tasks::ClaudeError;
 use crate::store::{Lookup, StoreError};
 use crate::sync::SyncError;
 use crate::util::text::escape;
+use crate::workflow::accept::AcceptError;
 use crate::workflow::handoff::HandoffError;
 use crate::workflow::plan::PlanError;
 use crate::workflow::template::TemplateError;
@@ -60,6 +61,18 @@ pub enum Error {
     /// A change that names nothing to change.
     #[error("Nothing to update")]
     NothingToChange,
+    /// An acceptance of a verification failure was refused.
+    #[error(transparent)]
+    Accept(AcceptError),
+}
+
+impl From<AcceptError> for Error {
+    fn from(e: AcceptError) -> Error {
+        match e {
+            AcceptError::Store(e) => Error::Store(e),
+            e => Error::Accept(e),
+        }
+    }
 }
 
 /// Result alias for library calls.
@@ -223,6 +236,7 @@ impl Error {
                 PlanError::TemplateAndFrom => class(Usage, "template_and_from", None),
                 PlanError::Template(e) => template_class(e),
                 PlanError::Store(e) => store_class(e),
+                PlanError::NotRecorded { .. } => invalid("continuation_not_recorded"),
             },
             Error::Handoff(HandoffError::Store(e)) => store_class(e),
             Error::Handoff(_) => invalid("handoff_template"),
@@ -233,7 +247,20 @@ impl Error {
             Error::InvalidSession(_) => invalid("invalid_session"),
             Error::EmptyReason => invalid("empty_reason"),
             Error::NothingToChange => class(Usage, "nothing_to_change", Some(Hint::StatusOrNote)),
+            Error::Accept(e) => accept_class(e),
         }
+    }
+}
+
+fn accept_class(e: &AcceptError) -> Class {
+    match e {
+        AcceptError::EmptyNote => invalid("empty_note"),
+        AcceptError::BadCommit(_) => invalid("invalid_commit"),
+        AcceptError::UnknownCommit { .. } => class(ErrorKind::NotFound, "commit_not_found", None),
+        AcceptError::Ambiguous { .. } => invalid("ambiguous_commit"),
+        AcceptError::NotAFailure { .. } => invalid("not_a_failure"),
+        AcceptError::AlreadyAccepted { .. } => invalid("already_accepted"),
+        AcceptError::Store(e) => store_class(e),
     }
 }
 

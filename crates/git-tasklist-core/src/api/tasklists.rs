@@ -9,10 +9,11 @@ use std::sync::Arc;
 use crate::api::error::{Error, Result};
 use crate::domain::id::CommitId;
 use crate::domain::model::session_ok;
-use crate::domain::model::{Status, TaskId};
+use crate::domain::model::{Status, TaskId, TaskList};
 use crate::domain::op::{NewTask, Op, TaskChange};
 use crate::store::{self, Committed, ListEntry, LogEntry, Snapshot, Store};
 use crate::workflow::command::{Action, Command, Plain, Words};
+use crate::workflow::accept::{self, AcceptedNow};
 use crate::workflow::handoff::{self, HandedOff};
 use crate::workflow::plan::{self, CreateRequest, Created};
 use crate::workflow::resume::{self, Briefing};
@@ -188,6 +189,15 @@ impl Tasklists {
         Ok(self.store.read(&id)?)
     }
 
+    /// The lists that continue `list` (`create --from`), each with its
+    /// title, or `None` where that list cannot be read here (not fetched yet).
+    pub fn continuations(&self, list: &TaskList) -> Vec<(String, Option<String>)> {
+        list.continued_in
+            .iter()
+            .map(|id| (id.clone(), self.store.read(id).ok().map(|s| s.list.title)))
+            .collect()
+    }
+
     /// The next step on a list for this session: the task, who else holds
     /// it, or why nothing can start.
     pub fn next(&self, list: &str) -> Result<crate::api::view::NextView> {
@@ -226,6 +236,15 @@ impl Tasklists {
         let now = self.store.read(&id).ok();
         let verdict = verify::verify(&self.store, &id, expects, &*self.words)?;
         Ok((id, verdict, now))
+    }
+
+    /// Accepts the verification failure of a commit of the list's history
+    /// (a full id or a unique prefix of at least four hex digits) with a
+    /// note saying why: one commit (`Op: accept`); nothing is rewritten.
+    pub fn accept(&self, list: &str, commit: &str, note: &str) -> Result<(String, AcceptedNow)> {
+        let id = self.resolve(list)?;
+        let done = accept::accept(&self.store, &id, commit, note, self.session())?;
+        Ok((id, done))
     }
 
     /// Exchanges every list with a git remote: fetch, then per list a new

@@ -53,6 +53,10 @@ impl TaskList {
         if let Some(b) = &self.branch {
             kv(&mut out, "branch", &quote(b));
         }
+        if !self.continued_in.is_empty() {
+            let ids: Vec<String> = self.continued_in.iter().map(|c| quote(c)).collect();
+            kv(&mut out, "continued_in", &format!("[{}]", ids.join(", ")));
+        }
         extras(&mut out, &self.extra);
         if let Some(h) = &self.handoff {
             out.push_str("\n[handoff]\n");
@@ -64,6 +68,10 @@ impl TaskList {
                 kv(&mut out, "base", &quote(b));
             }
             kv(&mut out, "note", &quote(&h.note));
+            if !h.unverified.is_empty() {
+                let commits: Vec<String> = h.unverified.iter().map(|c| quote(c)).collect();
+                kv(&mut out, "unverified", &format!("[{}]", commits.join(", ")));
+            }
             extras(&mut out, &h.extra);
         }
         for t in &self.tasks {
@@ -249,6 +257,7 @@ fn list_from_table(table: toml::Table) -> ModelResult<TaskList> {
     let sequential = f.boolean("sequential")?;
     let archived = f.boolean("archived")?;
     let branch = f.string("branch")?;
+    let continued_in = f.strings("continued_in")?;
     let handoff = match f.table.remove("handoff") {
         None => None,
         Some(toml::Value::Table(t)) => {
@@ -258,6 +267,7 @@ fn list_from_table(table: toml::Table) -> ModelResult<TaskList> {
                 session: h.string("session")?,
                 base: h.string("base")?,
                 note: h.string("note")?.unwrap_or_default(),
+                unverified: h.strings("unverified")?,
                 extra: h.rest(),
             })
         }
@@ -307,6 +317,7 @@ fn list_from_table(table: toml::Table) -> ModelResult<TaskList> {
         sequential,
         archived,
         branch,
+        continued_in,
         handoff,
         tasks,
         extra: f.rest(),
@@ -370,6 +381,20 @@ mod tests {
         assert_eq!(back.to_toml(), text);
         assert!(text.contains("created = 2026-11-24T11:30:00Z\n"), "{text}");
         assert!(text.lines().all(|line| !line.contains('\u{1b}')));
+    }
+
+    #[test]
+    fn unverified_commits_round_trip_on_both_paths() {
+        let mut l = sample();
+        let (a, b) = ("a".repeat(40), "b".repeat(40));
+        l.handoff.as_mut().unwrap().unverified = vec![a.clone(), b.clone()];
+        let text = l.to_toml();
+        assert!(text.contains(&format!("unverified = [\"{a}\", \"{b}\"]\n")), "{text}");
+        assert_eq!(canonical::parse(&text).unwrap(), l);
+        assert_eq!(TaskList::from_toml(&text).unwrap(), l);
+        // The general parser reads what a person may write instead.
+        let spaced = text.replace(&format!("[\"{a}\", \"{b}\"]"), &format!("[ \"{a}\",\"{b}\" ]"));
+        assert_eq!(TaskList::from_toml(&spaced).unwrap(), l);
     }
 
     #[test]

@@ -122,6 +122,13 @@ pub fn merge(
     field(None, "archived", c, LATER);
     let (branch, c) = pick(base.map(|b| &b.branch), &ours.branch, &theirs.branch, list_order);
     field(None, "branch", c, LATER);
+    // Every continuation either side recorded: a list is never un-continued.
+    let mut continued_in = ours.continued_in.clone();
+    for c in &theirs.continued_in {
+        if !continued_in.contains(c) {
+            continued_in.push(c.clone());
+        }
+    }
     let extra_base = base.map(|b| extra_key(&b.extra));
     let (extra_pick, c) =
         pick(extra_base.as_ref(), &extra_key(&ours.extra), &extra_key(&theirs.extra), list_order);
@@ -139,7 +146,14 @@ pub fn merge(
             } else {
                 field(None, "handoff", true, "the later handoff wins");
                 let key = |h: &crate::domain::model::Handoff| {
-                    (h.at, h.note.clone(), h.session.clone(), h.base.clone(), extra_key(&h.extra))
+                    (
+                        h.at,
+                        h.note.clone(),
+                        h.session.clone(),
+                        h.base.clone(),
+                        h.unverified.clone(),
+                        extra_key(&h.extra),
+                    )
                 };
                 let a_wins = key(a).cmp(&key(b)) == Ordering::Greater;
                 Some(if a_wins { a.clone() } else { b.clone() })
@@ -188,6 +202,7 @@ pub fn merge(
         sequential,
         archived,
         branch,
+        continued_in,
         handoff,
         tasks,
         extra: extra.clone(),

@@ -302,6 +302,10 @@ pub struct Handoff {
     pub base: Option<String>,
     /// The note for the next session.
     pub note: String,
+    /// Commits that failed verification and were not accepted when the
+    /// handoff was written (full ids): what the next session's bounded
+    /// check carries forward, so it agrees with the full one.
+    pub unverified: Vec<String>,
     /// Keys this version does not know, kept as they were.
     pub extra: Extra,
 }
@@ -373,6 +377,8 @@ pub struct TaskList {
     /// The branch checked out where the list was created (`None`: detached
     /// HEAD, a bare repository, or a list from before branches were recorded).
     pub branch: Option<String>,
+    /// The lists that continue this one (`create --from`), oldest first.
+    pub continued_in: Vec<String>,
     /// The latest handoff note.
     pub handoff: Option<Handoff>,
     /// Tasks in plan order.
@@ -757,10 +763,12 @@ pub(crate) mod tests {
             sequential: true,
             archived: false,
             branch: None,
+            continued_in: vec![],
             handoff: Some(Handoff {
                 at: t0,
                 session: Some("s1".into()),
                 base: Some("abc".into()),
+                unverified: vec![],
                 note: "half".into(),
                 extra: Extra::default(),
             }),

@@ -189,6 +189,25 @@ pub enum Op {
     Handoff {
         /// The note for the next session.
         note: String,
+        /// The verification failures not accepted at the tip it is applied
+        /// on, carried forward for the next session's bounded check.
+        unverified: Vec<CommitId>,
+    },
+    /// Record that another list continues this one (`create --from`).
+    Continued {
+        /// The id of the list that continues it.
+        by: String,
+        /// That list's title, for the commit subject.
+        title: String,
+    },
+    /// Accept a verification failure: the commit that broke a check stays
+    /// in the history; this records, as its own commit, that it was seen
+    /// and why it is acceptable, so verification passes again.
+    Accept {
+        /// The commit that failed verification.
+        commit: CommitId,
+        /// Why it is accepted (required, non-empty).
+        note: String,
     },
     /// Archive (hide from `list`) or unarchive the list.
     Archive {
@@ -285,6 +304,10 @@ pub enum OpName {
     Unarchive,
     /// Two histories joined (sync).
     Merge,
+    /// A verification failure accepted.
+    Accept,
+    /// Another list recorded as this one's continuation.
+    Continued,
 }
 
 impl OpName {
@@ -303,6 +326,8 @@ impl OpName {
             OpName::Archive => "archive",
             OpName::Unarchive => "unarchive",
             OpName::Merge => "merge",
+            OpName::Accept => "accept",
+            OpName::Continued => "continued",
         }
     }
 }
@@ -344,13 +369,32 @@ pub fn apply(before: Option<&TaskList>, op: &Op, ctx: &Ctx) -> OpResult<Applied>
         (Op::AddTask { task, after }, Some(l)) => add_task(l, task, after.as_ref(), ctx),
         (Op::Update { task, change }, Some(l)) => update(l, task, change, ctx),
         (Op::Archive { archived }, Some(l)) => Ok(archive(l, *archived, ctx)),
-        (Op::Handoff { note }, Some(l)) => {
+        (Op::Accept { commit, note }, Some(l)) => Ok(accept(l, commit, note, ctx)),
+        (Op::Continued { by, title }, Some(l)) => {
+            if l.continued_in.contains(by) {
+                return Ok(Applied::unchanged(l));
+            }
+            let mut list = l.clone();
+            list.continued_in.push(by.clone());
+            list.updated = ctx.now;
+            let subject = format!(
+                "{}: continued in {} ({})",
+                subject_title(&list.title),
+                by,
+                subject_title(title)
+            );
+            let mut applied = Applied::new(list, OpName::Continued, subject);
+            applied.trailers = vec![(trailer::CONTINUED_IN, by.clone())];
+            Ok(applied)
+        }
+        (Op::Handoff { note, unverified }, Some(l)) => {
             let mut list = l.clone();
             list.handoff = Some(Handoff {
                 at: ctx.now,
                 session: ctx.session.clone(),
                 base: ctx.tip.map(|t| t.to_string()),
                 note: note.clone(),
+                unverified: unverified.iter().map(ToString::to_string).collect(),
                 extra: Default::default(),
             });
             list.updated = ctx.now;
@@ -358,6 +402,33 @@ pub fn apply(before: Option<&TaskList>, op: &Op, ctx: &Ctx) -> OpResult<Applied>
             Ok(Applied::new(list, OpName::Handoff, subject))
         }
     }
+}
+
+/// How much of an acceptance note a commit subject shows.
+const SUBJECT_NOTE_MAX: usize = 50;
+
+fn accept(l: &TaskList, commit: &CommitId, note: &str, ctx: &Ctx) -> Applied {
+    let mut list = l.clone();
+    let full = commit.to_string();
+    if let Some(h) = list.handoff.as_mut() {
+        h.unverified.retain(|c| *c != full);
+    }
+    list.updated = ctx.now;
+    let note_line = escape(note);
+    let shown = if note_line.chars().count() > SUBJECT_NOTE_MAX {
+        let cut: String = note_line.chars().take(SUBJECT_NOTE_MAX - 1).collect();
+        format!("{cut}…")
+    } else {
+        note_line
+    };
+    let subject = format!(
+        "{}: accept verify failure {}: {shown}",
+        subject_title(&list.title),
+        commit.short(12)
+    );
+    let mut applied = Applied::new(list, OpName::Accept, subject);
+    applied.trailers = vec![(trailer::ACCEPTS, full), (trailer::NOTE, note.to_string())];
+    applied
 }
 
 fn archive(l: &TaskList, archived: bool, ctx: &Ctx) -> Applied {
@@ -395,6 +466,7 @@ fn create(
         sequential,
         archived: false,
         branch: None,
+        continued_in: vec![],
         handoff: None,
         tasks: Vec::with_capacity(tasks.len()),
         extra: Default::default(),
@@ -452,6 +524,7 @@ fn import(id: &str, title: &str, tasks: &[Task], source: &str, ctx: &Ctx) -> OpR
         sequential: false,
         archived: false,
         branch: None,
+        continued_in: vec![],
         handoff: None,
         tasks,
         extra: Default::default(),

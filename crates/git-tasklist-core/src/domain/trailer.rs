@@ -18,6 +18,12 @@ pub const OUT_OF_ORDER: &str = "Out-Of-Order";
 pub const TOOK_OVER: &str = "Took-Over";
 /// The remote tip a merge joined.
 pub const MERGED: &str = "Merged";
+/// The list that continues this one (`create --from`).
+pub const CONTINUED_IN: &str = "Continued-In";
+/// The commit an acceptance accepts: a verification failure, full id.
+pub const ACCEPTS: &str = "Accepts";
+/// Why a verification failure was accepted.
+pub const NOTE: &str = "Note";
 /// A field both sides of a merge changed, and the rule that decided it.
 pub const CONFLICT: &str = "Conflict";
 

@@ -8,9 +8,11 @@ use minijinja::value::Serde;
 use serde::Serialize;
 
 use super::command::{Action, Command, Words};
+use super::resume::verify_since_handoff;
 use super::template::REPO_TEMPLATE_DIR;
+use crate::domain::id::CommitId;
 use crate::domain::model::{Status, Task, TaskList, timestamp};
-use crate::domain::op::Op;
+use crate::domain::op::{self, Applied, Ctx, Op};
 use crate::store::{BoxError, Committed, Files, Store, StoreError};
 use crate::util::text::{MAX_ECHO, clip, escape, escape_document, escape_multiline, one_line};
 
@@ -242,9 +244,34 @@ pub(crate) fn record(
         *rendered.borrow_mut() = doc;
         Ok(vec![file])
     };
-    let op = Op::Handoff { note: note.to_string() };
-    let committed = store.transact(id, &op, session, &render)?;
+    // The failures not accepted at the tip the handoff lands on ride along,
+    // so the next session's bounded check still reports them; a lost race
+    // works them out again on the new tip.
+    let change = |before: Option<&TaskList>, ctx: &Ctx| -> Result<Applied, StoreError> {
+        let unverified = match (before, ctx.tip) {
+            (Some(_), Some(tip)) => unverified_at(store, id, tip)?,
+            _ => Vec::new(),
+        };
+        let op = Op::Handoff { note: note.to_string(), unverified };
+        Ok(op::apply(before, &op, ctx)?)
+    };
+    let committed = store.transact_with(id, false, session, change, &render, &[])?;
     Ok(HandedOff { committed, document: rendered.into_inner() })
+}
+
+/// The commits whose verification failures are not accepted, as a session
+/// resuming at `tip` would be told.
+fn unverified_at(store: &Store, id: &str, tip: CommitId) -> Result<Vec<CommitId>, StoreError> {
+    let snap = store.read_at(id, tip)?;
+    // Only the failures' commits are kept, not their wording.
+    let (verdict, _) = verify_since_handoff(store, &snap, &super::command::Plain)?;
+    let mut out: Vec<CommitId> = Vec::new();
+    for c in verdict.failures.iter().filter_map(|f| f.commit) {
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    Ok(out)
 }
 
 /// Every string in the context is escaped: the document is printed to a

@@ -2,6 +2,7 @@
 //! and tasks, a template or another list), handoffs, the persistence checks
 //! and the resume briefing.
 
+pub mod accept;
 pub mod command;
 pub mod handoff;
 pub mod plan;

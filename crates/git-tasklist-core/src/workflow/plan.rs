@@ -22,6 +22,20 @@ pub enum PlanError {
     /// Reading the source list or writing the new one failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The new list was created, but recording on the source list that it
+    /// continues there failed.
+    #[error(
+        "Task list {created} was created from {from}, but recording on {from} that it continues in {created} failed: {source}"
+    )]
+    NotRecorded {
+        /// The new list's id.
+        created: String,
+        /// The source list's id.
+        from: String,
+        /// Why the record failed.
+        #[source]
+        source: Box<StoreError>,
+    },
 }
 
 /// Result alias for creating lists.
@@ -108,6 +122,16 @@ pub(crate) fn create(
         branch,
     };
     let committed = store.transact(&id, &op, session, &store::no_files)?;
+    // The old list names the new one only once it exists: a crash between
+    // the two commits leaves a new list whose `from` is the only link, never
+    // an old list pointing at nothing.
+    if let Some(src) = &committed.list.from {
+        let op = Op::Continued { by: id.clone(), title: committed.list.title.clone() };
+        if let Err(source) = store.transact(src, &op, session, &store::no_files) {
+            let source = Box::new(source);
+            return Err(PlanError::NotRecorded { created: id, from: src.clone(), source });
+        }
+    }
     let same_title = store.list_all().is_ok_and(|all| {
         all.iter().any(|e| {
             e.id != id && e.result.as_ref().is_ok_and(|s| s.list.title == committed.list.title)

@@ -65,6 +65,51 @@ pub struct Failure {
     pub message: String,
 }
 
+/// An acceptance of a verification failure, as recorded by its own commit
+/// (`Op: accept`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acceptance {
+    /// The commit accepted: the one that broke a check.
+    pub accepts: CommitId,
+    /// The commit that records the acceptance.
+    pub commit: CommitId,
+    /// Who accepted it (the commit's author name).
+    pub by: String,
+    /// The session that accepted it, if known.
+    pub session: Option<String>,
+    /// When (seconds since the epoch, the commit's time).
+    pub time: i64,
+    /// Why (the `Note:` trailer, escaped to one line).
+    pub note: String,
+}
+
+impl Acceptance {
+    /// The acceptance a history entry records, if it is an `Op: accept` commit.
+    pub fn of(entry: &LogEntry) -> Option<Acceptance> {
+        if entry.op.as_deref() != Some("accept") {
+            return None;
+        }
+        let value = |key: &str| entry.trailers.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+        Some(Acceptance {
+            accepts: value(trailer::ACCEPTS)?.parse().ok()?,
+            commit: entry.commit,
+            by: entry.author.clone(),
+            session: entry.session.clone(),
+            time: entry.time,
+            note: value(trailer::NOTE).cloned().unwrap_or_default(),
+        })
+    }
+}
+
+/// A failure that an acceptance answers: reported, but not failing the verdict.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    /// The failure as the checks found it.
+    pub failure: Failure,
+    /// Who accepted it, when and why.
+    pub acceptance: Acceptance,
+}
+
 /// The result of verifying a range of history.
 #[derive(Debug, Clone)]
 pub struct Verdict {
@@ -78,9 +123,26 @@ pub struct Verdict {
     pub current_phase: Option<String>,
     /// Whether the newest commit examined could be read.
     pub tip_readable: bool,
+    /// Failures answered by an acceptance: they no longer fail the verdict.
+    pub accepted: Vec<Accepted>,
+    /// Every acceptance recorded in the commits examined, newest first.
+    pub acceptances: Vec<Acceptance>,
 }
 
 impl Verdict {
+    /// Moves each failure an acceptance in `acceptances` names from
+    /// `failures` to `accepted` (the newest acceptance wins). Failures of
+    /// the current state (`--expect`) name no commit and are never accepted.
+    pub fn apply_acceptances(&mut self, acceptances: &[Acceptance]) {
+        let failures = std::mem::take(&mut self.failures);
+        for f in failures {
+            match f.commit.and_then(|c| acceptances.iter().find(|a| a.accepts == c)) {
+                Some(a) => self.accepted.push(Accepted { failure: f, acceptance: a.clone() }),
+                None => self.failures.push(f),
+            }
+        }
+    }
+
     /// True when no check failed.
     pub fn ok(&self) -> bool {
         self.failures.is_empty()
@@ -167,6 +229,8 @@ struct Checker<'a> {
     seen: usize,
     /// How messages name the caller's choices.
     words: &'a dyn Words,
+    /// Acceptances recorded by the commits checked, newest first.
+    acceptances: Vec<Acceptance>,
 }
 
 impl<'a> Checker<'a> {
@@ -187,6 +251,7 @@ impl<'a> Checker<'a> {
             current: None,
             seen: 0,
             words,
+            acceptances: Vec::new(),
         }
     }
 
@@ -215,6 +280,7 @@ impl<'a> Checker<'a> {
             Some(x) => x,
             None => self.store.entry_and_state(self.id, *commit)?,
         };
+        self.acceptances.extend(Acceptance::of(&entry));
         let state = match state {
             Ok(s) => s,
             Err(problem) => {
@@ -348,7 +414,19 @@ impl<'a> Checker<'a> {
         failures.retain(|f| seen.insert((f.check, f.commit, f.task.clone(), f.message.clone())));
         failures.sort_by_key(|f| f.check);
         let tip_readable = current.is_some();
-        Verdict { commits, complete, failures, current_phase, tip_readable }
+        let acceptances = std::mem::take(&mut self.acceptances);
+        let mut verdict = Verdict {
+            commits,
+            complete,
+            failures,
+            current_phase,
+            tip_readable,
+            accepted: Vec::new(),
+            acceptances,
+        };
+        let acceptances = verdict.acceptances.clone();
+        verdict.apply_acceptances(&acceptances);
+        verdict
     }
 }
 

@@ -177,6 +177,20 @@ pub fn header(l: &TaskList, color: bool) -> String {
     )
 }
 
+/// `continued in <id> (<title>)`, one line per list that continues this one.
+pub fn continued_lines(continued: &[(String, Option<String>)], color: bool) -> Vec<String> {
+    continued
+        .iter()
+        .map(|(id, title)| {
+            let title = match title {
+                Some(t) => escape(t),
+                None => "not in this repository; sync fetches it".to_string(),
+            };
+            paint(color, Style::Yellow, &format!("continued in {id} ({title})"))
+        })
+        .collect()
+}
+
 /// `  (held by session S; pass --take-over)`, or nothing.
 pub fn held_note(held_by: Option<&str>) -> String {
     held_by

@@ -31,6 +31,9 @@ pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
     let next = l.next_step(me);
     let c = app.color;
     writeln!(app.out, "{}", render::header(l, c))?;
+    for line in render::continued_lines(&app.tl.continuations(l), c) {
+        writeln!(app.out, "{line}")?;
+    }
     writeln!(app.out)?;
     if l.tasks.is_empty() {
         writeln!(app.out, "  {}", super::show::no_tasks_line(app))?;

@@ -34,7 +34,8 @@ pub fn run(app: &mut App, args: ShowArgs) -> CliResult {
         return app.print_json(&view);
     }
     let empty = no_tasks_line(app);
-    write_text(app.out, &snap.list, session, app.color, &empty)
+    let continued = render::continued_lines(&app.tl.continuations(&snap.list), app.color);
+    write_text(app.out, &snap.list, session, app.color, &empty, &continued)
 }
 
 /// Writes `show`'s text for `l` (as `session` sees it); `empty` stands in
@@ -45,8 +46,12 @@ pub fn write_text(
     session: Option<&str>,
     color: bool,
     empty: &str,
+    continued: &[String],
 ) -> CliResult {
     writeln!(out, "{}", render::header(l, color))?;
+    for line in continued {
+        writeln!(out, "{line}")?;
+    }
     writeln!(out)?;
     if l.tasks.is_empty() {
         writeln!(out, "  {empty}")?;

@@ -6,10 +6,11 @@ use super::app::{App, ListArg, task_id};
 use super::error::{CliError, CliResult, Kind};
 use super::render;
 use git_tasklist_core::Error;
+use git_tasklist_core::model::timestamp;
 use git_tasklist_core::model::{Status, TaskList};
 use git_tasklist_core::text::escape;
 use git_tasklist_core::view::{VerdictView, VerifyView};
-use git_tasklist_core::workflow::verify::{Check, Expect, Verdict};
+use git_tasklist_core::workflow::verify::{Accepted, Check, Expect, Failure, Verdict};
 
 /// Check a list's whole history: id continuity, status preserved, seamless continuation (exit 5 on failure)
 #[derive(Debug, Args)]
@@ -19,6 +20,12 @@ pub struct VerifyArgs {
     /// A status you saw last session, e.g. database-migration=completed (repeatable)
     #[arg(long = "expect", value_name = "TASK=STATUS")]
     expect: Vec<String>,
+    /// Accept the failure of COMMIT (full id or 4+ hex digits, as verify names it): one commit, nothing rewritten
+    #[arg(long, value_name = "COMMIT", requires = "note")]
+    accept: Option<String>,
+    /// Why the failure is acceptable (required with --accept)
+    #[arg(long, value_name = "TEXT", requires = "accept")]
+    note: Option<String>,
 }
 
 /// Parses `TASK=STATUS`.
@@ -38,6 +45,7 @@ pub fn verdict_lines(v: &Verdict, now: Option<&TaskList>, color: bool) -> Vec<St
     let mut lines = Vec::new();
     for check in Check::ALL {
         let fails: Vec<_> = v.failures.iter().filter(|f| f.check == check).collect();
+        let accepted = v.accepted.iter().filter(|a| a.failure.check == check).count();
         let detail = if !fails.is_empty() {
             format!("{} problem{}", fails.len(), if fails.len() == 1 { "" } else { "s" })
         } else {
@@ -63,6 +71,10 @@ pub fn verdict_lines(v: &Verdict, now: Option<&TaskList>, color: bool) -> Vec<St
                 },
             }
         };
+        let detail = match accepted {
+            0 => detail,
+            n => format!("{detail}; {n} accepted failure{}", if n == 1 { "" } else { "s" }),
+        };
         let (sym, style) = if fails.is_empty() {
             ("✓", render::Style::Green)
         } else {
@@ -75,24 +87,52 @@ pub fn verdict_lines(v: &Verdict, now: Option<&TaskList>, color: bool) -> Vec<St
             detail
         ));
         for f in fails {
-            let at = match (&f.commit, &f.subject) {
-                (Some(c), Some(s)) => {
-                    format!("commit {} \"{}\": ", c.short(12), escape(s))
-                }
-                (Some(c), None) => format!("commit {}: ", c.short(12)),
-                _ => String::new(),
-            };
-            lines.push(format!("      {at}{}", escape(&f.message)));
+            lines.push(format!("      {}", failure_line(f)));
+        }
+        for a in v.accepted.iter().filter(|a| a.failure.check == check) {
+            lines.push(format!("      {}", failure_line(&a.failure)));
+            lines.push(format!("        {}", accepted_line(a, color)));
         }
     }
     lines
 }
 
+/// `commit 1a2b3c4d5e6f "subject": message`.
+fn failure_line(f: &Failure) -> String {
+    let at = match (&f.commit, &f.subject) {
+        (Some(c), Some(s)) => format!("commit {} \"{}\": ", c.short(12), escape(s)),
+        (Some(c), None) => format!("commit {}: ", c.short(12)),
+        _ => String::new(),
+    };
+    format!("{at}{}", escape(&f.message))
+}
+
+/// `accepted by Ann at 2026-…Z in commit 9f8e7d6c5b4a: "why"`.
+fn accepted_line(a: &Accepted, color: bool) -> String {
+    let x = &a.acceptance;
+    let when = chrono::DateTime::from_timestamp(x.time, 0)
+        .map(|t| format!(" at {}", timestamp(&t)))
+        .unwrap_or_default();
+    let session =
+        x.session.as_ref().map(|s| format!(" (session {})", escape(s))).unwrap_or_default();
+    format!(
+        "{} by {}{session}{when} in commit {}: \"{}\"",
+        render::paint(color, render::Style::Yellow, "accepted"),
+        escape(&x.by),
+        x.commit.short(12),
+        escape(&x.note)
+    )
+}
+
 /// The closing line of a verdict.
 pub fn verdict_summary(v: &Verdict, color: bool) -> String {
     if v.ok() {
+        let accepted = match v.accepted.len() {
+            0 => String::new(),
+            n => format!(" ({n} failure{} accepted)", if n == 1 { "" } else { "s" }),
+        };
         format!(
-            "Cross-session persistence: {}",
+            "Cross-session persistence: {}{accepted}",
             render::paint(color, render::Style::Green, "VERIFIED")
         )
     } else {
@@ -109,10 +149,28 @@ pub fn verdict_summary(v: &Verdict, color: bool) -> String {
 pub fn run(app: &mut App, args: VerifyArgs) -> CliResult {
     let expects = args.expect.iter().map(|s| parse_expect(s)).collect::<CliResult<Vec<_>>>()?;
     let query = app.list_query(args.list.which.as_deref())?;
+    let accepted_now = match (&args.accept, &args.note) {
+        (Some(commit), Some(note)) => Some(app.tl.accept(&query, commit, note)?),
+        _ => None,
+    };
     let (id, verdict, now) = app.tl.verify(&query, &expects)?;
     if app.json {
-        app.print_json(&VerifyView { list: id.clone(), verdict: VerdictView::of(&verdict) })?;
+        app.print_json(&VerifyView {
+            list: id.clone(),
+            verdict: VerdictView::of(&verdict),
+            accepted_now: accepted_now.as_ref().map(|(_, a)| a.committed.tip.to_string()),
+        })?;
     } else {
+        if let Some((_, a)) = &accepted_now {
+            let n = a.failures.len();
+            writeln!(
+                app.out,
+                "Accepted the failure{} of commit {} in commit {}",
+                if n == 1 { "" } else { "s" },
+                a.accepts.short(12),
+                a.committed.tip.short(12)
+            )?;
+        }
         match &now {
             Some(s) => writeln!(app.out, "Verifying '{}' ({id})", escape(&s.list.title))?,
             None => writeln!(app.out, "Verifying task list {id}")?,

@@ -178,7 +178,15 @@ fn frame(app: &App, list: Option<&str>, all: bool, (_, rows): (u16, u16)) -> Str
 
 fn draw_show(app: &App, id: &str, out: &mut Vec<u8>) -> CliResult {
     let snap = app.tl.show(id)?;
-    show::write_text(out, &snap.list, app.session(), app.color, &show::no_tasks_line(app))
+    let continued = super::render::continued_lines(&app.tl.continuations(&snap.list), app.color);
+    show::write_text(
+        out,
+        &snap.list,
+        app.session(),
+        app.color,
+        &show::no_tasks_line(app),
+        &continued,
+    )
 }
 
 fn draw_list(app: &App, all: bool, out: &mut Vec<u8>) -> CliResult {

@@ -115,6 +115,12 @@ pub struct VerifyParams {
     /// TASK=STATUS seen last session.
     #[serde(default)]
     pub expect: Vec<String>,
+    /// Commit whose failure to accept (with note), if the user agreed.
+    #[serde(default)]
+    pub accept: Option<String>,
+    /// Why it is acceptable.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// `TaskListHandoff` parameters.

@@ -193,8 +193,25 @@ impl Server {
             let status = status.parse::<Status>().map_err(Error::from)?;
             expects.push(Expect { task: task.trim().to_string(), status });
         }
+        let accepted_now = match (&p.accept, &p.note) {
+            (Some(commit), Some(note)) => {
+                Some(self.tl().accept(&p.list, commit, note)?.1.committed.tip.to_string())
+            }
+            (Some(_), None) => {
+                let why = "accept needs a note saying why the failure is acceptable";
+                return Err(ToolError::invalid(why.into(), "give note together with accept"));
+            }
+            (None, Some(_)) => {
+                let why = "note is only for accept";
+                return Err(ToolError::invalid(
+                    why.into(),
+                    "give accept (the failing commit) with note",
+                ));
+            }
+            (None, None) => None,
+        };
         let (id, verdict, _) = self.tl().verify(&p.list, &expects)?;
-        Ok(VerifyView { list: id, verdict: VerdictView::of(&verdict) })
+        Ok(VerifyView { list: id, verdict: VerdictView::of(&verdict), accepted_now })
     }
 }
 

@@ -93,6 +93,7 @@ fn create_json_has_the_documented_schema() {
             "archived",
             "branch",
             "changed",
+            "continued_in",
             "created",
             "from",
             "handoff",

@@ -288,8 +288,14 @@ fn create_from_copies_the_plan_reset_to_pending() {
     assert_eq!(new_tasks[4].3, json!(["database-migration"]));
     let toml = repo.file_at(&new);
     assert!(toml.contains(&format!("\nfrom = \"{old}\"\n")), "{toml}");
-    // The source is untouched; the new list verifies.
-    assert_eq!(repo.show_json(&old), before);
+    // The source's plan is untouched; it records, in one commit, which list
+    // continued it. The new list verifies.
+    let mut after = repo.show_json(&old);
+    assert_eq!(after["continued_in"], json!([new]));
+    for key in ["continued_in", "tip", "updated"] {
+        after[key] = before[key].clone();
+    }
+    assert_eq!(after, before);
     run_code(repo.cmd().args(["-l", &new, "verify"]), 0);
     // An explicit title wins; by exact title works as LIST.
     let other = repo.create_with("Second attempt", &[], &["--from", &new]);

@@ -10,7 +10,7 @@ use super::list::{ListView, TaskView, WaitingView, waiting};
 use crate::domain::model::{NextState, timestamp};
 use crate::store::LogEntry;
 use crate::workflow::resume::Briefing;
-use crate::workflow::verify::{Check, Verdict};
+use crate::workflow::verify::{Check, Failure, Verdict};
 
 /// One commit of a list's history.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -74,6 +74,25 @@ pub struct FailureView {
     pub message: String,
 }
 
+/// A failure that was accepted: it no longer fails the verdict.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct AcceptedView {
+    /// The check it broke: `id continuity`, `status preserved` or `seamless continuation`.
+    pub check: String,
+    /// The failure as the check found it.
+    pub failure: FailureView,
+    /// The commit that recorded the acceptance (`Op: accept`).
+    pub accepted_in: String,
+    /// Who accepted it (the commit's author).
+    pub by: String,
+    /// The session that accepted it, if known.
+    pub session: Option<String>,
+    /// When (the commit's time), RFC 3339 UTC.
+    pub at: Option<String>,
+    /// Why.
+    pub note: String,
+}
+
 /// One of the three checks.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct CheckView {
@@ -98,6 +117,8 @@ pub struct VerdictView {
     pub current_phase: Option<String>,
     /// The three checks, in order.
     pub checks: Vec<CheckView>,
+    /// Failures answered by an acceptance (`verify --accept`), oldest check first.
+    pub accepted: Vec<AcceptedView>,
 }
 
 impl VerdictView {
@@ -111,21 +132,35 @@ impl VerdictView {
             checks: Check::ALL
                 .iter()
                 .map(|&check| {
-                    let failures: Vec<FailureView> = v
-                        .failures
-                        .iter()
-                        .filter(|f| f.check == check)
-                        .map(|f| FailureView {
-                            commit: f.commit.map(|c| c.to_string()),
-                            subject: f.subject.clone(),
-                            task: f.task.clone(),
-                            message: f.message.clone(),
-                        })
-                        .collect();
+                    let failures: Vec<FailureView> =
+                        v.failures.iter().filter(|f| f.check == check).map(failure_view).collect();
                     CheckView { name: check.name().to_string(), ok: failures.is_empty(), failures }
                 })
                 .collect(),
+            accepted: v
+                .accepted
+                .iter()
+                .map(|a| AcceptedView {
+                    check: a.failure.check.name().to_string(),
+                    failure: failure_view(&a.failure),
+                    accepted_in: a.acceptance.commit.to_string(),
+                    by: a.acceptance.by.clone(),
+                    session: a.acceptance.session.clone(),
+                    at: chrono::DateTime::from_timestamp(a.acceptance.time, 0)
+                        .map(|t| timestamp(&t)),
+                    note: a.acceptance.note.clone(),
+                })
+                .collect(),
         }
+    }
+}
+
+fn failure_view(f: &Failure) -> FailureView {
+    FailureView {
+        commit: f.commit.map(|c| c.to_string()),
+        subject: f.subject.clone(),
+        task: f.task.clone(),
+        message: f.message.clone(),
     }
 }
 
@@ -137,6 +172,9 @@ pub struct VerifyView {
     /// The verdict over the whole history.
     #[serde(flatten)]
     pub verdict: VerdictView,
+    /// The acceptance this call recorded (`verify --accept`), its commit id;
+    /// null when it recorded none.
+    pub accepted_now: Option<String>,
 }
 
 /// The bounded verdict in a resume briefing.

@@ -95,6 +95,8 @@ pub struct ListView {
     pub archived: bool,
     /// The branch checked out where it was created.
     pub branch: Option<String>,
+    /// The lists that continue this one (`create --from`), oldest first.
+    pub continued_in: Vec<String>,
     /// Done and counted tasks.
     pub progress: ProgressView,
     /// The id of the next task for the caller's session.
@@ -120,6 +122,7 @@ impl ListView {
             sequential: l.sequential,
             archived: l.archived,
             branch: l.branch.clone(),
+            continued_in: l.continued_in.clone(),
             progress: ProgressView::of(l),
             next: l.next_for(session).map(|t| t.id.to_string()),
             handoff: l.handoff.as_ref().map(|h| HandoffNoteView {

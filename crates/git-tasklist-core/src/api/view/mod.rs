@@ -24,8 +24,8 @@ pub use agents::{
 pub use board::{BoardEntryView, BoardListView, BoardView, StatusCountsView};
 pub use error::ErrorView;
 pub use history::{
-    CheckView, FailureView, LeftOpenView, LogEntryView, LogView, ResumeVerdictView, ResumeView,
-    VerdictView, VerifyView,
+    AcceptedView, CheckView, FailureView, LeftOpenView, LogEntryView, LogView, ResumeVerdictView,
+    ResumeView, VerdictView, VerifyView,
 };
 pub use list::{
     ChangeView, HandoffNoteView, HandoffView, ListSummaryView, ListView, ListsView, NextView,

@@ -34,8 +34,10 @@ pub(super) fn parse(text: &str) -> Option<TaskList> {
     let (mut format, mut id, mut title, mut created, mut updated) = (None, None, None, None, None);
     let (mut template, mut from, mut sequential, mut archived) = (None, None, None, None);
     let mut branch = None;
+    let mut continued_in = None;
     let (mut h_at, mut h_session, mut h_base, mut h_note, mut saw_handoff) =
         (None, None, None, None, false);
+    let mut h_unverified = None;
     let mut raw: Vec<RawTask> = Vec::new();
     for line in text.split('\n') {
         if line.is_empty() {
@@ -69,6 +71,7 @@ pub(super) fn parse(text: &str) -> Option<TaskList> {
                 "sequential" => set(&mut sequential, boolean(value)?)?,
                 "archived" => set(&mut archived, boolean(value)?)?,
                 "branch" => set(&mut branch, string(value)?)?,
+                "continued_in" => set(&mut continued_in, strings(value)?)?,
                 _ => return None,
             },
             Section::Handoff => match key {
@@ -76,6 +79,7 @@ pub(super) fn parse(text: &str) -> Option<TaskList> {
                 "session" => set(&mut h_session, string(value)?)?,
                 "base" => set(&mut h_base, string(value)?)?,
                 "note" => set(&mut h_note, string(value)?)?,
+                "unverified" => set(&mut h_unverified, strings(value)?)?,
                 _ => return None,
             },
             Section::Task => {
@@ -103,6 +107,7 @@ pub(super) fn parse(text: &str) -> Option<TaskList> {
             session: h_session,
             base: h_base,
             note: h_note.unwrap_or_default(),
+            unverified: h_unverified.unwrap_or_default(),
             extra: Extra::default(),
         })
     } else {
@@ -139,6 +144,7 @@ pub(super) fn parse(text: &str) -> Option<TaskList> {
         sequential: sequential.unwrap_or(false),
         archived: archived.unwrap_or(false),
         branch,
+        continued_in: continued_in.unwrap_or_default(),
         handoff,
         tasks,
         extra: Extra::default(),
