@@ -59,6 +59,13 @@ impl Store {
     /// Reads every list in the namespace, sorted by id; unreadable ones carry
     /// their error.
     pub fn list_all(&self) -> StoreResult<Vec<ListEntry>> {
+        self.list_all_but(|_| false)
+    }
+
+    /// [`Store::list_all`] without the lists directly under the namespace
+    /// whose id `skip` says another reader serves (nothing is read of them
+    /// and they are left out); everything else is read and reported alike.
+    pub(crate) fn list_all_but(&self, skip: impl Fn(&str) -> bool) -> StoreResult<Vec<ListEntry>> {
         let repo = self.local();
         let dir = format!("{}/", self.namespace);
         let platform = repo.references().map_err(|e| git_err("reading refs", e))?;
@@ -87,6 +94,8 @@ impl Store {
                     continue;
                 }
                 Err(none(&id, Problem::Nested(name.clone())))
+            } else if skip(&id) {
+                continue;
             } else {
                 match r.peel_to_id() {
                     Ok(tip) if !is_uuid(&id) => {

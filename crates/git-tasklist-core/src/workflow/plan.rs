@@ -104,10 +104,7 @@ pub fn create(store: &Store, req: &CreateRequest, session: Option<&str>) -> Plan
         branch,
     };
     let committed = store.transact(&id, &op, session, &store::no_files)?;
-    let same_title = store.list_all().is_ok_and(|all| {
-        all.iter().any(|e| {
-            e.id != id && e.result.as_ref().is_ok_and(|s| s.list.title == committed.list.title)
-        })
-    });
+    let same_title =
+        store.ids_titled(&committed.list.title).is_ok_and(|ids| ids.iter().any(|i| *i != id));
     Ok(Created { id, committed, same_title })
 }

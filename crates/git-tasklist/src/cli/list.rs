@@ -29,7 +29,7 @@ pub fn run(app: &mut App, args: ListArgs) -> CliResult {
     if app.json {
         return app.print_json(&view);
     }
-    let hidden = entries.iter().filter(|e| e.result.as_ref().is_ok_and(|s| s.list.archived));
+    let hidden = entries.iter().filter(|e| e.result.as_ref().is_ok_and(|s| s.summary.archived));
     let (create, list_all) = (app.command("create TITLE --task ID"), app.command("list --all"));
     let ns = app.tl.store().namespace().to_string();
     write_text(app.out, &view, hidden.count(), app.color, &ns, &create, &list_all)?;

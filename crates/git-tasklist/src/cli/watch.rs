@@ -177,8 +177,10 @@ fn draw_list(app: &App, all: bool, out: &mut Vec<u8>) -> CliResult {
     let entries = app.tl.list()?;
     let ns = app.tl.store().namespace();
     let view = ListsView::new(&entries, ns, all, app.session());
-    let hidden =
-        entries.iter().filter(|e| !all && e.result.as_ref().is_ok_and(|s| s.list.archived)).count();
+    let hidden = entries
+        .iter()
+        .filter(|e| !all && e.result.as_ref().is_ok_and(|s| s.summary.archived))
+        .count();
     let (create, list_all) = (app.command("create TITLE --task ID"), app.command("list --all"));
     list::write_text(out, &view, hidden, app.color, ns, &create, &list_all)?;
     for u in &view.unreadable {
