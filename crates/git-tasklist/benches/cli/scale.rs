@@ -244,12 +244,9 @@ fn with_archived(file: &str) -> String {
     if !placed {
         out.push_str("archived = true\n");
     }
-    out.pop();
     if !tasks.is_empty() {
         out.push_str("\n[[tasks]]");
         out.push_str(tasks);
-    } else {
-        out.push('\n');
     }
     out
 }
