@@ -269,15 +269,17 @@ pub(crate) fn bench_scale(s: &Sizes, r: &mut Report) -> Res<()> {
             format!("{}k lists, {}% archived", lists / 1000, if mostly_archived { 90 } else { 10 });
         let k = lists / 2;
         let title = format!("List {k}");
+        // create duplicates another title, so `show -l TITLE` stays unambiguous.
+        let dup = format!("List {}", k + 1);
         let shown = tl(&path, &["show", "-l", &title])?;
         if !shown.contains(&spread_id(k as u64)) {
             return Err(format!("n: `show -l {title}` did not show list {k}"));
         }
         // The duplicate-title warning must be there (it reads every title).
         let mut c = cmd(bin(), &path);
-        c.args(["create", &title, "--task", "t1"]);
+        c.args(["create", &dup, "--task", "t1"]);
         let out = c.output().map_err(|e| format!("n: create: {e}"))?;
-        if !out.status.success() || !String::from_utf8_lossy(&out.stderr).contains(&title) {
+        if !out.status.success() || !String::from_utf8_lossy(&out.stderr).contains(&dup) {
             return Err(format!(
                 "n: create gave no duplicate-title warning: {}",
                 String::from_utf8_lossy(&out.stderr)
@@ -297,7 +299,7 @@ pub(crate) fn bench_scale(s: &Sizes, r: &mut Report) -> Res<()> {
                 let mut c = match side {
                     0 => {
                         let mut c = cmd(bin(), &path);
-                        c.args(["create", &title, "--task", "t1"]);
+                        c.args(["create", &dup, "--task", "t1"]);
                         c
                     }
                     1 => {
