@@ -65,7 +65,10 @@ pub struct SummaryEntry {
     pub result: StoreResult<Summarized>,
 }
 
-/// A list served from the index file (borrowed) or read now.
+/// A list served from the index file (borrowed) or read now. Rows live
+/// for one read; boxing the larger variant would cost an allocation per
+/// fresh list for nothing.
+#[allow(clippy::large_enum_variant)]
 enum Row<'a> {
     Cached {
         id: &'a str,

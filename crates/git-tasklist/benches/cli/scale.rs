@@ -295,7 +295,7 @@ pub(crate) fn bench_scale(s: &Sizes, r: &mut Report) -> Res<()> {
         let sides = 5;
         let mut times: Vec<Vec<Duration>> = vec![Vec::new(); sides];
         for round in 0..s.warmup.min(1) + s.scale_runs {
-            for side in 0..sides {
+            for (side, series) in times.iter_mut().enumerate() {
                 let mut c = match side {
                     0 => {
                         let mut c = cmd(bin(), &path);
@@ -331,7 +331,7 @@ pub(crate) fn bench_scale(s: &Sizes, r: &mut Report) -> Res<()> {
                 };
                 let took = timed(&mut c)?;
                 if round >= s.warmup.min(1) {
-                    times[side].push(took);
+                    series.push(took);
                 }
             }
         }
