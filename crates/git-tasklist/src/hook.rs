@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::agents::HookEvent;
 use git_tasklist_core::claude_tasks::mirror;
-use git_tasklist_core::store::Snapshot;
+use git_tasklist_core::domain::summary::Summary;
 use git_tasklist_core::text::{MAX_ECHO, clip, escape, shell_quote};
 use git_tasklist_core::{OpName, Tasklists};
 
@@ -244,11 +244,11 @@ fn session_start(tl: &Tasklists, list: Option<&str>) -> Option<String> {
         }));
     }
     let entries = tl.list().ok()?;
-    let (mirrors, mut open): (Vec<&Snapshot>, Vec<&Snapshot>) = entries
+    let (mirrors, mut open): (Vec<&Summary>, Vec<&Summary>) = entries
         .iter()
-        .filter_map(|e| e.result.as_ref().ok())
-        .filter(|s| !s.list.archived && !s.list.all_settled())
-        .partition(|s| mirror::session_of(&s.list).is_some());
+        .filter_map(|e| e.result.as_ref().ok().map(|s| &s.summary))
+        .filter(|s| !s.archived && !s.all_settled())
+        .partition(|s| mirror::session_of_titled(&s.title, &s.id).is_some());
     let mirrored = (!mirrors.is_empty()).then(|| {
         format!(
             "{} list(s) mirroring earlier Claude Code sessions' own tasks have open tasks (git tasklist list).\n",
@@ -259,16 +259,16 @@ fn session_start(tl: &Tasklists, list: Option<&str>) -> Option<String> {
         return mirrored.map(|m| format!("git-tasklist: {m}"));
     }
     let branch = tl.current_branch();
-    let (mut here, others): (Vec<&Snapshot>, Vec<&Snapshot>) =
-        open.drain(..).partition(|s| branch.is_some() && s.list.branch == branch);
+    let (mut here, others): (Vec<&Summary>, Vec<&Summary>) =
+        open.drain(..).partition(|s| branch.is_some() && s.branch == branch);
     let mut out = String::new();
     if here.is_empty() {
         out.push_str(&index(tl, "in this repository", &others));
     } else {
-        here.sort_by_key(|s| std::cmp::Reverse(s.list.updated));
+        here.sort_by_key(|s| std::cmp::Reverse(s.updated));
         let branch = escape(branch.as_deref().unwrap_or_default());
         for s in here.iter().take(BRANCH_BRIEFINGS) {
-            if let Some(b) = briefing(tl, &s.list.id) {
+            if let Some(b) = briefing(tl, &s.id) {
                 out.push_str(&b);
                 out.push('\n');
             }
@@ -336,17 +336,12 @@ fn briefing(tl: &Tasklists, q: &str) -> Option<String> {
 }
 
 /// A short index of `lists`, "N open task list(s) `where`: …".
-fn index(tl: &Tasklists, place: &str, lists: &[&Snapshot]) -> String {
+fn index(tl: &Tasklists, place: &str, lists: &[&Summary]) -> String {
     let mut out = format!("git-tasklist: {} open task list(s) {place}:\n", lists.len());
     for s in lists.iter().take(INDEX_LISTS) {
-        let (done, total) = s.list.progress();
-        let next =
-            s.list.next_for(tl.session()).map(|t| format!(", next {}", t.id)).unwrap_or_default();
-        out.push_str(&format!(
-            "- {} \"{}\": {done}/{total} done{next}\n",
-            s.list.id,
-            escape(&s.list.title)
-        ));
+        let (done, total) = s.progress();
+        let next = s.next_for(tl.session()).map(|t| format!(", next {t}")).unwrap_or_default();
+        out.push_str(&format!("- {} \"{}\": {done}/{total} done{next}\n", s.id, escape(&s.title)));
     }
     if lists.len() > INDEX_LISTS {
         out.push_str(&format!("… and {} more (git tasklist list).\n", lists.len() - INDEX_LISTS));
@@ -358,14 +353,16 @@ fn index(tl: &Tasklists, place: &str, lists: &[&Snapshot]) -> String {
 /// A reminder of the tasks this session still holds in progress.
 fn stop(tl: &Tasklists, list: Option<&str>) -> Option<String> {
     let session = tl.session()?;
-    let snaps: Vec<_> = match list {
-        Some(q) => tl.show(q).ok().into_iter().collect(),
-        None => tl.list().ok()?.into_iter().filter_map(|e| e.result.ok()).collect(),
+    let lists: Vec<Summary> = match list {
+        Some(q) => tl.show(q).ok().map(|s| Summary::of(&s.list)).into_iter().collect(),
+        None => {
+            tl.list().ok()?.into_iter().filter_map(|e| e.result.ok()).map(|s| s.summary).collect()
+        }
     };
     let mut held = Vec::new();
-    for s in &snaps {
-        for t in s.list.held_by(session) {
-            held.push(format!("'{}' of \"{}\" ({})", t.id, escape(&s.list.title), s.list.id));
+    for s in &lists {
+        for t in s.held_by(session) {
+            held.push(format!("'{t}' of \"{}\" ({})", escape(&s.title), s.id));
         }
     }
     if held.is_empty() {
@@ -390,8 +387,8 @@ fn auto_handoff(tl: &Tasklists, list: Option<&str>, event: HookEvent) {
             entries
                 .into_iter()
                 .filter_map(|e| e.result.ok())
-                .filter(|s| s.list.held_by(session).next().is_some())
-                .map(|s| s.list.id)
+                .filter(|s| s.summary.held_by(session).next().is_some())
+                .map(|s| s.summary.id)
                 .collect()
         }
     };

@@ -11,7 +11,7 @@ use crate::domain::id::CommitId;
 use crate::domain::model::session_ok;
 use crate::domain::model::{Status, TaskId, TaskList};
 use crate::domain::op::{NewTask, Op, TaskChange};
-use crate::store::{self, Committed, ListEntry, LogEntry, Snapshot, Store};
+use crate::store::{self, Committed, ListEntry, LogEntry, Snapshot, Store, SummaryEntry};
 use crate::workflow::accept::{self, AcceptedNow};
 use crate::workflow::command::{Action, Command, Plain, Words};
 use crate::workflow::handoff::{self, HandedOff};
@@ -205,11 +205,12 @@ impl Tasklists {
         Ok(crate::api::view::NextView::new(&snap.list, self.session()))
     }
 
-    /// Every list, sorted by id; unreadable ones carry their error (archived
-    /// ones are in here too: [`crate::api::view::ListsView`] leaves them out
-    /// unless asked).
-    pub fn list(&self) -> Result<Vec<ListEntry>> {
-        Ok(self.store.list_all()?)
+    /// Every list's summary, sorted by id, from the summary index (checked
+    /// against the refs; a list whose ref moved is read again); unreadable
+    /// ones carry their error (archived ones are in here too:
+    /// [`crate::api::view::ListsView`] leaves them out unless asked).
+    pub fn list(&self) -> Result<Vec<SummaryEntry>> {
+        Ok(self.store.summaries()?)
     }
 
     /// A list's history, newest first (at most `limit` entries).
@@ -372,7 +373,20 @@ impl Tasklists {
     /// and blocked, the next task, its last commit and its remote-tracking
     /// state; unreadable lists as such; archived ones only when `all`.
     pub fn board(&self, all: bool) -> Result<crate::api::view::BoardView> {
-        let entries = self.list()?;
+        // The summaries say which lists are archived: only the others are read.
+        let mut hidden = 0;
+        let mut entries = Vec::new();
+        for e in self.list()? {
+            let result = match e.result {
+                Ok(s) if s.summary.archived && !all => {
+                    hidden += 1;
+                    continue;
+                }
+                Ok(s) => self.store.read_at(&e.id, s.tip),
+                Err(err) => Err(err),
+            };
+            entries.push(ListEntry { id: e.id, result });
+        }
         // The tracking state is a garnish: the board works without it. It
         // is shown for the lists read, at the tips they were read at.
         let local: Vec<(&str, CommitId)> = entries
@@ -382,7 +396,15 @@ impl Tasklists {
         let tracking = crate::sync::tracking(&self.store, &local).unwrap_or_default();
         let last = |s: &Snapshot| self.store.entry(s.tip).ok();
         let ns = self.store.namespace();
-        Ok(crate::api::view::BoardView::new(&entries, ns, all, self.session(), last, &tracking))
+        Ok(crate::api::view::BoardView::new(
+            &entries,
+            hidden,
+            ns,
+            all,
+            self.session(),
+            last,
+            &tracking,
+        ))
     }
 
     /// A list's page on the board: the list, its next step, the last

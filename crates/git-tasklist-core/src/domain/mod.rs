@@ -6,4 +6,5 @@ pub mod id;
 pub mod merge;
 pub mod model;
 pub mod op;
+pub mod summary;
 pub mod trailer;

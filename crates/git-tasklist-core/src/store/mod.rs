@@ -21,6 +21,7 @@ mod error;
 pub mod history;
 mod housekeeping;
 mod identity;
+mod index;
 mod lock;
 mod loose;
 mod open;
@@ -31,6 +32,7 @@ mod types;
 
 pub use error::{Lookup, NotARepo, ObjectKind, Problem, StoreError, StoreResult};
 pub use history::LogEntry;
+pub use index::{INDEX_DIR, Summarized, SummaryEntry};
 pub(crate) use open::Store;
 pub(crate) use open::valid_ref_prefix;
 pub use read::ListEntry;

@@ -56,9 +56,11 @@ impl Store {
             .map_err(|_| file("is not UTF-8".into()))
     }
 
-    /// Reads every list in the namespace, sorted by id; unreadable ones carry
+    /// Reads every list in the namespace, sorted by id, but those directly
+    /// under the namespace whose id `skip` says another reader serves
+    /// (nothing is read of them and they are left out); unreadable ones carry
     /// their error.
-    pub fn list_all(&self) -> StoreResult<Vec<ListEntry>> {
+    pub(crate) fn list_all_but(&self, skip: impl Fn(&str) -> bool) -> StoreResult<Vec<ListEntry>> {
         let repo = self.local();
         let dir = format!("{}/", self.namespace);
         let platform = repo.references().map_err(|e| git_err("reading refs", e))?;
@@ -87,6 +89,8 @@ impl Store {
                     continue;
                 }
                 Err(none(&id, Problem::Nested(name.clone())))
+            } else if skip(&id) {
+                continue;
             } else {
                 match r.peel_to_id() {
                     Ok(tip) if !is_uuid(&id) => {

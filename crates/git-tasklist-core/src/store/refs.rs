@@ -98,13 +98,8 @@ impl Store {
                 }
             }
         }
-        let mut hits: Vec<String> = Vec::new();
-        for (id, tip) in self.refs_with_prefix(&repo, "", true)? {
-            let Some(tip) = tip.filter(|_| is_uuid(&id)) else { continue };
-            if self.read_with(&repo, &id, tip).is_ok_and(|s| s.list.title == query) {
-                hits.push(id);
-            }
-        }
+        // Titles come from the summary index (see `index.rs`).
+        let mut hits = self.ids_titled(query)?;
         match hits.len() {
             1 => Ok(hits.remove(0)),
             0 if id_like

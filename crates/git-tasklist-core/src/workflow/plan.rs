@@ -132,10 +132,7 @@ pub(crate) fn create(
             return Err(PlanError::NotRecorded { created: id, from: src.clone(), source });
         }
     }
-    let same_title = store.list_all().is_ok_and(|all| {
-        all.iter().any(|e| {
-            e.id != id && e.result.as_ref().is_ok_and(|s| s.list.title == committed.list.title)
-        })
-    });
+    let same_title =
+        store.ids_titled(&committed.list.title).is_ok_and(|ids| ids.iter().any(|i| *i != id));
     Ok(Created { id, committed, same_title })
 }

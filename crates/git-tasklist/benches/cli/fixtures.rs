@@ -125,7 +125,7 @@ pub(crate) fn check_generated(text: &str, id: &str) -> Res<()> {
 }
 
 /// FNV-1a, for a cache key that changes when the tool's file format does.
-fn fnv(text: &str) -> u64 {
+pub(crate) fn fnv(text: &str) -> u64 {
     text.bytes()
         .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
@@ -188,10 +188,7 @@ pub(crate) fn history_repo(s: &Sizes) -> Res<HistoryRepo> {
         s.lists,
         fnv(&first)
     );
-    let cache = Path::new(BUILT)
-        .parent()
-        .and_then(Path::parent)
-        .map(|target| target.join("bench-cache").join(&key));
+    let cache = cache_dir(&key);
     let use_cache = std::env::var_os("BENCH_NO_CACHE").is_none_or(|v| v.is_empty());
     match &cache {
         Some(c) if use_cache && c.join("complete").exists() => {
@@ -214,7 +211,15 @@ pub(crate) fn history_repo(s: &Sizes) -> Res<HistoryRepo> {
     Ok(HistoryRepo { _tmp: tmp, path, long, fresh, resumable: list_id(1) })
 }
 
-fn store_cache(repo: &Path, cache: &Path) -> Res<()> {
+/// Where a generated repository with cache key `key` is kept.
+pub(crate) fn cache_dir(key: &str) -> Option<PathBuf> {
+    Path::new(BUILT)
+        .parent()
+        .and_then(Path::parent)
+        .map(|target| target.join("bench-cache").join(key))
+}
+
+pub(crate) fn store_cache(repo: &Path, cache: &Path) -> Res<()> {
     let staging = cache.with_extension("partial");
     let _ = std::fs::remove_dir_all(&staging);
     let _ = std::fs::remove_dir_all(cache);

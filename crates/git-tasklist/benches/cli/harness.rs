@@ -75,6 +75,10 @@ pub(crate) struct Sizes {
     pub(crate) board_runs: usize,
     /// Commits whose event latency scenario l measures.
     pub(crate) board_events: usize,
+    /// (lists, nine in ten archived) of the repositories of scenario n.
+    pub(crate) scale: &'static [(usize, bool)],
+    /// Measured runs of each command in scenario n.
+    pub(crate) scale_runs: usize,
     /// Alternating batches per side for scenario i's CPU times.
     pub(crate) floor_batches: usize,
     /// Processes per batch in scenario i.
@@ -105,6 +109,8 @@ impl Sizes {
                 floor_batch: 10,
                 board_runs: 5,
                 board_events: 5,
+                scale: &[(1_000, false), (2_000, true)],
+                scale_runs: 2,
             }
         } else {
             Sizes {
@@ -128,6 +134,8 @@ impl Sizes {
                 floor_batch: 50,
                 board_runs: 30,
                 board_events: 30,
+                scale: &[(10_000, false), (100_000, true)],
+                scale_runs: 3,
             }
         }
     }

@@ -14,6 +14,7 @@
 //! | `hook` (m) | `hook session-start` (its stdin JSON piped in) vs `list`, at 1,000 lists | ≤ 2× |
 //! | `floor` (i) | `update` vs `show` on one small list, wall and CPU per process | ≤ 1.3× |
 //! | `board` (l) | `serve`: the index of 1,000 lists over HTTP vs `list`; commit → `/events` → new page content; the server's RSS | ≤ 3×, ≤ 1 s, ≤ 50 MB |
+//! | `scale` (n) | `create`, `show -l TITLE`, `hook session-start`, `list` at 10,000 and 100,000 lists (90% archived) beside `for-each-ref \| cat-file --batch` | ≤ 30 ms; list ≤ 0.25× |
 //! | `resolve` (g) | `show` by an 8-character id prefix vs by full id at 10,000 lists (and by title) | ≤ 1.5× |
 //!
 //! `cargo bench --bench cli -- NAME` runs one scenario; `BENCH_QUICK=1` is a
@@ -39,7 +40,7 @@ use crate::fixtures::{HistoryRepo, history_repo};
 use crate::harness::{BUILT, OUT_DIR, Report, Res, Sizes, bin, cleanup, git};
 use crate::mcp::bench_mcp;
 use crate::reads::{bench_history, bench_hook, bench_list, bench_resume, bench_verify};
-use crate::scale::{bench_hostile, bench_resolve};
+use crate::scale::{bench_hostile, bench_resolve, bench_scale};
 use crate::sync::bench_sync;
 use crate::writes::{bench_concurrent, bench_floor, bench_update};
 
@@ -52,7 +53,7 @@ mod scale;
 mod sync;
 mod writes;
 
-const SCENARIOS: [(&str, &str); 13] = [
+const SCENARIOS: [(&str, &str); 14] = [
     ("a", "update"),
     ("b", "history"),
     ("c", "list"),
@@ -66,6 +67,7 @@ const SCENARIOS: [(&str, &str); 13] = [
     ("k", "mcp"),
     ("l", "board"),
     ("m", "hook"),
+    ("n", "scale"),
 ];
 
 fn main() -> ExitCode {
@@ -135,6 +137,7 @@ fn run_all(s: &Sizes, selected: &[&str], r: &mut Report) -> Res<()> {
             "sync" => bench_sync(s, r)?,
             "mcp" => bench_mcp(s, r)?,
             "board" => bench_board(s, r)?,
+            "scale" => bench_scale(s, r)?,
             "history" | "list" | "resume" | "verify" | "hook" => {
                 if history.is_none() {
                     eprintln!("preparing the repository for b/c ({} lists)", s.lists);

@@ -1,6 +1,8 @@
 //! Many lists and huge lists: resolving a list among 10,000 (g) and lists
 //! of tens of thousands of chained tasks (h).
 
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use git_tasklist_core::model::TaskList;
@@ -174,5 +176,194 @@ pub(crate) fn bench_hostile(s: &Sizes, r: &mut Report) -> Res<()> {
         format!("{m:.1} ms"),
         m <= 1000.0,
     );
+    Ok(())
+}
+
+// ---------------------------------------------------------------- n: scale
+
+/// Bump when the scale repositories change shape, to invalidate the cache.
+const SCALE_VERSION: u32 = 1;
+
+/// A repository of `lists` one-commit lists made with `git fast-import` from
+/// the file a real `create` wrote (titles `List k`), archived as `archived`
+/// says, refs packed; built once and kept under `target/bench-cache`, then
+/// copied for each run.
+fn scale_repo(path: &Path, lists: usize, archived: impl Fn(u64) -> bool, tag: &str) -> Res<String> {
+    let template = created_template()?;
+    let probe = template.render(&spread_id(0), "List 0", T0, T0, &[]);
+    let key = format!("scale-v{SCALE_VERSION}-{lists}-{tag}-{:016x}", fnv(&probe));
+    let cache = cache_dir(&key);
+    let use_cache = std::env::var_os("BENCH_NO_CACHE").is_none_or(|v| v.is_empty());
+    if let Some(c) = cache.as_ref().filter(|c| use_cache && c.join("complete").exists()) {
+        eprintln!("  scale repo: copying the cache {}", c.display());
+        let mut cp = Command::new("cp");
+        cp.arg("-a").arg(c.join("repo")).arg(path);
+        run(cp)?;
+        return Ok(key);
+    }
+    let started = Instant::now();
+    let n = TASKS.len();
+    fast_import(path, |w| {
+        for i in 0..lists as u64 {
+            let (id, title, t) = (spread_id(i), format!("List {i}"), T0 + i as i64);
+            let st = vec![TaskState { status: "pending", updated: t, note: None }; n];
+            let mut file = template.render(&id, &title, t, t, &st);
+            if archived(i) {
+                file = with_archived(&file);
+            }
+            if i < 10 {
+                check_generated(&file, &id)?;
+            }
+            let msg = format!("Create '{title}' with {n} tasks\n\nTasklist: {id}\nOp: create\n");
+            emit(w, &id, t, &msg, &file)?;
+        }
+        Ok(())
+    })?;
+    git(path, &["pack-refs", "--all"])?;
+    eprintln!("  scale repo: {lists} lists generated in {:.1} s", started.elapsed().as_secs_f64());
+    if let Some(c) = cache {
+        store_cache(path, &c)?;
+    }
+    Ok(key)
+}
+
+/// `file` with `archived = true` in its canonical place (before `branch`,
+/// else at the end of the top-level lines).
+fn with_archived(file: &str) -> String {
+    let (head, tasks) = file.split_once("\n[[tasks]]").unwrap_or((file, ""));
+    let mut out = String::with_capacity(file.len() + 20);
+    let mut placed = false;
+    for line in head.lines() {
+        if !placed && line.starts_with("branch = ") {
+            out.push_str("archived = true\n");
+            placed = true;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    if !placed {
+        out.push_str("archived = true\n");
+    }
+    if !tasks.is_empty() {
+        out.push_str("\n[[tasks]]");
+        out.push_str(tasks);
+    }
+    out
+}
+
+/// `create` (whose duplicate-title warning reads every title), `show -l
+/// TITLE`, `hook session-start` and `list` at 10,000 lists (every tenth
+/// archived) and at 100,000 (nine in ten archived), beside git's own batch
+/// read of the same lists.
+pub(crate) fn bench_scale(s: &Sizes, r: &mut Report) -> Res<()> {
+    for &(lists, mostly_archived) in s.scale {
+        let tmp = tempdir()?;
+        let path = tmp.path().join("repo");
+        let (tag, archived): (&str, fn(u64) -> bool) = if mostly_archived {
+            ("archived90", |i| i % 10 != 0)
+        } else {
+            ("archived10", |i| i % 10 == 9)
+        };
+        scale_repo(&path, lists, archived, tag)?;
+        let label =
+            format!("{}k lists, {}% archived", lists / 1000, if mostly_archived { 90 } else { 10 });
+        let k = lists / 2;
+        let title = format!("List {k}");
+        // create duplicates another title, so `show -l TITLE` stays unambiguous.
+        let dup = format!("List {}", k + 1);
+        let shown = tl(&path, &["show", "-l", &title])?;
+        if !shown.contains(&spread_id(k as u64)) {
+            return Err(format!("n: `show -l {title}` did not show list {k}"));
+        }
+        // The duplicate-title warning must be there (it reads every title).
+        let mut c = cmd(bin(), &path);
+        c.args(["create", &dup, "--task", "t1"]);
+        let out = c.output().map_err(|e| format!("n: create: {e}"))?;
+        if !out.status.success() || !String::from_utf8_lossy(&out.stderr).contains(&dup) {
+            return Err(format!(
+                "n: create gave no duplicate-title warning: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let input = serde_json::json!({
+            "session_id": "bench", "cwd": path, "hook_event_name": "SessionStart", "source": "startup"
+        })
+        .to_string();
+        let stdin_file = path.join(".git").join("bench-hook-input.json");
+        std::fs::write(&stdin_file, &input).map_err(|e| format!("n: writing the input: {e}"))?;
+        let mut failed = None;
+        let sides = 5;
+        let mut times: Vec<Vec<Duration>> = vec![Vec::new(); sides];
+        for round in 0..s.warmup.min(1) + s.scale_runs {
+            for (side, series) in times.iter_mut().enumerate() {
+                let mut c = match side {
+                    0 => {
+                        let mut c = cmd(bin(), &path);
+                        c.args(["create", &dup, "--task", "t1"]);
+                        c
+                    }
+                    1 => {
+                        let mut c = cmd(bin(), &path);
+                        c.args(["show", "-l", &title]);
+                        c
+                    }
+                    2 => {
+                        let mut c = cmd(bin(), &path);
+                        c.args(["hook", "session-start"]);
+                        match std::fs::File::open(&stdin_file) {
+                            Ok(f) => {
+                                c.stdin(f);
+                            }
+                            Err(e) => failed = Some(format!("n: opening the input: {e}")),
+                        }
+                        c
+                    }
+                    3 => {
+                        let mut c = cmd(bin(), &path);
+                        c.arg("list");
+                        c
+                    }
+                    _ => {
+                        let mut c = cmd("sh", &path);
+                        c.args(["-c", crate::reads::BASELINE_LIST]);
+                        c
+                    }
+                };
+                let took = timed(&mut c)?;
+                if round >= s.warmup.min(1) {
+                    series.push(took);
+                }
+            }
+        }
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        let names = [
+            "create (duplicate-title warning)",
+            "show -l TITLE",
+            "hook session-start",
+            "list",
+            "for-each-ref | cat-file --batch",
+        ];
+        let mut m = [0.0; 5];
+        for (i, name) in names.iter().enumerate() {
+            m[i] = r.row(format!("n {name} ({label})"), &times[i]);
+        }
+        for (i, name) in names.iter().enumerate().take(3) {
+            r.target(
+                "n",
+                format!("{name} <= 30 ms ({label})"),
+                format!("{:.1} ms", m[i]),
+                m[i] <= 30.0,
+            );
+        }
+        let ratio = m[3] / m[4];
+        r.target(
+            "n",
+            format!("list / for-each-ref|cat-file <= 0.25x ({label})"),
+            format!("{ratio:.2}x ({:.1} / {:.1} ms)", m[3], m[4]),
+            ratio <= 0.25,
+        );
+    }
     Ok(())
 }

@@ -218,7 +218,7 @@ fn lists(cur: &str) -> Vec<CompletionCandidate> {
     let mut titles = Vec::new();
     for e in &entries {
         let Ok(snap) = &e.result else { continue };
-        let title = &snap.list.title;
+        let title = &snap.summary.title;
         if e.id.starts_with(&lower) {
             ids.push(CompletionCandidate::new(&e.id).help(Some(title.clone().into())));
         }

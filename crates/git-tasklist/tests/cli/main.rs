@@ -33,6 +33,7 @@ mod test_hostile;
 mod test_hostile_remote;
 mod test_hostile_repo;
 mod test_housekeeping;
+mod test_index;
 mod test_install;
 mod test_install_safety;
 mod test_json;

@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::history::LogEntryView;
-use super::list::{ListSummaryView, ListView, ListsView, NextView, TaskView, UnreadableView};
+use super::list::{ListSummaryView, ListView, NextView, TaskView, UnreadableView};
 use super::sync::{TrackingMap, TrackingView, tracking_views};
 use crate::domain::model::{NextState, Status, TaskList};
 use crate::store::{ListEntry, LogEntry, Snapshot};
@@ -81,27 +81,34 @@ pub struct BoardView {
 }
 
 impl BoardView {
-    /// The index over `entries`; archived lists only when `all`. `last`
-    /// gives the last commit of a list.
+    /// The index over `entries`; archived lists only when `all` (`hidden`
+    /// archived lists were left out of `entries` already). `last` gives the
+    /// last commit of a list.
     pub fn new(
         entries: &[ListEntry],
+        hidden: usize,
         namespace: &str,
         all: bool,
         session: Option<&str>,
         last: impl Fn(&Snapshot) -> Option<LogEntry>,
         tracking: &TrackingMap,
     ) -> BoardView {
-        let base = ListsView::new(entries, namespace, all, session);
-        let mut lists = Vec::with_capacity(base.lists.len());
-        let mut summaries = base.lists.into_iter();
-        let mut archived_hidden = 0;
+        let mut lists = Vec::with_capacity(entries.len());
+        let mut unreadable = Vec::new();
+        let mut archived_hidden = hidden;
         for e in entries {
-            let Ok(s) = &e.result else { continue };
+            let s = match &e.result {
+                Ok(s) => s,
+                Err(err) => {
+                    unreadable.push(UnreadableView::new(&e.id, namespace, err));
+                    continue;
+                }
+            };
             if s.list.archived && !all {
                 archived_hidden += 1;
                 continue;
             }
-            let Some(summary) = summaries.next() else { break };
+            let summary = ListSummaryView::of(s, &format!("{namespace}/{}", s.list.id), session);
             let l = &s.list;
             let step = l.next_step(session);
             let with = |st: Status| {
@@ -120,7 +127,7 @@ impl BoardView {
                 remotes: tracking_views(tracking.get(&l.id)),
             });
         }
-        BoardView { lists, unreadable: base.unreadable, archived_hidden }
+        BoardView { lists, unreadable, archived_hidden }
     }
 }
 

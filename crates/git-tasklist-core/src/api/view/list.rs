@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use crate::domain::id::CommitId;
 use crate::domain::model::{NextState, Status, Task, TaskList, timestamp};
-use crate::store::{Committed, ListEntry, Snapshot};
+use crate::domain::summary::Summary;
+use crate::store::{Committed, Snapshot, StoreError, Summarized, SummaryEntry};
 
 /// Done and counted tasks (cancelled ones are left out of both).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -20,6 +21,11 @@ pub struct ProgressView {
 impl ProgressView {
     fn of(l: &TaskList) -> ProgressView {
         let (done, total) = l.progress();
+        ProgressView { done, total }
+    }
+
+    fn of_summary(s: &Summary) -> ProgressView {
+        let (done, total) = s.progress();
         ProgressView { done, total }
     }
 }
@@ -212,6 +218,22 @@ impl ListSummaryView {
             next: s.list.next_for(session).map(|t| t.id.to_string()),
         }
     }
+
+    /// The same from a list's [`Summary`], read at `tip`.
+    pub fn of_summary(s: &Summarized, reference: &str, session: Option<&str>) -> ListSummaryView {
+        let l = &s.summary;
+        ListSummaryView {
+            id: l.id.clone(),
+            reference: reference.to_string(),
+            tip: s.tip.to_string(),
+            title: l.title.clone(),
+            updated: timestamp(&l.updated),
+            archived: l.archived,
+            branch: l.branch.clone(),
+            progress: ProgressView::of_summary(l),
+            next: l.next_for(session).map(String::from),
+        }
+    }
 }
 
 /// A list that cannot be read, and why.
@@ -235,26 +257,35 @@ pub struct ListsView {
     pub unreadable: Vec<UnreadableView>,
 }
 
+impl UnreadableView {
+    /// The view of list `id` under `namespace`, unreadable for `err`.
+    pub fn new(id: &str, namespace: &str, err: &StoreError) -> UnreadableView {
+        UnreadableView {
+            id: id.to_string(),
+            reference: format!("{namespace}/{id}"),
+            error: err.to_string(),
+        }
+    }
+}
+
 impl ListsView {
     /// The view of `entries`; archived lists only when `all`.
     pub fn new(
-        entries: &[ListEntry],
+        entries: &[SummaryEntry],
         namespace: &str,
         all: bool,
         session: Option<&str>,
     ) -> ListsView {
-        let reference = |id: &str| format!("{namespace}/{id}");
         let mut lists = Vec::new();
         let mut unreadable = Vec::new();
         for e in entries {
             match &e.result {
-                Ok(s) if s.list.archived && !all => {}
-                Ok(s) => lists.push(ListSummaryView::of(s, &reference(&s.list.id), session)),
-                Err(err) => unreadable.push(UnreadableView {
-                    id: e.id.clone(),
-                    reference: reference(&e.id),
-                    error: err.to_string(),
-                }),
+                Ok(s) if s.summary.archived && !all => {}
+                Ok(s) => {
+                    let reference = format!("{namespace}/{}", s.summary.id);
+                    lists.push(ListSummaryView::of_summary(s, &reference, session));
+                }
+                Err(err) => unreadable.push(UnreadableView::new(&e.id, namespace, err)),
             }
         }
         ListsView { lists, unreadable }

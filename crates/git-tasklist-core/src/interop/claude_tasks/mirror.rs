@@ -29,7 +29,12 @@ pub fn list_id(session: &str) -> String {
 /// The Claude Code session `l` mirrors, if it is a mirror list: its title
 /// names a session whose mirror list has `l`'s id.
 pub fn session_of(l: &TaskList) -> Option<&str> {
-    l.title.strip_prefix(TITLE_PREFIX).filter(|s| list_id(s) == l.id)
+    session_of_titled(&l.title, &l.id)
+}
+
+/// [`session_of`] for the list `id` titled `title` (as a summary has them).
+pub fn session_of_titled<'a>(title: &'a str, id: &str) -> Option<&'a str> {
+    title.strip_prefix(TITLE_PREFIX).filter(|s| list_id(s) == id)
 }
 
 #[cfg(test)]

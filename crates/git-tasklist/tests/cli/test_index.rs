@@ -1,0 +1,221 @@
+//! The summary index (`<common git dir>/tasklist-index/`): derived data,
+//! checked against the refs on every read, rebuilt when damaged or gone,
+//! shared by worktrees, never pushed.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use serde_json::Value;
+
+use crate::common::{TestRepo, stdout, toml_for};
+
+fn index_file(repo: &TestRepo) -> PathBuf {
+    repo.git_dir().join("tasklist-index").join("refs%tasklists")
+}
+
+fn list_json(repo: &TestRepo, all: bool) -> Value {
+    let mut c = repo.cmd();
+    c.args(["--json", "list"]);
+    if all {
+        c.arg("--all");
+    }
+    serde_json::from_slice(&c.assert().success().get_output().stdout).unwrap()
+}
+
+/// The `list --all` entry of list `id`.
+fn entry(repo: &TestRepo, id: &str) -> Value {
+    let v = list_json(repo, true);
+    v["lists"].as_array().unwrap().iter().find(|l| l["id"] == id).cloned().unwrap_or(Value::Null)
+}
+
+#[test]
+fn a_list_moved_by_plain_git_is_read_again_at_once() {
+    let repo = TestRepo::new();
+    let id = repo.create("Moved", &["t1", "t2"]);
+    let first = repo.tip(&id);
+    repo.cmd().args(["-l", &id, "done", "t1"]).assert().success();
+    assert_eq!(entry(&repo, &id)["progress"]["done"], 1);
+    assert!(index_file(&repo).is_file(), "list leaves the index built");
+
+    // Back to the first commit with plain git: the index's entry is stale.
+    repo.git(&["update-ref", &format!("refs/tasklists/{id}"), &first]);
+    let e = entry(&repo, &id);
+    assert_eq!(e["progress"]["done"], 0);
+    assert_eq!(e["tip"], first.as_str());
+
+    // A commit made by hand with another title.
+    let planted = repo.plant(
+        &format!("refs/tasklists/{id}"),
+        toml_for(&id, "archived = true\n").replace("Planted", "Hand made").as_bytes(),
+    );
+    let e = entry(&repo, &id);
+    assert_eq!(e["title"], "Hand made");
+    assert_eq!(e["archived"], true);
+    assert_eq!(e["tip"], planted.as_str());
+    assert_eq!(list_json(&repo, false)["lists"].as_array().unwrap().len(), 0);
+    // Title resolution sees it too.
+    let shown = repo.show_json("Hand made");
+    assert_eq!(shown["id"], id.as_str());
+
+    // Packing the refs and gc change no tip: same answer.
+    let before = list_json(&repo, true);
+    repo.git(&["pack-refs", "--all"]);
+    repo.git(&["gc", "-q"]);
+    assert_eq!(list_json(&repo, true), before);
+    // A deleted ref is gone from the list at once.
+    repo.git(&["update-ref", "-d", &format!("refs/tasklists/{id}")]);
+    assert_eq!(list_json(&repo, true)["lists"].as_array().unwrap().len(), 0);
+    repo.fsck();
+}
+
+#[test]
+fn a_damaged_or_deleted_index_gives_the_right_answer_and_is_rebuilt() {
+    let repo = TestRepo::new();
+    let a = repo.create("Alpha", &["t1", "t2"]);
+    let b = repo.create("Beta", &["t1"]);
+    repo.cmd().args(["-l", &b, "start", "t1"]).assert().success();
+    let want = list_json(&repo, true);
+    let good = std::fs::read(index_file(&repo)).unwrap();
+    assert!(good.len() > 100);
+    let flipped = {
+        let mut f = good.clone();
+        let at = f.len() / 2;
+        f[at] ^= 0x20;
+        f
+    };
+    let future = {
+        let mut f = good.clone();
+        f[8] = 99;
+        f
+    };
+    let damages: Vec<(&str, Vec<u8>)> = vec![
+        ("a flipped byte", flipped),
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("empty", Vec::new()),
+        ("garbage", b"not an index at all\n".to_vec()),
+        ("another version", future),
+    ];
+    for (what, bytes) in damages {
+        std::fs::write(index_file(&repo), &bytes).unwrap();
+        assert_eq!(list_json(&repo, true), want, "{what}");
+        assert_eq!(std::fs::read(index_file(&repo)).unwrap(), good, "{what}: rebuilt");
+    }
+    // Another namespace's index in its place is not taken.
+    let other = TestRepo::new();
+    other.create("Gamma", &["t1"]);
+    other.cmd().args(["list"]).assert().success();
+    std::fs::copy(index_file(&other), index_file(&repo)).unwrap();
+    assert_eq!(list_json(&repo, true), want, "another repository's index");
+    // Deleting it is safe.
+    std::fs::remove_dir_all(repo.git_dir().join("tasklist-index")).unwrap();
+    assert_eq!(list_json(&repo, true), want, "deleted");
+    assert_eq!(std::fs::read(index_file(&repo)).unwrap(), good, "deleted: rebuilt");
+    // `create` warns of a same title with the index in place, and without.
+    for remove in [false, true] {
+        if remove {
+            std::fs::remove_file(index_file(&repo)).unwrap();
+        }
+        let out = repo.cmd().args(["create", "Alpha", "--task", "t1"]).assert().success();
+        let err = crate::common::stderr(out.get_output());
+        assert!(err.contains("Alpha"), "no duplicate-title warning: {err}");
+    }
+    let _ = a;
+    repo.fsck();
+}
+
+#[test]
+fn an_unreadable_list_stays_reported_on_every_read() {
+    let repo = TestRepo::new();
+    repo.create("Fine", &["t1"]);
+    let bad = "0193f5a2-7c1e-7b3a-9d1e-5f2a3b4c5d6e";
+    repo.plant(&format!("refs/tasklists/{bad}"), b"format = 1\nthis is not toml [[\n");
+    for _ in 0..2 {
+        let out = repo.cmd().arg("list").assert().success();
+        let err = crate::common::stderr(out.get_output());
+        assert!(err.contains(bad), "the unreadable list is reported: {err}");
+        let v = list_json(&repo, true);
+        assert_eq!(v["lists"].as_array().unwrap().len(), 1);
+        assert_eq!(v["unreadable"][0]["id"], bad);
+    }
+}
+
+#[test]
+fn concurrent_writers_and_readers_never_see_a_wrong_answer() {
+    let repo = TestRepo::new();
+    let tasks: Vec<String> = (1..=6).map(|i| format!("t{i}")).collect();
+    let task_refs: Vec<&str> = tasks.iter().map(String::as_str).collect();
+    let ids: Vec<String> = (0..4).map(|i| repo.create(&format!("L{i}"), &task_refs)).collect();
+    repo.cmd().arg("list").assert().success();
+    // Every list gets all its tasks done by its own process, one `done`
+    // process after another, each followed by a `list`, while we list too.
+    let mut children = Vec::new();
+    for id in &ids {
+        let ids = id.clone();
+        let tasks = tasks.clone();
+        let procs: Vec<std::process::Command> = tasks
+            .iter()
+            .flat_map(|t| {
+                let mut done = repo.std_cmd();
+                done.args(["-l", &ids, "done", t]);
+                let mut list = repo.std_cmd();
+                list.arg("list");
+                [done, list]
+            })
+            .collect();
+        children.push(std::thread::spawn(move || {
+            procs.into_iter().all(|mut c| {
+                c.stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+            })
+        }));
+    }
+    for _ in 0..10 {
+        let v = list_json(&repo, true);
+        assert_eq!(v["lists"].as_array().unwrap().len(), ids.len());
+        assert!(v["unreadable"].as_array().unwrap().is_empty());
+    }
+    for c in children {
+        assert!(c.join().unwrap(), "every process succeeded");
+    }
+    let v = list_json(&repo, true);
+    for id in &ids {
+        let e = v["lists"].as_array().unwrap().iter().find(|l| l["id"] == id.as_str()).unwrap();
+        assert_eq!(e["progress"]["done"], 6, "{id}");
+        assert_eq!(e["tip"], repo.tip(id).as_str());
+    }
+    repo.fsck();
+}
+
+#[test]
+fn a_linked_worktree_shares_the_index_and_sees_changes_at_once() {
+    let repo = TestRepo::with_work();
+    let wt = repo.root().join("wt");
+    repo.git(&["worktree", "add", "-q", wt.to_str().unwrap()]);
+    let id = repo.create("Shared", &["t1"]);
+    repo.cmd().arg("list").assert().success();
+    let out = repo.cmd_in(&wt).args(["-l", &id, "done", "t1"]).assert().success();
+    assert!(stdout(out.get_output()).contains("t1"));
+    let v = list_json(&repo, false);
+    assert_eq!(v["lists"][0]["progress"]["done"], 1);
+    assert!(index_file(&repo).is_file());
+    let per_worktree = repo.git_dir().join("worktrees").join("wt").join("tasklist-index");
+    assert!(!per_worktree.exists(), "one index, in the common git dir");
+}
+
+#[test]
+fn the_index_is_never_pushed_or_fetched() {
+    let team = crate::test_sync::team();
+    let id = team.create(&team.a, &["Pushed", "--task", "t1"]);
+    team.tl(&team.a, &["list"]);
+    assert!(team.a.join(".git").join("tasklist-index").is_dir());
+    team.tl(&team.a, &["sync"]);
+    let remote = team.repo.root().join("remote.git");
+    assert!(!remote.join("tasklist-index").exists());
+    let advertised = team.repo.git_in(&team.a, &["ls-remote", "origin"]);
+    assert!(advertised.contains(&id));
+    assert!(!advertised.contains("index"), "{advertised}");
+    // The other clone fetches the list, not the index, and lists it.
+    team.tl(&team.b, &["sync"]);
+    let listed = team.tl(&team.b, &["list"]);
+    assert!(listed.contains("Pushed"), "{listed}");
+    team.fsck(&team.a);
+}
