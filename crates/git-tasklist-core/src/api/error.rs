@@ -253,7 +253,6 @@ fn store_class(e: &StoreError) -> Class {
         StoreError::RaceLost { .. } => class(Conflict, "race_lost", None),
         StoreError::OddRef { .. } => invalid("odd_ref"),
         StoreError::TooLarge { .. } => invalid("too_large"),
-        StoreError::Reftable(_) => invalid("unsupported_repository"),
         StoreError::BadNamespace(_) => invalid("bad_namespace"),
         StoreError::Render(_) => invalid("render_failed"),
         StoreError::Git { .. } => invalid("git_failed"),

@@ -226,11 +226,6 @@ pub enum StoreError {
         /// The size the file would have had.
         bytes: usize,
     },
-    /// The repository keeps its refs in a format this build cannot write.
-    #[error(
-        "{0} uses the reftable ref format, which git-tasklist does not support yet; use a repository with the files ref format"
-    )]
-    Reftable(String),
     /// The namespace is not a usable ref prefix.
     #[error(
         "Namespace '{0}' is not valid; use a ref prefix such as refs/tasklists, outside the namespaces git manages itself"

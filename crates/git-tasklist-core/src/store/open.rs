@@ -7,6 +7,7 @@ use gix::bstr::ByteSlice;
 
 use super::cache::Recent;
 use super::error::{NotARepo, StoreError, StoreResult};
+use super::refs::backend::Backend;
 use super::types::{DEFAULT_NAMESPACE, NAMESPACE_CONFIG_KEY, NAMESPACE_ENV};
 use crate::util::text::escape;
 
@@ -45,6 +46,8 @@ impl Drop for Handle<'_> {
 /// An open repository plus the namespace the lists live in.
 pub struct Store {
     pub(super) repo: gix::ThreadSafeRepository,
+    /// Where refs are read and written: gix's files backend or git's reftable.
+    pub(super) refs: Backend,
     /// Thread-local handles not in use, kept so that their caches (the
     /// object database's index of packs, recently read objects) serve the
     /// next call instead of being built again.
@@ -93,9 +96,8 @@ impl Store {
         let local = repo.to_thread_local();
         let config = local.config_snapshot();
         let ref_format = config.string("extensions.refStorage");
-        if ref_format.is_some_and(|f| f.eq_ignore_ascii_case(b"reftable")) {
-            return Err(StoreError::Reftable(local.git_dir().display().to_string()));
-        }
+        let reftable = ref_format.is_some_and(|f| f.eq_ignore_ascii_case(b"reftable"));
+        let refs = Backend::of(&local, reftable);
         let from_env = std::env::var(NAMESPACE_ENV).ok().filter(|s| !s.is_empty());
         let from_config =
             config.string(NAMESPACE_CONFIG_KEY).map(|s| s.to_str_lossy().into_owned());
@@ -112,6 +114,7 @@ impl Store {
         let objects_dir = repo.objects_dir().to_path_buf();
         Ok(Store {
             repo,
+            refs,
             pool,
             namespace,
             git_dir,
@@ -127,8 +130,12 @@ impl Store {
     /// The same repository with the lists under another namespace (for
     /// example the remote-tracking copies `sync` fetches).
     pub fn with_namespace(&self, namespace: &str) -> StoreResult<Store> {
+        let local = self.local();
+        let refs = Backend::of(&local, !self.refs.is_files());
+        drop(local);
         Ok(Store {
             repo: self.repo.clone(),
+            refs,
             pool: std::sync::Mutex::new(Vec::new()),
             namespace: validate_namespace(namespace)?,
             git_dir: self.git_dir.clone(),
@@ -152,9 +159,8 @@ impl Store {
     /// The branch checked out in this worktree (`None`: detached HEAD or a
     /// HEAD that cannot be read).
     pub fn current_branch(&self) -> Option<String> {
-        let head = self.local().head_name().ok()??;
-        let name = head.as_bstr().to_str().ok()?;
-        Some(name.strip_prefix("refs/heads/").unwrap_or(name).to_string())
+        let name = self.refs.head_name(&self.local())?;
+        Some(name.strip_prefix("refs/heads/").unwrap_or(&name).to_string())
     }
 
     /// The namespace lists live under, without a trailing slash.

@@ -12,7 +12,12 @@ pub(crate) struct Team {
 }
 
 pub(crate) fn team() -> Team {
-    let repo = TestRepo::new();
+    team_with(crate::common::Formats::from_env())
+}
+
+/// [`team`] with every repository in `formats`.
+pub(crate) fn team_with(formats: crate::common::Formats) -> Team {
+    let repo = TestRepo::new_with(formats);
     repo.write("README.md", "x\n");
     repo.git(&["add", "README.md"]);
     repo.git(&["commit", "-q", "-m", "init"]);
