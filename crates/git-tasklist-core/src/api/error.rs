@@ -283,6 +283,7 @@ fn sync_class(e: &SyncError) -> Class {
         SyncError::BadName(_) => invalid("sync_failed"),
         SyncError::Fetch { .. } => invalid("fetch_failed"),
         SyncError::Push { .. } => invalid("push_failed"),
+        SyncError::ObjectFormats { .. } => invalid("unsupported_repository"),
         SyncError::Rejected { .. } => invalid("push_refused"),
         SyncError::Raced { .. } => class(Conflict, "push_raced", Some(Hint::SyncAgain)),
         SyncError::TimedOut { .. } => class(Invalid, "network_timeout", Some(Hint::NetworkTimeout)),

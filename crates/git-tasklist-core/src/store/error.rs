@@ -20,9 +20,6 @@ pub enum NotARepo {
     /// No `.git` at or above the starting directory.
     #[error("no .git found here or in any parent directory")]
     NotFound,
-    /// The repository uses SHA-256 object ids.
-    #[error("it uses SHA-256 object ids, which this build does not support")]
-    Sha256,
     /// Anything else gix reported.
     #[error("{}", one_line(&.0.to_string()))]
     Other(#[source] BoxError),

@@ -163,6 +163,14 @@ impl Store {
         Some(name.strip_prefix("refs/heads/").unwrap_or(&name).to_string())
     }
 
+    /// The object format of the repository's ids: `SHA-1` or `SHA-256`.
+    pub fn object_format(&self) -> &'static str {
+        match self.local().object_hash() {
+            gix::hash::Kind::Sha256 => "SHA-256",
+            _ => "SHA-1",
+        }
+    }
+
     /// The namespace lists live under, without a trailing slash.
     pub fn namespace(&self) -> &str {
         &self.namespace
@@ -190,27 +198,12 @@ impl Store {
 }
 
 /// Why discovery failed, told from what is on disk rather than from the
-/// wording of gix's error: a `.git` that declares SHA-256 object ids, no
-/// `.git` at all, or whatever else gix reported.
+/// wording of gix's error: no `.git` at all, or whatever else gix reported.
 fn why_not_a_repo(start: &Path, e: gix::Error) -> NotARepo {
-    let Ok((found, _trust)) = gix::discover::upwards(start) else {
+    if gix::discover::upwards(start).is_err() {
         return NotARepo::NotFound;
-    };
-    let (git_dir, _) = found.into_repository_and_work_tree_directories();
-    let config = gix::config::File::from_path_no_includes(
-        git_dir.join("config"),
-        gix::config::Source::Local,
-    );
-    let sha256 = config.ok().is_some_and(|c| {
-        c.string("extensions.objectFormat").is_some_and(|f| f.eq_ignore_ascii_case(b"sha256"))
-    });
-    if sha256 {
-        NotARepo::Sha256
-    } else if e.is_not_found() {
-        NotARepo::NotFound
-    } else {
-        NotARepo::Other(Box::new(e))
     }
+    if e.is_not_found() { NotARepo::NotFound } else { NotARepo::Other(Box::new(e)) }
 }
 
 /// Whether `prefix` followed by `/x` is a valid full ref name.

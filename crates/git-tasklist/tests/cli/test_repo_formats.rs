@@ -101,3 +101,30 @@ fn every_format_syncs_two_clones() {
         t.fsck(&t.b);
     }
 }
+
+#[test]
+fn syncing_a_sha1_clone_with_a_sha256_remote_names_both_formats() {
+    let sha1 = Formats { object: "sha1".into(), refs: "files".into() };
+    let repo = TestRepo::new_with(sha1);
+    let id = repo.create("Plan", &["a"]);
+    let remote = repo.root().join("remote.git");
+    let out = repo.git_output_in(
+        repo.root(),
+        &["init", "-q", "--bare", "--object-format=sha256", "remote.git"],
+    );
+    // The helper adds its own --object-format first; git takes the last one.
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(formats_of(&repo, &remote).0, "sha256");
+    repo.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+    let before = repo.refs();
+    let out = repo.cmd().arg("--json").arg("sync").assert().code(1).get_output().clone();
+    let text = if out.stdout.is_empty() { &out.stderr } else { &out.stdout };
+    let v: serde_json::Value = serde_json::from_slice(text).unwrap();
+    let message = v["error"].as_str().unwrap();
+    assert!(message.contains("SHA-256") && message.contains("SHA-1"), "{v}");
+    assert!(message.contains("'origin'"), "{v}");
+    assert_eq!(v["code"], "unsupported_repository", "{v}");
+    assert_eq!(repo.refs(), before, "nothing written");
+    assert_eq!(repo.git_in(&remote, &["for-each-ref"]), "", "nothing pushed");
+    repo.cmd().args(["-l", &id, "show"]).assert().success();
+}
