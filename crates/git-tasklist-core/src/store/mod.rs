@@ -22,6 +22,7 @@ mod identity;
 mod lock;
 mod loose;
 mod open;
+mod promisor;
 mod read;
 mod refs;
 pub mod transact;

@@ -94,6 +94,15 @@ impl Store {
             StoreError::NotARepo { path: shown.clone(), reason: why_not_a_repo(&shown, e) }
         })?;
         let local = repo.to_thread_local();
+        // gix opens a repository another user owns (with reduced trust, or
+        // fully when we are root), where git refuses it unless
+        // safe.directory says otherwise: then refuse it too, in git's words.
+        let refused = owned_by_another(local.git_dir())
+            .then(|| git_refuses(local.workdir().unwrap_or(local.git_dir())))
+            .flatten();
+        if let Some(why) = refused {
+            return Err(StoreError::NotARepo { path: start, reason: NotARepo::Other(why) });
+        }
         let config = local.config_snapshot();
         let ref_format = config.string("extensions.refStorage");
         let reftable = ref_format.is_some_and(|f| f.eq_ignore_ascii_case(b"reftable"));
@@ -204,6 +213,30 @@ fn why_not_a_repo(start: &Path, e: gix::Error) -> NotARepo {
         return NotARepo::NotFound;
     }
     if e.is_not_found() { NotARepo::NotFound } else { NotARepo::Other(Box::new(e)) }
+}
+
+/// Whether `git_dir` belongs to a user other than the one we run as.
+fn owned_by_another(git_dir: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let me = rustix::process::geteuid().as_raw();
+    std::fs::metadata(git_dir).is_ok_and(|m| m.uid() != me)
+}
+
+/// What git says when it refuses to work in `dir` (`safe.directory`: the
+/// repository belongs to another user); `None` when git accepts it. Git
+/// checks ownership when it discovers a repository, so it is run in `dir`.
+fn git_refuses(dir: &Path) -> Option<super::types::BoxError> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", "--git-dir"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    if out.status.success() {
+        return None;
+    }
+    Some(String::from_utf8_lossy(&out.stderr).trim().to_string().into())
 }
 
 /// Whether `prefix` followed by `/x` is a valid full ref name.

@@ -203,7 +203,17 @@ fn state_text(repo: &gix::Repository, commit: &gix::Commit<'_>) -> Result<String
         return Err(Problem::StateNotAFile);
     }
     let blob_id = entry.oid().to_owned();
-    let header = repo.find_header(blob_id).map_err(|e| Problem::StateUnreadable(Box::new(e)))?;
+    let header = match repo.find_header(blob_id) {
+        Ok(h) => h,
+        // In a partial clone the blob may be on the promisor remote only.
+        Err(e) => match super::promisor::fetch_missing(repo, blob_id) {
+            None => return Err(Problem::StateUnreadable(Box::new(e))),
+            Some(Err(why)) => return Err(Problem::StateUnreadable(why)),
+            Some(Ok(())) => {
+                repo.find_header(blob_id).map_err(|e| Problem::StateUnreadable(Box::new(e)))?
+            }
+        },
+    };
     if header.size() > MAX_STATE_BYTES {
         return Err(Problem::TooBig(header.size()));
     }

@@ -91,6 +91,11 @@ pub(crate) fn hammer(repo: &TestRepo) {
 
 #[test]
 fn a_stale_lock_is_named_and_nothing_moves() {
+    if !crate::common::Formats::from_env()
+        .files_refs_only("a_stale_lock_is_named_and_nothing_moves")
+    {
+        return;
+    }
     let repo = TestRepo::new();
     let id = repo.create("Locked", &["a"]);
     let lock = repo.git_dir().join("refs").join("tasklists").join(format!("{id}.lock"));

@@ -128,3 +128,67 @@ fn syncing_a_sha1_clone_with_a_sha256_remote_names_both_formats() {
     assert_eq!(repo.git_in(&remote, &["for-each-ref"]), "", "nothing pushed");
     repo.cmd().args(["-l", &id, "show"]).assert().success();
 }
+
+#[test]
+fn a_partial_clone_fetches_a_missing_list_blob_or_names_the_remote() {
+    let repo = TestRepo::new();
+    repo.write("README.md", "x\n");
+    repo.git(&["add", "README.md"]);
+    repo.git(&["commit", "-q", "-m", "init"]);
+    repo.git(&["config", "uploadpack.allowFilter", "true"]);
+    repo.git(&["config", "uploadpack.allowAnySHA1InWant", "true"]);
+    let id = repo.create("Plan", &["a", "b"]);
+    repo.cmd().args(["-l", &id, "start", "a"]).assert().success();
+    let url = format!("file://{}", repo.path.display());
+    let fetch_lists = ["fetch", "-q", "origin", "refs/tasklists/*:refs/tasklists/*"];
+    let missing = |dir: &Path| {
+        let objects = repo.git_in(
+            dir,
+            &["rev-list", "--objects", "--missing=print", &format!("refs/tasklists/{id}")],
+        );
+        objects.lines().filter(|l| l.starts_with('?')).count()
+    };
+    for name in ["on-demand", "remote-gone"] {
+        repo.git_in(repo.root(), &["clone", "-q", "--filter=blob:none", &url, name]);
+        repo.git_in(&repo.root().join(name), &fetch_lists);
+        assert_eq!(missing(&repo.root().join(name)), 2, "the list blobs are not local");
+    }
+
+    // Fetched on demand through git, from the promisor remote.
+    let here = repo.root().join("on-demand");
+    let out = repo.cmd_in(&here).args(["--json", "-l", &id, "show"]).assert().success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["tasks"][0]["status"], "in_progress", "{v}");
+    repo.cmd_in(&here).args(["-l", &id, "verify"]).assert().success();
+    assert_eq!(missing(&here), 0);
+
+    // With the remote gone: a clear error naming it, not a crash.
+    let gone = repo.root().join("remote-gone");
+    std::fs::rename(&repo.path, repo.root().join("moved")).unwrap();
+    let err = crate::common::expect_error(repo.cmd_in(&gone).args(["-l", &id, "show"]), 1);
+    assert!(err.contains("partial clone") && err.contains("'origin'"), "{err}");
+}
+
+#[test]
+fn a_repository_git_refuses_for_its_owner_gets_gits_explanation() {
+    let repo = TestRepo::new();
+    let id = repo.create("Plan", &["a"]);
+    // Another user's repository: only root can make one here.
+    let chown = std::process::Command::new("chown").args(["-R", "nobody"]).arg(&repo.path).output();
+    if !chown.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: chown to another user needs root");
+        return;
+    }
+    let before = repo.git_output_in(&repo.path, &["status"]);
+    assert!(!before.status.success(), "git itself refuses the repository");
+    let err = crate::common::expect_error(repo.cmd().args(["-l", &id, "show"]), 1);
+    assert!(err.contains("dubious ownership") && err.contains("safe.directory"), "{err}");
+    // Marked safe, as git's own message says, it works again.
+    repo.cmd()
+        .env("GIT_CONFIG_COUNT", "1")
+        .env("GIT_CONFIG_KEY_0", "safe.directory")
+        .env("GIT_CONFIG_VALUE_0", "*")
+        .args(["-l", &id, "show"])
+        .assert()
+        .success();
+}

@@ -538,6 +538,11 @@ fn with_big_note(text: &str, task: &str, bytes: usize) -> String {
 
 #[test]
 fn one_lists_failure_never_stops_the_others() {
+    if !crate::common::Formats::from_env()
+        .files_refs_only("one_lists_failure_never_stops_the_others")
+    {
+        return;
+    }
     let t = team();
     let big = t.create(&t.a, &["Big", "-t", "a", "-t", "b"]);
     let locked = t.create(&t.a, &["Locked", "-t", "x"]);
