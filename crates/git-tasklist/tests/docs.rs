@@ -226,8 +226,11 @@ fn redactions() -> snapbox::Redactions {
     let mut r = snapbox::Redactions::new();
     let uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
     r.insert("[ID]", regex::Regex::new(&format!(r"(?<redacted>{uuid})")).unwrap()).unwrap();
-    r.insert("[COMMIT]", regex::Regex::new(r"\b(?<redacted>[0-9a-f]{40}|[0-9a-f]{12})\b").unwrap())
-        .unwrap();
+    r.insert(
+        "[COMMIT]",
+        regex::Regex::new(r"\b(?<redacted>[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{12})\b").unwrap(),
+    )
+    .unwrap();
     r.insert(
         "[TIME]",
         regex::Regex::new(

@@ -21,9 +21,6 @@ pub enum NotARepo {
     /// No `.git` at or above the starting directory (with what gix reported).
     #[error("no .git found here or in any parent directory")]
     NotFound(#[source] BoxError),
-    /// The repository uses SHA-256 object ids (with what gix reported).
-    #[error("it uses SHA-256 object ids, which this build does not support")]
-    Sha256(#[source] BoxError),
     /// Anything else gix reported.
     #[error("{}", one_line(&.0.to_string()))]
     Other(#[source] BoxError),
@@ -241,11 +238,6 @@ pub enum StoreError {
         /// The size the file would have had.
         bytes: usize,
     },
-    /// The repository keeps its refs in a format this build cannot write.
-    #[error(
-        "{0} uses the reftable ref format, which git-tasklist does not support yet; use a repository with the files ref format"
-    )]
-    Reftable(String),
     /// The namespace is not a usable ref prefix.
     #[error(
         "Namespace '{0}' is not valid; use a ref prefix such as refs/tasklists, outside the namespaces git manages itself"

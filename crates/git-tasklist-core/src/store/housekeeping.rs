@@ -19,6 +19,10 @@ impl Store {
     /// command; packed refs are found by a binary search. Checked on create
     /// only: that is when the directory grows.
     pub(super) fn maybe_pack_refs(&self, repo: &gix::Repository) {
+        // Reftable compacts its own tables on each write.
+        if !self.refs.is_files() {
+            return;
+        }
         let dir = self.common_dir.join(&self.namespace);
         let loose =
             std::fs::read_dir(&dir).map(|d| d.take(PACK_REFS_AFTER + 1).count()).unwrap_or(0);

@@ -243,6 +243,9 @@ impl Store {
     /// once; loose refs are read only where their files exist.
     fn plain_tips(&self, repo: &gix::Repository) -> StoreResult<(Vec<(String, ObjectId)>, bool)> {
         let dir = format!("{}/", self.namespace);
+        if !self.refs.is_files() {
+            return self.listed_tips(repo, &dir);
+        }
         let mut odd = false;
         let mut tips: HashMap<String, Option<ObjectId>> = HashMap::new();
         let packed =
@@ -300,6 +303,28 @@ impl Store {
             sorted.extend(tips.into_iter().filter_map(|(id, t)| t.map(|t| (id, t))));
             sorted.sort_by(|a, b| a.0.cmp(&b.0));
         }
+        Ok((sorted, odd))
+    }
+
+    /// [`Store::plain_tips`] through the ref backend's own listing, where
+    /// refs are not files (reftable: one `git for-each-ref`). A ref whose
+    /// name is not an id directly under the namespace, or that cannot be
+    /// peeled, is left to the full reader, as with files.
+    fn listed_tips(
+        &self,
+        repo: &gix::Repository,
+        dir: &str,
+    ) -> StoreResult<(Vec<(String, ObjectId)>, bool)> {
+        let mut odd = false;
+        let mut sorted: Vec<(String, ObjectId)> = Vec::new();
+        for listed in self.refs.list(repo, dir)? {
+            let id = listed.name.strip_prefix(dir).filter(|id| is_uuid(id));
+            match (id, listed.tip) {
+                (Some(id), Ok(tip)) => sorted.push((id.to_string(), tip)),
+                _ => odd = true,
+            }
+        }
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
         Ok((sorted, odd))
     }
 

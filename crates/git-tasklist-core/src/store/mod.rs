@@ -25,6 +25,7 @@ mod index;
 mod lock;
 mod loose;
 mod open;
+mod promisor;
 mod read;
 mod refs;
 pub mod transact;

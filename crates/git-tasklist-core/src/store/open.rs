@@ -7,6 +7,7 @@ use gix::bstr::ByteSlice;
 
 use super::cache::Recent;
 use super::error::{NotARepo, StoreError, StoreResult};
+use super::refs::backend::Backend;
 use super::types::{DEFAULT_NAMESPACE, NAMESPACE_CONFIG_KEY, NAMESPACE_ENV};
 use crate::util::text::escape;
 
@@ -45,6 +46,8 @@ impl Drop for Handle<'_> {
 /// An open repository plus the namespace the lists live in.
 pub(crate) struct Store {
     pub(super) repo: gix::ThreadSafeRepository,
+    /// Where refs are read and written: gix's files backend or git's reftable.
+    pub(super) refs: Backend,
     /// Thread-local handles not in use, kept so that their caches (the
     /// object database's index of packs, recently read objects) serve the
     /// next call instead of being built again.
@@ -92,11 +95,19 @@ impl Store {
             StoreError::NotARepo { path: shown.clone(), reason: why_not_a_repo(&shown, e) }
         })?;
         let local = repo.to_thread_local();
+        // gix opens a repository another user owns (with reduced trust, or
+        // fully when we are root), where git refuses it unless
+        // safe.directory says otherwise: then refuse it too, in git's words.
+        let refused = owned_by_another(local.git_dir())
+            .then(|| git_refuses(local.workdir().unwrap_or(local.git_dir())))
+            .flatten();
+        if let Some(why) = refused {
+            return Err(StoreError::NotARepo { path: start, reason: NotARepo::Other(why) });
+        }
         let config = local.config_snapshot();
         let ref_format = config.string("extensions.refStorage");
-        if ref_format.is_some_and(|f| f.eq_ignore_ascii_case(b"reftable")) {
-            return Err(StoreError::Reftable(local.git_dir().display().to_string()));
-        }
+        let reftable = ref_format.is_some_and(|f| f.eq_ignore_ascii_case(b"reftable"));
+        let refs = Backend::of(&local, reftable);
         let from_env = std::env::var(NAMESPACE_ENV).ok().filter(|s| !s.is_empty());
         let from_config =
             config.string(NAMESPACE_CONFIG_KEY).map(|s| s.to_str_lossy().into_owned());
@@ -113,6 +124,7 @@ impl Store {
         let objects_dir = repo.objects_dir().to_path_buf();
         Ok(Store {
             repo,
+            refs,
             pool,
             namespace,
             git_dir,
@@ -129,8 +141,12 @@ impl Store {
     /// The same repository with the lists under another namespace (for
     /// example the remote-tracking copies `sync` fetches).
     pub fn with_namespace(&self, namespace: &str) -> StoreResult<Store> {
+        let local = self.local();
+        let refs = Backend::of(&local, !self.refs.is_files());
+        drop(local);
         Ok(Store {
             repo: self.repo.clone(),
+            refs,
             pool: std::sync::Mutex::new(Vec::new()),
             namespace: validate_namespace(namespace)?,
             git_dir: self.git_dir.clone(),
@@ -155,9 +171,16 @@ impl Store {
     /// The branch checked out in this worktree (`None`: detached HEAD or a
     /// HEAD that cannot be read).
     pub fn current_branch(&self) -> Option<String> {
-        let head = self.local().head_name().ok()??;
-        let name = head.as_bstr().to_str().ok()?;
-        Some(name.strip_prefix("refs/heads/").unwrap_or(name).to_string())
+        let name = self.refs.head_name(&self.local())?;
+        Some(name.strip_prefix("refs/heads/").unwrap_or(&name).to_string())
+    }
+
+    /// The object format of the repository's ids: `SHA-1` or `SHA-256`.
+    pub fn object_format(&self) -> &'static str {
+        match self.local().object_hash() {
+            gix::hash::Kind::Sha256 => "SHA-256",
+            _ => "SHA-1",
+        }
     }
 
     /// The namespace lists live under, without a trailing slash.
@@ -195,27 +218,36 @@ impl Store {
 }
 
 /// Why discovery failed, told from what is on disk rather than from the
-/// wording of gix's error: a `.git` that declares SHA-256 object ids, no
-/// `.git` at all, or whatever else gix reported.
+/// wording of gix's error: no `.git` at all, or whatever else gix reported.
 fn why_not_a_repo(start: &Path, e: gix::Error) -> NotARepo {
-    let Ok((found, _trust)) = gix::discover::upwards(start) else {
+    if gix::discover::upwards(start).is_err() {
         return NotARepo::NotFound(Box::new(e));
-    };
-    let (git_dir, _) = found.into_repository_and_work_tree_directories();
-    let config = gix::config::File::from_path_no_includes(
-        git_dir.join("config"),
-        gix::config::Source::Local,
-    );
-    let sha256 = config.ok().is_some_and(|c| {
-        c.string("extensions.objectFormat").is_some_and(|f| f.eq_ignore_ascii_case(b"sha256"))
-    });
-    if sha256 {
-        NotARepo::Sha256(Box::new(e))
-    } else if e.is_not_found() {
-        NotARepo::NotFound(Box::new(e))
-    } else {
-        NotARepo::Other(Box::new(e))
     }
+    if e.is_not_found() { NotARepo::NotFound(Box::new(e)) } else { NotARepo::Other(Box::new(e)) }
+}
+
+/// Whether `git_dir` belongs to a user other than the one we run as.
+fn owned_by_another(git_dir: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let me = rustix::process::geteuid().as_raw();
+    std::fs::metadata(git_dir).is_ok_and(|m| m.uid() != me)
+}
+
+/// What git says when it refuses to work in `dir` (`safe.directory`: the
+/// repository belongs to another user); `None` when git accepts it. Git
+/// checks ownership when it discovers a repository, so it is run in `dir`.
+fn git_refuses(dir: &Path) -> Option<super::types::BoxError> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", "--git-dir"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    if out.status.success() {
+        return None;
+    }
+    Some(String::from_utf8_lossy(&out.stderr).trim().to_string().into())
 }
 
 /// Whether `prefix` followed by `/x` is a valid full ref name.

@@ -2,9 +2,8 @@
 //! namespace, and other files of a commit's tree.
 
 use gix::ObjectId;
-use gix::bstr::ByteSlice;
 
-use super::error::{ObjectKind, Problem, StoreError, StoreResult, git_err, object_id, unreadable};
+use super::error::{ObjectKind, Problem, StoreError, StoreResult, object_id, unreadable};
 use super::open::Store;
 use super::types::{MAX_STATE_BYTES, Snapshot, cid};
 use crate::domain::id::CommitId;
@@ -63,8 +62,6 @@ impl Store {
     pub(crate) fn list_all_but(&self, skip: impl Fn(&str) -> bool) -> StoreResult<Vec<ListEntry>> {
         let repo = self.local();
         let dir = format!("{}/", self.namespace);
-        let platform = repo.references().map_err(|e| git_err("reading refs", e))?;
-        let iter = platform.prefixed(dir.as_str()).map_err(|e| git_err("reading refs", e))?;
         let none = |id: &str, problem| StoreError::Unreadable {
             list: escape(id),
             commit: "(none)".into(),
@@ -72,17 +69,16 @@ impl Store {
         };
         let mut out: Vec<ListEntry> = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for r in iter {
+        for r in self.refs.list(&repo, &dir)? {
             // An undecodable loose ref is found below, by its file name.
-            let Ok(mut r) = r else { continue };
-            let name = r.name().as_bstr().to_str_lossy().into_owned();
+            let name = r.name;
             let Some(id) = name.strip_prefix(&dir) else { continue };
             let id = id.to_string();
             seen.insert(id.clone());
             let result = if let Some((_, last)) = id.rsplit_once('/') {
                 // A list of a namespace nested in this one is that
                 // namespace's business; anything else down there is reported.
-                let tip = r.peel_to_id().ok().map(|t| t.detach());
+                let tip = r.tip.as_ref().ok().copied();
                 let nested_list =
                     is_uuid(last) && tip.is_some_and(|t| self.read_with(&repo, last, t).is_ok());
                 if nested_list {
@@ -92,12 +88,10 @@ impl Store {
             } else if skip(&id) {
                 continue;
             } else {
-                match r.peel_to_id() {
-                    Ok(tip) if !is_uuid(&id) => {
-                        Err(unreadable(&id, tip.detach(), Problem::NotAnId))
-                    }
-                    Ok(tip) => self.read_with(&repo, &id, tip.detach()),
-                    Err(e) => Err(none(&id, Problem::BadRef(Box::new(e)))),
+                match r.tip {
+                    Ok(tip) if !is_uuid(&id) => Err(unreadable(&id, tip, Problem::NotAnId)),
+                    Ok(tip) => self.read_with(&repo, &id, tip),
+                    Err(e) => Err(none(&id, Problem::BadRef(e))),
                 }
             };
             out.push(ListEntry { id, result });
@@ -213,7 +207,17 @@ fn state_text(repo: &gix::Repository, commit: &gix::Commit<'_>) -> Result<String
         return Err(Problem::StateNotAFile);
     }
     let blob_id = entry.oid().to_owned();
-    let header = repo.find_header(blob_id).map_err(|e| Problem::StateUnreadable(Box::new(e)))?;
+    let header = match repo.find_header(blob_id) {
+        Ok(h) => h,
+        // In a partial clone the blob may be on the promisor remote only.
+        Err(e) => match super::promisor::fetch_missing(repo, blob_id) {
+            None => return Err(Problem::StateUnreadable(Box::new(e))),
+            Some(Err(why)) => return Err(Problem::StateUnreadable(why)),
+            Some(Ok(())) => {
+                repo.find_header(blob_id).map_err(|e| Problem::StateUnreadable(Box::new(e)))?
+            }
+        },
+    };
     if header.size() > MAX_STATE_BYTES {
         return Err(Problem::TooBig(header.size()));
     }

@@ -6,11 +6,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use gix::ObjectId;
-use gix::refs::Target;
-use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 
-use super::error::{ObjectKind, Problem, StoreError, StoreResult, git_err, object_id};
+use super::error::{ObjectKind, Problem, StoreError, StoreResult, object_id};
 use super::open::Store;
+use super::refs::types::CasFailure;
 use super::types::{Committed, ExtraFiles, cid};
 use crate::domain::id::CommitId;
 use crate::domain::model::{self, TaskList};
@@ -26,9 +25,6 @@ const MAX_ATTEMPTS: u32 = 64;
 const MAX_WRITE_RETRIES: u32 = 8;
 /// Longest backoff between attempts.
 const MAX_BACKOFF: Duration = Duration::from_millis(40);
-/// Longest time spent waiting for busy ref locks before naming the lock
-/// (each attempt already waits `core.filesRefLockTimeout`, 100 ms by default).
-const MAX_LOCK_WAIT: Duration = Duration::from_secs(3);
 /// A lock file older than this is taken to be left by a killed process.
 const STALE_LOCK_AGE: Duration = Duration::from_secs(10);
 
@@ -104,11 +100,15 @@ impl Store {
     ) -> Result<Committed, E> {
         let repo = self.local();
         let name = self.ref_name(id);
-        let full_name = self.full_name(&name)?;
         let started = std::time::Instant::now();
         let mut rng = Jitter::new();
         let mut write_failures = 0;
-        for attempt in 0..MAX_ATTEMPTS {
+        // Waits on a busy lock (another writer's, not a lost race) do not
+        // count as attempts: the lock wait is bounded by time instead.
+        let (mut next, mut busy) = (0, 0);
+        while next < MAX_ATTEMPTS + busy {
+            let attempt = next - busy;
+            next += 1;
             // A signal waits until this attempt has written its objects and
             // moved the ref (or given up): no lock or temporary file is left.
             let hold = crate::util::interrupt::hold();
@@ -173,10 +173,8 @@ impl Store {
                 Err(e) => return Err(e.into()),
             };
             let commit = written.commit;
-            let edit = cas_edit(full_name.clone(), commit, parent, applied.name.as_str());
-            let mut time_buf = gix::date::parse::TimeBuf::default();
-            let committer = written.committer.to_ref(&mut time_buf);
-            match repo.edit_references_as(Some(edit), Some(committer)) {
+            let swap = (commit, parent);
+            match self.refs.cas(&repo, &name, swap, applied.name.as_str(), &written.committer) {
                 Ok(_) => {
                     self.remember(commit, written.tree, written.tree_entries, &applied.list);
                     // Housekeeping may wait for git gc: no longer a write of ours.
@@ -195,22 +193,23 @@ impl Store {
                         before,
                     });
                 }
-                Err(e) if e.is_conflict() => {
+                Err(CasFailure::Conflict) => {
                     if tip_wanted == Tip::New {
                         return Err(StoreError::from(OpError::ListExists(id.to_string())).into());
                     }
                 }
-                Err(e) if e.is_not_found() => {
+                Err(CasFailure::NotFound) => {
                     return Err(StoreError::ListNotFound(escape(id)).into());
                 }
-                Err(e) if e.is_retryable() => {
+                Err(CasFailure::Busy) => {
                     let lock = self.lock_path(&name);
                     let stale = lock_age(&lock).is_some_and(|a| a > STALE_LOCK_AGE);
-                    if stale || started.elapsed() > MAX_LOCK_WAIT {
+                    if stale || started.elapsed() > self.refs.max_lock_wait() {
                         return Err(StoreError::LockHeld { path: lock, stale }.into());
                     }
+                    busy += 1;
                 }
-                Err(e) => return Err(git_err(format!("updating {name}"), e).into()),
+                Err(CasFailure::Failed(e)) => return Err(e.into()),
             }
             drop(hold);
             let cap = (1u64 << attempt.min(10)).min(MAX_BACKOFF.as_micros() as u64 / 1000).max(1);
@@ -264,59 +263,22 @@ impl Store {
         let expected = expected.map(|e| object_id(id, e)).transpose()?;
         let repo = self.local();
         let name = self.ref_name(id);
-        let edit = cas_edit(self.full_name(&name)?, to, expected, why);
         let committer = self.signature(&repo, false, model::now().timestamp());
-        let mut time_buf = gix::date::parse::TimeBuf::default();
         let _hold = crate::util::interrupt::hold();
-        match repo.edit_references_as(Some(edit), Some(committer.to_ref(&mut time_buf))) {
-            Ok(_) => Ok(true),
-            Err(e) if e.is_conflict() || e.is_not_found() => Ok(false),
-            Err(e) if e.is_retryable() => {
+        match self.refs.cas(&repo, &name, (to, expected), why, &committer) {
+            Ok(()) => Ok(true),
+            Err(CasFailure::Conflict | CasFailure::NotFound) => Ok(false),
+            Err(CasFailure::Busy) => {
                 let path = self.lock_path(&name);
                 let stale = lock_age(&path).is_some_and(|a| a > STALE_LOCK_AGE);
                 Err(StoreError::LockHeld { path, stale })
             }
-            Err(e) => Err(git_err(format!("updating {name}"), e)),
+            Err(CasFailure::Failed(e)) => Err(e),
         }
     }
 
     fn lock_path(&self, ref_name: &str) -> PathBuf {
-        let loose = self.common_dir.join(format!("{ref_name}.lock"));
-        let packed = self.common_dir.join("packed-refs.lock");
-        if !loose.exists() && packed.exists() { packed } else { loose }
-    }
-}
-
-/// The compare-and-swap of a list ref: point it at `new` if it points at
-/// `expected` (`None`: if it does not exist).
-fn cas_edit(
-    name: gix::refs::FullName,
-    new: ObjectId,
-    expected: Option<ObjectId>,
-    why: &str,
-) -> RefEdit {
-    RefEdit {
-        name,
-        deref: false,
-        change: Change::Update {
-            new: Target::Object(new),
-            expected: match expected {
-                Some(p) => PreviousValue::MustExistAndMatch(Target::Object(p)),
-                None => PreviousValue::MustNotExist,
-            },
-            log: LogChange {
-                mode: RefLog::AndReference,
-                force_create_reflog: false,
-                message: format!("tasklist: {why}").into(),
-            },
-        },
-    }
-}
-
-impl Store {
-    /// `name` as a full ref name (the namespace was validated at open).
-    fn full_name(&self, name: &str) -> StoreResult<gix::refs::FullName> {
-        name.try_into().map_err(|_| StoreError::BadNamespace(self.namespace.clone()))
+        self.refs.lock_path(&self.common_dir, ref_name)
     }
 }
 

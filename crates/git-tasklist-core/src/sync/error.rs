@@ -28,6 +28,19 @@ pub enum SyncError {
         /// What git said.
         message: String,
     },
+    /// The remote's object format is not this repository's: git cannot
+    /// move commits between a SHA-1 and a SHA-256 repository.
+    #[error(
+        "Remote '{remote}' uses {theirs} object ids and this repository uses {ours}; git cannot sync between a SHA-1 and a SHA-256 repository"
+    )]
+    ObjectFormats {
+        /// The remote.
+        remote: String,
+        /// This repository's format.
+        ours: String,
+        /// The remote's format.
+        theirs: String,
+    },
     /// The remote refused a list's push: a hook, a protected ref, a clash
     /// with a ref it has. Not a race: trying again changes nothing.
     #[error("The remote '{remote}' refused task list {list} ({reason}){}", said(.message.as_deref()))]

@@ -144,7 +144,8 @@ fn dry_run(
     let listed = net.run(LISTING, &["ls-remote", "--refs", net.remote, &pattern])?;
     if !listed.status.success() {
         let message = git_text(&listed);
-        return Err(SyncError::Fetch { remote: escape(net.remote), message });
+        let error = SyncError::Fetch { remote: escape(net.remote), message };
+        return Err(net.formats_differ(&listed).unwrap_or(error));
     }
     let dir = format!("{prefix}/");
     let mut theirs: Vec<(String, Option<CommitId>)> = Vec::new();

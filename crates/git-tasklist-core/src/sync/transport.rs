@@ -138,8 +138,30 @@ impl<'a> Net<'a> {
         if out.status.success() {
             Ok(())
         } else {
-            Err(SyncError::Fetch { remote: escape(self.remote), message: git_text(&out) })
+            Err(self.formats_differ(&out).unwrap_or_else(|| SyncError::Fetch {
+                remote: escape(self.remote),
+                message: git_text(&out),
+            }))
         }
+    }
+
+    /// The error for a git run that failed because the remote's object
+    /// format is not ours (git says so in a few wordings, by direction).
+    pub(super) fn formats_differ(&self, out: &std::process::Output) -> Option<SyncError> {
+        let text = String::from_utf8_lossy(&out.stderr);
+        let mismatch = ["mismatched algorithms", "hash algorithm", "object format"]
+            .iter()
+            .any(|w| text.contains(w));
+        if !mismatch {
+            return None;
+        }
+        let ours = self.store.object_format();
+        let theirs = if ours == "SHA-1" { "SHA-256" } else { "SHA-1" };
+        Some(SyncError::ObjectFormats {
+            remote: escape(self.remote),
+            ours: ours.into(),
+            theirs: theirs.into(),
+        })
     }
 }
 
@@ -228,7 +250,10 @@ pub(super) fn push(net: &Net<'_>, prefix: &str, lists: &[Offer]) -> Result<PushO
     let out = net.run(PUSHING, &args)?;
     let mut results = push_results(&out);
     if !out.status.success() && !results.values().any(|r| *r != Pushed::Taken) {
-        return Err(SyncError::Push { remote: escape(net.remote), message: git_text(&out) });
+        return Err(net.formats_differ(&out).unwrap_or_else(|| SyncError::Push {
+            remote: escape(net.remote),
+            message: git_text(&out),
+        }));
     }
     let unsure: Vec<String> = lists
         .iter()

@@ -46,6 +46,7 @@ mod test_mcp_claude;
 mod test_namespace;
 mod test_next;
 mod test_order;
+mod test_repo_formats;
 mod test_repo_kinds;
 mod test_resolve;
 mod test_resume;

@@ -73,8 +73,9 @@ fn starts_with_pattern(s: &[char], pat: &str) -> bool {
 
 /// Replaces what varies between runs: temp paths (`<TMP>`), UUIDs (`<ID>`),
 /// times `YYYY-MM-DDTHH:MM:SSZ` and `YYYY-MM-DD HH:MM` (`<TIME>`) and commit
-/// ids (`<COMMIT>`: a whole word of 7 to 40 lowercase hex digits that is 12 or
-/// 40 long or holds a decimal digit, so English words are left alone).
+/// ids (`<COMMIT>`: a whole word of 64 lowercase hex digits (SHA-256), or of
+/// 7 to 40 that is 12 or 40 long or holds a decimal digit, so English words
+/// are left alone).
 ///
 /// Our own rules rather than snapbox's regex redactions: "7 to 40 hex digits
 /// holding a decimal digit, as a whole word" needs a look-around, which the
@@ -108,7 +109,8 @@ pub fn redact(text: &str, paths: &[&Path]) -> String {
                 .take_while(|c| c.is_ascii_digit() || ('a'..='f').contains(*c))
                 .count();
             let digit = s[i..i + n].iter().any(char::is_ascii_digit);
-            if (7..=40).contains(&n) && ends_word(n) && (n == 12 || n == 40 || digit) {
+            let short = (7..=40).contains(&n) && (n == 12 || n == 40 || digit);
+            if ends_word(n) && (short || n == 64) {
                 out.push_str("<COMMIT>");
                 i += n;
                 continue;

@@ -232,6 +232,11 @@ fn namespaces_git_manages_itself_are_refused() {
 
 #[test]
 fn list_reports_nested_and_undecodable_refs() {
+    if !crate::common::Formats::from_env()
+        .files_refs_only("list_reports_nested_and_undecodable_refs")
+    {
+        return;
+    }
     let repo = TestRepo::new();
     let id = repo.create("Good", &["a"]);
     let tip = repo.tip(&id);

@@ -229,6 +229,11 @@ fn prefixes_resolve_from_packed_and_loose_refs_alike() {
 
 #[test]
 fn a_create_packs_the_namespace_once_many_refs_are_loose() {
+    if !crate::common::Formats::from_env()
+        .files_refs_only("a_create_packs_the_namespace_once_many_refs_are_loose")
+    {
+        return;
+    }
     let repo = TestRepo::new();
     let first = repo.create("First", &["a"]);
     let tip = repo.tip(&first);

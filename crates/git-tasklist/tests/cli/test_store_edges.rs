@@ -27,23 +27,6 @@ fn a_write_over_the_size_limit_is_refused_and_nothing_is_written() {
 }
 
 #[test]
-fn reftable_repositories_are_refused_clearly() {
-    let repo = TestRepo::new();
-    let dir = repo.root().join("rt");
-    let ok = std::process::Command::new("git")
-        .args(["init", "-q", "--ref-format=reftable"])
-        .arg(&dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .status()
-        .unwrap();
-    assert!(ok.success());
-    let err = expect_error(repo.cmd_in(&dir).args(["create", "X", "--task", "a"]), 1);
-    assert!(err.contains("reftable"), "{err}");
-    assert!(!dir.join(".git/refs/tasklists").exists(), "a loose ref was written");
-}
-
-#[test]
 fn git_namespaces_are_not_list_namespaces() {
     let repo = TestRepo::new();
     for ns in ["refs/heads", "refs/heads/lists", "refs/tags", "refs/remotes/origin"] {
@@ -139,15 +122,6 @@ fn a_dependency_cycle_in_a_hand_edit_is_named() {
     commit_behind_back(&repo, &id, &text, "cycle");
     let err = expect_error(repo.cmd().args(["-l", &id, "show"]), 1);
     assert!(err.contains("cycle: a → b → a"), "{err}");
-}
-
-#[test]
-fn a_sha256_repository_is_named_as_such() {
-    let repo = TestRepo::new();
-    let dir = repo.root().join("s256");
-    repo.git_in(repo.root(), &["init", "-q", "--object-format=sha256", "s256"]);
-    let err = expect_error(repo.cmd_in(&dir).arg("list"), 1);
-    assert!(err.contains("SHA-256"), "{err}");
 }
 
 #[test]

@@ -1,14 +1,17 @@
-//! The refs of the lists: listing them, resolving what a user typed to an
-//! id, and the tip a read or a write starts from.
+//! Listing the lists' refs, resolving what a user typed to an id, and the
+//! tip a read or a write starts from, through whichever [`Backend`] the
+//! repository uses.
 
 use gix::ObjectId;
-use gix::bstr::ByteSlice;
 
-use super::error::{Lookup, Problem, StoreError, StoreResult, git_err};
-use super::open::Store;
-use super::types::{MIN_PREFIX, cid};
+use super::backend::Backend;
+use super::files;
+use super::types::RefTarget;
 use crate::domain::id::CommitId;
 use crate::domain::model::is_uuid;
+use crate::store::error::{Lookup, Problem, StoreError, StoreResult};
+use crate::store::open::Store;
+use crate::store::types::{MIN_PREFIX, cid};
 use crate::util::text::escape;
 
 impl Store {
@@ -17,37 +20,28 @@ impl Store {
     /// no list is read. Names that are not list ids ([`is_uuid`]) are in
     /// here too, for a caller to report.
     pub fn list_tips(&self) -> StoreResult<Vec<(String, Option<CommitId>)>> {
-        let tips = self.refs_with_prefix(&self.local(), "", true)?;
+        let tips = self.refs_with_prefix(&self.local())?;
         let mut tips: Vec<_> =
             tips.into_iter().map(|(id, tip)| (id, tip.map(|t| cid(&t)))).collect();
         tips.sort();
         Ok(tips)
     }
 
-    /// Refs directly under the namespace whose id starts with `prefix`, with
-    /// their tips when `peel` (else `None`: names alone, nothing else read).
+    /// Refs directly under the namespace, with their tips (`None` when a
+    /// ref cannot be resolved).
     fn refs_with_prefix(
         &self,
         repo: &gix::Repository,
-        prefix: &str,
-        peel: bool,
     ) -> StoreResult<Vec<(String, Option<ObjectId>)>> {
         let dir = format!("{}/", self.namespace);
-        let full = format!("{dir}{prefix}");
-        let platform = repo.references().map_err(|e| git_err("reading refs", e))?;
-        let iter = platform.prefixed(full.as_str()).map_err(|e| git_err("reading refs", e))?;
         let mut out = Vec::new();
-        for r in iter {
-            let Ok(mut r) = r else { continue };
-            let name = r.name().as_bstr().to_str_lossy().into_owned();
+        for listed in self.refs.list(repo, &dir)? {
             // Only refs directly under the namespace are lists; deeper ones
             // belong to another namespace nested inside this one.
-            let Some(id) = name.strip_prefix(&dir).filter(|id| !id.contains('/')) else {
+            let Some(id) = listed.name.strip_prefix(&dir).filter(|id| !id.contains('/')) else {
                 continue;
             };
-            let id = id.to_string();
-            let tip = if peel { r.peel_to_id().ok().map(|i| i.detach()) } else { None };
-            out.push((id, tip));
+            out.push((id.to_string(), listed.tip.ok()));
         }
         Ok(out)
     }
@@ -57,14 +51,12 @@ impl Store {
     /// peeled have `None`. Names only: nothing else is read.
     pub fn refs_under(&self, prefix: &str) -> StoreResult<Vec<(String, Option<CommitId>)>> {
         let repo = self.local();
-        let platform = repo.references().map_err(|e| git_err("reading refs", e))?;
-        let iter = platform.prefixed(prefix).map_err(|e| git_err("reading refs", e))?;
-        let mut out = Vec::new();
-        for r in iter {
-            let Ok(mut r) = r else { continue };
-            let name = r.name().as_bstr().to_str_lossy().into_owned();
-            out.push((name, r.peel_to_id().ok().map(|i| cid(&i))));
-        }
+        let mut out: Vec<_> = self
+            .refs
+            .list(&repo, prefix)?
+            .into_iter()
+            .map(|l| (l.name, l.tip.ok().map(|t| cid(&t))))
+            .collect();
         out.sort();
         Ok(out)
     }
@@ -120,43 +112,21 @@ impl Store {
         }
     }
 
-    /// Ids of the lists whose id starts with `prefix`, from ref names alone:
-    /// the entries of the namespace's loose-ref directory (names only, no
-    /// file is opened) and a binary search of `packed-refs`. At 10,000 lists
-    /// this costs a directory listing, where iterating refs reads every file.
+    /// Ids of the lists whose id starts with `prefix`, from ref names alone.
+    /// Files backend: the entries of the namespace's loose-ref directory
+    /// (names only, no file is opened) and a binary search of `packed-refs`;
+    /// at 10,000 lists this costs a directory listing, where iterating refs
+    /// reads every file.
     fn ids_with_prefix(
         &self,
         repo: &gix::Repository,
         prefix: &str,
     ) -> StoreResult<std::collections::BTreeSet<String>> {
-        let mut ids = std::collections::BTreeSet::new();
-        let dir = self.common_dir.join(&self.namespace);
-        if let Ok(entries) = std::fs::read_dir(&dir) {
-            for e in entries.flatten() {
-                let name = e.file_name();
-                let Some(name) = name.to_str() else { continue };
-                let is_file = e.file_type().is_ok_and(|t| t.is_file());
-                if is_file && name.starts_with(prefix) && is_uuid(name) {
-                    ids.insert(name.to_string());
-                }
-            }
+        let dir = format!("{}/", self.namespace);
+        match &self.refs {
+            Backend::Files => files::ids_with_prefix(repo, &self.common_dir, &dir, prefix),
+            Backend::Reftable(r) => r.ids_with_prefix(&dir, prefix),
         }
-        let packed =
-            repo.refs.cached_packed_buffer().map_err(|e| git_err("reading packed refs", e))?;
-        if let Some(packed) = packed {
-            let full = format!("{}/{prefix}", self.namespace);
-            let iter = packed
-                .iter_prefixed(full.clone().into())
-                .map_err(|e| git_err("reading packed refs", e))?;
-            let dir = format!("{}/", self.namespace);
-            for r in iter.flatten() {
-                let name = r.name.as_bstr().to_str_lossy();
-                if let Some(id) = name.strip_prefix(&dir).filter(|id| is_uuid(id)) {
-                    ids.insert(id.to_string());
-                }
-            }
-        }
-        Ok(ids)
     }
 
     fn describe(&self, repo: &gix::Repository, id: &str) -> String {
@@ -173,35 +143,33 @@ impl Store {
         Ok(self.tip_with(&self.local(), id)?.map(|t| cid(&t)))
     }
 
-    /// Whether list `id` has a ref, read without peeling it (which would
-    /// read the object it points to: a reader does that next anyway).
+    /// Whether list `id` has a ref, read without peeling it where the
+    /// backend allows (a reader reads the object it points to next anyway).
     fn ref_exists(&self, repo: &gix::Repository, id: &str) -> StoreResult<bool> {
         let name = self.ref_name(id);
-        let r = repo.try_find_reference(name.as_str()).map_err(|e| git_err("reading a ref", e))?;
-        Ok(r.is_some())
+        Ok(match &self.refs {
+            Backend::Files => self.refs.find(repo, &name)?.is_some(),
+            Backend::Reftable(_) => self.refs.peel(repo, &name, &|_| false)?.is_some(),
+        })
     }
 
+    /// The tip of list `id` peeled to the object beneath (`None`: no ref).
     pub(crate) fn tip_with(
         &self,
         repo: &gix::Repository,
         id: &str,
     ) -> StoreResult<Option<ObjectId>> {
         let name = self.ref_name(id);
-        let r = repo.try_find_reference(name.as_str()).map_err(|e| git_err("reading a ref", e))?;
-        match r {
+        // A commit this process wrote needs no peeling (which would read
+        // it to see whether it is a tag).
+        match self.refs.peel(repo, &name, &|oid| self.recent.has(oid))? {
             None => Ok(None),
-            // A commit this process wrote needs no peeling (which
-            // would read it to see whether it is a tag).
-            Some(r) if r.target().try_id().is_some_and(|oid| self.recent.has(oid)) => {
-                Ok(r.target().try_id().map(|oid| oid.to_owned()))
-            }
-            Some(mut r) => {
-                r.peel_to_id().map(|i| Some(i.detach())).map_err(|e| StoreError::Unreadable {
-                    list: escape(id),
-                    commit: "(none)".into(),
-                    problem: Problem::BadRef(Box::new(e)),
-                })
-            }
+            Some(Ok(oid)) => Ok(Some(oid)),
+            Some(Err(e)) => Err(StoreError::Unreadable {
+                list: escape(id),
+                commit: "(none)".into(),
+                problem: Problem::BadRef(e),
+            }),
         }
     }
 
@@ -214,21 +182,16 @@ impl Store {
         id: &str,
     ) -> StoreResult<Option<ObjectId>> {
         let name = self.ref_name(id);
-        let Some(r) =
-            repo.try_find_reference(name.as_str()).map_err(|e| git_err("reading a ref", e))?
-        else {
+        let Some(target) = self.refs.find(repo, &name)? else {
             return Ok(None);
         };
         let odd =
             |what: String| StoreError::OddRef { list: escape(id), reference: name.clone(), what };
-        let target = match r.target() {
-            gix::refs::TargetRef::Symbolic(to) => {
-                return Err(odd(format!(
-                    "a symbolic ref (to {})",
-                    escape(&to.as_bstr().to_str_lossy())
-                )));
+        let target = match target {
+            RefTarget::Symbolic(to) => {
+                return Err(odd(format!("a symbolic ref (to {})", escape(&to))));
             }
-            gix::refs::TargetRef::Object(oid) => oid.to_owned(),
+            RefTarget::Object(oid) => oid,
         };
         Ok(Some(target))
     }

@@ -1,0 +1,35 @@
+//! The types a ref backend answers with.
+
+use gix::ObjectId;
+
+use crate::store::error::StoreError;
+use crate::store::types::BoxError;
+
+/// What a ref points at, unpeeled.
+pub(crate) enum RefTarget {
+    /// An object id.
+    Object(ObjectId),
+    /// Another ref, by full name.
+    Symbolic(String),
+}
+
+/// A ref as listed: its full name and its tip peeled through symbolic refs
+/// and tags, or why it cannot be.
+pub(crate) struct Listed {
+    /// The full ref name.
+    pub(crate) name: String,
+    /// The peeled tip.
+    pub(crate) tip: Result<ObjectId, BoxError>,
+}
+
+/// Why a compare-and-swap did not move the ref.
+pub(crate) enum CasFailure {
+    /// The ref did not hold the expected value (or exists when it must not).
+    Conflict,
+    /// The ref was expected but is gone.
+    NotFound,
+    /// The ref store is locked by another writer for longer than git waits.
+    Busy,
+    /// Anything else.
+    Failed(StoreError),
+}
