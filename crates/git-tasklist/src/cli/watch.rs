@@ -193,8 +193,10 @@ fn draw_list(app: &App, all: bool, out: &mut Vec<u8>) -> CliResult {
     let entries = app.tl.list()?;
     let ns = app.tl.namespace();
     let view = ListsView::new(&entries, ns, all, app.session());
-    let hidden =
-        entries.iter().filter(|e| !all && e.result.as_ref().is_ok_and(|s| s.summary.archived)).count();
+    let hidden = entries
+        .iter()
+        .filter(|e| !all && e.result.as_ref().is_ok_and(|s| s.summary.archived))
+        .count();
     let empty = if view.lists.is_empty() { list::empty_line(app, hidden) } else { String::new() };
     list::write_text(out, &view, app.color, &empty)?;
     for u in &view.unreadable {
