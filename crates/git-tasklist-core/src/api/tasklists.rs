@@ -57,8 +57,9 @@ impl Tasklists {
     }
 
     /// The same repository, with writes starting git's own housekeeping
-    /// when it is due (`git gc --auto`, `git pack-refs`; see
-    /// [`Store::set_housekeeping`]). Off by default.
+    /// when it is due (`git gc --auto` once loose objects pass `gc.auto`,
+    /// `git pack-refs` once the namespace's loose refs pile up). Off by
+    /// default: a program using the library decides whether it spawns git.
     pub fn with_housekeeping(mut self, on: bool) -> Tasklists {
         self.store.set_housekeeping(on);
         self
@@ -281,14 +282,15 @@ impl Tasklists {
         Ok(Tasklists { store, session: self.session.clone(), words: self.words.clone() })
     }
 
-    /// What is known here of a remote's lists, without the network (see
-    /// [`crate::sync::remote_lists`]): `None` when no remote is configured.
+    /// What is known here of a remote's lists, without the network (whether
+    /// its fetch refspec is configured, how many lists a fetch brought):
+    /// `None` when no remote is configured.
     pub fn remote_lists(&self, remote: Option<&str>) -> Result<Option<crate::sync::RemoteLists>> {
         Ok(crate::sync::remote_lists(&self.store, remote)?)
     }
 
-    /// How many lists `remote` holds, asked over the network (see
-    /// [`crate::sync::count_remote_lists`]).
+    /// How many lists `remote` holds, asked over the network (`git
+    /// ls-remote`, within sync's network timeout).
     pub fn count_remote_lists(&self, remote: &str) -> Result<usize> {
         Ok(crate::sync::count_remote_lists(&self.store, remote, None)?)
     }

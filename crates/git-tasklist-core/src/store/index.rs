@@ -56,7 +56,8 @@ pub struct Summarized {
     pub tip: CommitId,
 }
 
-/// One entry of [`Store::summaries`]: a list's summary or why it cannot be read.
+/// One entry of the summary index's answer (what [`crate::Tasklists::list`]
+/// returns): a list's summary or why it cannot be read.
 #[derive(Debug)]
 pub struct SummaryEntry {
     /// The ref's name below the namespace.
