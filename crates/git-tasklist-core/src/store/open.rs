@@ -104,10 +104,8 @@ impl Store {
         if let Some(why) = refused {
             return Err(StoreError::NotARepo { path: start, reason: NotARepo::Other(why) });
         }
+        let refs = Backend::of(&local);
         let config = local.config_snapshot();
-        let ref_format = config.string("extensions.refStorage");
-        let reftable = ref_format.is_some_and(|f| f.eq_ignore_ascii_case(b"reftable"));
-        let refs = Backend::of(&local, reftable);
         let from_env = std::env::var(NAMESPACE_ENV).ok().filter(|s| !s.is_empty());
         let from_config =
             config.string(NAMESPACE_CONFIG_KEY).map(|s| s.to_str_lossy().into_owned());
@@ -142,7 +140,7 @@ impl Store {
     /// example the remote-tracking copies `sync` fetches).
     pub fn with_namespace(&self, namespace: &str) -> StoreResult<Store> {
         let local = self.local();
-        let refs = Backend::of(&local, !self.refs.is_files());
+        let refs = Backend::of(&local);
         drop(local);
         Ok(Store {
             repo: self.repo.clone(),

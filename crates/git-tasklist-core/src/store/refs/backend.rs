@@ -18,10 +18,11 @@ pub(crate) enum Backend {
 }
 
 impl Backend {
-    /// The backend of the repository `repo` (`ref_format`: the value of
-    /// `extensions.refStorage`).
-    pub(crate) fn of(repo: &gix::Repository, reftable: bool) -> Backend {
-        if reftable {
+    /// The backend of the repository `repo`, as its `extensions.refStorage`
+    /// says (files when unset).
+    pub(crate) fn of(repo: &gix::Repository) -> Backend {
+        let format = repo.config_snapshot().string("extensions.refStorage");
+        if format.is_some_and(|f| f.eq_ignore_ascii_case(b"reftable")) {
             Backend::Reftable(reftable::Reftable::new(repo.git_dir()))
         } else {
             Backend::Files
