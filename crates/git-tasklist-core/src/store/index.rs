@@ -34,6 +34,7 @@ use gix::bstr::ByteSlice;
 use super::error::{StoreResult, git_err};
 use super::open::Store;
 use super::read::ListEntry;
+use super::refs::stable_listing;
 use super::types::cid;
 use crate::domain::id::CommitId;
 use crate::domain::model::is_uuid;
@@ -247,15 +248,24 @@ impl Store {
         if !self.refs.is_files() {
             return self.listed_tips(repo, &dir);
         }
+        stable_listing(&self.common_dir, || self.plain_tips_once(repo, &dir))
+    }
+
+    /// One read of [`Store::plain_tips`] on the files backend, which may
+    /// miss refs `git pack-refs` moved meanwhile.
+    fn plain_tips_once(
+        &self,
+        repo: &gix::Repository,
+        dir: &str,
+    ) -> StoreResult<(Vec<(String, ObjectId)>, bool)> {
         let mut odd = false;
         let mut tips: HashMap<String, Option<ObjectId>> = HashMap::new();
         let packed =
             repo.refs.cached_packed_buffer().map_err(|e| git_err("reading packed refs", e))?;
         let mut sorted: Vec<(String, ObjectId)> = Vec::new();
         if let Some(packed) = &packed {
-            let iter = packed
-                .iter_prefixed(dir.clone().into())
-                .map_err(|e| git_err("reading packed refs", e))?;
+            let iter =
+                packed.iter_prefixed(dir.into()).map_err(|e| git_err("reading packed refs", e))?;
             for r in iter {
                 let Ok(r) = r else {
                     odd = true;
@@ -273,6 +283,7 @@ impl Store {
                 }
             }
         }
+        super::refs::mid_listing();
         let loose_dir = self.common_dir.join(&self.namespace);
         if let Ok(entries) = std::fs::read_dir(&loose_dir) {
             for e in entries.flatten() {
@@ -554,5 +565,21 @@ mod tests {
         }
         assert_ne!(checksum(b"abcdefgh1"), checksum(b"abcdefgh2"));
         assert!(parse_index(b"short", 20, "refs/tasklists").is_none());
+    }
+
+    /// `git pack-refs` between the read of `packed-refs` and of the loose
+    /// refs: the tips still name every list.
+    #[test]
+    fn tips_survive_pack_refs_between_packed_and_loose_reads() {
+        let (dir, ids) = crate::store::refs::tests::repo_with_loose_lists(3);
+        let store = Store::open(Some(dir.path()), None).unwrap();
+        let repo = store.local();
+        let path = dir.path().to_path_buf();
+        crate::store::refs::tests::on_mid_listing(move || {
+            crate::store::refs::tests::git(&path, &["pack-refs", "--all"]);
+        });
+        let (tips, odd) = store.plain_tips(&repo).unwrap();
+        assert!(!odd);
+        assert_eq!(tips.into_iter().map(|(id, _)| id).collect::<Vec<_>>(), ids);
     }
 }

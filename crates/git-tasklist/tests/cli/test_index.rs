@@ -219,3 +219,86 @@ fn the_index_is_never_pushed_or_fetched() {
     assert!(listed.contains("Pushed"), "{listed}");
     team.fsck(&team.a);
 }
+
+/// `git pack-refs` writes the new `packed-refs`, then deletes the loose refs
+/// it packed: a reader that took the old `packed-refs` and then found a loose
+/// ref gone once lost that list without a word. Here every ref exists at
+/// every moment while another process packs the refs again and again; every
+/// `list` (warm index and cold) must show every list.
+#[test]
+fn a_list_never_misses_refs_that_pack_refs_moves() {
+    if !crate::common::Formats::from_env()
+        .files_refs_only("a_list_never_misses_refs_that_pack_refs_moves")
+    {
+        return;
+    }
+    const LISTS: usize = 200;
+    const PACKS: usize = 8;
+    let repo = TestRepo::new();
+    let mut stream = String::new();
+    let mut refs = Vec::new();
+    for i in 0..LISTS {
+        let id = uuid::Uuid::now_v7().to_string();
+        let body = toml_for(
+            &id,
+            &format!("[[tasks]]\nid = \"t{i}\"\ntitle = \"Task\"\nstatus = \"pending\"\n"),
+        );
+        stream.push_str(&format!(
+            "blob\nmark :{m}\ndata {}\n{body}\ncommit refs/tasklists/{id}\ncommitter T <t@example.com> 0 +0000\ndata 7\nplanted\nM 100644 :{m} tasklist.toml\n\n",
+            body.len(),
+            m = i + 1,
+        ));
+        refs.push(id);
+    }
+    repo.git_stdin(&["fast-import", "--quiet"], stream.as_bytes());
+    let tips: Vec<(PathBuf, String)> = refs
+        .iter()
+        .map(|id| (repo.git_dir().join("refs/tasklists").join(id), repo.tip(id)))
+        .collect();
+    assert_eq!(list_json(&repo, true)["lists"].as_array().unwrap().len(), LISTS);
+    // Another process packs the refs; before each pack every ref is made
+    // loose again (same target, written by rename), so none is ever absent.
+    let mut packer = repo.std_cmd();
+    packer.arg("--version");
+    let git_dir = repo.git_dir();
+    let env: Vec<(String, String)> = packer
+        .get_envs()
+        .filter_map(|(k, v)| Some((k.to_str()?.into(), v?.to_str()?.into())))
+        .collect();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = done.clone();
+    let packs = std::thread::spawn(move || {
+        let ok = (0..PACKS).all(|_| {
+            // git prunes the emptied directory; the new file is written
+            // outside the refs and renamed in, as git writes a ref.
+            let tmp = git_dir.join("ref.tmp");
+            std::fs::create_dir_all(git_dir.join("refs/tasklists")).unwrap();
+            for (path, tip) in &tips {
+                std::fs::write(&tmp, format!("{tip}\n")).unwrap();
+                std::fs::rename(&tmp, path).unwrap();
+            }
+            std::process::Command::new("git")
+                .args(["pack-refs", "--all"])
+                .current_dir(&git_dir)
+                .envs(env.iter().map(|(k, v)| (k, v)))
+                .status()
+                .is_ok_and(|s| s.success())
+        });
+        flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        ok
+    });
+    let mut reads = 0;
+    while !done.load(std::sync::atomic::Ordering::SeqCst) {
+        if reads % 2 == 1 {
+            let _ = std::fs::remove_file(index_file(&repo));
+        }
+        let v = list_json(&repo, true);
+        let shown = v["lists"].as_array().unwrap().len();
+        assert_eq!(shown, LISTS, "read {reads} showed {shown} of {LISTS} lists");
+        assert_eq!(v["unreadable"], serde_json::json!([]), "read {reads}");
+        reads += 1;
+    }
+    assert!(packs.join().unwrap(), "every pack-refs succeeded");
+    assert!(reads > 0);
+    repo.fsck();
+}

@@ -1,6 +1,8 @@
 //! The files ref backend (loose refs and `packed-refs`), read and written
 //! by gix itself.
 
+use std::path::Path;
+
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
@@ -9,11 +11,69 @@ use super::types::{CasFailure, Listed, RefTarget};
 use crate::domain::model::is_uuid;
 use crate::store::error::{StoreResult, git_err};
 
+/// How many times a listing is read again because `packed-refs` was
+/// replaced while it ran, before the read gives up.
+const LISTING_ATTEMPTS: u32 = 16;
+
+/// What identifies one version of `packed-refs`: git replaces the file by a
+/// rename, so a new version has a new inode and modification time.
+#[derive(PartialEq, Eq)]
+struct PackedStamp(Option<(u64, u64, Option<std::time::SystemTime>)>);
+
+impl PackedStamp {
+    /// The stamp of `<common_dir>/packed-refs` now (`None` inside: no file).
+    fn of(common_dir: &Path) -> PackedStamp {
+        let meta = std::fs::metadata(common_dir.join("packed-refs")).ok();
+        PackedStamp(meta.map(|m| (inode(&m), m.len(), m.modified().ok())))
+    }
+}
+
+#[cfg(unix)]
+fn inode(meta: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(meta)
+}
+
+#[cfg(not(unix))]
+fn inode(_: &std::fs::Metadata) -> u64 {
+    0
+}
+
+/// Runs `read`, a listing of loose refs and `packed-refs`, until no
+/// `packed-refs` was written while it ran. `git pack-refs` (and `git gc`)
+/// writes the new `packed-refs` before it deletes the loose refs it packed,
+/// so a listing that read the old `packed-refs` and then found a loose ref
+/// gone would miss that ref; when `packed-refs` is the same version before
+/// and after the listing, every ref the listing missed was really deleted.
+pub(crate) fn stable_listing<T>(
+    common_dir: &Path,
+    mut read: impl FnMut() -> StoreResult<T>,
+) -> StoreResult<T> {
+    for _ in 0..LISTING_ATTEMPTS {
+        let before = PackedStamp::of(common_dir);
+        let out = read()?;
+        if PackedStamp::of(common_dir) == before {
+            return Ok(out);
+        }
+    }
+    Err(git_err(
+        "reading refs",
+        std::io::Error::other(format!(
+            "packed-refs was rewritten during {LISTING_ATTEMPTS} consecutive reads"
+        )),
+    ))
+}
+
 /// Every ref whose full name starts with `prefix`, with its tip peeled
 /// through symbolic refs and tags.
 pub(super) fn list(repo: &gix::Repository, prefix: &str) -> StoreResult<Vec<Listed>> {
+    stable_listing(repo.common_dir(), || list_once(repo, prefix))
+}
+
+/// One read of [`list`], which may miss refs `git pack-refs` moved meanwhile.
+fn list_once(repo: &gix::Repository, prefix: &str) -> StoreResult<Vec<Listed>> {
     let platform = repo.references().map_err(|e| git_err("reading refs", e))?;
     let iter = platform.prefixed(prefix).map_err(|e| git_err("reading refs", e))?;
+    mid_listing();
     let mut out = Vec::new();
     for r in iter {
         // An undecodable loose ref is reported by its file name elsewhere.
@@ -128,4 +188,88 @@ pub(super) fn cas(
 pub(super) fn head_name(repo: &gix::Repository) -> Option<String> {
     let head = repo.head_name().ok()??;
     head.as_bstr().to_str().ok().map(String::from)
+}
+
+/// Runs the hook a test set, once, between a listing's read of
+/// `packed-refs` and its read of the loose refs.
+#[cfg(test)]
+pub(crate) fn mid_listing() {
+    tests::MID_LISTING.with(|m| {
+        if let Some(f) = m.borrow_mut().take() {
+            f()
+        }
+    })
+}
+
+/// Nothing to run between a listing's two reads outside tests.
+#[cfg(not(test))]
+#[inline(always)]
+pub(crate) fn mid_listing() {}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    //! Repositories with loose list refs, and the hook that moves refs in
+    //! the middle of a listing.
+
+    use std::cell::RefCell;
+    use std::path::Path;
+
+    thread_local! {
+        /// What [`super::mid_listing`] runs next, once.
+        pub(crate) static MID_LISTING: RefCell<Option<Box<dyn FnOnce()>>> =
+            RefCell::new(None);
+    }
+
+    /// Has the next listing on this thread run `f` between its two reads.
+    pub(crate) fn on_mid_listing(f: impl FnOnce() + 'static) {
+        MID_LISTING.with(|m| *m.borrow_mut() = Some(Box::new(f)));
+    }
+
+    /// Runs git in `dir` without the machine's config; returns stdout.
+    pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "T")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "T")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// A repository with `n` loose refs under `refs/tasklists/` (sorted ids).
+    pub(crate) fn repo_with_loose_lists(n: usize) -> (tempfile::TempDir, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q", "--ref-format=files"]);
+        let tree = git(dir.path(), &["hash-object", "-t", "tree", "-w", "/dev/null"]);
+        let commit = git(dir.path(), &["commit-tree", tree.trim(), "-m", "x"]);
+        let mut ids: Vec<String> =
+            (0..n).map(|i| format!("0193f5a2-7c1e-7b3a-9d1e-5f2a3b4c5d{i:02}")).collect();
+        ids.sort();
+        for id in &ids {
+            git(dir.path(), &["update-ref", &format!("refs/tasklists/{id}"), commit.trim()]);
+        }
+        (dir, ids)
+    }
+
+    /// `git pack-refs` between the read of `packed-refs` and of the loose
+    /// refs: the listing still names every ref.
+    #[test]
+    fn a_listing_survives_pack_refs_between_its_reads() {
+        let (dir, ids) = repo_with_loose_lists(3);
+        let repo = gix::open(dir.path()).unwrap();
+        let path = dir.path().to_path_buf();
+        on_mid_listing(move || {
+            git(&path, &["pack-refs", "--all"]);
+        });
+        let listed = super::list(&repo, "refs/tasklists/").unwrap();
+        let names: Vec<String> = listed.into_iter().map(|l| l.name).collect();
+        let want: Vec<String> = ids.iter().map(|id| format!("refs/tasklists/{id}")).collect();
+        assert_eq!(names, want);
+    }
 }

@@ -10,3 +10,7 @@ mod files;
 mod lookup;
 mod reftable;
 pub(super) mod types;
+
+#[cfg(test)]
+pub(super) use files::tests;
+pub(super) use files::{mid_listing, stable_listing};
