@@ -144,7 +144,7 @@ fn a_dry_run_sync_across_object_formats_names_both_as_a_sync_would() {
 }
 
 #[test]
-fn a_partial_clone_fetches_a_missing_list_blob_or_names_the_remote() {
+fn a_partial_clone_fetches_a_missing_list_tree_or_blob_or_names_the_remote() {
     let repo = TestRepo::new();
     repo.write("README.md", "x\n");
     repo.git(&["add", "README.md"]);
@@ -160,27 +160,43 @@ fn a_partial_clone_fetches_a_missing_list_blob_or_names_the_remote() {
             dir,
             &["rev-list", "--objects", "--missing=print", &format!("refs/tasklists/{id}")],
         );
-        objects.lines().filter(|l| l.starts_with('?')).count()
+        objects.lines().filter_map(|l| l.strip_prefix('?')).map(String::from).collect::<Vec<_>>()
     };
-    for name in ["on-demand", "remote-gone"] {
-        repo.git_in(repo.root(), &["clone", "-q", "--filter=blob:none", &url, name]);
-        repo.git_in(&repo.root().join(name), &fetch_lists);
-        assert_eq!(missing(&repo.root().join(name)), 2, "the list blobs are not local");
+    // blob:none leaves the list blobs out; tree:0 their trees too.
+    let tree = repo.git(&["rev-parse", &format!("refs/tasklists/{id}^{{tree}}")]);
+    for (filter, tree_absent) in [("blob:none", false), ("tree:0", true)] {
+        let filter_arg = format!("--filter={filter}");
+        for name in ["on-demand", "remote-gone"] {
+            let name = format!("{name}-{filter}");
+            repo.git_in(repo.root(), &["clone", "-q", &filter_arg, &url, &name]);
+            repo.git_in(&repo.root().join(&name), &fetch_lists);
+            let here = repo.root().join(&name);
+            // Two blobs, or two trees (whose blobs git cannot name).
+            let absent = missing(&here);
+            assert_eq!(absent.len(), 2, "{filter}: the list's objects are not local");
+            let tree = tree.trim().to_string();
+            assert_eq!(absent.contains(&tree), tree_absent, "{filter}: the tip's tree");
+        }
     }
 
     // Fetched on demand through git, from the promisor remote.
-    let here = repo.root().join("on-demand");
-    let out = repo.cmd_in(&here).args(["--json", "-l", &id, "show"]).assert().success();
-    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
-    assert_eq!(v["tasks"][0]["status"], "in_progress", "{v}");
-    repo.cmd_in(&here).args(["-l", &id, "verify"]).assert().success();
-    assert_eq!(missing(&here), 0);
+    for filter in ["blob:none", "tree:0"] {
+        let here = repo.root().join(format!("on-demand-{filter}"));
+        let out = repo.cmd_in(&here).args(["--json", "-l", &id, "show"]).assert().success();
+        let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        assert_eq!(v["tasks"][0]["status"], "in_progress", "{filter}: {v}");
+        repo.cmd_in(&here).args(["-l", &id, "verify"]).assert().success();
+        assert_eq!(missing(&here), Vec::<String>::new(), "{filter}");
+        repo.cmd_in(&here).args(["-l", &id, "done", "a"]).assert().success();
+    }
 
     // With the remote gone: a clear error naming it, not a crash.
-    let gone = repo.root().join("remote-gone");
     std::fs::rename(&repo.path, repo.root().join("moved")).unwrap();
-    let err = crate::common::expect_error(repo.cmd_in(&gone).args(["-l", &id, "show"]), 1);
-    assert!(err.contains("partial clone") && err.contains("'origin'"), "{err}");
+    for filter in ["blob:none", "tree:0"] {
+        let gone = repo.root().join(format!("remote-gone-{filter}"));
+        let err = crate::common::expect_error(repo.cmd_in(&gone).args(["-l", &id, "show"]), 1);
+        assert!(err.contains("partial clone") && err.contains("'origin'"), "{filter}: {err}");
+    }
 }
 
 #[test]
