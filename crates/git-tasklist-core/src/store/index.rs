@@ -319,9 +319,9 @@ impl Store {
     }
 
     /// [`Store::plain_tips`] through the ref backend's own listing, where
-    /// refs are not files (reftable: one `git for-each-ref`). A ref whose
-    /// name is not an id directly under the namespace, or that cannot be
-    /// peeled, is left to the full reader, as with files.
+    /// refs are not files (reftable: one `ls-refs`). A ref whose name is
+    /// not an id directly under the namespace, that is symbolic or that
+    /// cannot be peeled, is left to the full reader, as with files.
     fn listed_tips(
         &self,
         repo: &gix::Repository,
@@ -330,7 +330,7 @@ impl Store {
         let mut odd = false;
         let mut sorted: Vec<(String, ObjectId)> = Vec::new();
         for listed in self.refs.list(repo, dir)? {
-            let id = listed.name.strip_prefix(dir).filter(|id| is_uuid(id));
+            let id = listed.name.strip_prefix(dir).filter(|id| is_uuid(id) && !listed.symbolic);
             match (id, listed.tip) {
                 (Some(id), Ok(tip)) => sorted.push((id.to_string(), tip)),
                 _ => odd = true,

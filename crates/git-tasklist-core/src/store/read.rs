@@ -201,7 +201,19 @@ pub(crate) fn commit_state(
 
 /// The raw `tasklist.toml` of a commit, size-checked before it is loaded.
 fn state_text(repo: &gix::Repository, commit: &gix::Commit<'_>) -> Result<String, Problem> {
-    let tree = commit.tree().map_err(|e| Problem::Tree(Box::new(e)))?;
+    let tree = match commit.tree() {
+        Ok(tree) => tree,
+        // In a partial clone (`--filter=tree:0`) the tree may be on the
+        // promisor remote only.
+        Err(e) => {
+            let tree_id = commit.tree_id().map_err(|e| Problem::Tree(Box::new(e)))?.detach();
+            match super::promisor::fetch_missing(repo, tree_id) {
+                None => return Err(Problem::Tree(Box::new(e))),
+                Some(Err(why)) => return Err(Problem::Tree(why)),
+                Some(Ok(())) => commit.tree().map_err(|e| Problem::Tree(Box::new(e)))?,
+            }
+        }
+    };
     let entry = tree.find_entry(STATE_FILE).ok_or(Problem::NoStateFile)?;
     if !entry.mode().is_blob() {
         return Err(Problem::StateNotAFile);

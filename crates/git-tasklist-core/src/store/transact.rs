@@ -112,6 +112,7 @@ impl Store {
             // A signal waits until this attempt has written its objects and
             // moved the ref (or given up): no lock or temporary file is left.
             let hold = crate::util::interrupt::hold();
+            let serial = self.refs.serialize();
             let tip = self.write_tip(&repo, id)?;
             let (before, parent, base_tree) = match (tip_wanted, tip) {
                 (Tip::New, Some(_)) => {
@@ -178,7 +179,7 @@ impl Store {
                 Ok(_) => {
                     self.remember(commit, written.tree, written.tree_entries, &applied.list);
                     // Housekeeping may wait for git gc: no longer a write of ours.
-                    drop(hold);
+                    drop((serial, hold));
                     if self.housekeeping {
                         self.maybe_gc(&repo);
                         if parent.is_none() {
@@ -211,7 +212,7 @@ impl Store {
                 }
                 Err(CasFailure::Failed(e)) => return Err(e.into()),
             }
-            drop(hold);
+            drop((serial, hold));
             let cap = (1u64 << attempt.min(10)).min(MAX_BACKOFF.as_micros() as u64 / 1000).max(1);
             std::thread::sleep(Duration::from_micros(rng.below(cap * 1000)));
         }

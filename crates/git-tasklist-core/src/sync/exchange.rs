@@ -8,7 +8,7 @@ use crate::domain::id::CommitId;
 use super::error::SyncError;
 use super::reconcile::reconcile;
 use super::remote::{fetch_specs, known_remote, pick_remote, remote_prefix};
-use super::transport::{LISTING, Net, Offer, Pushed, git_text, push, remote_tips};
+use super::transport::{LISTING, Net, Offer, PUSHING, Pushed, git_text, push, remote_tips};
 use super::types::{Action, ListSync, SyncOptions, SyncReport, TRACKING_PREFIX};
 use crate::store::Store;
 use crate::util::text::{escape, one_line};
@@ -131,8 +131,9 @@ pub(crate) fn sync(
 }
 
 /// `sync --dry-run`: what the remote has comes from `git ls-remote`, and
-/// the objects needed to tell what would happen from `git fetch --dry-run`;
-/// no ref moves, here or there.
+/// the objects needed to tell what would happen from `git fetch --dry-run`
+/// (and, when the remote has no lists, `git push --dry-run`: whether it
+/// could take ours at all); no ref moves, here or there.
 fn dry_run(
     store: &Store,
     session: Option<&str>,
@@ -157,6 +158,21 @@ fn dry_run(
     }
     net.fetch(specs, true)?;
     let local = store.list_tips()?;
+    if theirs.is_empty() {
+        // Nothing came from the remote to show its object format, which a
+        // real sync learns when it pushes: ask a push that sends nothing.
+        let offer: Vec<String> = local
+            .iter()
+            .filter_map(|(id, tip)| Some(format!("{}:{prefix}/{id}", (*tip)?)))
+            .take(1)
+            .collect();
+        if let Some(spec) = offer.first() {
+            let out = net.run(PUSHING, &["push", "--dry-run", "--porcelain", net.remote, spec])?;
+            if let Some(e) = net.formats_differ(&out).filter(|_| !out.status.success()) {
+                return Err(e);
+            }
+        }
+    }
     let lists = reconcile(store, session, net.remote, &local, &theirs, true);
     Ok(SyncReport { remote: net.remote.to_string(), lists, remote_message: None })
 }

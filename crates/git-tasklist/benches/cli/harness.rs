@@ -79,6 +79,10 @@ pub(crate) struct Sizes {
     pub(crate) scale: &'static [(usize, bool)],
     /// Measured runs of each command in scenario n.
     pub(crate) scale_runs: usize,
+    /// Interleaved `update` runs per side in scenario o.
+    pub(crate) reftable_runs: usize,
+    /// MCP calls per ref format in scenario o.
+    pub(crate) reftable_mcp_calls: usize,
     /// Alternating batches per side for scenario i's CPU times.
     pub(crate) floor_batches: usize,
     /// Processes per batch in scenario i.
@@ -111,6 +115,8 @@ impl Sizes {
                 board_events: 5,
                 scale: &[(1_000, false), (2_000, true)],
                 scale_runs: 2,
+                reftable_runs: 10,
+                reftable_mcp_calls: 20,
             }
         } else {
             Sizes {
@@ -136,6 +142,8 @@ impl Sizes {
                 board_events: 30,
                 scale: &[(10_000, false), (100_000, true)],
                 scale_runs: 3,
+                reftable_runs: 60,
+                reftable_mcp_calls: 200,
             }
         }
     }

@@ -15,6 +15,7 @@
 //! | `floor` (i) | `update` vs `show` on one small list, wall and CPU per process | ≤ 1.3× |
 //! | `board` (l) | `serve`: the index of 1,000 lists over HTTP vs `list`; commit → `/events` → new page content; the server's RSS | ≤ 3×, ≤ 1 s, ≤ 50 MB |
 //! | `scale` (n) | `create`, `show -l TITLE`, `hook session-start`, `list` at 10,000 and 100,000 lists (90% archived) beside `for-each-ref \| cat-file --batch` | ≤ 30 ms; list ≤ 0.25× |
+//! | `reftable` (o) | `update` on reftable vs files vs `bench/plumbing-update.sh` on reftable, interleaved; `list`/`show` at 1,000 lists on each; `TaskUpdate` per call over one MCP connection on each | ≤ 2× files |
 //! | `resolve` (g) | `show` by an 8-character id prefix vs by full id at 10,000 lists (and by title) | ≤ 1.5× |
 //!
 //! `cargo bench --bench cli -- NAME` runs one scenario; `BENCH_QUICK=1` is a
@@ -28,7 +29,7 @@
 //! runs and times processes and keeps the report; `fixtures.rs` makes the
 //! repositories; one file per scenario group: `writes.rs` (a, d, i),
 //! `reads.rs` (b, c, e, f, m on the history repository), `scale.rs` (g, h),
-//! `sync.rs` (j), `mcp.rs` (k) and `board.rs` (l).
+//! `sync.rs` (j), `mcp.rs` (k), `board.rs` (l) and `reftable.rs` (o).
 
 use std::io::Write as _;
 use std::path::Path;
@@ -40,6 +41,7 @@ use crate::fixtures::{HistoryRepo, history_repo};
 use crate::harness::{BUILT, OUT_DIR, Report, Res, Sizes, bin, cleanup, git};
 use crate::mcp::bench_mcp;
 use crate::reads::{bench_history, bench_hook, bench_list, bench_resume, bench_verify};
+use crate::reftable::bench_reftable;
 use crate::scale::{bench_hostile, bench_resolve, bench_scale};
 use crate::sync::bench_sync;
 use crate::writes::{bench_concurrent, bench_floor, bench_update};
@@ -49,11 +51,12 @@ mod fixtures;
 mod harness;
 mod mcp;
 mod reads;
+mod reftable;
 mod scale;
 mod sync;
 mod writes;
 
-const SCENARIOS: [(&str, &str); 14] = [
+const SCENARIOS: [(&str, &str); 15] = [
     ("a", "update"),
     ("b", "history"),
     ("c", "list"),
@@ -68,6 +71,7 @@ const SCENARIOS: [(&str, &str); 14] = [
     ("l", "board"),
     ("m", "hook"),
     ("n", "scale"),
+    ("o", "reftable"),
 ];
 
 fn main() -> ExitCode {
@@ -138,6 +142,7 @@ fn run_all(s: &Sizes, selected: &[&str], r: &mut Report) -> Res<()> {
             "mcp" => bench_mcp(s, r)?,
             "board" => bench_board(s, r)?,
             "scale" => bench_scale(s, r)?,
+            "reftable" => bench_reftable(s, r)?,
             "history" | "list" | "resume" | "verify" | "hook" => {
                 if history.is_none() {
                     eprintln!("preparing the repository for b/c ({} lists)", s.lists);

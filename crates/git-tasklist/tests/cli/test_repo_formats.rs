@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use serde_json::json;
+
 use crate::common::{Formats, TestRepo, created_id, stdout};
 
 /// The formats `git` reports for the repository at `dir`.
@@ -102,26 +104,26 @@ fn every_format_syncs_two_clones() {
     }
 }
 
-#[test]
-fn syncing_a_sha1_clone_with_a_sha256_remote_names_both_formats() {
-    let sha1 = Formats { object: "sha1".into(), refs: "files".into() };
-    let repo = TestRepo::new_with(sha1);
+/// `sync` (with `extra` arguments) from a repository of object format
+/// `ours` to an empty bare remote of format `theirs`: a clear error naming
+/// both, nothing written here or there.
+fn sync_across_formats(ours: &str, theirs: &str, extra: &[&str]) {
+    let repo = TestRepo::new_with(Formats { object: ours.into(), refs: "files".into() });
     let id = repo.create("Plan", &["a"]);
     let remote = repo.root().join("remote.git");
-    let out = repo.git_output_in(
-        repo.root(),
-        &["init", "-q", "--bare", "--object-format=sha256", "remote.git"],
-    );
+    let format = format!("--object-format={theirs}");
+    let out = repo.git_output_in(repo.root(), &["init", "-q", "--bare", &format, "remote.git"]);
     // The helper adds its own --object-format first; git takes the last one.
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(formats_of(&repo, &remote).0, "sha256");
+    assert_eq!(formats_of(&repo, &remote).0, theirs);
     repo.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
     let before = repo.refs();
-    let out = repo.cmd().arg("--json").arg("sync").assert().code(1).get_output().clone();
+    let out =
+        repo.cmd().arg("--json").arg("sync").args(extra).assert().code(1).get_output().clone();
     let text = if out.stdout.is_empty() { &out.stderr } else { &out.stdout };
     let v: serde_json::Value = serde_json::from_slice(text).unwrap();
     let message = v["error"].as_str().unwrap();
-    assert!(message.contains("SHA-256") && message.contains("SHA-1"), "{v}");
+    assert!(message.contains("SHA-256") && message.contains("SHA-1"), "{extra:?}: {v}");
     assert!(message.contains("'origin'"), "{v}");
     assert_eq!(v["code"], "unsupported_repository", "{v}");
     assert_eq!(repo.refs(), before, "nothing written");
@@ -130,7 +132,19 @@ fn syncing_a_sha1_clone_with_a_sha256_remote_names_both_formats() {
 }
 
 #[test]
-fn a_partial_clone_fetches_a_missing_list_blob_or_names_the_remote() {
+fn syncing_a_sha1_clone_with_a_sha256_remote_names_both_formats() {
+    sync_across_formats("sha1", "sha256", &[]);
+    sync_across_formats("sha256", "sha1", &[]);
+}
+
+#[test]
+fn a_dry_run_sync_across_object_formats_names_both_as_a_sync_would() {
+    sync_across_formats("sha1", "sha256", &["--dry-run"]);
+    sync_across_formats("sha256", "sha1", &["--dry-run"]);
+}
+
+#[test]
+fn a_partial_clone_fetches_a_missing_list_tree_or_blob_or_names_the_remote() {
     let repo = TestRepo::new();
     repo.write("README.md", "x\n");
     repo.git(&["add", "README.md"]);
@@ -146,27 +160,43 @@ fn a_partial_clone_fetches_a_missing_list_blob_or_names_the_remote() {
             dir,
             &["rev-list", "--objects", "--missing=print", &format!("refs/tasklists/{id}")],
         );
-        objects.lines().filter(|l| l.starts_with('?')).count()
+        objects.lines().filter_map(|l| l.strip_prefix('?')).map(String::from).collect::<Vec<_>>()
     };
-    for name in ["on-demand", "remote-gone"] {
-        repo.git_in(repo.root(), &["clone", "-q", "--filter=blob:none", &url, name]);
-        repo.git_in(&repo.root().join(name), &fetch_lists);
-        assert_eq!(missing(&repo.root().join(name)), 2, "the list blobs are not local");
+    // blob:none leaves the list blobs out; tree:0 their trees too.
+    let tree = repo.git(&["rev-parse", &format!("refs/tasklists/{id}^{{tree}}")]);
+    for (filter, tree_absent) in [("blob:none", false), ("tree:0", true)] {
+        let filter_arg = format!("--filter={filter}");
+        for name in ["on-demand", "remote-gone"] {
+            let name = format!("{name}-{filter}");
+            repo.git_in(repo.root(), &["clone", "-q", &filter_arg, &url, &name]);
+            repo.git_in(&repo.root().join(&name), &fetch_lists);
+            let here = repo.root().join(&name);
+            // Two blobs, or two trees (whose blobs git cannot name).
+            let absent = missing(&here);
+            assert_eq!(absent.len(), 2, "{filter}: the list's objects are not local");
+            let tree = tree.trim().to_string();
+            assert_eq!(absent.contains(&tree), tree_absent, "{filter}: the tip's tree");
+        }
     }
 
     // Fetched on demand through git, from the promisor remote.
-    let here = repo.root().join("on-demand");
-    let out = repo.cmd_in(&here).args(["--json", "-l", &id, "show"]).assert().success();
-    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
-    assert_eq!(v["tasks"][0]["status"], "in_progress", "{v}");
-    repo.cmd_in(&here).args(["-l", &id, "verify"]).assert().success();
-    assert_eq!(missing(&here), 0);
+    for filter in ["blob:none", "tree:0"] {
+        let here = repo.root().join(format!("on-demand-{filter}"));
+        let out = repo.cmd_in(&here).args(["--json", "-l", &id, "show"]).assert().success();
+        let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        assert_eq!(v["tasks"][0]["status"], "in_progress", "{filter}: {v}");
+        repo.cmd_in(&here).args(["-l", &id, "verify"]).assert().success();
+        assert_eq!(missing(&here), Vec::<String>::new(), "{filter}");
+        repo.cmd_in(&here).args(["-l", &id, "done", "a"]).assert().success();
+    }
 
     // With the remote gone: a clear error naming it, not a crash.
-    let gone = repo.root().join("remote-gone");
     std::fs::rename(&repo.path, repo.root().join("moved")).unwrap();
-    let err = crate::common::expect_error(repo.cmd_in(&gone).args(["-l", &id, "show"]), 1);
-    assert!(err.contains("partial clone") && err.contains("'origin'"), "{err}");
+    for filter in ["blob:none", "tree:0"] {
+        let gone = repo.root().join(format!("remote-gone-{filter}"));
+        let err = crate::common::expect_error(repo.cmd_in(&gone).args(["-l", &id, "show"]), 1);
+        assert!(err.contains("partial clone") && err.contains("'origin'"), "{filter}: {err}");
+    }
 }
 
 #[test]
@@ -191,4 +221,114 @@ fn a_repository_git_refuses_for_its_owner_gets_gits_explanation() {
         .args(["-l", &id, "show"])
         .assert()
         .success();
+}
+
+/// git processes the trace file at `path` records as started.
+fn git_starts(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .filter(|l| l.contains("trace: built-in: git") || l.contains("trace: exec: git"))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn an_mcp_server_on_reftable_starts_its_git_helpers_once() {
+    let formats = Formats { object: "sha1".into(), refs: "reftable".into() };
+    let repo = TestRepo::new_with(formats);
+    let id = repo.create("Plan", &["a", "b"]);
+    let trace = repo.root().join("git-trace");
+    let mut cmd = repo.std_cmd();
+    cmd.env("TASKLIST_SESSION", "agent").env("GIT_TRACE", &trace).arg("mcp");
+    let mut server = crate::mcp_support::Raw::start(cmd);
+    crate::mcp_support::claude_open(&mut server);
+    let mut call = 0;
+    let mut calls = |server: &mut crate::mcp_support::Raw, n: usize| {
+        for _ in 0..n {
+            call += 1;
+            let note = format!("n{call}");
+            let args = json!({ "list": id, "taskId": "a", "note": note });
+            let out = server.tool(call, "TaskUpdate", args);
+            assert_eq!(out["isError"], false, "{out}");
+            let out = server.tool(1000 + call, "TaskListGet", json!({ "list": id }));
+            assert_eq!(out["isError"], false, "{out}");
+        }
+    };
+    calls(&mut server, 2);
+    let warm = git_starts(&trace);
+    calls(&mut server, 20);
+    let after = git_starts(&trace);
+    assert_eq!(after.len(), warm.len(), "git started again for later calls: {after:#?}");
+    assert!(warm.iter().any(|l| l.contains("update-ref")), "{warm:#?}");
+    assert_eq!(server.finish(), Some(0));
+    assert_eq!(repo.commit_count(&id), 23);
+    assert_eq!(repo.show_json(&id)["tasks"][0]["note"], "n22");
+}
+
+#[test]
+fn reftable_writes_the_reflog_messages_files_does() {
+    let logs: Vec<String> = ["files", "reftable"]
+        .into_iter()
+        .map(|refs| {
+            let repo = TestRepo::new_with(Formats { object: "sha1".into(), refs: refs.into() });
+            repo.git(&["config", "core.logAllRefUpdates", "always"]);
+            let id = repo.create("Plan", &["a", "b"]);
+            repo.cmd().args(["-l", &id, "start", "a"]).assert().success();
+            repo.cmd().args(["-l", &id, "done", "a"]).assert().success();
+            repo.cmd().args(["-l", &id, "update", "b", "--note", "x"]).assert().success();
+            let log = repo.git(&[
+                "reflog",
+                "show",
+                "--format=%gs|%gn|%ge",
+                &format!("refs/tasklists/{id}"),
+            ]);
+            assert_eq!(log.lines().count(), 4, "{refs}: {log}");
+            log
+        })
+        .collect();
+    assert_eq!(logs[0], logs[1]);
+    assert!(logs[1].starts_with("tasklist: "), "{}", logs[1]);
+}
+
+#[test]
+fn a_symbolic_list_ref_is_read_and_refused_alike_on_files_and_reftable() {
+    let seen: Vec<(Vec<String>, String)> = ["files", "reftable"]
+        .into_iter()
+        .map(|refs| {
+            let repo = TestRepo::new_with(Formats { object: "sha1".into(), refs: refs.into() });
+            repo.create("Plain", &["a"]);
+            let id = repo.create("Linked", &["a"]);
+            // The list's commits kept under another ref, its own name a
+            // symbolic ref to that one.
+            let r = format!("refs/tasklists/{id}");
+            repo.git(&["update-ref", "refs/kept/linked", &repo.tip(&id)]);
+            repo.git(&["update-ref", "--no-deref", "-d", &r]);
+            repo.git(&["symbolic-ref", &r, "refs/kept/linked"]);
+            let titles = || {
+                let v: serde_json::Value = serde_json::from_slice(
+                    &repo.cmd().args(["--json", "list"]).assert().success().get_output().stdout,
+                )
+                .unwrap();
+                let mut t: Vec<String> = v["lists"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|l| l["title"].as_str().unwrap().to_string())
+                    .collect();
+                t.sort();
+                t
+            };
+            let cold = titles();
+            assert_eq!(titles(), cold, "{refs}: the summary index answers as the full read");
+            let before = repo.git(&["rev-parse", "refs/kept/linked"]);
+            let err = crate::common::expect_error(repo.cmd().args(["-l", &id, "done", "a"]), 1);
+            assert!(err.contains("is a symbolic ref (to refs/kept/linked)"), "{refs}: {err}");
+            assert_eq!(repo.git(&["rev-parse", "refs/kept/linked"]), before, "nothing written");
+            let target = repo.git(&["symbolic-ref", &r]);
+            assert_eq!(target.trim(), "refs/kept/linked", "{refs}: the ref stays symbolic");
+            (cold, err.replace(&id, "ID"))
+        })
+        .collect();
+    assert_eq!(seen[0], seen[1]);
+    assert_eq!(seen[0].0, ["Linked", "Plain"]);
 }

@@ -14,7 +14,7 @@ pub(crate) enum Backend {
     /// Loose ref files and `packed-refs`, read and written by gix.
     Files,
     /// Reftable, through git's own plumbing.
-    Reftable(reftable::Reftable),
+    Reftable(Box<reftable::Reftable>),
 }
 
 impl Backend {
@@ -23,7 +23,7 @@ impl Backend {
     pub(crate) fn of(repo: &gix::Repository) -> Backend {
         let format = repo.config_snapshot().string("extensions.refStorage");
         if format.is_some_and(|f| f.eq_ignore_ascii_case(b"reftable")) {
-            Backend::Reftable(reftable::Reftable::new(repo.git_dir()))
+            Backend::Reftable(Box::new(reftable::Reftable::new(repo.git_dir())))
         } else {
             Backend::Files
         }
@@ -45,7 +45,7 @@ impl Backend {
     ) -> StoreResult<Option<RefTarget>> {
         match self {
             Backend::Files => files::find(repo, name),
-            Backend::Reftable(r) => r.find(name),
+            Backend::Reftable(r) => r.find(repo, name),
         }
     }
 
@@ -60,7 +60,7 @@ impl Backend {
     ) -> StoreResult<Option<Result<ObjectId, BoxError>>> {
         match self {
             Backend::Files => files::peel(repo, name, known),
-            Backend::Reftable(r) => r.peel(repo, name),
+            Backend::Reftable(r) => r.peel(repo, name, known),
         }
     }
 
@@ -76,7 +76,7 @@ impl Backend {
     ) -> Result<(), CasFailure> {
         match self {
             Backend::Files => files::cas(repo, name, new, expected, why, committer),
-            Backend::Reftable(r) => r.cas(name, new, expected),
+            Backend::Reftable(r) => r.cas(repo, name, (new, expected), why, committer),
         }
     }
 
@@ -85,6 +85,15 @@ impl Backend {
         match self {
             Backend::Files => files::head_name(repo),
             Backend::Reftable(r) => r.head_name(),
+        }
+    }
+
+    /// A guard a write holds from reading the tip to the compare-and-swap
+    /// where the backend wants this process's writers one at a time.
+    pub(crate) fn serialize(&self) -> Option<std::sync::MutexGuard<'_, ()>> {
+        match self {
+            Backend::Files => None,
+            Backend::Reftable(r) => r.serialize(),
         }
     }
 

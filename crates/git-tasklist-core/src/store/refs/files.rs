@@ -79,8 +79,9 @@ fn list_once(repo: &gix::Repository, prefix: &str) -> StoreResult<Vec<Listed>> {
         // An undecodable loose ref is reported by its file name elsewhere.
         let Ok(mut r) = r else { continue };
         let name = r.name().as_bstr().to_str_lossy().into_owned();
+        let symbolic = matches!(r.target(), gix::refs::TargetRef::Symbolic(_));
         let tip = r.peel_to_id().map(|i| i.detach()).map_err(|e| e.into());
-        out.push(Listed { name, tip });
+        out.push(Listed { name, tip, symbolic });
     }
     Ok(out)
 }

@@ -125,7 +125,7 @@ impl Store {
         let dir = format!("{}/", self.namespace);
         match &self.refs {
             Backend::Files => files::ids_with_prefix(repo, &self.common_dir, &dir, prefix),
-            Backend::Reftable(r) => r.ids_with_prefix(&dir, prefix),
+            Backend::Reftable(r) => r.ids_with_prefix(repo, &dir, prefix),
         }
     }
 
@@ -143,14 +143,10 @@ impl Store {
         Ok(self.tip_with(&self.local(), id)?.map(|t| cid(&t)))
     }
 
-    /// Whether list `id` has a ref, read without peeling it where the
-    /// backend allows (a reader reads the object it points to next anyway).
+    /// Whether list `id` has a ref, read without peeling it (a reader
+    /// reads the object it points to next anyway).
     fn ref_exists(&self, repo: &gix::Repository, id: &str) -> StoreResult<bool> {
-        let name = self.ref_name(id);
-        Ok(match &self.refs {
-            Backend::Files => self.refs.find(repo, &name)?.is_some(),
-            Backend::Reftable(_) => self.refs.peel(repo, &name, &|_| false)?.is_some(),
-        })
+        Ok(self.refs.find(repo, &self.ref_name(id))?.is_some())
     }
 
     /// The tip of list `id` peeled to the object beneath (`None`: no ref).

@@ -20,6 +20,8 @@ pub(crate) struct Listed {
     pub(crate) name: String,
     /// The peeled tip.
     pub(crate) tip: Result<ObjectId, BoxError>,
+    /// Whether the ref is symbolic (its tip is another ref's).
+    pub(crate) symbolic: bool,
 }
 
 /// Why a compare-and-swap did not move the ref.
