@@ -64,8 +64,10 @@ impl Drop for Screen {
 /// Runs `watch`.
 pub fn run(app: &mut App, args: WatchArgs) -> CliResult {
     if app.json {
-        return Err(CliError::new(Kind::Usage, "Watch has no --json output")
-            .hint("`git tasklist serve` serves /api/lists and /events for programs"));
+        return Err(CliError::new(Kind::Usage, "Watch has no --json output").hint(format!(
+            "`{}` serves /api/lists and /events for programs",
+            app.command("serve")
+        )));
     }
     // A list named once is followed by its id, whatever its title becomes.
     let list = match app.list_given(args.which.as_deref())? {
@@ -74,10 +76,13 @@ pub fn run(app: &mut App, args: WatchArgs) -> CliResult {
     };
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(CliError::new(Kind::Usage, "Watch needs a terminal").hint(match &list {
-            Some(id) => {
-                format!("run it in a terminal; `git tasklist show {id}` prints the list once")
+            Some(id) => format!(
+                "run it in a terminal; `{}` prints the list once",
+                app.command(&format!("show {id}"))
+            ),
+            None => {
+                format!("run it in a terminal; `{}` prints the lists once", app.command("list"))
             }
-            None => "run it in a terminal; `git tasklist list` prints the lists once".to_string(),
         }));
     }
     let (keys_tx, keys) = mpsc::channel();
