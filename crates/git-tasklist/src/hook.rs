@@ -309,7 +309,7 @@ fn briefing(tl: &Tasklists, q: &str) -> Option<String> {
         Some(t) => out.push_str(&format!("Next task: {} ({}).\n", t.id, escape(&t.title))),
         None => out.push_str("No task is ready.\n"),
     }
-    for (id, title) in tl.continuations(l) {
+    for (id, title) in tl.continuations(&l.continued_in) {
         let title = title.map(|t| format!(" ({})", escape(&t))).unwrap_or_default();
         out.push_str(&format!("This list was continued in {id}{title}.\n"));
     }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::api::error::{Error, Result};
 use crate::domain::id::CommitId;
 use crate::domain::model::session_ok;
-use crate::domain::model::{Status, TaskId, TaskList};
+use crate::domain::model::{Status, TaskId};
 use crate::domain::op::{NewTask, Op, TaskChange};
 use crate::store::{self, Committed, ListEntry, LogEntry, Snapshot, Store, SummaryEntry};
 use crate::workflow::accept::{self, AcceptedNow};
@@ -190,10 +190,10 @@ impl Tasklists {
         Ok(self.store.read(&id)?)
     }
 
-    /// The lists that continue `list` (`create --from`), each with its
+    /// The lists `continued_in` names (those that continue a list, `create --from`), each with its
     /// title, or `None` where that list cannot be read here (not fetched yet).
-    pub fn continuations(&self, list: &TaskList) -> Vec<(String, Option<String>)> {
-        list.continued_in
+    pub fn continuations(&self, continued_in: &[String]) -> Vec<(String, Option<String>)> {
+        continued_in
             .iter()
             .map(|id| (id.clone(), self.store.read(id).ok().map(|s| s.list.title)))
             .collect()

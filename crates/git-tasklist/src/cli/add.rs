@@ -6,6 +6,7 @@ use super::app::{App, task_id};
 use super::error::CliResult;
 use super::update::print_change;
 use git_tasklist_core::op::NewTask;
+use git_tasklist_core::view::ChangeView;
 
 /// Add a task to a list
 #[derive(Debug, Args)]
@@ -35,5 +36,7 @@ pub fn run(app: &mut App, args: AddArgs) -> CliResult {
     let tid = task.id.clone();
     let query = app.list_query(None)?;
     let done = app.tl.add(&query, task, after)?;
-    print_change(app, &done, None, &format!("Added {tid}"))
+    let reference = app.tl.ref_name(&done.id);
+    let view = ChangeView::of_task(&done.committed, &reference, app.session(), tid.as_str(), false);
+    print_change(app, &done, &view)
 }

@@ -5,6 +5,7 @@ use clap::Args;
 use super::app::{App, ListArg};
 use super::error::CliResult;
 use super::update::print_change;
+use git_tasklist_core::view::ChangeView;
 
 /// Archive a list: hidden from `list` unless --all, still readable (one commit, so it syncs)
 #[derive(Debug, Args)]
@@ -24,11 +25,6 @@ pub struct UnarchiveArgs {
 pub fn run(app: &mut App, which: Option<&str>, archived: bool) -> CliResult {
     let query = app.list_query(which)?;
     let done = app.tl.archive(&query, archived)?;
-    let what = if archived { "archived" } else { "unarchived" };
-    let summary = if done.committed.changed {
-        format!("Task list {what}")
-    } else {
-        format!("Task list already {what}")
-    };
-    print_change(app, &done, None, &summary)
+    let view = ChangeView::of(&done.committed, &app.tl.ref_name(&done.id), app.session());
+    print_change(app, &done, &view)
 }

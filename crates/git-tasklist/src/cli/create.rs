@@ -61,26 +61,25 @@ pub fn run(app: &mut App, args: CreateArgs) -> CliResult {
     };
     let created = app.tl.create(&req)?;
     app.committed(&created.committed);
-    let id = &created.id;
-    let list = &created.committed.list;
+    let view = ChangeView::of(&created.committed, &app.tl.ref_name(&created.id), app.session());
+    let l = &view.list;
     if created.same_title {
         eprintln!(
             "warning: another task list is titled '{}'; refer to this one by its id",
-            escape(&list.title)
+            escape(&l.title)
         );
     }
     if app.json {
-        let view = ChangeView::of(&created.committed, &app.tl.ref_name(id), app.session());
         return app.print_json(&view);
     }
-    let n = list.tasks.len();
+    let (id, n) = (&l.id, l.tasks.len());
     writeln!(app.out, "{id}")?;
     writeln!(
         app.out,
         "Created '{}' with {n} task{} on {}",
-        escape(&list.title),
+        escape(&l.title),
         if n == 1 { "" } else { "s" },
-        app.tl.ref_name(id)
+        l.reference
     )?;
     writeln!(app.out, "Resume it anywhere with: {}", app.command(&format!("resume -l {id}")))?;
     Ok(())

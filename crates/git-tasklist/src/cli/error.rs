@@ -5,8 +5,11 @@
 use std::io;
 
 use git_tasklist_core::model::ModelError;
-use git_tasklist_core::store::StoreError;
+use git_tasklist_core::store::{DEFAULT_NAMESPACE, StoreError};
+use git_tasklist_core::workflow::command::{Action, Command};
 use git_tasklist_core::{Error, ErrorKind, Hint};
+
+use crate::words::{command_line, tasklist_command};
 
 /// Success.
 pub const EXIT_OK: u8 = 0;
@@ -56,10 +59,16 @@ pub struct CliError {
     pub kind: Kind,
     /// The one-sentence message.
     pub message: String,
-    /// What to do about it.
+    /// What to do about it, worded.
     pub hint: Option<String>,
+    /// The library's hint, as data, until it is worded ([`CliError::worded`]):
+    /// its commands must reach the lists of the namespace the command used.
+    pub typed_hint: Option<Box<Hint>>,
     /// A stable name for the kind of failure (see [`Error::code`]).
     pub code: &'static str,
+    /// The failed write's own words (code `output_failed`), for a sentence
+    /// that wraps them.
+    pub cause: Option<Box<str>>,
     /// The reader of our output went away (`git tasklist log | head`): exit quietly.
     pub broken_pipe: bool,
     /// The library error's whole cause chain, kept when [`DEBUG_VAR`] is set.
@@ -84,7 +93,9 @@ impl CliError {
             kind,
             message: message.into(),
             hint: None,
+            typed_hint: None,
             code,
+            cause: None,
             broken_pipe: false,
             debug: None,
         }
@@ -94,6 +105,26 @@ impl CliError {
     pub fn hint(mut self, hint: impl Into<String>) -> CliError {
         self.hint = Some(hint.into());
         self
+    }
+
+    /// Words the library's hint, if it is not worded yet, with commands
+    /// that reach the lists of `namespace` (`--namespace NS` when that is
+    /// not the default).
+    pub fn worded(mut self, namespace: &str) -> CliError {
+        if let Some(h) = self.typed_hint.take()
+            && self.hint.is_none()
+        {
+            self.hint = hint_text(*h, namespace);
+        }
+        self
+    }
+
+    /// The hint as printed: the worded one, else the library's worded for
+    /// the default namespace (a failure before the lists were opened).
+    pub fn shown_hint(&self) -> Option<String> {
+        self.hint
+            .clone()
+            .or_else(|| self.typed_hint.clone().and_then(|h| hint_text(*h, DEFAULT_NAMESPACE)))
     }
 }
 
@@ -108,22 +139,33 @@ impl From<Error> for CliError {
             // Invalid, and any kind a later library adds: exit 1.
             _ => Kind::Error,
         };
-        let hint = e.hint().and_then(hint_text);
         let debug = std::env::var_os(DEBUG_VAR).is_some().then(|| format!("{e:?}"));
-        CliError { kind, message: e.to_string(), hint, code: e.code(), broken_pipe: false, debug }
+        CliError {
+            kind,
+            message: e.to_string(),
+            hint: None,
+            typed_hint: e.hint().map(Box::new),
+            code: e.code(),
+            cause: None,
+            broken_pipe: false,
+            debug,
+        }
     }
 }
 
 /// A hint in this front end's terms: its flags and commands, each
-/// runnable as printed (`run` adds `--namespace` to a command when needed).
-fn hint_text(h: Hint) -> Option<String> {
+/// runnable as printed on the lists of `namespace`.
+fn hint_text(h: Hint, namespace: &str) -> Option<String> {
     Some(match h {
-        Hint::ListLists => "`git tasklist list` shows every list",
+        Hint::ListLists => {
+            return Some(format!("`{}` shows every list", tasklist_command(namespace, "list")));
+        }
         Hint::LongerPrefix => "give more characters of the id",
         Hint::FullId => "name the list by its full id, one of those listed (-l ID)",
         Hint::Repository => "run inside a git repository or pass --repo PATH",
         Hint::ShowTasks { list } => {
-            return Some(format!("`git tasklist show {list}` lists the tasks"));
+            let show = Command::new(namespace, &list, Action::Show);
+            return Some(format!("`{}` lists the tasks", command_line(&show)));
         }
         Hint::TakeOver => "pass --take-over to take it",
         Hint::Reopen => "pass --reopen to change it",
@@ -161,6 +203,7 @@ impl From<io::Error> for CliError {
     fn from(e: io::Error) -> CliError {
         let mut err = CliError::new(Kind::Error, format!("Output failed: {e}"));
         err.code = "output_failed";
+        err.cause = Some(e.to_string().into());
         err.broken_pipe = e.kind() == io::ErrorKind::BrokenPipe;
         err
     }

@@ -31,26 +31,25 @@ pub fn run(app: &mut App, mut args: HandoffArgs) -> CliResult {
         check_writable(app, p)?;
     }
     let (id, done) = app.tl.handoff(&query, &args.note.unwrap_or_default())?;
-    let ref_name = app.tl.ref_name(&id);
     app.committed(&done.committed);
     if let Some(p) = &args.output {
         write_doc(p, &done.document, &done.committed.tip.to_string())?;
     }
+    let view = HandoffView {
+        change: ChangeView::of(&done.committed, &app.tl.ref_name(&id), app.session()),
+        document: done.document.clone(),
+        output: args.output.as_ref().map(|p| p.display().to_string()),
+    };
     if app.json {
-        let view = HandoffView {
-            change: ChangeView::of(&done.committed, &ref_name, app.session()),
-            document: done.document.clone(),
-            output: args.output.as_ref().map(|p| p.display().to_string()),
-        };
         return app.print_json(&view);
     }
-    match &args.output {
+    match &view.output {
         Some(p) => writeln!(
             app.out,
-            "Handoff recorded on {ref_name}; document written to {}",
-            p.display()
+            "Handoff recorded on {}; document written to {p}",
+            view.change.list.reference
         )?,
-        None => write!(app.out, "{}", done.document)?,
+        None => write!(app.out, "{}", view.document)?,
     }
     Ok(())
 }

@@ -29,8 +29,7 @@ pub fn run(app: &mut App, args: ListArgs) -> CliResult {
     if app.json {
         return app.print_json(&view);
     }
-    let hidden = entries.iter().filter(|e| e.result.as_ref().is_ok_and(|s| s.summary.archived));
-    let hidden = hidden.count();
+    let hidden = view.archived_hidden;
     let empty = if view.lists.is_empty() && view.unreadable.is_empty() {
         match args.remote.as_deref() {
             Some(r) => remote_empty_line(app, r, hidden),

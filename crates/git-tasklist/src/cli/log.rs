@@ -22,21 +22,19 @@ pub struct LogArgs {
 pub fn run(app: &mut App, args: LogArgs) -> CliResult {
     let query = app.list_query(args.list.which.as_deref())?;
     let (id, entries) = app.tl.log(&query, args.max)?;
+    let view = LogView { list: id, entries: entries.iter().map(LogEntryView::of).collect() };
     if app.json {
-        let view = LogView { list: id, entries: entries.iter().map(LogEntryView::of).collect() };
         return app.print_json(&view);
     }
     let author_w =
-        entries.iter().map(|e| render::width(&escape(&e.author))).max().unwrap_or(0).min(20);
-    for e in &entries {
-        let when = chrono::DateTime::from_timestamp(e.time, 0)
-            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-            .unwrap_or_default();
+        view.entries.iter().map(|e| render::width(&escape(&e.author))).max().unwrap_or(0).min(20);
+    for e in &view.entries {
+        let when = render::time(e.time.as_deref(), "%Y-%m-%d %H:%M:%S");
         let session = e.session.as_deref().map(|s| format!("[{}] ", escape(s))).unwrap_or_default();
         writeln!(
             app.out,
             "{}  {}  {}  {}{}",
-            render::paint(app.color, render::Style::Yellow, &e.commit.short(12)),
+            render::paint(app.color, render::Style::Yellow, render::short(&e.commit)),
             render::paint(app.color, render::Style::Dim, &when),
             render::pad(&escape(&e.author), author_w),
             render::paint(app.color, render::Style::Cyan, &session),

@@ -5,7 +5,6 @@ use clap::Args;
 use super::app::{App, ListArg};
 use super::error::CliResult;
 use super::render;
-use git_tasklist_core::view::NextView;
 
 /// Print the next task: one in progress that is yours (or nobody's), else the first ready pending task, else one another session holds
 #[derive(Debug, Args)]
@@ -17,15 +16,14 @@ pub struct NextArgs {
 /// Runs `next`.
 pub fn run(app: &mut App, args: NextArgs) -> CliResult {
     let query = app.list_query(args.list.which.as_deref())?;
-    let snap = app.tl.show(&query)?;
-    let view = NextView::new(&snap.list, app.session());
+    let view = app.tl.next(&query)?;
     if app.json {
         return app.print_json(&view);
     }
     match render::Next::of(&view) {
         render::Next::Task(line) => writeln!(app.out, "{line}")?,
         render::Next::Done => {
-            let (done, total) = snap.list.progress();
+            let (done, total) = (view.progress.done, view.progress.total);
             writeln!(app.out, "Nothing left to do: {done}/{total} tasks completed")?;
         }
         render::Next::Waiting(what) => writeln!(app.out, "No task is ready; waiting: {what}")?,

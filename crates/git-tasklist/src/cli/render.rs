@@ -3,9 +3,9 @@
 
 use unicode_width::UnicodeWidthStr;
 
-use git_tasklist_core::model::{NextState, Status, TaskList};
+use git_tasklist_core::model::{NextState, Status};
 use git_tasklist_core::text::{escape, escape_multiline, escaped};
-use git_tasklist_core::view::{NextView, WaitingView};
+use git_tasklist_core::view::{ListView, NextView, TaskView, WaitingView};
 
 /// ANSI styles used in text output.
 #[derive(Clone, Copy)]
@@ -103,8 +103,8 @@ pub fn progress_bar(done: usize, total: usize, width: usize) -> String {
 /// Text lines for the tasks of a list: symbol, id, title, status details
 /// (the session holding an in-progress task, the unsettled prerequisites of an
 /// unsettled one), then the note, one entry per task.
-pub fn task_lines(l: &TaskList, color: bool) -> Vec<String> {
-    let id_w = l.tasks.iter().map(|t| width(t.id.as_str())).max().unwrap_or(0);
+pub fn task_lines(l: &ListView, color: bool) -> Vec<String> {
+    let id_w = l.tasks.iter().map(|t| width(&t.id)).max().unwrap_or(0);
     let titles: Vec<(std::borrow::Cow<'_, str>, usize)> = l
         .tasks
         .iter()
@@ -116,8 +116,7 @@ pub fn task_lines(l: &TaskList, color: bool) -> Vec<String> {
         .collect();
     let title_w = titles.iter().map(|t| t.1).max().unwrap_or(0).min(48);
     let mut lines = Vec::with_capacity(l.tasks.len());
-    let index = l.index();
-    for (i, (t, (title, title_cols))) in l.tasks.iter().zip(&titles).enumerate() {
+    for (t, (title, title_cols)) in l.tasks.iter().zip(&titles) {
         let style = status_style(t.status);
         let mut detail = t.status.as_str().to_string();
         if let Some(o) = &t.owner
@@ -126,17 +125,14 @@ pub fn task_lines(l: &TaskList, color: bool) -> Vec<String> {
             detail.push_str(&format!(" · session {}", escape(o)));
         }
         let mut detail = paint(color, style, &detail);
-        if !t.status.is_settled() {
-            let waits: Vec<&str> = index.unsettled(i).iter().map(|p| p.id.as_str()).collect();
-            if !waits.is_empty() {
-                let text = format!(" · waits for {}", waits.join(", "));
-                detail.push_str(&paint(color, Style::Dim, &text));
-            }
+        if !t.waits_for.is_empty() {
+            let text = format!(" · waits for {}", t.waits_for.join(", "));
+            detail.push_str(&paint(color, Style::Dim, &text));
         }
         let mut line = format!(
             "  {} {}  {}  {detail}",
             paint(color, style, symbol(t.status)),
-            paint(color, Style::Bold, &pad(t.id.as_str(), id_w)),
+            paint(color, Style::Bold, &pad(&t.id, id_w)),
             pad_known(title, *title_cols, title_w),
         );
         if let Some(n) = &t.note {
@@ -152,9 +148,9 @@ pub fn task_lines(l: &TaskList, color: bool) -> Vec<String> {
 }
 
 /// The header line of a list: title, id, progress and flags.
-pub fn header(l: &TaskList, color: bool) -> String {
-    let (done, total) = l.progress();
-    let mut meta = vec![format!("id {}", l.id), progress_bar(done, total, 10)];
+pub fn header(l: &ListView, color: bool) -> String {
+    let mut meta =
+        vec![format!("id {}", l.id), progress_bar(l.progress.done, l.progress.total, 10)];
     if l.sequential {
         meta.push("sequential".into());
     }
@@ -175,6 +171,19 @@ pub fn header(l: &TaskList, color: bool) -> String {
         paint(color, Style::Bold, &escape(&l.title)),
         paint(color, Style::Dim, &meta.join(" · "))
     )
+}
+
+/// The first 12 hex digits of a commit id, as text output names commits.
+pub fn short(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
+}
+
+/// An RFC 3339 time of a view in `format` (chrono's), or nothing when absent.
+pub fn time(rfc3339: Option<&str>, format: &str) -> String {
+    rfc3339
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&chrono::Utc).format(format).to_string())
+        .unwrap_or_default()
 }
 
 /// `continued in <id> (<title>)`, one line per list that continues this one.
@@ -213,14 +222,27 @@ pub enum Next {
 impl Next {
     /// The wording of `v`.
     pub fn of(v: &NextView) -> Next {
-        match (&v.state, &v.task) {
-            (NextState::Ready, Some(t)) => Next::Task(format!(
-                "{}  {}{}",
-                t.id,
-                escape(&t.title),
-                held_note(v.held_by.as_deref())
-            )),
-            (NextState::Waiting, _) => Next::Waiting(waiting(&v.waiting)),
+        Next::word(v.state, v.task.as_ref(), v.held_by.as_deref(), &v.waiting)
+    }
+
+    /// The wording of the next step in `l`.
+    pub fn of_list(l: &ListView) -> Next {
+        let task = l.next.as_deref().and_then(|id| l.tasks.iter().find(|t| t.id == id));
+        let step = &l.next_step;
+        Next::word(step.state, task, step.held_by.as_deref(), &step.waiting)
+    }
+
+    fn word(
+        state: NextState,
+        task: Option<&TaskView>,
+        held_by: Option<&str>,
+        waits: &[WaitingView],
+    ) -> Next {
+        match (state, task) {
+            (NextState::Ready, Some(t)) => {
+                Next::Task(format!("{}  {}{}", t.id, escape(&t.title), held_note(held_by)))
+            }
+            (NextState::Waiting, _) => Next::Waiting(waiting(waits)),
             _ => Next::Done,
         }
     }
@@ -230,7 +252,7 @@ impl Next {
 /// When no task is ready, every unsettled prerequisite is itself waiting
 /// (a ready or in-progress one would be the next task), so its status is
 /// in `waiting` too.
-fn waiting(waiting: &[WaitingView]) -> String {
+pub fn waiting(waiting: &[WaitingView]) -> String {
     let status =
         |id: &str| waiting.iter().find(|w| w.id == id).map_or(Status::Pending, |w| w.status);
     let each: Vec<String> = waiting

@@ -6,7 +6,7 @@ use super::app::{App, ListArg};
 use super::error::CliResult;
 use super::render;
 use super::verify::{verdict_lines, verdict_summary};
-use git_tasklist_core::model::{NextStep, Status};
+use git_tasklist_core::model::{NextState, Status};
 use git_tasklist_core::text::escape;
 use git_tasklist_core::view::ResumeView;
 
@@ -21,17 +21,14 @@ pub struct ResumeArgs {
 pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
     let query = app.list_query(args.list.which.as_deref())?;
     let b = app.tl.resume(&query)?;
+    let view = ResumeView::of(&b, &app.tl.ref_name(&b.snapshot.list.id));
     if app.json {
-        let view = ResumeView::of(&b, &app.tl.ref_name(&b.snapshot.list.id));
         return app.print_json(&view);
     }
-    let (l, verdict, base, entries) = (&b.snapshot.list, &b.verdict, b.since_handoff, &b.history);
-    let me = app.tl.session();
-    let left_open = l.left_open(me);
-    let next = l.next_step(me);
+    let l = &view.list;
     let c = app.color;
     writeln!(app.out, "{}", render::header(l, c))?;
-    for line in render::continued_lines(&app.tl.continuations(l), c) {
+    for line in render::continued_lines(&app.tl.continuations(&l.continued_in), c) {
         writeln!(app.out, "{line}")?;
     }
     writeln!(app.out)?;
@@ -47,7 +44,7 @@ pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
         {
             extra.push_str(&format!(" · by {}", escape(o)));
         }
-        if left_open.iter().any(|o| o.id == t.id) {
+        if view.left_open.iter().any(|o| o.id == t.id) {
             extra.push_str(&render::paint(
                 c,
                 render::Style::Red,
@@ -57,42 +54,44 @@ pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
         line.insert_str(first_end, &extra);
         writeln!(app.out, "{line}")?;
     }
-    match next {
+    match (view.state, &view.next) {
         _ if l.tasks.is_empty() => {}
-        NextStep::Task { task, held_by } => {
+        (NextState::Ready, Some(task)) => {
             writeln!(app.out)?;
             writeln!(
                 app.out,
                 "Next: {}  {}{}",
-                render::paint(c, render::Style::Bold, task.id.as_str()),
+                render::paint(c, render::Style::Bold, &task.id),
                 escape(&task.title),
-                render::held_note(held_by)
+                render::held_note(l.next_step.held_by.as_deref())
             )?;
         }
-        NextStep::Done => {
+        (NextState::Waiting, _) => {
+            writeln!(app.out)?;
+            writeln!(
+                app.out,
+                "Next: no task is ready; waiting: {}",
+                render::waiting(&view.waiting)
+            )?;
+        }
+        _ => {
             writeln!(app.out)?;
             writeln!(app.out, "Next: nothing left, every task is settled")?;
-        }
-        NextStep::Waiting(stuck) => {
-            writeln!(app.out)?;
-            writeln!(app.out, "Next: no task is ready; waiting: {}", stuck.join(", "))?;
         }
     }
     if let Some(h) = &l.handoff {
         writeln!(app.out)?;
         let who =
             h.session.as_deref().map(|s| format!(" by session {}", escape(s))).unwrap_or_default();
-        writeln!(app.out, "Last handoff ({}{who}):", git_tasklist_core::model::timestamp(&h.at))?;
+        writeln!(app.out, "Last handoff ({}{who}):", h.at)?;
         let note =
             if h.note.is_empty() { "(no note)".to_string() } else { render::indented(&h.note, 2) };
         writeln!(app.out, "  {note}")?;
     }
     writeln!(app.out)?;
     writeln!(app.out, "Recent history:")?;
-    for e in entries {
-        let when = chrono::DateTime::from_timestamp(e.time, 0)
-            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or_default();
+    for e in &view.history {
+        let when = render::time(e.time.as_deref(), "%Y-%m-%d %H:%M");
         let who = e.session.as_deref().map(escape).unwrap_or_else(|| escape(&e.author));
         writeln!(
             app.out,
@@ -103,20 +102,21 @@ pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
         )?;
     }
     writeln!(app.out)?;
-    let scope = match base {
+    let verdict = &view.verify.verdict;
+    let scope = match &view.verify.since_handoff {
         Some(b) => format!(
             "since the last handoff (written on {}): {} commits",
-            b.short(12),
+            render::short(b),
             verdict.commits
         ),
         None => format!("(no handoff yet): last {} commits", verdict.commits),
     };
     writeln!(app.out, "Verify {scope} (`{}` checks all history):", app.command("verify"))?;
-    for line in verdict_lines(verdict, Some(l), c) {
+    for line in verdict_lines(verdict, Some(&view.waiting), c) {
         writeln!(app.out, "{line}")?;
     }
     writeln!(app.out, "{}", verdict_summary(verdict, c))?;
-    if let Some(cmd) = &b.next_command {
+    if let Some(cmd) = &view.next_command {
         writeln!(app.out)?;
         writeln!(app.out, "Continue with: {cmd}")?;
     }

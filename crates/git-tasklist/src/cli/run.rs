@@ -21,7 +21,7 @@ use super::{
     add, archive, claude, completions, create, demo, handoff, install, list, log, man, next,
     resume, serve, show, sync, templates, update, verify, watch,
 };
-use crate::words::{Wording, tasklist_command};
+use crate::words::Wording;
 
 /// Resumable multi-session task lists, stored as TOML on dedicated git refs.
 ///
@@ -274,7 +274,10 @@ pub fn main() -> ExitCode {
     let result = result.map_err(|e| match (&committed, e.code) {
         (Some((commit, show)), "output_failed") if !e.broken_pipe => CliError::new(
             Kind::Error,
-            format!("The change was committed ({commit}), but {}", lower_first(&e.message)),
+            format!(
+                "The change was committed ({commit}), but output failed: {}",
+                e.cause.as_deref().unwrap_or_default()
+            ),
         )
         .hint(format!("do not repeat the command; `{show}` shows the list as it is now")),
         _ => e,
@@ -321,12 +324,6 @@ fn open(
         .with_housekeeping(true))
 }
 
-/// `Output failed: …` as `output failed: …`, to follow a comma.
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_lowercase().chain(c).collect()).unwrap_or_default()
-}
-
 fn report(e: &CliError, json: bool) {
     let mut err = io::stderr().lock();
     if let Some(chain) = &e.debug {
@@ -335,7 +332,7 @@ fn report(e: &CliError, json: bool) {
     if json {
         let v = ErrorView {
             error: e.message.clone(),
-            hint: e.hint.clone(),
+            hint: e.shown_hint(),
             exit_code: e.kind.code(),
             code: e.code.to_string(),
         };
@@ -344,7 +341,7 @@ fn report(e: &CliError, json: bool) {
         }
     } else {
         let _ = writeln!(err, "Error: {}", e.message);
-        if let Some(h) = &e.hint {
+        if let Some(h) = &e.shown_hint() {
             let _ = writeln!(err, "Hint: {h}");
         }
     }
@@ -409,13 +406,9 @@ fn run(
     let namespace = tl.namespace().to_string();
     let list = cli.list.filter(|l| !l.is_empty());
     let mut app = App { tl, json: cli.json, color, list, list_flag, out, committed };
-    dispatch(&mut app, cli.command).map_err(|mut e| {
-        // Hints name commands (`git tasklist list`); they must reach the same lists.
-        if let Some(h) = e.hint.as_mut() {
-            *h = h.replace("`git tasklist ", &format!("`{}", tasklist_command(&namespace, "")));
-        }
-        e
-    })
+    // The library's hints name commands (`git tasklist list`): worded here,
+    // they reach the same lists.
+    dispatch(&mut app, cli.command).map_err(|e| e.worded(&namespace))
 }
 
 fn dispatch(app: &mut App, command: Command) -> CliResult {

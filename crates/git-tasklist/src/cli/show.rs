@@ -5,7 +5,7 @@ use clap::Args;
 use super::app::{App, ListArg};
 use super::error::CliResult;
 use super::render;
-use git_tasklist_core::view::{ListView, NextView};
+use git_tasklist_core::view::ListView;
 
 /// Show a task list: tasks in order with status, owner, what each waits for, and notes
 #[derive(Debug, Args)]
@@ -24,26 +24,24 @@ pub fn run(app: &mut App, args: ShowArgs) -> CliResult {
         Some(r) => app.tl.remote(r)?.show(&query)?,
         None => app.tl.show(&query)?,
     };
-    let session = app.tl.session();
+    let reference = match &args.remote {
+        Some(r) => format!("{}/{r}/{}", git_tasklist_core::sync::TRACKING_PREFIX, snap.list.id),
+        None => app.tl.ref_name(&snap.list.id),
+    };
+    let view = ListView::of(&snap, &reference, app.tl.session());
     if app.json {
-        let reference = match &args.remote {
-            Some(r) => format!("{}/{r}/{}", git_tasklist_core::sync::TRACKING_PREFIX, snap.list.id),
-            None => app.tl.ref_name(&snap.list.id),
-        };
-        let view = ListView::of(&snap, &reference, session);
         return app.print_json(&view);
     }
     let empty = no_tasks_line(app);
-    let continued = render::continued_lines(&app.tl.continuations(&snap.list), app.color);
-    write_text(app.out, &snap.list, session, app.color, &empty, &continued)
+    let continued = render::continued_lines(&app.tl.continuations(&view.continued_in), app.color);
+    write_text(app.out, &view, app.color, &empty, &continued)
 }
 
-/// Writes `show`'s text for `l` (as `session` sees it); `empty` stands in
-/// for the tasks of a list that has none.
+/// Writes `show`'s text for `l`; `empty` stands in for the tasks of a list
+/// that has none.
 pub fn write_text(
     out: &mut dyn std::io::Write,
-    l: &git_tasklist_core::model::TaskList,
-    session: Option<&str>,
+    l: &ListView,
     color: bool,
     empty: &str,
     continued: &[String],
@@ -59,7 +57,7 @@ pub fn write_text(
     for line in render::task_lines(l, color) {
         writeln!(out, "{line}")?;
     }
-    match render::Next::of(&NextView::new(l, session)) {
+    match render::Next::of_list(l) {
         render::Next::Task(line) => {
             writeln!(out)?;
             writeln!(out, "Next: {line}")?;

@@ -39,9 +39,9 @@ pub struct InitArgs {
 /// Runs `init`.
 pub fn run_init(app: &mut App, a: InitArgs) -> CliResult {
     let done = app.tl.init(a.remote.as_deref(), a.remote_prefix.as_deref())?;
+    let done = InitView { remote: done.remote, refspec: done.refspec, added: done.added };
     if app.json {
-        let v = InitView { remote: done.remote, refspec: done.refspec, added: done.added };
-        return app.print_json(&v);
+        return app.print_json(&done);
     }
     let what = if done.added { "Added" } else { "Already there:" };
     writeln!(
@@ -62,9 +62,9 @@ pub fn run(app: &mut App, a: SyncArgs) -> CliResult {
         dry_run: a.dry_run,
         remote_prefix: a.remote_prefix,
     };
-    let report = app.tl.sync(&opts)?;
+    let report = SyncView::of(&app.tl.sync(&opts)?);
     if app.json {
-        app.print_json(&SyncView::of(&report))?;
+        app.print_json(&report)?;
         return skipped(&report);
     }
     if report.lists.is_empty() {
@@ -104,8 +104,8 @@ pub fn run(app: &mut App, a: SyncArgs) -> CliResult {
 
 /// Exit 1 when a list was skipped (after every other list was synced and
 /// the rows were printed), saying how many and what the remote said.
-fn skipped(report: &git_tasklist_core::sync::SyncReport) -> CliResult {
-    let n = report.skipped();
+fn skipped(report: &SyncView) -> CliResult {
+    let n = report.skipped;
     if n == 0 {
         return Ok(());
     }

@@ -5,9 +5,8 @@ use clap::Args;
 use super::app::App;
 use super::error::CliResult;
 use super::render;
-use git_tasklist_core::template;
 use git_tasklist_core::text::escape;
-use git_tasklist_core::view::TemplatesView;
+use git_tasklist_core::view::{TemplateEntryView, TemplateView, TemplatesView};
 
 /// List the available task list templates (repository's own, then built-in)
 #[derive(Debug, Args)]
@@ -15,13 +14,20 @@ pub struct TemplatesArgs {}
 
 /// Runs `templates`.
 pub fn run(app: &mut App, _args: TemplatesArgs) -> CliResult {
-    let all = app.tl.templates();
+    let view = TemplatesView::of(&app.tl.templates());
     if app.json {
-        return app.print_json(&TemplatesView::of(&all));
+        return app.print_json(&view);
     }
-    let ok: Vec<&template::Template> = all.iter().filter_map(|t| t.as_ref().ok()).collect();
+    let ok: Vec<&TemplateView> = view
+        .templates
+        .iter()
+        .filter_map(|t| match t {
+            TemplateEntryView::Ok(t) => Some(t),
+            _ => None,
+        })
+        .collect();
     let name_w = ok.iter().map(|t| render::width(&escape(&t.name))).max().unwrap_or(0);
-    let origins: Vec<String> = ok.iter().map(|t| escape(&t.origin.to_string())).collect();
+    let origins: Vec<String> = ok.iter().map(|t| escape(&t.origin)).collect();
     let origin_w = origins.iter().map(|o| render::width(o)).max().unwrap_or(0);
     for (t, origin) in ok.iter().zip(&origins) {
         let ids: Vec<&str> = t.tasks.iter().map(|x| x.id.as_str()).collect();
@@ -43,8 +49,10 @@ pub fn run(app: &mut App, _args: TemplatesArgs) -> CliResult {
             )
         )?;
     }
-    for e in all.iter().filter_map(|t| t.as_ref().err()) {
-        eprintln!("warning: {e}");
+    for t in &view.templates {
+        if let TemplateEntryView::Broken { error } = t {
+            eprintln!("warning: {error}");
+        }
     }
     writeln!(app.out)?;
     writeln!(app.out, "Use one with: {}", app.command("create --template NAME [TITLE]"))?;

@@ -8,7 +8,7 @@ use super::render;
 use git_tasklist_core::model::{Status, TaskId};
 use git_tasklist_core::op::TaskChange;
 use git_tasklist_core::text::escape;
-use git_tasklist_core::view::ChangeView;
+use git_tasklist_core::view::{ChangeView, TaskChangeView};
 use git_tasklist_core::{Changed, Error};
 
 /// Flags shared by the commands that change a task.
@@ -140,48 +140,61 @@ fn change(
     report(app, &tid, &done, guards.take_over)
 }
 
-/// Prints the outcome of a change to one task.
+/// Prints the outcome of a change to task `tid` (`take_over`: asked to take it over).
 fn report(app: &mut App, tid: &TaskId, done: &Changed, take_over: bool) -> CliResult {
-    let c = &done.committed;
-    let new = c.list.task(tid.as_str()).map(|t| t.status);
-    let old_task = c.before.as_ref().and_then(|b| b.task(tid.as_str()));
-    let old = old_task.map(|t| t.status);
-    let holder = old_task.and_then(|t| t.owner.clone());
-    let summary = match (old, new) {
-        (Some(o), Some(n)) if c.changed && o == n && take_over && holder.is_some() => {
-            format!("{tid}: {n}, taken over from session {}", holder.unwrap_or_default())
-        }
-        _ if !c.changed => {
-            format!("{tid} unchanged ({})", new.map(|s| s.as_str()).unwrap_or("?"))
-        }
-        (Some(o), Some(n)) if o != n => format!("{tid}: {o} → {n}"),
-        _ => format!("{tid}: updated"),
-    };
-    print_change(app, done, new, &summary)
+    let view = ChangeView::of_task(
+        &done.committed,
+        &app.tl.ref_name(&done.id),
+        app.session(),
+        tid.as_str(),
+        take_over,
+    );
+    print_change(app, done, &view)
 }
 
-/// Prints the outcome of a change: the list as JSON, or one summary line.
-pub fn print_change(
-    app: &mut App,
-    done: &Changed,
-    status: Option<Status>,
-    summary: &str,
-) -> CliResult {
+/// The summary line of a change to one task, from its view.
+fn task_summary(view: &ChangeView, t: &TaskChangeView) -> String {
+    let id = &t.id;
+    match (t.before, t.after, &t.taken_over_from) {
+        (None, _, _) => format!("Added {id}"),
+        (Some(o), Some(n), Some(holder)) if view.changed && o == n => {
+            format!("{id}: {n}, taken over from session {holder}")
+        }
+        (_, n, _) if !view.changed => {
+            format!("{id} unchanged ({})", n.map(|s| s.as_str()).unwrap_or("?"))
+        }
+        (Some(o), Some(n), _) if o != n => format!("{id}: {o} → {n}"),
+        _ => format!("{id}: updated"),
+    }
+}
+
+/// Prints the outcome of a change: `view` as JSON, or one summary line
+/// worded from it.
+pub fn print_change(app: &mut App, done: &Changed, view: &ChangeView) -> CliResult {
     app.committed(&done.committed);
     if app.json {
-        let view = ChangeView::of(&done.committed, &app.tl.ref_name(&done.id), app.session());
-        return app.print_json(&view);
+        return app.print_json(view);
     }
-    let list = &done.committed.list;
-    let (d, t) = list.progress();
+    let l = &view.list;
+    let (summary, status) = match &view.changed_task {
+        Some(t) if t.before.is_some() => (task_summary(view, t), t.after),
+        Some(t) => (task_summary(view, t), None),
+        None => {
+            let what = if l.archived { "archived" } else { "unarchived" };
+            let already = if view.changed { "" } else { "already " };
+            (format!("Task list {already}{what}"), None)
+        }
+    };
     let sym = status.map(render::symbol).unwrap_or("•");
     let style = status.map(render::status_style).unwrap_or(render::Style::Bold);
     writeln!(
         app.out,
-        "{} {}  ({d}/{t} done, {})",
+        "{} {}  ({}/{} done, {})",
         render::paint(app.color, style, sym),
-        escape(summary),
-        escape(&list.title)
+        escape(&summary),
+        l.progress.done,
+        l.progress.total,
+        escape(&l.title)
     )?;
     Ok(())
 }

@@ -6,11 +6,10 @@ use super::app::{App, ListArg, task_id};
 use super::error::{CliError, CliResult, Kind};
 use super::render;
 use git_tasklist_core::Error;
-use git_tasklist_core::model::timestamp;
-use git_tasklist_core::model::{Status, TaskList};
+use git_tasklist_core::model::Status;
 use git_tasklist_core::text::escape;
-use git_tasklist_core::view::{VerdictView, VerifyView};
-use git_tasklist_core::workflow::verify::{Accepted, Check, Expect, Failure, Verdict};
+use git_tasklist_core::view::{AcceptedView, FailureView, VerdictView, VerifyView, WaitingView};
+use git_tasklist_core::workflow::verify::Expect;
 
 /// Check a list's whole history: id continuity, status preserved, seamless continuation (exit 5 on failure)
 #[derive(Debug, Args)]
@@ -38,40 +37,37 @@ fn parse_expect(s: &str) -> CliResult<Expect> {
     Ok(Expect { task: task.to_string(), status })
 }
 
-/// Text lines for a verdict: one per check, then one per failure. `now` is the
-/// list's current state, which tells "every task is settled" from "no task is
+/// Text lines for a verdict: one per check, then one per failure.
+/// `waiting` is what waits now in the list (`None` when its current state
+/// cannot be read), which tells "every task is settled" from "no task is
 /// ready" when there is no current phase.
-pub fn verdict_lines(v: &Verdict, now: Option<&TaskList>, color: bool) -> Vec<String> {
+pub fn verdict_lines(v: &VerdictView, waiting: Option<&[WaitingView]>, color: bool) -> Vec<String> {
     let mut lines = Vec::new();
-    for check in Check::ALL {
-        let fails: Vec<_> = v.failures.iter().filter(|f| f.check == check).collect();
-        let accepted = v.accepted.iter().filter(|a| a.failure.check == check).count();
+    for check in &v.checks {
+        let fails = &check.failures;
+        let accepted: Vec<&AcceptedView> =
+            v.accepted.iter().filter(|a| a.check == check.name).collect();
         let detail = if !fails.is_empty() {
             format!("{} problem{}", fails.len(), if fails.len() == 1 { "" } else { "s" })
         } else {
-            match check {
-                Check::IdContinuity => format!(
+            match check.name.as_str() {
+                "id continuity" => format!(
                     "{} commit{} read, id matches the ref",
                     v.commits,
                     if v.commits == 1 { "" } else { "s" }
                 ),
-                Check::StatusPreserved => {
-                    "no completed task went back without --reopen".to_string()
-                }
-                _ if !v.tip_readable => "current state unreadable".to_string(),
-                _ => match (&v.current_phase, now) {
+                "status preserved" => "no completed task went back without --reopen".to_string(),
+                _ => match (&v.current_phase, waiting) {
+                    (_, None) => "current state unreadable".to_string(),
                     (Some(p), _) => format!("in order; current phase: {p}"),
-                    (None, Some(l)) if l.all_settled() => {
-                        "in order; every task is settled".to_string()
+                    (None, Some([])) => "in order; every task is settled".to_string(),
+                    (None, Some(w)) => {
+                        format!("in order; no task is ready; waiting: {}", render::waiting(w))
                     }
-                    (None, Some(l)) => {
-                        format!("in order; no task is ready; waiting: {}", l.stuck().join(", "))
-                    }
-                    (None, None) => "in order; no current phase".to_string(),
                 },
             }
         };
-        let detail = match accepted {
+        let detail = match accepted.len() {
             0 => detail,
             n => format!("{detail}; {n} accepted failure{}", if n == 1 { "" } else { "s" }),
         };
@@ -83,13 +79,13 @@ pub fn verdict_lines(v: &Verdict, now: Option<&TaskList>, color: bool) -> Vec<St
         lines.push(format!(
             "  {} {}  {}",
             render::paint(color, style, sym),
-            render::pad(check.name(), 21),
+            render::pad(&check.name, 21),
             detail
         ));
         for f in fails {
             lines.push(format!("      {}", failure_line(f)));
         }
-        for a in v.accepted.iter().filter(|a| a.failure.check == check) {
+        for a in accepted {
             lines.push(format!("      {}", failure_line(&a.failure)));
             lines.push(format!("        {}", accepted_line(a, color)));
         }
@@ -98,35 +94,32 @@ pub fn verdict_lines(v: &Verdict, now: Option<&TaskList>, color: bool) -> Vec<St
 }
 
 /// `commit 1a2b3c4d5e6f "subject": message`.
-fn failure_line(f: &Failure) -> String {
+fn failure_line(f: &FailureView) -> String {
     let at = match (&f.commit, &f.subject) {
-        (Some(c), Some(s)) => format!("commit {} \"{}\": ", c.short(12), escape(s)),
-        (Some(c), None) => format!("commit {}: ", c.short(12)),
+        (Some(c), Some(s)) => format!("commit {} \"{}\": ", render::short(c), escape(s)),
+        (Some(c), None) => format!("commit {}: ", render::short(c)),
         _ => String::new(),
     };
     format!("{at}{}", escape(&f.message))
 }
 
 /// `accepted by Ann at 2026-…Z in commit 9f8e7d6c5b4a: "why"`.
-fn accepted_line(a: &Accepted, color: bool) -> String {
-    let x = &a.acceptance;
-    let when = chrono::DateTime::from_timestamp(x.time, 0)
-        .map(|t| format!(" at {}", timestamp(&t)))
-        .unwrap_or_default();
+fn accepted_line(a: &AcceptedView, color: bool) -> String {
+    let when = a.at.as_ref().map(|t| format!(" at {t}")).unwrap_or_default();
     let session =
-        x.session.as_ref().map(|s| format!(" (session {})", escape(s))).unwrap_or_default();
+        a.session.as_ref().map(|s| format!(" (session {})", escape(s))).unwrap_or_default();
     format!(
         "{} by {}{session}{when} in commit {}: \"{}\"",
         render::paint(color, render::Style::Yellow, "accepted"),
-        escape(&x.by),
-        x.commit.short(12),
-        escape(&x.note)
+        escape(&a.by),
+        render::short(&a.accepted_in),
+        escape(&a.note)
     )
 }
 
 /// The closing line of a verdict.
-pub fn verdict_summary(v: &Verdict, color: bool) -> String {
-    if v.ok() {
+pub fn verdict_summary(v: &VerdictView, color: bool) -> String {
+    if v.verified {
         let accepted = match v.accepted.len() {
             0 => String::new(),
             n => format!(" ({n} failure{} accepted)", if n == 1 { "" } else { "s" }),
@@ -136,7 +129,7 @@ pub fn verdict_summary(v: &Verdict, color: bool) -> String {
             render::paint(color, render::Style::Green, "VERIFIED")
         )
     } else {
-        let n = v.failures.len();
+        let n: usize = v.checks.iter().map(|c| c.failures.len()).sum();
         format!(
             "Cross-session persistence: {} ({n} problem{})",
             render::paint(color, render::Style::Red, "FAILED"),
@@ -150,37 +143,39 @@ pub fn run(app: &mut App, args: VerifyArgs) -> CliResult {
     let expects = args.expect.iter().map(|s| parse_expect(s)).collect::<CliResult<Vec<_>>>()?;
     let query = app.list_query(args.list.which.as_deref())?;
     let accepted_now = match (&args.accept, &args.note) {
-        (Some(commit), Some(note)) => Some(app.tl.accept(&query, commit, note)?),
+        (Some(commit), Some(note)) => Some(app.tl.accept(&query, commit, note)?.1),
         _ => None,
     };
     let (id, verdict, now) = app.tl.verify(&query, &expects)?;
+    let view = VerifyView::new(&id, &verdict, now.as_ref(), accepted_now.as_ref());
     if app.json {
-        app.print_json(&VerifyView {
-            list: id.clone(),
-            verdict: VerdictView::of(&verdict),
-            accepted_now: accepted_now.as_ref().map(|(_, a)| a.committed.tip.to_string()),
-        })?;
+        app.print_json(&view)?;
     } else {
-        if let Some((_, a)) = &accepted_now {
-            let n = a.failures.len();
-            writeln!(
-                app.out,
-                "Accepted the failure{} of commit {} in commit {}",
-                if n == 1 { "" } else { "s" },
-                a.accepts.short(12),
-                a.committed.tip.short(12)
-            )?;
+        if let Some(commit) = &view.accepted_now {
+            // The failures this call accepted: those its commit answers.
+            let now: Vec<&AcceptedView> =
+                view.verdict.accepted.iter().filter(|a| a.accepted_in == *commit).collect();
+            if let Some(accepts) = now.first().and_then(|a| a.failure.commit.as_deref()) {
+                writeln!(
+                    app.out,
+                    "Accepted the failure{} of commit {} in commit {}",
+                    if now.len() == 1 { "" } else { "s" },
+                    render::short(accepts),
+                    render::short(commit)
+                )?;
+            }
         }
-        match &now {
-            Some(s) => writeln!(app.out, "Verifying '{}' ({id})", escape(&s.list.title))?,
+        match &view.title {
+            Some(t) => writeln!(app.out, "Verifying '{}' ({id})", escape(t))?,
             None => writeln!(app.out, "Verifying task list {id}")?,
         }
-        for line in verdict_lines(&verdict, now.as_ref().map(|s| &s.list), app.color) {
+        let waiting = view.next_step.as_ref().map(|s| s.waiting.as_slice());
+        for line in verdict_lines(&view.verdict, waiting, app.color) {
             writeln!(app.out, "{line}")?;
         }
-        writeln!(app.out, "{}", verdict_summary(&verdict, app.color))?;
+        writeln!(app.out, "{}", verdict_summary(&view.verdict, app.color))?;
     }
-    if verdict.ok() {
+    if view.verdict.verified {
         Ok(())
     } else {
         Err(CliError::new(Kind::Verify, format!("Verification of task list {id} failed")))

@@ -13,7 +13,7 @@ use super::error::{CliError, CliResult, Kind};
 use super::list;
 use super::show;
 use git_tasklist_core::Poller;
-use git_tasklist_core::view::ListsView;
+use git_tasklist_core::view::{ListView, ListsView};
 
 /// How often the ref tips are compared (and the terminal size checked).
 const POLL: Duration = Duration::from_millis(200);
@@ -64,8 +64,10 @@ impl Drop for Screen {
 /// Runs `watch`.
 pub fn run(app: &mut App, args: WatchArgs) -> CliResult {
     if app.json {
-        return Err(CliError::new(Kind::Usage, "Watch has no --json output")
-            .hint("`git tasklist serve` serves /api/lists and /events for programs"));
+        return Err(CliError::new(Kind::Usage, "Watch has no --json output").hint(format!(
+            "`{}` serves /api/lists and /events for programs",
+            app.command("serve")
+        )));
     }
     // A list named once is followed by its id, whatever its title becomes.
     let list = match app.list_given(args.which.as_deref())? {
@@ -74,10 +76,13 @@ pub fn run(app: &mut App, args: WatchArgs) -> CliResult {
     };
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(CliError::new(Kind::Usage, "Watch needs a terminal").hint(match &list {
-            Some(id) => {
-                format!("run it in a terminal; `git tasklist show {id}` prints the list once")
+            Some(id) => format!(
+                "run it in a terminal; `{}` prints the list once",
+                app.command(&format!("show {id}"))
+            ),
+            None => {
+                format!("run it in a terminal; `{}` prints the lists once", app.command("list"))
             }
-            None => "run it in a terminal; `git tasklist list` prints the lists once".to_string(),
         }));
     }
     let (keys_tx, keys) = mpsc::channel();
@@ -178,26 +183,21 @@ fn frame(app: &App, list: Option<&str>, all: bool, (_, rows): (u16, u16)) -> Str
 
 fn draw_show(app: &App, id: &str, out: &mut Vec<u8>) -> CliResult {
     let snap = app.tl.show(id)?;
-    let continued = super::render::continued_lines(&app.tl.continuations(&snap.list), app.color);
-    show::write_text(
-        out,
-        &snap.list,
-        app.session(),
-        app.color,
-        &show::no_tasks_line(app),
-        &continued,
-    )
+    let view = ListView::of(&snap, &app.tl.ref_name(&snap.list.id), app.session());
+    let continued =
+        super::render::continued_lines(&app.tl.continuations(&view.continued_in), app.color);
+    show::write_text(out, &view, app.color, &show::no_tasks_line(app), &continued)
 }
 
 fn draw_list(app: &App, all: bool, out: &mut Vec<u8>) -> CliResult {
     let entries = app.tl.list()?;
     let ns = app.tl.namespace();
     let view = ListsView::new(&entries, ns, all, app.session());
-    let hidden = entries
-        .iter()
-        .filter(|e| !all && e.result.as_ref().is_ok_and(|s| s.summary.archived))
-        .count();
-    let empty = if view.lists.is_empty() { list::empty_line(app, hidden) } else { String::new() };
+    let empty = if view.lists.is_empty() {
+        list::empty_line(app, view.archived_hidden)
+    } else {
+        String::new()
+    };
     list::write_text(out, &view, app.color, &empty)?;
     for u in &view.unreadable {
         writeln!(out, "warning: {}", u.error)?;

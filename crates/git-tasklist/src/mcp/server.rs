@@ -24,7 +24,7 @@ use git_tasklist_core::model::{Status, TaskId};
 use git_tasklist_core::op::{NewTask, TaskChange};
 use git_tasklist_core::text::{MAX_ECHO, clip, escape, json_safe};
 use git_tasklist_core::view::{
-    ChangeView, HandoffView, ListView, ListsView, ResumeView, VerdictView, VerifyView,
+    ChangeView, HandoffView, ListView, ListsView, ResumeView, VerifyView,
 };
 use git_tasklist_core::workflow::verify::Expect;
 use git_tasklist_core::{CreateRequest, Error, Tasklists};
@@ -115,10 +115,22 @@ impl Server {
         }
     }
 
-    /// The view of a change, as every writing tool returns it.
-    fn change_view(&self, done: &git_tasklist_core::Changed) -> ChangeView {
+    /// The view of a change to task `task`, as the task tools return it
+    /// (the same view as the command line's `--json`).
+    fn change_view(
+        &self,
+        done: &git_tasklist_core::Changed,
+        task: &TaskId,
+        take_over: bool,
+    ) -> ChangeView {
         let tl = self.tl();
-        ChangeView::of(&done.committed, &tl.ref_name(&done.id), tl.session())
+        ChangeView::of_task(
+            &done.committed,
+            &tl.ref_name(&done.id),
+            tl.session(),
+            task.as_str(),
+            take_over,
+        )
     }
 
     /// The tools, with compact schemas.
@@ -164,8 +176,9 @@ impl Server {
         let depends_on = ids(&p.blocked_by)?;
         let task = NewTask { id, title: p.subject, depends_on, note: p.description };
         let after = p.after.as_deref().map(TaskId::parse).transpose().map_err(Error::from)?;
+        let tid = task.id.clone();
         let done = self.tl().add(&p.list, task, after)?;
-        Ok(self.change_view(&done))
+        Ok(self.change_view(&done, &tid, false))
     }
 
     fn do_update(&self, p: UpdateParams) -> Result<ChangeView, ToolError> {
@@ -180,7 +193,7 @@ impl Server {
             out_of_order: p.out_of_order,
         };
         let done = self.tl().update(&p.list, &task, change)?;
-        Ok(self.change_view(&done))
+        Ok(self.change_view(&done, &task, p.take_over))
     }
 
     fn do_verify(&self, p: VerifyParams) -> Result<VerifyView, ToolError> {
@@ -194,9 +207,7 @@ impl Server {
             expects.push(Expect { task: task.trim().to_string(), status });
         }
         let accepted_now = match (&p.accept, &p.note) {
-            (Some(commit), Some(note)) => {
-                Some(self.tl().accept(&p.list, commit, note)?.1.committed.tip.to_string())
-            }
+            (Some(commit), Some(note)) => Some(self.tl().accept(&p.list, commit, note)?.1),
             (Some(_), None) => {
                 let why = "accept needs a note saying why the failure is acceptable";
                 return Err(ToolError::invalid(why.into(), "give note together with accept"));
@@ -210,8 +221,8 @@ impl Server {
             }
             (None, None) => None,
         };
-        let (id, verdict, _) = self.tl().verify(&p.list, &expects)?;
-        Ok(VerifyView { list: id, verdict: VerdictView::of(&verdict), accepted_now })
+        let (id, verdict, now) = self.tl().verify(&p.list, &expects)?;
+        Ok(VerifyView::new(&id, &verdict, now.as_ref(), accepted_now.as_ref()))
     }
 }
 

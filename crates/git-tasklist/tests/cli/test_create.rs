@@ -93,12 +93,14 @@ fn create_json_has_the_documented_schema() {
             "archived",
             "branch",
             "changed",
+            "changed_task",
             "continued_in",
             "created",
             "from",
             "handoff",
             "id",
             "next",
+            "next_step",
             "progress",
             "ref",
             "sequential",
@@ -124,10 +126,14 @@ fn create_json_has_the_documented_schema() {
     for t in tasks {
         let mut k: Vec<&str> = t.as_object().unwrap().keys().map(String::as_str).collect();
         k.sort_unstable();
-        assert_eq!(k, ["depends_on", "id", "note", "owner", "status", "title", "updated"]);
+        assert_eq!(
+            k,
+            ["depends_on", "id", "note", "owner", "status", "title", "updated", "waits_for"]
+        );
         assert_eq!(t["status"], "pending");
         assert!(t["owner"].is_null() && t["note"].is_null());
         assert_eq!(t["depends_on"], serde_json::json!([]));
+        assert_eq!(t["waits_for"], serde_json::json!([]));
     }
     assert_eq!(tasks[0]["id"], "build");
     assert_eq!(tasks[0]["title"], "Build it");

@@ -140,3 +140,36 @@ fn handoff_documents_resume_command_runs_as_printed() {
     let briefing = run_printed(&repo, &printed_command(line), &[]);
     assert!(briefing.contains("half done"), "{briefing}");
 }
+
+#[test]
+fn list_not_found_hint_reaches_the_same_namespace_in_the_cli_and_mcp() {
+    for ns in NAMESPACES {
+        let (repo, ns_args, id) = plan_in(ns, "alpha");
+        // The command line: the hint's command names the namespace exactly
+        // when it is not the default, and lists the list as printed.
+        let err = expect_error(repo.cmd().args(&ns_args).args(["show", "nope"]), 3);
+        let command = printed_command(hint(&err));
+        match ns {
+            Some(n) => assert!(command.windows(2).any(|w| w == ["--namespace", n]), "{err}"),
+            None => assert!(!command.contains(&"--namespace".to_string()), "{err}"),
+        }
+        let listed = run_printed(&repo, &command, &[]);
+        assert!(listed.contains(&id[..8]) && listed.contains("Plan"), "{listed}");
+        // --json carries the same words.
+        let out = repo.cmd().args(&ns_args).args(["--json", "show", "nope"]).assert().code(3);
+        let v: serde_json::Value = serde_json::from_slice(&out.get_output().stderr).unwrap();
+        assert_eq!(v["hint"], hint(&err), "{v}");
+        // The MCP server opened on that namespace words the same hint as its
+        // own tool, which then lists the list.
+        let mut server = repo.std_cmd();
+        server.args(&ns_args).arg("mcp");
+        let mut raw = crate::mcp_support::Raw::start(server);
+        crate::mcp_support::claude_open(&mut raw);
+        let failed = raw.tool(1, "TaskListGet", serde_json::json!({ "list": "nope" }));
+        assert_eq!(failed["isError"], true, "{failed}");
+        let h = failed["structuredContent"]["hint"].as_str().unwrap_or_default();
+        assert!(h.contains("TaskListList") && !h.contains("git tasklist"), "{failed}");
+        let lists = raw.tool(2, "TaskListList", serde_json::json!({}));
+        assert!(lists["structuredContent"].to_string().contains(&id), "{lists}");
+    }
+}

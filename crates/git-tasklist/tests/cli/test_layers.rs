@@ -9,7 +9,17 @@
 //!   another, except that the command line starts each of them;
 //! - no file imports its own folder's face (`mod.rs`), and faces (`mod.rs`,
 //!   `lib.rs`) only declare and re-export;
-//! - the graph of files has no cycle.
+//! - the graph of files has no cycle;
+//! - one data path: the command line's text is rendered from the views its
+//!   `--json` prints. Every file of `cli/` but the plumbing (`mod.rs`,
+//!   `app.rs`, `run.rs`, `error.rs`: opening the library, exit codes) names
+//!   the library (`git_tasklist_core::…`, in `use` trees and inline paths)
+//!   only through `view::…` and `text::…` (escaping), or through one item
+//!   of [`CLI_MAY_NAME`]: the API's door and results handed straight to a
+//!   view constructor, the inputs a command builds, and the enums the views
+//!   carry. A domain type (`TaskList`, `Task`, `NextStep`, `Verdict`,
+//!   `LogEntry`, `Snapshot`, `SyncReport`, `Template` …) named there fails
+//!   the test.
 //!
 //! Run alone: `cargo test -p git-tasklist --test cli layers`.
 
@@ -464,6 +474,102 @@ fn check(krate: &Crate, allows: fn(&str, &str) -> bool) -> Vec<String> {
         problems.push(format!("{}: import cycle {}", krate.name, c.join(" → ")));
     }
     problems
+}
+
+/// What a command file of `cli/` may name from the library besides
+/// `view::…` and `text::…` (see the module's header).
+const CLI_MAY_NAME: &[&str] = &[
+    // The API's door, its error, and results handed to a view constructor.
+    "Tasklists",
+    "Poller",
+    "Error",
+    "Changed",
+    "interrupt::hold",
+    // Inputs a command builds from its arguments.
+    "CreateRequest",
+    "model::TaskId",
+    "op::NewTask",
+    "op::TaskChange",
+    "workflow::verify::Expect",
+    "sync::SyncOptions",
+    "sync::TRACKING_PREFIX",
+    // Enums the views carry.
+    "model::Status",
+    "model::NextState",
+    "sync::Action",
+];
+
+/// The files of `cli/` that are plumbing rather than a command's output.
+const CLI_PLUMBING: &[&str] = &["mod", "app", "run", "error"];
+
+/// Each path into the library `text` names (without the crate name): the
+/// paths of `use git_tasklist_core::…` trees and inline `git_tasklist_core::…` paths.
+fn library_paths(text: &str) -> Vec<String> {
+    const LIB: &str = "git_tasklist_core::";
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find(LIB).map(|i| i + from) {
+        let before = text[..at].chars().next_back();
+        from = at + LIB.len();
+        if before.is_some_and(|c| is_ident(c) || c == ':') {
+            continue;
+        }
+        if text[..at].trim_end().ends_with("use") {
+            let end = text[at..].find(';').map_or(text.len(), |i| i + at);
+            for p in expand_tree(&text[from..end]) {
+                out.push(p.join("::"));
+            }
+            from = end;
+        } else {
+            let len = text[from..].chars().take_while(|c| is_ident(*c) || *c == ':').count();
+            out.push(text[from..from + len].trim_end_matches(':').to_string());
+        }
+    }
+    out
+}
+
+/// Whether a command file of `cli/` may name library path `p`.
+fn cli_may_name(p: &str) -> bool {
+    p.starts_with("view::") || p.starts_with("text::") || CLI_MAY_NAME.contains(&p)
+}
+
+#[test]
+fn cli_text_is_rendered_from_the_views() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let binary = Crate::read("git-tasklist", &here.join("src"));
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for (m, (path, text)) in &binary.files {
+        let (Some(first), Some(last)) = (m.first(), m.last()) else { continue };
+        if first != "cli" || m.len() == 1 || CLI_PLUMBING.contains(&last.as_str()) {
+            continue;
+        }
+        checked += 1;
+        for p in library_paths(text).into_iter().filter(|p| !cli_may_name(p)) {
+            problems.push(format!(
+                "{}: names git_tasklist_core::{p}; render from a view (add the field to it)",
+                path.display()
+            ));
+        }
+    }
+    assert!(checked > 20, "the command files were found ({checked})");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_view_rule_sees_what_it_checks() {
+    let text = blank(
+        "use git_tasklist_core::model::{Status, TaskList};\nuse git_tasklist_core::view::{\n    ListView,\n};\n\
+         fn f(l: &git_tasklist_core::workflow::verify::Verdict) {}\n\
+         // git_tasklist_core::store::Snapshot\nuse my_git_tasklist_core::x;\n",
+    );
+    let got = library_paths(&text);
+    assert_eq!(
+        got,
+        ["model::Status", "model::TaskList", "view::ListView", "workflow::verify::Verdict"]
+    );
+    let bad: Vec<&String> = got.iter().filter(|p| !cli_may_name(p)).collect();
+    assert_eq!(bad, ["model::TaskList", "workflow::verify::Verdict"]);
 }
 
 #[test]

@@ -47,7 +47,10 @@ fn an_mcp_client_creates_updates_and_resumes_a_list() {
             assert!(t.output_schema.is_some(), "{} has no output schema", t.name);
         }
         let listed = serde_json::to_string(&tools).unwrap();
-        assert!(listed.len() <= 8_000, "tools/list is {} characters", listed.len());
+        // 7,962 before the one-data-path fields the text needs (a list's `next_step`,
+        // a change's `changed_task`, verify's `title` and `next_step`, list's
+        // `archived_hidden`) added 429.
+        assert!(listed.len() <= 8_400, "tools/list is {} characters", listed.len());
 
         let call = |name: &'static str, a: Value| {
             let client = &client;

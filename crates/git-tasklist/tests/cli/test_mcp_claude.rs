@@ -86,7 +86,10 @@ fn every_result_of_every_tool_validates_against_the_tool_s_output_schema() {
     let tools = claude_open(&mut raw);
     assert_eq!(tools.len(), 8);
     let listed = serde_json::to_string(&tools).unwrap();
-    assert!(listed.len() <= 8_000, "tools/list is {} characters", listed.len());
+    // 7,962 before the one-data-path fields the text needs (a list's `next_step`,
+    // a change's `changed_task`, verify's `title` and `next_step`, list's
+    // `archived_hidden`) added 429.
+    assert!(listed.len() <= 8_400, "tools/list is {} characters", listed.len());
     let mut c = Calls { raw, tools, n: 0 };
 
     let tasks = json!([

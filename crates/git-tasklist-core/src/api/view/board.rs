@@ -111,8 +111,10 @@ impl BoardView {
             let summary = ListSummaryView::of(s, &format!("{namespace}/{}", s.list.id), session);
             let l = &s.list;
             let step = l.next_step(session);
+            let index = l.index();
             let with = |st: Status| {
-                l.tasks.iter().filter(|t| t.status == st).map(TaskView::of).collect::<Vec<_>>()
+                let of = |t| TaskView::of(t, &index);
+                l.tasks.iter().filter(|t| t.status == st).map(of).collect::<Vec<_>>()
             };
             lists.push(BoardEntryView {
                 summary,
@@ -120,7 +122,7 @@ impl BoardView {
                 counts: StatusCountsView::of(l),
                 in_progress: with(Status::InProgress),
                 blocked: with(Status::Blocked),
-                next_task: step.task().map(TaskView::of),
+                next_task: step.task().map(|t| TaskView::of(t, &index)),
                 held_by: step.held_by().map(String::from),
                 state: step.state(),
                 last_change: last(s).as_ref().map(LogEntryView::of),

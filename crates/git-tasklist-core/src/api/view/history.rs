@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::list::{ListView, TaskView, WaitingView, waiting};
+use super::list::{ListView, NextStepView, TaskView, WaitingView, waiting};
 use crate::domain::model::{NextState, timestamp};
-use crate::store::LogEntry;
+use crate::store::{LogEntry, Snapshot};
+use crate::workflow::accept::AcceptedNow;
 use crate::workflow::resume::Briefing;
 use crate::workflow::verify::{Check, Failure, Verdict};
 
@@ -169,12 +170,36 @@ fn failure_view(f: &Failure) -> FailureView {
 pub struct VerifyView {
     /// The list id.
     pub list: String,
+    /// The list's title now; null when its current state cannot be read.
+    pub title: Option<String>,
     /// The verdict over the whole history.
     #[serde(flatten)]
     pub verdict: VerdictView,
+    /// The next step now, for no particular session (as `current_phase`);
+    /// null when the current state cannot be read.
+    pub next_step: Option<NextStepView>,
     /// The acceptance this call recorded (`verify --accept`), its commit id;
     /// null when it recorded none.
     pub accepted_now: Option<String>,
+}
+
+impl VerifyView {
+    /// The view of `verdict` on list `id`, whose state now is `now` (`None`
+    /// when unreadable); `accepted_now` is the acceptance this call recorded.
+    pub fn new(
+        id: &str,
+        verdict: &Verdict,
+        now: Option<&Snapshot>,
+        accepted_now: Option<&AcceptedNow>,
+    ) -> VerifyView {
+        VerifyView {
+            list: id.to_string(),
+            title: now.map(|s| s.list.title.clone()),
+            verdict: VerdictView::of(verdict),
+            next_step: now.map(|s| NextStepView::of(&s.list, &s.list.next_step(None))),
+            accepted_now: accepted_now.map(|a| a.committed.tip.to_string()),
+        }
+    }
 }
 
 /// The bounded verdict in a resume briefing.
@@ -228,7 +253,7 @@ impl ResumeView {
         ResumeView {
             list: ListView::of(&b.snapshot, reference, session),
             session: b.session.clone(),
-            next: step.task().map(TaskView::of),
+            next: step.task().map(|t| TaskView::of(t, &l.index())),
             state: step.state(),
             waiting: waiting(l),
             next_command: b.next_command.clone(),

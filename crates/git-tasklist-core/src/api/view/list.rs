@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::domain::id::CommitId;
-use crate::domain::model::{NextState, Status, Task, TaskList, timestamp};
+use crate::domain::model::{Index, NextState, NextStep, Status, Task, TaskList, timestamp};
 use crate::domain::summary::Summary;
 use crate::store::{Committed, Snapshot, StoreError, Summarized, SummaryEntry};
 
@@ -47,11 +47,20 @@ pub struct TaskView {
     pub depends_on: Vec<String>,
     /// Its note (the reason, for a blocked task).
     pub note: Option<String>,
+    /// Its unsettled prerequisites (explicit, or the task before in a
+    /// sequential list); empty for a settled task.
+    pub waits_for: Vec<String>,
 }
 
 impl TaskView {
-    /// The view of a task.
-    pub fn of(t: &Task) -> TaskView {
+    /// The view of task `t` of the list `index` indexes.
+    pub fn of(t: &Task, index: &Index<'_>) -> TaskView {
+        let waits_for = match index.position(t.id.as_str()) {
+            Some(i) if !t.status.is_settled() => {
+                index.unsettled(i).iter().map(|p| p.id.to_string()).collect()
+            }
+            _ => Vec::new(),
+        };
         TaskView {
             id: t.id.to_string(),
             title: t.title.clone(),
@@ -60,6 +69,7 @@ impl TaskView {
             owner: t.owner.clone(),
             depends_on: t.depends_on.iter().map(|d| d.to_string()).collect(),
             note: t.note.clone(),
+            waits_for,
         }
     }
 }
@@ -107,6 +117,8 @@ pub struct ListView {
     pub progress: ProgressView,
     /// The id of the next task for the caller's session.
     pub next: Option<String>,
+    /// Whether a task is ready, who holds it, and what waits.
+    pub next_step: NextStepView,
     /// The latest handoff note.
     pub handoff: Option<HandoffNoteView>,
     /// The tasks, in plan order.
@@ -116,6 +128,8 @@ pub struct ListView {
 impl ListView {
     /// The view of `l` at commit `tip` on ref `reference`, with `next` for `session`.
     pub fn new(l: &TaskList, tip: &CommitId, reference: &str, session: Option<&str>) -> ListView {
+        let step = l.next_step(session);
+        let index = l.index();
         ListView {
             id: l.id.clone(),
             reference: reference.to_string(),
@@ -130,13 +144,14 @@ impl ListView {
             branch: l.branch.clone(),
             continued_in: l.continued_in.clone(),
             progress: ProgressView::of(l),
-            next: l.next_for(session).map(|t| t.id.to_string()),
+            next: step.task().map(|t| t.id.to_string()),
+            next_step: NextStepView::of(l, &step),
             handoff: l.handoff.as_ref().map(|h| HandoffNoteView {
                 at: timestamp(&h.at),
                 session: h.session.clone(),
                 note: h.note.clone(),
             }),
-            tasks: l.tasks.iter().map(TaskView::of).collect(),
+            tasks: l.tasks.iter().map(|t| TaskView::of(t, &index)).collect(),
         }
     }
 
@@ -155,6 +170,23 @@ pub struct ChangeView {
     pub list: ListView,
     /// False when the change was a no-op and wrote nothing.
     pub changed: bool,
+    /// The task the change was about (`add`, `update`, `start`, `done`,
+    /// `block`); null for a change of the whole list.
+    pub changed_task: Option<TaskChangeView>,
+}
+
+/// What a change did to one task.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TaskChangeView {
+    /// The task.
+    pub id: String,
+    /// Its status before the change; null for a task the change added.
+    pub before: Option<Status>,
+    /// Its status after the change.
+    pub after: Option<Status>,
+    /// When the change was asked to take the task over and wrote something:
+    /// the session that held it before.
+    pub taken_over_from: Option<String>,
 }
 
 impl ChangeView {
@@ -163,7 +195,29 @@ impl ChangeView {
         ChangeView {
             list: ListView::new(&done.list, &done.tip, reference, session),
             changed: done.changed,
+            changed_task: None,
         }
+    }
+
+    /// The view of a committed change to task `task` (`take_over`: the
+    /// change was asked to take it over from the session holding it).
+    pub fn of_task(
+        done: &Committed,
+        reference: &str,
+        session: Option<&str>,
+        task: &str,
+        take_over: bool,
+    ) -> ChangeView {
+        let before = done.before.as_ref().and_then(|b| b.task(task));
+        let changed_task = TaskChangeView {
+            id: task.to_string(),
+            before: before.map(|t| t.status),
+            after: done.list.task(task).map(|t| t.status),
+            taken_over_from: before
+                .and_then(|t| t.owner.clone())
+                .filter(|_| take_over && done.changed),
+        };
+        ChangeView { changed_task: Some(changed_task), ..ChangeView::of(done, reference, session) }
     }
 }
 
@@ -255,6 +309,8 @@ pub struct ListsView {
     pub lists: Vec<ListSummaryView>,
     /// Lists that cannot be read.
     pub unreadable: Vec<UnreadableView>,
+    /// Archived lists left out (none when archived ones were asked for).
+    pub archived_hidden: usize,
 }
 
 impl UnreadableView {
@@ -278,9 +334,10 @@ impl ListsView {
     ) -> ListsView {
         let mut lists = Vec::new();
         let mut unreadable = Vec::new();
+        let mut archived_hidden = 0;
         for e in entries {
             match &e.result {
-                Ok(s) if s.summary.archived && !all => {}
+                Ok(s) if s.summary.archived && !all => archived_hidden += 1,
                 Ok(s) => {
                     let reference = format!("{namespace}/{}", s.summary.id);
                     lists.push(ListSummaryView::of_summary(s, &reference, session));
@@ -288,7 +345,7 @@ impl ListsView {
                 Err(err) => unreadable.push(UnreadableView::new(&e.id, namespace, err)),
             }
         }
-        ListsView { lists, unreadable }
+        ListsView { lists, unreadable, archived_hidden }
     }
 }
 
@@ -314,6 +371,30 @@ pub(super) fn waiting(l: &TaskList) -> Vec<WaitingView> {
         .collect()
 }
 
+/// Why the next step is what it is: whether a task is ready, who else
+/// holds it, and what waits.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct NextStepView {
+    /// `ready` (there is a next task), `done` (every task settled) or
+    /// `waiting` (none can start).
+    pub state: NextState,
+    /// The other session holding the next task in progress, if one does.
+    pub held_by: Option<String>,
+    /// The blocked tasks and those with unsettled prerequisites, in plan order.
+    pub waiting: Vec<WaitingView>,
+}
+
+impl NextStepView {
+    /// The view of `step`, the next step on `l`.
+    pub fn of(l: &TaskList, step: &NextStep<'_>) -> NextStepView {
+        NextStepView {
+            state: step.state(),
+            held_by: step.held_by().map(String::from),
+            waiting: waiting(l),
+        }
+    }
+}
+
 /// The output of `next`.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct NextView {
@@ -327,6 +408,8 @@ pub struct NextView {
     pub held_by: Option<String>,
     /// The blocked tasks and those with unsettled prerequisites, in plan order.
     pub waiting: Vec<WaitingView>,
+    /// Done and counted tasks.
+    pub progress: ProgressView,
 }
 
 impl NextView {
@@ -335,10 +418,11 @@ impl NextView {
         let step = l.next_step(session);
         NextView {
             list: l.id.clone(),
-            task: step.task().map(TaskView::of),
+            task: step.task().map(|t| TaskView::of(t, &l.index())),
             state: step.state(),
             held_by: step.held_by().map(String::from),
             waiting: waiting(l),
+            progress: ProgressView::of(l),
         }
     }
 }

@@ -28,8 +28,8 @@ pub use history::{
     ResumeView, VerdictView, VerifyView,
 };
 pub use list::{
-    ChangeView, HandoffNoteView, HandoffView, ListSummaryView, ListView, ListsView, NextView,
-    ProgressView, TaskView, UnreadableView, WaitingView,
+    ChangeView, HandoffNoteView, HandoffView, ListSummaryView, ListView, ListsView, NextStepView,
+    NextView, ProgressView, TaskChangeView, TaskView, UnreadableView, WaitingView,
 };
 pub use schema::schemas;
 pub use sync::{ConflictView, InitView, ListSyncView, SyncView, TrackingView};

@@ -44,6 +44,8 @@ pub struct SyncView {
     pub lists: Vec<ListSyncView>,
     /// What the remote said when it refused a push (escaped), else null.
     pub remote_message: Option<String>,
+    /// How many task lists were skipped (refs that are not lists left out).
+    pub skipped: usize,
 }
 
 impl SyncView {
@@ -72,6 +74,7 @@ impl SyncView {
                 })
                 .collect(),
             remote_message: r.remote_message.clone(),
+            skipped: r.skipped(),
         }
     }
 }
