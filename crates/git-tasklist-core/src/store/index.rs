@@ -802,20 +802,28 @@ impl Store {
         let head_len = head.len() + HEAD_FIXED + hidden_len;
         let mut sections: [Vec<u8>; 3] = Default::default();
         for row in rows.iter().filter(|r| !r.loose()) {
-            match (row.kept(), row) {
-                (Some((id, target, tip, body)), _) => {
+            // Every packed list is filed (a list missing here would be
+            // missing from a trusted read): kept, or bare (read every time).
+            match row.kept() {
+                Some((id, target, tip, body))
+                    if body.len() <= MAX_BODY && id.len() <= 255 && tip.len() == hash_len =>
+                {
                     let mut c = Cursor(body);
                     let _title = read_str(&mut c);
                     let s = if c.u8() == Some(1) { ARCHIVED } else { OPEN };
-                    if body.len() > MAX_BODY || id.len() > 255 || tip.len() != hash_len {
-                        continue;
-                    }
                     put_record(&mut sections[s], id, target, Some((tip, body)));
                 }
-                (None, Row::Fresh(f)) if f.id.len() <= 255 => {
-                    put_record(&mut sections[BARE], &f.id, f.target.as_bytes(), None);
+                _ => {
+                    let (id, target) = match row {
+                        Row::Cached { id, target, .. } => (*id, *target),
+                        Row::Fresh(f) => (f.id.as_str(), f.target.as_bytes()),
+                    };
+                    if id.len() > 255 {
+                        // Not a list id: nothing can be trusted without it.
+                        return Err(std::io::Error::other("an id too long to index"));
+                    }
+                    put_record(&mut sections[BARE], id, target, None);
                 }
-                (None, _) => {}
             }
         }
         // Offsets: sections in the order OPEN, BARE, ARCHIVED, then TITLES.
