@@ -69,7 +69,7 @@ pub use api::{
 pub use domain::id::CommitId;
 pub use domain::model::{NextStep, Status, Task, TaskId, TaskList};
 pub use domain::op::{NewTask, Op, OpName, TaskChange};
-pub use store::{Committed, ListEntry, LogEntry, Snapshot};
+pub use store::{Committed, IndexStats, ListEntry, LogEntry, Snapshot};
 pub use sync::{SyncOptions, SyncReport};
 pub use workflow::handoff::HandedOff;
 pub use workflow::plan::{CreateRequest, Created};

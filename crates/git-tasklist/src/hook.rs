@@ -243,7 +243,7 @@ fn session_start(tl: &Tasklists, list: Option<&str>) -> Option<String> {
             format!("git-tasklist: the task list '{}' (TASKLIST_ID) cannot be read.", shown(q))
         }));
     }
-    let entries = tl.list().ok()?;
+    let entries = tl.list_open().ok()?;
     let (mirrors, mut open): (Vec<&Summary>, Vec<&Summary>) = entries
         .iter()
         .filter_map(|e| e.result.as_ref().ok().map(|s| &s.summary))

@@ -214,6 +214,19 @@ impl Tasklists {
         Ok(self.store.summaries()?)
     }
 
+    /// [`Tasklists::list`] of the lists that are not archived: the index
+    /// leaves archived ones unread where it can, but one may still be in
+    /// the answer (filter on the summary's `archived`).
+    pub fn list_open(&self) -> Result<Vec<SummaryEntry>> {
+        Ok(self.store.open_summaries()?)
+    }
+
+    /// What the summary index did in this process so far (lists read from
+    /// git, lists served from the index, full checks of the refs).
+    pub fn index_stats(&self) -> store::IndexStats {
+        self.store.index_stats()
+    }
+
     /// A list's history, newest first (at most `limit` entries).
     pub fn log(&self, list: &str, limit: Option<usize>) -> Result<(String, Vec<LogEntry>)> {
         let id = self.resolve(list)?;

@@ -33,7 +33,7 @@ mod types;
 
 pub use error::{Lookup, NotARepo, ObjectKind, Problem, StoreError, StoreResult};
 pub use history::LogEntry;
-pub use index::{INDEX_DIR, Summarized, SummaryEntry};
+pub use index::{INDEX_DIR, IndexStats, Summarized, SummaryEntry};
 pub(crate) use open::Store;
 pub(crate) use open::valid_ref_prefix;
 pub use read::ListEntry;

@@ -65,6 +65,8 @@ pub(crate) struct Store {
     pub(super) identities: [std::sync::OnceLock<(String, String)>; 2],
     /// Whether writes start git's housekeeping (see [`Store::set_housekeeping`]).
     pub(super) housekeeping: bool,
+    /// What the summary index did (see [`Store::index_stats`]).
+    pub(super) index_counters: super::types::IndexCounters,
 }
 
 impl Store {
@@ -133,6 +135,7 @@ impl Store {
             writes: Default::default(),
             identities: Default::default(),
             housekeeping: false,
+            index_counters: Default::default(),
         })
     }
 
@@ -155,6 +158,7 @@ impl Store {
             writes: Default::default(),
             identities: Default::default(),
             housekeeping: self.housekeeping,
+            index_counters: Default::default(),
         })
     }
 

@@ -69,3 +69,12 @@ pub(crate) fn cid(oid: &gix::oid) -> CommitId {
 pub(crate) fn oid(id: CommitId) -> Option<ObjectId> {
     ObjectId::try_from(id.as_bytes()).ok()
 }
+
+/// What the summary index did in this process (see `Store::index_stats`):
+/// lists read from git, lists served from the index, full checks.
+#[derive(Debug, Default)]
+pub(crate) struct IndexCounters {
+    pub(super) read: std::sync::atomic::AtomicU64,
+    pub(super) served: std::sync::atomic::AtomicU64,
+    pub(super) full: std::sync::atomic::AtomicU64,
+}

@@ -15,7 +15,7 @@ use git_tasklist_core::workflow::command::Words;
 
 use super::app::App;
 use super::color::ColorWhen;
-use super::error::{CliError, CliResult, EXIT_OK, EXIT_USAGE, Kind};
+use super::error::{CliError, CliResult, DEBUG_VAR, EXIT_OK, EXIT_USAGE, Kind};
 use super::help::{self, GLOBAL_OPTIONS};
 use super::{
     add, archive, claude, completions, create, demo, handoff, install, list, log, man, next,
@@ -131,6 +131,9 @@ fn run_hook(cli: Cli, event: &str) -> ExitCode {
     let input = parsed.unwrap_or(serde_json::Value::Null);
     if let Some(text) = crate::hook::respond(event, &input, &setting, tl.as_ref()) {
         let _ = writeln!(io::stdout().lock(), "{text}");
+    }
+    if let Some(tl) = &tl {
+        debug_index(tl);
     }
     ExitCode::from(EXIT_OK)
 }
@@ -408,7 +411,22 @@ fn run(
     let mut app = App { tl, json: cli.json, color, list, list_flag, out, committed };
     // The library's hints name commands (`git tasklist list`): worded here,
     // they reach the same lists.
-    dispatch(&mut app, cli.command).map_err(|e| e.worded(&namespace))
+    let done = dispatch(&mut app, cli.command).map_err(|e| e.worded(&namespace));
+    debug_index(&app.tl);
+    done
+}
+
+/// With [`DEBUG_VAR`] set, what the summary index did, on stderr (one
+/// line, when it was used): lists read from git, served from the index,
+/// full checks of the refs.
+fn debug_index(tl: &Tasklists) {
+    let s = tl.index_stats();
+    if std::env::var_os(DEBUG_VAR).is_some() && s != Default::default() {
+        eprintln!(
+            "debug: summary index: {} list(s) read from git, {} served from the index, {} full check(s)",
+            s.read, s.served, s.full_checks
+        );
+    }
 }
 
 fn dispatch(app: &mut App, command: Command) -> CliResult {

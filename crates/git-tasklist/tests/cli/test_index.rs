@@ -302,3 +302,144 @@ fn a_list_never_misses_refs_that_pack_refs_moves() {
     assert!(reads > 0);
     repo.fsck();
 }
+
+/// `list` with the index's debug line; returns (stdout, the debug line).
+fn debug_list(repo: &TestRepo) -> (String, String) {
+    let out = repo.cmd().env("GIT_TASKLIST_DEBUG", "1").args(["list", "--all"]).assert().success();
+    let err = crate::common::stderr(out.get_output());
+    let line = err.lines().find(|l| l.starts_with("debug: summary index:")).unwrap_or("");
+    (stdout(out.get_output()), line.to_string())
+}
+
+/// Sets `packed-refs`' mtime to `secs` seconds before now (its ctime stays
+/// now), so it is old enough to be trusted by its identity.
+fn age_packed(repo: &TestRepo, secs: u64) -> std::time::SystemTime {
+    let path = repo.git_dir().join("packed-refs");
+    let t = std::time::SystemTime::now() - std::time::Duration::from_secs(secs);
+    set_mtime(&path, t);
+    t
+}
+
+fn set_mtime(path: &std::path::Path, t: std::time::SystemTime) {
+    let f = std::fs::File::options().write(true).open(path).unwrap();
+    f.set_modified(t).unwrap();
+}
+
+#[test]
+fn an_unchanged_packed_refs_is_trusted_and_every_change_is_still_seen() {
+    if !crate::common::Formats::from_env()
+        .files_refs_only("an_unchanged_packed_refs_is_trusted_and_every_change_is_still_seen")
+    {
+        return;
+    }
+    let repo = TestRepo::new();
+    let a = repo.create("Alpha", &["t1", "t2"]);
+    let b = repo.create("Beta", &["t1"]);
+    let c = repo.create("Gamma", &["t1"]);
+    let a0 = repo.tip(&a);
+    repo.cmd().args(["-l", &a, "done", "t1"]).assert().success();
+    let a1 = repo.tip(&a);
+    repo.git(&["pack-refs", "--all"]);
+    let packed = repo.git_dir().join("packed-refs");
+    let old = age_packed(&repo, 60);
+    let (_, line) = debug_list(&repo);
+    assert!(line.contains("1 full check"), "a changed packed-refs is checked fully: {line}");
+    let (_, line) = debug_list(&repo);
+    assert!(
+        line.contains("0 list(s) read") && line.contains("3 served") && line.contains("0 full"),
+        "an unchanged packed-refs is trusted: {line}"
+    );
+    let done = |id: &str| entry(&repo, id)["progress"]["done"].clone();
+
+    // A plain `git update-ref` writes a loose ref: seen at once, and only
+    // that list is read.
+    repo.git(&["update-ref", &format!("refs/tasklists/{a}"), &a0]);
+    let (_, line) = debug_list(&repo);
+    assert!(line.contains("1 list(s) read") && line.contains("0 full"), "{line}");
+    assert_eq!(done(&a), 0);
+    // That loose file removed by hand: the packed copy counts again.
+    std::fs::remove_file(repo.git_dir().join("refs/tasklists").join(&a)).unwrap();
+    assert_eq!(done(&a), 1);
+    assert_eq!(repo.tip(&a), a1);
+
+    // A loose ref that hid a packed one when the index was written, then
+    // removed by hand: the packed copy is not in the index, so the check
+    // is full and finds it.
+    repo.git(&["update-ref", &format!("refs/tasklists/{a}"), &a0]);
+    set_mtime(&packed, old - std::time::Duration::from_secs(5));
+    let (_, line) = debug_list(&repo);
+    assert!(line.contains("1 full check"), "{line}");
+    assert_eq!(done(&a), 0);
+    std::fs::remove_file(repo.git_dir().join("refs/tasklists").join(&a)).unwrap();
+    let (listed, line) = debug_list(&repo);
+    assert!(line.contains("1 full check"), "{line}");
+    assert!(listed.contains(&a), "{listed}");
+    assert_eq!(done(&a), 1);
+
+    // packed-refs rewritten in place, same size, its mtime set back to
+    // what it was (a change within the same timestamp tick): the ctime
+    // differs, so the check is full.
+    let (_, line) = debug_list(&repo);
+    assert!(line.contains("0 full"), "trusted again: {line}");
+    let mtime = std::fs::metadata(&packed).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(&packed).unwrap();
+    assert!(text.contains(&a1));
+    std::fs::write(&packed, text.replace(&a1, &a0)).unwrap();
+    set_mtime(&packed, mtime);
+    let (_, line) = debug_list(&repo);
+    assert!(line.contains("1 full check"), "{line}");
+    assert_eq!(done(&a), 0);
+
+    // `git pack-refs` rewriting packed-refs to the same size with the
+    // same mtime: another file (inode, ctime), checked fully.
+    repo.git(&["update-ref", &format!("refs/tasklists/{a}"), &a1]);
+    let mtime = age_packed(&repo, 30);
+    assert_eq!(done(&a), 1);
+    let size = std::fs::metadata(&packed).unwrap().len();
+    repo.git(&["update-ref", &format!("refs/tasklists/{a}"), &a0]);
+    repo.git(&["pack-refs", "--all"]);
+    assert_eq!(std::fs::metadata(&packed).unwrap().len(), size);
+    set_mtime(&packed, mtime);
+    assert_eq!(done(&a), 0);
+
+    // A packed list deleted: gone at once; the other lists are intact.
+    repo.git(&["update-ref", "-d", &format!("refs/tasklists/{b}")]);
+    let v = list_json(&repo, true);
+    let ids: Vec<&str> =
+        v["lists"].as_array().unwrap().iter().filter_map(|l| l["id"].as_str()).collect();
+    assert_eq!(ids.len(), 2, "{v}");
+    assert!(ids.contains(&a.as_str()) && ids.contains(&c.as_str()), "{v}");
+    repo.fsck();
+}
+
+#[test]
+fn a_packed_refs_written_just_now_is_checked_fully_every_time() {
+    if !crate::common::Formats::from_env()
+        .files_refs_only("a_packed_refs_written_just_now_is_checked_fully_every_time")
+    {
+        return;
+    }
+    let repo = TestRepo::new();
+    let a = repo.create("Alpha", &["t1"]);
+    repo.git(&["pack-refs", "--all"]);
+    for _ in 0..2 {
+        let (listed, line) = debug_list(&repo);
+        assert!(listed.contains(&a));
+        assert!(line.contains("1 full check"), "a racy packed-refs is not trusted: {line}");
+    }
+    // Our own writes go to the journal; the title warning sees them.
+    let out = repo.cmd().args(["create", "Alpha", "--task", "t1"]).assert().success();
+    assert!(crate::common::stderr(out.get_output()).contains("Alpha"));
+    age_packed(&repo, 60);
+    let (_, line) = debug_list(&repo);
+    assert!(line.contains("1 full check"), "{line}");
+    let (listed, line) = debug_list(&repo);
+    assert!(line.contains("0 full") && line.contains("0 list(s) read"), "{line}");
+    assert_eq!(listed.matches("Alpha").count(), 2, "{listed}");
+    let out = repo.cmd().args(["create", "Alpha", "--task", "t1"]).assert().success();
+    assert!(crate::common::stderr(out.get_output()).contains("Alpha"));
+    let (listed, line) = debug_list(&repo);
+    assert!(line.contains("0 full") && line.contains("0 list(s) read"), "{line}");
+    assert_eq!(listed.matches("Alpha").count(), 3, "{listed}");
+    assert!(repo.git_dir().join("tasklist-index").join("refs%tasklists.journal").is_file());
+}
