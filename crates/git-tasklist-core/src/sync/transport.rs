@@ -9,7 +9,8 @@ use crate::domain::id::CommitId;
 
 use super::error::SyncError;
 use super::types::{
-    DEFAULT_NETWORK_TIMEOUT, NETWORK_TIMEOUT_CONFIG_KEY, NETWORK_TIMEOUT_ENV, TRACKING_PREFIX,
+    DEFAULT_NETWORK_TIMEOUT, DEFAULT_PUSH_BATCH, NETWORK_TIMEOUT_CONFIG_KEY, NETWORK_TIMEOUT_ENV,
+    PUSH_BATCH_CONFIG_KEY, PUSH_BATCH_ENV, TRACKING_PREFIX,
 };
 use crate::store::Store;
 use crate::util::interrupt::{self, Finished};
@@ -119,6 +120,24 @@ impl<'a> Net<'a> {
         std::thread::sleep(LOCK_SETTLE);
         for lock in locks.iter().filter(|p| fresh(p)) {
             let _ = std::fs::remove_file(lock);
+        }
+    }
+
+    /// Lists per `git push`: the environment ([`PUSH_BATCH_ENV`]), else
+    /// git config ([`PUSH_BATCH_CONFIG_KEY`]), else [`DEFAULT_PUSH_BATCH`].
+    pub(super) fn push_batch(&self) -> Result<usize, SyncError> {
+        let from_env = std::env::var(PUSH_BATCH_ENV).ok().filter(|v| !v.trim().is_empty());
+        let (from, value) = match from_env {
+            Some(v) => (PUSH_BATCH_ENV, v),
+            None => (PUSH_BATCH_CONFIG_KEY, self.store.config_get(PUSH_BATCH_CONFIG_KEY)?),
+        };
+        let value = value.trim();
+        if value.is_empty() {
+            return Ok(DEFAULT_PUSH_BATCH);
+        }
+        match value.parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(SyncError::BadBatch { from, value: clip(&escape(value), MAX_ECHO) }),
         }
     }
 
