@@ -369,6 +369,8 @@ impl Store {
         let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
         std::io::Write::write_all(&mut tmp, &out)?;
         tmp.persist(&path).map_err(|e| e.error)?;
+        // Those of writers killed mid-write.
+        crate::util::file::remove_stale_temps(dir, ".tmp-");
         Ok(())
     }
 }
