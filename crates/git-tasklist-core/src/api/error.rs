@@ -325,7 +325,7 @@ fn sync_class(e: &SyncError) -> Class {
         SyncError::Rejected { .. } => invalid("push_refused"),
         SyncError::Raced { .. } => class(Conflict, "push_raced", Some(Hint::SyncAgain)),
         SyncError::TimedOut { .. } => class(Invalid, "network_timeout", Some(Hint::NetworkTimeout)),
-        SyncError::BadTimeout { .. } => invalid("invalid_value"),
+        SyncError::BadTimeout { .. } | SyncError::BadBatch { .. } => invalid("invalid_value"),
         SyncError::Git(_) => invalid("sync_failed"),
         SyncError::Config { .. } => invalid("config_failed"),
         SyncError::Store(e) => store_class(e),

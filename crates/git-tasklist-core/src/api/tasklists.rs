@@ -28,7 +28,13 @@ pub struct Tasklists {
     session: Option<String>,
     /// How commands and choices are worded in what calls return.
     words: Arc<dyn Words>,
+    /// What [`Tasklists::board`] read of each list it showed, by id: a
+    /// long-running board re-reads only the lists whose tips moved.
+    board_reads: std::sync::Mutex<BoardReads>,
 }
+
+/// The board's reads by list id: the list at its tip and its last commit.
+type BoardReads = std::collections::HashMap<String, (Snapshot, Option<LogEntry>)>;
 
 /// A change that went through (or was a no-op), with where it landed.
 #[derive(Debug, Clone)]
@@ -45,7 +51,12 @@ impl Tasklists {
     /// (default: env, git config, then `refs/tasklists`).
     pub fn open(repo: Option<&Path>, namespace: Option<&str>) -> Result<Tasklists> {
         let store = Store::open(repo, namespace)?;
-        Ok(Tasklists { store, session: None, words: Arc::new(Plain) })
+        Ok(Tasklists {
+            store,
+            session: None,
+            words: Arc::new(Plain),
+            board_reads: Default::default(),
+        })
     }
 
     /// The same repository, with the commands and choices that briefings,
@@ -265,7 +276,18 @@ impl Tasklists {
     /// Exchanges every list with a git remote: fetch, then per list a new
     /// copy, a fast-forward, a merge or a push (see [`crate::sync`]).
     pub fn sync(&self, opts: &crate::sync::SyncOptions) -> Result<crate::sync::SyncReport> {
-        Ok(crate::sync::sync(&self.store, self.session(), opts)?)
+        Ok(crate::sync::sync(&self.store, self.session(), opts, &mut |_| {})?)
+    }
+
+    /// [`Tasklists::sync`], telling `progress` how far its pushing has
+    /// come after each `git push` (a first sync of many lists pushes them
+    /// in batches).
+    pub fn sync_with_progress(
+        &self,
+        opts: &crate::sync::SyncOptions,
+        progress: &mut dyn FnMut(crate::sync::SyncProgress),
+    ) -> Result<crate::sync::SyncReport> {
+        Ok(crate::sync::sync(&self.store, self.session(), opts, progress)?)
     }
 
     /// Adds the lists' glob fetch refspec to a remote (see [`crate::sync`]).
@@ -292,7 +314,12 @@ impl Tasklists {
             let name = crate::util::text::escape(remote);
             return Err(crate::sync::SyncError::UnknownRemote(name).into());
         }
-        Ok(Tasklists { store, session: self.session.clone(), words: self.words.clone() })
+        Ok(Tasklists {
+            store,
+            session: self.session.clone(),
+            words: self.words.clone(),
+            board_reads: Default::default(),
+        })
     }
 
     /// What is known here of a remote's lists, without the network (whether
@@ -388,7 +415,12 @@ impl Tasklists {
     /// and blocked, the next task, its last commit and its remote-tracking
     /// state; unreadable lists as such; archived ones only when `all`.
     pub fn board(&self, all: bool) -> Result<crate::api::view::BoardView> {
-        // The summaries say which lists are archived: only the others are read.
+        // The summaries say which lists are archived and where each tip is:
+        // only the others are read, and of those only the ones whose tip
+        // moved since this board last read them.
+        let mut reads =
+            self.board_reads.lock().map(|mut r| std::mem::take(&mut *r)).unwrap_or_default();
+        let mut kept = BoardReads::with_capacity(reads.len());
         let mut hidden = 0;
         let mut entries = Vec::new();
         for e in self.list()? {
@@ -397,7 +429,16 @@ impl Tasklists {
                     hidden += 1;
                     continue;
                 }
-                Ok(s) => self.store.read_at(&e.id, s.tip),
+                Ok(s) => match reads.remove(&e.id) {
+                    Some(read) if read.0.tip == s.tip => {
+                        kept.insert(e.id.clone(), read.clone());
+                        Ok(read.0)
+                    }
+                    _ => self.store.read_at(&e.id, s.tip).inspect(|snap| {
+                        let last = self.store.entry(snap.tip).ok();
+                        kept.insert(e.id.clone(), (snap.clone(), last));
+                    }),
+                },
                 Err(err) => Err(err),
             };
             entries.push(ListEntry { id: e.id, result });
@@ -409,9 +450,12 @@ impl Tasklists {
             .filter_map(|e| e.result.as_ref().ok().map(|s| (e.id.as_str(), s.tip)))
             .collect();
         let tracking = crate::sync::tracking(&self.store, &local).unwrap_or_default();
-        let last = |s: &Snapshot| self.store.entry(s.tip).ok();
+        let last = |s: &Snapshot| match kept.get(&s.list.id) {
+            Some((read, last)) if read.tip == s.tip => last.clone(),
+            _ => self.store.entry(s.tip).ok(),
+        };
         let ns = self.store.namespace();
-        Ok(crate::api::view::BoardView::new(
+        let view = crate::api::view::BoardView::new(
             &entries,
             hidden,
             ns,
@@ -419,7 +463,12 @@ impl Tasklists {
             self.session(),
             last,
             &tracking,
-        ))
+        );
+        // The lists shown this time (a list archived since drops out).
+        if let Ok(mut r) = self.board_reads.lock() {
+            *r = kept;
+        }
+        Ok(view)
     }
 
     /// A list's page on the board: the list, its next step, the last

@@ -82,4 +82,35 @@ impl Store {
             let _ = child.wait();
         }
     }
+
+    /// Packs the refs directly under each directory of `dirs` (such as
+    /// `refs/tasklists-remote/origin`) with `git pack-refs --include`, in
+    /// the foreground, when more than [`PACK_REFS_AFTER`] of them are loose.
+    /// A sync that brought or pushed thousands of lists leaves one file per
+    /// ref, and every later fetch and read would open them all. Cheap when
+    /// they are packed already: one directory listing each, cut short.
+    pub(crate) fn pack_loose_refs(&self, dirs: &[&str]) {
+        if !self.refs.is_files() {
+            return;
+        }
+        let loose = |dir: &str| {
+            std::fs::read_dir(self.common_dir.join(dir))
+                .map(|d| d.take(PACK_REFS_AFTER + 1).count())
+                .unwrap_or(0)
+        };
+        let many: Vec<&&str> = dirs.iter().filter(|d| loose(d) > PACK_REFS_AFTER).collect();
+        if many.is_empty() {
+            return;
+        }
+        let mut cmd = std::process::Command::new("git");
+        cmd.arg("--git-dir").arg(&self.common_dir).arg("pack-refs");
+        for dir in many {
+            cmd.arg("--include").arg(format!("{dir}/*"));
+        }
+        let _ = cmd
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
 }

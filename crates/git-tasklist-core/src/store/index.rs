@@ -935,6 +935,8 @@ impl Store {
         std::io::Write::flush(&mut w)?;
         drop(w);
         tmp.persist(path).map_err(|e| e.error)?;
+        // Those of writers killed mid-write.
+        crate::util::file::remove_stale_temps(dir, ".tmp-");
         Ok(())
     }
 }

@@ -82,6 +82,14 @@ pub enum SyncError {
         /// The value, escaped.
         value: String,
     },
+    /// The push batch size is not a whole number of lists above zero.
+    #[error("{from} '{value}' is not a number of lists (1 or more)")]
+    BadBatch {
+        /// Where it came from (the variable or the config key).
+        from: &'static str,
+        /// The value, escaped.
+        value: String,
+    },
     /// The `git` command could not be run.
     #[error("Cannot run git: {0}")]
     Git(#[from] std::io::Error),

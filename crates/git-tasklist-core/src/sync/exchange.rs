@@ -9,14 +9,12 @@ use super::error::SyncError;
 use super::reconcile::reconcile;
 use super::remote::{fetch_specs, known_remote, pick_remote, remote_prefix};
 use super::transport::{LISTING, Net, Offer, PUSHING, Pushed, git_text, push, remote_tips};
-use super::types::{Action, ListSync, SyncOptions, SyncReport, TRACKING_PREFIX};
+use super::types::{Action, ListSync, SyncOptions, SyncProgress, SyncReport, TRACKING_PREFIX};
 use crate::store::Store;
 use crate::util::text::{escape, one_line};
 
 /// Rounds of fetch, merge and push a sync makes while the remote moves.
 const MAX_ROUNDS: u32 = 3;
-/// Refspecs per `git push` (some hosts fail a push of thousands of refs).
-const PUSH_CHUNK: usize = 500;
 
 /// Syncs every list with the remote. A list that cannot be synced (not
 /// a list, unreadable, locked, a merge over the size limit, refused by the
@@ -25,6 +23,7 @@ pub(crate) fn sync(
     store: &Store,
     session: Option<&str>,
     opts: &SyncOptions,
+    progress: &mut dyn FnMut(SyncProgress),
 ) -> Result<SyncReport, SyncError> {
     let remote = pick_remote(store, opts.remote.as_deref())?;
     known_remote(store, &remote)?;
@@ -37,6 +36,8 @@ pub(crate) fn sync(
     if opts.dry_run {
         return dry_run(store, session, &net, &prefix, &specs);
     }
+    // Read before anything moves: a bad value changes nothing.
+    let batch = if opts.no_push { 1 } else { net.push_batch()? };
     let _lock = store.lock_sync(net.lock_wait())?;
     let mut rows: BTreeMap<String, ListSync> = BTreeMap::new();
     // Lists the remote refused: not offered again this sync.
@@ -86,7 +87,8 @@ pub(crate) fn sync(
         if pushing.is_empty() {
             break;
         }
-        for chunk in pushing.chunks(PUSH_CHUNK) {
+        let mut done = 0;
+        for chunk in pushing.chunks(batch) {
             let pushed = push(&net, &prefix, chunk)?;
             if pushed.said.is_some() {
                 remote_message = pushed.said.clone();
@@ -113,6 +115,8 @@ pub(crate) fn sync(
                     }
                 }
             }
+            done += chunk.len();
+            progress(SyncProgress { pushed: done, total: pushing.len() });
         }
         if raced.is_empty() {
             break;
@@ -127,6 +131,8 @@ pub(crate) fn sync(
             }
         }
     }
+    // Thousands of lists brought or pushed leave as many loose refs.
+    store.pack_loose_refs(&[&tracking, store.namespace()]);
     Ok(SyncReport { remote, lists: rows.into_values().collect(), remote_message })
 }
 

@@ -25,7 +25,8 @@ pub(crate) use exchange::sync;
 pub(crate) use remote::{count_remote_lists, init, remote_lists};
 pub(crate) use tracking::tracking;
 pub use types::{
-    Action, DEFAULT_NETWORK_TIMEOUT, Initialized, ListSync, NETWORK_TIMEOUT_CONFIG_KEY,
-    NETWORK_TIMEOUT_ENV, REMOTE_PREFIX_CONFIG_KEY, RemoteLists, SyncOptions, SyncReport,
-    TRACKING_PREFIX, Tracking,
+    Action, DEFAULT_NETWORK_TIMEOUT, DEFAULT_PUSH_BATCH, Initialized, ListSync,
+    NETWORK_TIMEOUT_CONFIG_KEY, NETWORK_TIMEOUT_ENV, PUSH_BATCH_CONFIG_KEY, PUSH_BATCH_ENV,
+    REMOTE_PREFIX_CONFIG_KEY, RemoteLists, SyncOptions, SyncProgress, SyncReport, TRACKING_PREFIX,
+    Tracking,
 };

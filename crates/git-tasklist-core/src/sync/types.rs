@@ -16,6 +16,22 @@ pub const NETWORK_TIMEOUT_CONFIG_KEY: &str = "tasklist.networkTimeout";
 pub const NETWORK_TIMEOUT_ENV: &str = "GIT_TASKLIST_NETWORK_TIMEOUT";
 /// Seconds a network operation may take when nothing is configured.
 pub const DEFAULT_NETWORK_TIMEOUT: u64 = 60;
+/// Git config key: how many lists one `git push` carries at most.
+pub const PUSH_BATCH_CONFIG_KEY: &str = "tasklist.pushBatch";
+/// Environment variable that overrides [`PUSH_BATCH_CONFIG_KEY`].
+pub const PUSH_BATCH_ENV: &str = "GIT_TASKLIST_PUSH_BATCH";
+/// Lists per `git push` when nothing is configured.
+pub const DEFAULT_PUSH_BATCH: usize = 2_000;
+
+/// How far a sync's pushing has come: reported after each `git push`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SyncProgress {
+    /// Lists pushed (or settled by the remote's answer) so far this round.
+    pub pushed: usize,
+    /// Lists this round pushes in all.
+    pub total: usize,
+}
 
 /// What happened to one list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]

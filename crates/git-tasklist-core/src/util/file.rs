@@ -104,3 +104,31 @@ pub fn remove_dirs(made: &[PathBuf]) {
         let _ = std::fs::remove_dir(d);
     }
 }
+
+/// How old a temporary file must be before a later writer takes it as left
+/// behind by a killed process: a live writer holds one for far less.
+pub const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Removes the regular files directly in `dir` whose names start with
+/// `prefix` and that were last modified more than [`STALE_TEMP_AGE`] ago:
+/// the temporary files of writers killed mid-write. Best effort (a file
+/// another sweeper removed first, or one that cannot be removed, is left to
+/// the next one).
+pub(crate) fn remove_stale_temps(dir: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let now = std::time::SystemTime::now();
+    for e in entries.flatten() {
+        if !e.file_name().to_string_lossy().starts_with(prefix) {
+            continue;
+        }
+        let Ok(meta) = e.metadata() else { continue };
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .is_some_and(|age| age > STALE_TEMP_AGE);
+        if meta.is_file() && old {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}

@@ -69,6 +69,11 @@ pub(crate) struct Sizes {
     pub(crate) chain_runs: usize,
     /// Interleaved runs per side in scenario j.
     pub(crate) sync_runs: usize,
+    /// Lists of scenario j's large series (no-op sync; first push of this
+    /// many, and of a tenth of them, to an empty remote).
+    pub(crate) sync_scale: usize,
+    /// Interleaved runs per side of scenario j's large no-op series.
+    pub(crate) sync_scale_runs: usize,
     /// Calls per side in scenario k.
     pub(crate) mcp_calls: usize,
     /// Index requests (and `list` runs) in scenario l.
@@ -108,6 +113,8 @@ impl Sizes {
                 chains: &[1_000, 4_000],
                 chain_runs: 2,
                 sync_runs: 3,
+                sync_scale: 5_000,
+                sync_scale_runs: 2,
                 mcp_calls: 50,
                 floor_batches: 2,
                 floor_batch: 10,
@@ -135,6 +142,8 @@ impl Sizes {
                 chains: &[4_000, 8_000, 16_000, 32_000, 60_000],
                 chain_runs: 7,
                 sync_runs: 15,
+                sync_scale: 100_000,
+                sync_scale_runs: 3,
                 mcp_calls: 1_000,
                 floor_batches: 8,
                 floor_batch: 50,

@@ -188,7 +188,12 @@ const SCALE_VERSION: u32 = 1;
 /// the file a real `create` wrote (titles `List k`), archived as `archived`
 /// says, refs packed; built once and kept under `target/bench-cache`, then
 /// copied for each run.
-fn scale_repo(path: &Path, lists: usize, archived: impl Fn(u64) -> bool, tag: &str) -> Res<String> {
+pub(crate) fn scale_repo(
+    path: &Path,
+    lists: usize,
+    archived: impl Fn(u64) -> bool,
+    tag: &str,
+) -> Res<String> {
     let template = created_template()?;
     let probe = template.render(&spread_id(0), "List 0", T0, T0, &[]);
     let key = format!("scale-v{SCALE_VERSION}-{lists}-{tag}-{:016x}", fnv(&probe));

@@ -50,36 +50,7 @@ pub(crate) fn bench_sync(s: &Sizes, r: &mut Report) -> Res<()> {
             return Err(format!("j: the first sync did not bring {lists} lists"));
         }
         let trace = tmp.path().join("trace");
-        let mut c = cmd(bin(), &clone);
-        c.arg("sync");
-        let cmds = git_commands(c, &trace)?;
-        if cmds != ["fetch"] {
-            return Err(format!("j: sync with nothing to do ran git {cmds:?}, expected one fetch"));
-        }
-        eprintln!("j sync: nothing to do at {lists} lists, {} interleaved runs", s.sync_runs);
-        let spec = "+refs/tasklists/*:refs/tasklists-remote/origin/*";
-        let [ours, fetch] = interleaved(1, s.sync_runs, |side, _| {
-            if side == 0 {
-                let mut c = cmd(bin(), &clone);
-                c.arg("sync");
-                c
-            } else {
-                let mut c = cmd("git", &clone);
-                c.args(["fetch", "--quiet", "--no-tags", "--prune", "origin", spec]);
-                c
-            }
-        })?;
-        let m_ours = r.row(format!("j sync, nothing to do ({lists} lists)"), &ours);
-        let m_fetch = r.row(format!("j git fetch alone ({lists} lists)"), &fetch);
-        let ratio = m_ours / m_fetch;
-        r.target(
-            "j",
-            format!(
-                "sync with nothing to do / its git fetch <= 2x ({lists} lists; one fetch, no push)"
-            ),
-            format!("{ratio:.2}x ({m_ours:.1} / {m_fetch:.1} ms)"),
-            ratio <= 2.0,
-        );
+        noop_against_fetch(&clone, &trace, s.sync_runs, 2.0, r)?;
         if lists != s.lists {
             continue;
         }
@@ -117,5 +88,129 @@ pub(crate) fn bench_sync(s: &Sizes, r: &mut Report) -> Res<()> {
         }
         r.row(format!("j sync merging {changed} diverged lists (one process)"), &[merged_in]);
     }
+    Ok(())
+}
+
+/// `sync` with nothing to do in `clone` (one fetch, checked with a trace
+/// into `trace`) against the same `git fetch` alone, `runs` interleaved
+/// runs each; the target is a ratio of at most `limit`.
+fn noop_against_fetch(
+    clone: &Path,
+    trace: &Path,
+    runs: usize,
+    limit: f64,
+    r: &mut Report,
+) -> Res<()> {
+    let lists = git(clone, &["for-each-ref", "--format=x", "refs/tasklists"])?.lines().count();
+    let label = if lists >= 100_000 { count_label(lists) } else { lists.to_string() };
+    let mut c = cmd(bin(), clone);
+    c.arg("sync");
+    let cmds = git_commands(c, trace)?;
+    if cmds != ["fetch"] {
+        return Err(format!("j: sync with nothing to do ran git {cmds:?} at {label} lists"));
+    }
+    eprintln!("j sync: nothing to do at {label} lists, {runs} interleaved runs");
+    let spec = "+refs/tasklists/*:refs/tasklists-remote/origin/*";
+    let [ours, fetch] = interleaved(1, runs, |side, _| {
+        if side == 0 {
+            let mut c = cmd(bin(), clone);
+            c.arg("sync");
+            c
+        } else {
+            let mut c = cmd("git", clone);
+            c.args(["fetch", "--quiet", "--no-tags", "--prune", "origin", spec]);
+            c
+        }
+    })?;
+    let m_ours = r.row(format!("j sync, nothing to do ({label} lists)"), &ours);
+    let m_fetch = r.row(format!("j git fetch alone ({label} lists)"), &fetch);
+    let ratio = m_ours / m_fetch;
+    r.target(
+        "j",
+        format!("sync with nothing to do / its git fetch <= {limit}x ({label} lists; one fetch, no push)"),
+        format!("{ratio:.2}x ({m_ours:.1} / {m_fetch:.1} ms)"),
+        ratio <= limit,
+    );
+    Ok(())
+}
+
+/// Adds a remote-tracking ref `refs/tasklists-remote/origin/<id>` beside
+/// every packed `refs/tasklists/<id>` of `repo`, in `packed-refs` itself: the
+/// state one sync leaves in a clone that has every list (git's own fetch of
+/// 100,000 new refs writes them loose, which takes minutes on a loaded
+/// machine; sync packs them afterwards).
+fn track_all_packed(repo: &Path) -> Res<usize> {
+    let file = repo.join(".git").join("packed-refs");
+    let text = std::fs::read_to_string(&file).map_err(|e| format!("j: {}: {e}", file.display()))?;
+    let mut lines = text.lines();
+    let header = lines.next().unwrap_or("# pack-refs with: peeled fully-peeled sorted ");
+    let mut refs: Vec<String> = lines.map(str::to_string).collect();
+    let tracking: Vec<String> = refs
+        .iter()
+        .filter(|l| l.contains(" refs/tasklists/"))
+        .map(|l| l.replacen(" refs/tasklists/", " refs/tasklists-remote/origin/", 1))
+        .collect();
+    let n = tracking.len();
+    refs.extend(tracking);
+    refs.sort_by(|a, b| a.split_once(' ').map(|x| x.1).cmp(&b.split_once(' ').map(|x| x.1)));
+    let mut out = format!("{header}\n");
+    for l in refs {
+        out.push_str(&l);
+        out.push('\n');
+    }
+    std::fs::write(&file, out).map_err(|e| format!("j: writing {}: {e}", file.display()))?;
+    Ok(n)
+}
+
+/// The large series of j: `sync` with nothing to do at `s.sync_scale` lists
+/// against its `git fetch` alone, interleaved; then the first sync pushing
+/// a tenth of them and all of them to an empty remote, per list.
+pub(crate) fn bench_sync_scale(s: &Sizes, r: &mut Report) -> Res<()> {
+    let lists = s.sync_scale;
+    let label = count_label(lists);
+    let tmp = tempdir()?;
+    let remote = tmp.path().join("remote");
+    let clone = tmp.path().join("clone");
+    let archived90: fn(u64) -> bool = |i| i % 10 != 0;
+    crate::scale::scale_repo(&remote, lists, archived90, "archived90")?;
+    crate::scale::scale_repo(&clone, lists, archived90, "archived90")?;
+    git(&clone, &["remote", "add", "origin", "../remote"])?;
+    let tracked = track_all_packed(&clone)?;
+    if tracked != lists {
+        return Err(format!("j: {tracked} tracking refs made for {lists} lists"));
+    }
+    noop_against_fetch(&clone, &tmp.path().join("trace"), s.sync_scale_runs, 1.5, r)?;
+    drop(tmp);
+
+    // The first sync to an empty remote: every list pushed, in batches.
+    let mut per_list = Vec::new();
+    for n in [lists / 10, lists] {
+        let tmp = tempdir()?;
+        let here = tmp.path().join("here");
+        if n == lists {
+            crate::scale::scale_repo(&here, n, archived90, "archived90")?;
+        } else {
+            crate::scale::scale_repo(&here, n, |i| i % 10 == 9, "archived10")?;
+        }
+        git(tmp.path(), &["init", "-q", "--bare", "empty.git"])?;
+        git(&here, &["remote", "add", "origin", "../empty.git"])?;
+        eprintln!("j sync: first push of {} lists to an empty remote", count_label(n));
+        let mut c = cmd(bin(), &here);
+        c.arg("sync");
+        let took = timed(&mut c)?;
+        let landed = git(&here, &["ls-remote", "origin", "refs/tasklists/*"])?.lines().count();
+        if landed != n {
+            return Err(format!("j: the first sync landed {landed} of {n} lists"));
+        }
+        r.row(format!("j first sync pushing {} lists to an empty remote", count_label(n)), &[took]);
+        per_list.push(took.as_secs_f64() * 1e6 / n as f64);
+    }
+    let growth = per_list[1] / per_list[0];
+    r.target(
+        "j",
+        format!("first push: cost per list at {label} / at a tenth <= 1.5x (linear)"),
+        format!("{growth:.2}x ({:.0} / {:.0} µs a list)", per_list[1], per_list[0]),
+        growth <= 1.5,
+    );
     Ok(())
 }

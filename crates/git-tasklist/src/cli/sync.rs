@@ -5,7 +5,9 @@ use clap::Args;
 use super::app::App;
 use super::error::{CliError, CliResult, Kind};
 use super::render;
-use git_tasklist_core::sync::{Action, SyncOptions};
+use std::io::IsTerminal as _;
+
+use git_tasklist_core::sync::{Action, SyncOptions, SyncProgress};
 use git_tasklist_core::text::escape;
 use git_tasklist_core::view::{InitView, SyncView};
 
@@ -23,6 +25,9 @@ pub struct SyncArgs {
     /// The remote side's ref prefix, e.g. refs/heads/claude/tasklists for hosts that accept only branches [git config: tasklist.remotePrefix] [default: the namespace]
     #[arg(long, value_name = "P")]
     remote_prefix: Option<String>,
+    /// Report how far pushing has come on stderr even when it is not a terminal (as git's --progress)
+    #[arg(long)]
+    progress: bool,
 }
 
 /// Add the fetch refspec so a plain `git fetch` brings teammates' lists too
@@ -62,7 +67,16 @@ pub fn run(app: &mut App, a: SyncArgs) -> CliResult {
         dry_run: a.dry_run,
         remote_prefix: a.remote_prefix,
     };
-    let report = SyncView::of(&app.tl.sync(&opts)?);
+    let started = std::time::Instant::now();
+    // As git: progress on a terminal once the work takes over a second,
+    // or always with --progress.
+    let tty = std::io::stderr().is_terminal();
+    let mut progress = |p: SyncProgress| {
+        if a.progress || (tty && started.elapsed() >= PROGRESS_AFTER) {
+            eprintln!("sync: pushed {} of {} lists", thousands(p.pushed), thousands(p.total));
+        }
+    };
+    let report = SyncView::of(&app.tl.sync_with_progress(&opts, &mut progress)?);
     if app.json {
         app.print_json(&report)?;
         return skipped(&report);
@@ -100,6 +114,22 @@ pub fn run(app: &mut App, a: SyncArgs) -> CliResult {
         )?;
     }
     skipped(&report)
+}
+
+/// How long a sync works before it reports progress on a terminal.
+const PROGRESS_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// `n` with a comma between thousands (`20,000`).
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Exit 1 when a list was skipped (after every other list was synced and

@@ -547,3 +547,38 @@ fn pages_follow_every_change_though_built_pages_are_shared() {
     });
     assert!(bodies.iter().all(|b| b == &bodies[0] && b.contains("note number 4")));
 }
+
+/// The loose object file of `oid` in `repo`.
+fn loose_object(repo: &TestRepo, oid: &str) -> std::path::PathBuf {
+    repo.git_dir().join("objects").join(&oid[..2]).join(&oid[2..])
+}
+
+#[test]
+fn the_index_rereads_only_the_lists_whose_tips_moved() {
+    let repo = TestRepo::new();
+    let still = repo.create("Untouched", &["a", "b"]);
+    let moving = repo.create("Moving", &["a", "b"]);
+    let server = Server::start(&repo, &[]);
+    let first: Value = serde_json::from_str(&server.get("/api/lists").body).unwrap();
+    assert_eq!(first["lists"].as_array().unwrap().len(), 2, "{first}");
+    // The untouched list's file is gone from the object store: reading it
+    // again would make it unreadable. The other list moves.
+    let blob = repo.git(&["rev-parse", &format!("refs/tasklists/{still}:tasklist.toml")]);
+    let blob = blob.trim();
+    let file = loose_object(&repo, blob);
+    assert!(file.is_file(), "create leaves loose objects");
+    let kept = std::fs::read(&file).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    repo.cmd().args(["-l", &moving, "done", "a"]).assert().success();
+    let api: Value = serde_json::from_str(&server.get("/api/lists").body).unwrap();
+    let lists = api["lists"].as_array().unwrap();
+    assert!(api["unreadable"].as_array().is_none_or(|u| u.is_empty()), "{api}");
+    let by_id = |id: &str| lists.iter().find(|l| l["id"] == id).cloned().unwrap();
+    assert_eq!(by_id(&still)["title"], "Untouched", "{api}");
+    assert_eq!(by_id(&moving)["counts"]["completed"], 1, "{api}");
+    // The page of a list reads it in full, as it must.
+    assert_eq!(server.get(&format!("/api/list/{still}")).status, 500);
+    drop(server);
+    std::fs::write(&file, kept).unwrap();
+    repo.fsck();
+}

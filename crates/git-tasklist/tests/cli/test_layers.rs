@@ -493,6 +493,8 @@ const CLI_MAY_NAME: &[&str] = &[
     "workflow::verify::Expect",
     "sync::SyncOptions",
     "sync::TRACKING_PREFIX",
+    // What a long sync reports while it runs (a progress line, not output).
+    "sync::SyncProgress",
     // Enums the views carry.
     "model::Status",
     "model::NextState",

@@ -126,6 +126,8 @@ impl<'a> Swap<'a> {
     /// (the temporary files and links go when dropped).
     fn stage(dir: &'a Path, files: &[(String, Vec<u8>)], names: &[&str]) -> ClaudeResult<Swap<'a>> {
         let fail = |name: &str, source| ClaudeError::Write { path: shown(&dir.join(name)), source };
+        // Those of an export killed mid-write.
+        crate::util::file::remove_stale_temps(dir, ".tasklist-export-");
         let mut swap = Swap { dir, new: Vec::new(), old: HashMap::new() };
         for (name, data) in files {
             let mut tmp = tempfile::Builder::new()
