@@ -8,8 +8,9 @@
 #      BENCH_BIN set to each, alternately for ROUNDS rounds (default 2; which
 #      goes first swaps every round)
 #   3. every series' median side by side, and dist ÷ release of their means
+#      (bench/compare.sh)
 # Figures go to bench/out/profiles.txt (and each run's table to
-# bench/out/profile-<profile>-<round>.txt).
+# bench/out/compare-<profile>-<round>.txt).
 # Usage: bench/profiles.sh [SCENARIO…]   SKIP_BUILDS=1 reuses the binaries of
 # an earlier run; ROUNDS=n.
 set -euo pipefail
@@ -46,37 +47,7 @@ for p in "${profiles[@]}"; do
   [ -x "$bin" ] || { echo "no $bin: run without SKIP_BUILDS" >&2; exit 1; }
   printf 'binary %-8s %s bytes\n' "$p" "$(stat -c %s "$bin")" | tee -a "$out"
 done
-cargo bench -q --locked --bench cli --no-run 2>/dev/null || cargo bench --locked --bench cli --no-run
-for ((r = 1; r <= rounds; r++)); do
-  order=("${profiles[@]}")
-  ((r % 2)) || order=("${profiles[1]}" "${profiles[0]}")
-  for p in "${order[@]}"; do
-    echo "== round $r: $p" >&2
-    BENCH_BIN=$PWD/target/profiles/$p/$p/git-tasklist cargo bench -q --locked --bench cli -- \
-      "${scenarios[@]}" > "bench/out/profile-$p-$r.txt" || true
-  done
-done
-# Each table row: LABEL RUNS MEDIAN ms P90 ms MIN ms MAX ms.
-awk -v rounds="$rounds" '
-  FNR == 1 { split(FILENAME, parts, "-"); p = parts[2]; r = parts[3] + 0 }
-  $NF == "ms" && NF >= 9 {
-    label = $1; for (i = 2; i <= NF - 9; i++) label = label " " $i
-    if (!(label in seen)) { seen[label] = 1; order[++n] = label }
-    median[label, p, r] = $(NF - 7)
-  }
-  END {
-    printf "\n%-58s", "median ms"
-    for (r = 1; r <= rounds; r++) printf " %9s", "release" r
-    for (r = 1; r <= rounds; r++) printf " %9s", "dist" r
-    printf " %12s\n", "dist/release"
-    for (k = 1; k <= n; k++) {
-      l = order[k]; a = 0; b = 0
-      printf "%-58s", substr(l, 1, 58)
-      for (r = 1; r <= rounds; r++) { printf " %9s", median[l, "release", r]; a += median[l, "release", r] }
-      for (r = 1; r <= rounds; r++) { printf " %9s", median[l, "dist", r]; b += median[l, "dist", r] }
-      if (a > 0) printf " %12.3f", b / a
-      printf "\n"
-    }
-  }' $(for ((r = 1; r <= rounds; r++)); do echo bench/out/profile-release-$r.txt bench/out/profile-dist-$r.txt; done) | tee -a "$out"
-echo >> "$out"
-grep -H -E 'PASS|MISSED' bench/out/profile-*.txt | sed 's|^bench/out/||' | tee -a "$out" || true
+OUT=bench/out/profiles-compare.txt ROUNDS=$rounds bench/compare.sh \
+  release=target/profiles/release/release/git-tasklist dist=target/profiles/dist/dist/git-tasklist \
+  "${scenarios[@]}"
+cat bench/out/profiles-compare.txt >> "$out"
