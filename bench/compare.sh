@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { sed -n '2,9p' "$0" >&2; exit 2; }
 names=("${1%%=*}" "${2%%=*}")
 bins=("${1#*=}" "${2#*=}")
+orig=("$1" "$2")
 shift 2
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(floor list verify mcp)
@@ -21,10 +22,15 @@ mkdir -p bench/out
 for i in 0 1; do
   [[ ${names[$i]} =~ ^[A-Za-z0-9_]+$ ]] || { echo "name '${names[$i]}': letters, digits and _ only" >&2; exit 2; }
   [ -x "${bins[$i]}" ] || { echo "no binary ${bins[$i]}" >&2; exit 2; }
-  bins[$i]=$(realpath "${bins[$i]}")
+  # The bench runs `git tasklist` too: each build goes in a directory of its
+  # own under the name git looks for.
+  dir=target/compare/${names[$i]}
+  mkdir -p "$dir"
+  cp "${bins[$i]}" "$dir/git-tasklist"
+  bins[$i]=$(realpath "$dir/git-tasklist")
 done
 {
-  echo "git-tasklist compare: ${names[0]} = ${bins[0]}, ${names[1]} = ${bins[1]}"
+  echo "git-tasklist compare: ${names[0]} = ${orig[0]}, ${names[1]} = ${orig[1]} (copied to ${bins[0]%/*}, ${bins[1]%/*})"
   echo "$(git rev-parse --short HEAD) harness, $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "scenarios: ${scenarios[*]}; rounds: $rounds"
 } | tee "$out"
