@@ -30,7 +30,7 @@ for i in 0 1; do
   bins[$i]=$(realpath "$dir/git-tasklist")
 done
 {
-  echo "git-tasklist compare: ${names[0]} = ${orig[0]}, ${names[1]} = ${orig[1]} (copied to ${bins[0]%/*}, ${bins[1]%/*})"
+  echo "git-tasklist compare: ${names[0]} = ${orig[0]#*=}, ${names[1]} = ${orig[1]#*=} (copied to ${bins[0]%/*}, ${bins[1]%/*})"
   echo "$(git rev-parse --short HEAD) harness, $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "scenarios: ${scenarios[*]}; rounds: $rounds"
 } | tee "$out"
