@@ -60,7 +60,7 @@ use gix::bstr::ByteSlice;
 use super::error::{StoreResult, git_err};
 use super::open::Store;
 use super::read::ListEntry;
-use super::refs::stable_listing;
+use super::refs::{Stamp, stable_listing};
 use super::types::cid;
 use crate::domain::id::CommitId;
 use crate::domain::model::is_uuid;
@@ -170,50 +170,18 @@ impl Row<'_> {
     }
 }
 
-/// `packed-refs`' identity: if it is the same, so is the file (git
-/// replaces it by a rename, which changes the inode and the times).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Stamp {
-    present: bool,
-    size: u64,
-    mtime: (i64, u32),
-    ctime: (i64, u32),
-    ino: u64,
-    dev: u64,
-}
-
-/// `packed-refs`' identity now and whether it is too recent to be trusted;
-/// `None` where it cannot be told (not a Unix system, a failed `stat`).
-#[cfg(unix)]
+/// `packed-refs`' identity now and whether it is too recent to be trusted
+/// (always, off Unix, where the identity is too thin: every read checks
+/// fully there); `None` where it cannot be told (a failed `stat`).
 fn packed_stamp(path: &Path) -> Option<(Stamp, bool)> {
-    use std::os::unix::fs::MetadataExt;
     // The clock is read first: any change after the stat is newer than it.
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?;
     let now = i64::try_from(now.as_secs()).ok()?;
-    match std::fs::metadata(path) {
-        Ok(m) => {
-            let stamp = Stamp {
-                present: true,
-                size: m.len(),
-                mtime: (m.mtime(), u32::try_from(m.mtime_nsec()).unwrap_or(0)),
-                ctime: (m.ctime(), u32::try_from(m.ctime_nsec()).unwrap_or(0)),
-                ino: m.ino(),
-                dev: m.dev(),
-            };
-            // A later change gets a later mtime (or, if the mtime is set
-            // back by hand, a later ctime, which is compared too).
-            let racy = m.mtime().saturating_add(RACY_SECS) >= now;
-            Some((stamp, racy))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some((Stamp::default(), false)),
-        Err(_) => None,
-    }
-}
-
-/// `packed-refs`' identity is not used off Unix: every read checks fully.
-#[cfg(not(unix))]
-fn packed_stamp(_: &Path) -> Option<(Stamp, bool)> {
-    None
+    let stamp = Stamp::of(path)?;
+    // A later change gets a later mtime (or, if the mtime is set back by
+    // hand, a later ctime, which is compared too).
+    let racy = !cfg!(unix) || (stamp.present && stamp.mtime.0.saturating_add(RACY_SECS) >= now);
+    Some((stamp, racy))
 }
 
 /// The main file's header.

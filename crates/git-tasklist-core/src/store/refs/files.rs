@@ -15,27 +15,59 @@ use crate::store::error::{StoreResult, git_err};
 /// replaced while it ran, before the read gives up.
 const LISTING_ATTEMPTS: u32 = 16;
 
-/// What identifies one version of `packed-refs`: git replaces the file by a
-/// rename, so a new version has a new inode and modification time.
-#[derive(PartialEq, Eq)]
-struct PackedStamp(Option<(u64, u64, Option<std::time::SystemTime>)>);
+/// A file's identity: if it is the same, so is the file (git replaces
+/// `packed-refs` by a rename, which changes the inode and the times).
+/// Off Unix only the size and modification time are known.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    /// Whether the file exists (every other field is zero when not).
+    pub(crate) present: bool,
+    /// Its size in bytes.
+    pub(crate) size: u64,
+    /// Modification time: seconds since the epoch and nanoseconds.
+    pub(crate) mtime: (i64, u32),
+    /// Change time (Unix), as `mtime`.
+    pub(crate) ctime: (i64, u32),
+    /// Inode number (Unix).
+    pub(crate) ino: u64,
+    /// Device number (Unix).
+    pub(crate) dev: u64,
+}
 
-impl PackedStamp {
-    /// The stamp of `<common_dir>/packed-refs` now (`None` inside: no file).
-    fn of(common_dir: &Path) -> PackedStamp {
-        let meta = std::fs::metadata(common_dir.join("packed-refs")).ok();
-        PackedStamp(meta.map(|m| (inode(&m), m.len(), m.modified().ok())))
+impl Stamp {
+    /// The stamp of the file at `path` now (a default, not present, when
+    /// there is none); `None` when it cannot be read.
+    pub(crate) fn of(path: &Path) -> Option<Stamp> {
+        match std::fs::metadata(path) {
+            Ok(m) => Some(Stamp::from_meta(&m)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(Stamp::default()),
+            Err(_) => None,
+        }
     }
-}
 
-#[cfg(unix)]
-fn inode(meta: &std::fs::Metadata) -> u64 {
-    std::os::unix::fs::MetadataExt::ino(meta)
-}
+    #[cfg(unix)]
+    fn from_meta(m: &std::fs::Metadata) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
+        Stamp {
+            present: true,
+            size: m.len(),
+            mtime: (m.mtime(), u32::try_from(m.mtime_nsec()).unwrap_or(0)),
+            ctime: (m.ctime(), u32::try_from(m.ctime_nsec()).unwrap_or(0)),
+            ino: m.ino(),
+            dev: m.dev(),
+        }
+    }
 
-#[cfg(not(unix))]
-fn inode(_: &std::fs::Metadata) -> u64 {
-    0
+    #[cfg(not(unix))]
+    fn from_meta(m: &std::fs::Metadata) -> Stamp {
+        let mtime = m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        Stamp {
+            present: true,
+            size: m.len(),
+            mtime: mtime.map_or((0, 0), |d| (d.as_secs() as i64, d.subsec_nanos())),
+            ..Stamp::default()
+        }
+    }
 }
 
 /// Runs `read`, a listing of loose refs and `packed-refs`, until no
@@ -49,9 +81,10 @@ pub(crate) fn stable_listing<T>(
     mut read: impl FnMut() -> StoreResult<T>,
 ) -> StoreResult<T> {
     for _ in 0..LISTING_ATTEMPTS {
-        let before = PackedStamp::of(common_dir);
+        let packed = common_dir.join("packed-refs");
+        let before = Stamp::of(&packed);
         let out = read()?;
-        if PackedStamp::of(common_dir) == before {
+        if Stamp::of(&packed) == before {
             return Ok(out);
         }
     }

@@ -13,4 +13,4 @@ pub(super) mod types;
 
 #[cfg(test)]
 pub(super) use files::tests;
-pub(super) use files::{mid_listing, stable_listing};
+pub(super) use files::{Stamp, mid_listing, stable_listing};
