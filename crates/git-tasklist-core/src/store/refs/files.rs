@@ -7,7 +7,7 @@ use gix::ObjectId;
 use gix::bstr::ByteSlice;
 use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
 
-use super::types::{CasFailure, Listed, RefTarget};
+use super::types::{CasFailure, Listed, RefTarget, commit_by_header};
 use crate::domain::model::is_uuid;
 use crate::store::error::{StoreResult, git_err};
 
@@ -116,9 +116,7 @@ fn list_once(repo: &gix::Repository, prefix: &str) -> StoreResult<Vec<Listed>> {
         let Ok(mut r) = r else { continue };
         let name = r.name().as_bstr().to_str_lossy().into_owned();
         let symbolic = matches!(r.target(), gix::refs::TargetRef::Symbolic(_));
-        let direct = r.target().try_id().map(ToOwned::to_owned).filter(|id| {
-            repo.find_header(*id).is_ok_and(|h| h.kind() == gix::object::Kind::Commit)
-        });
+        let direct = r.target().try_id().and_then(|id| commit_by_header(repo, id));
         let tip = match direct {
             Some(id) => Ok(id),
             None => r.peel_to_id().map(|i| i.detach()).map_err(|e| e.into()),

@@ -18,7 +18,7 @@ use std::sync::Mutex;
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
 
-use super::types::{CasFailure, Listed, RefTarget};
+use super::types::{CasFailure, Listed, RefTarget, commit_by_header};
 use crate::domain::model::is_uuid;
 use crate::store::error::{StoreError, StoreResult};
 use crate::store::types::BoxError;
@@ -404,9 +404,13 @@ fn classify(context: &str, stderr: &str) -> CasFailure {
     }
 }
 
-/// The object `hex` names, peeled through annotated tags.
+/// The object `hex` names, peeled through annotated tags (a commit is
+/// told from its header, without reading it).
 fn peel_tags(repo: &gix::Repository, hex: &str) -> Result<ObjectId, BoxError> {
     let oid = ObjectId::from_hex(hex.trim().as_bytes())?;
+    if let Some(commit) = commit_by_header(repo, &oid) {
+        return Ok(commit);
+    }
     let object = repo.find_object(oid)?;
     Ok(object.peel_tags_to_end()?.id)
 }
