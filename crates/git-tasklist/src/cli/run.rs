@@ -222,14 +222,33 @@ pub fn main() -> ExitCode {
     // The shell's completion function runs us to ask for candidates.
     completions::answer_if_asked(command);
     let clap_color = ColorWhen::requested(std::env::args_os()).clap();
-    let parsed = command()
-        .color(clap_color)
-        .try_get_matches()
+    // The grouped help's template is built only when help is shown: writing
+    // it needs a built copy of the whole command tree, which cost every
+    // command about 40% of its start (callgrind, `show`: 3.1 M instructions
+    // with it, 1.8 M without).
+    let mut cmd = Cli::command().color(clap_color);
+    let parsed = cmd
+        .try_get_matches_from_mut(std::env::args_os())
         .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    // The command tree is not needed again and the process is short-lived:
+    // its memory goes back with the process instead of being freed piece by
+    // piece (another eighth of a short command's instructions).
+    std::mem::forget(cmd);
     let (cli, matches) = match parsed {
         Ok(parsed) => parsed,
         Err(e) => {
-            use clap::error::ErrorKind::{DisplayHelp, DisplayVersion};
+            use clap::error::ErrorKind::{
+                DisplayHelp, DisplayHelpOnMissingArgumentOrSubcommand, DisplayVersion,
+            };
+            // Help is shown: the same parse with the grouped template gives
+            // the same help for a subcommand and the grouped one at the top.
+            let shows_help =
+                matches!(e.kind(), DisplayHelp | DisplayHelpOnMissingArgumentOrSubcommand);
+            let e = if shows_help {
+                command().color(clap_color).try_get_matches().err().unwrap_or(e)
+            } else {
+                e
+            };
             if matches!(e.kind(), DisplayHelp | DisplayVersion) {
                 let _ = e.print();
                 return ExitCode::from(EXIT_OK);

@@ -138,7 +138,8 @@ fn help_groups_the_commands_and_puts_global_options_under_their_own_heading() {
         "help",
     ];
     let globals = ["--repo", "--namespace", "--json", "--color", "--list", "--session"];
-    for flag in ["-h", "--help"] {
+    // `help` too: the grouped template is built only when help is shown.
+    for flag in ["-h", "--help", "help"] {
         let out = repo.cmd().arg(flag).assert().code(0).get_output().clone();
         let help = stdout(&out);
         let sections = sections(&help);
