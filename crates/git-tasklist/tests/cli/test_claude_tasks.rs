@@ -32,7 +32,9 @@ fn import(repo: &TestRepo, dir: &Path, args: &[&str]) -> (String, String, String
         .args(["import", "claude"])
         .arg(dir)
         .args(args)
-        .timeout(Duration::from_secs(20))
+        // A guard against a hang, not a speed test: a debug build importing
+        // thousands of files on a loaded 2-core machine took over 20 s.
+        .timeout(Duration::from_secs(120))
         .assert()
         .success()
         .get_output()
