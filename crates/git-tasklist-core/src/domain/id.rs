@@ -53,10 +53,17 @@ impl CommitId {
 
 impl fmt::Display for CommitId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in self.as_bytes() {
-            write!(f, "{b:02x}")?;
+        // Written in one piece: a `{:02x}` per byte cost `log` a tenth of
+        // its instructions (every entry shows its commit and parents).
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = [0u8; 2 * CommitId::MAX_LEN];
+        for (pair, b) in hex.chunks_exact_mut(2).zip(self.as_bytes()) {
+            pair[0] = DIGITS[usize::from(b >> 4)];
+            pair[1] = DIGITS[usize::from(b & 0xf)];
         }
-        Ok(())
+        let len = 2 * self.as_bytes().len();
+        // Only ASCII digits were written, so this never takes the `Err` arm.
+        f.pad(std::str::from_utf8(&hex[..len]).unwrap_or_default())
     }
 }
 
@@ -98,6 +105,7 @@ mod tests {
         assert_eq!(id.to_string(), sha1);
         assert_eq!(id.as_bytes().len(), 20);
         assert_eq!(id.short(12), "0123456789ab");
+        assert_eq!(format!("{id:.7}|{id:>42}"), format!("0123456|  {sha1}"));
         assert_eq!(sha1.to_uppercase().parse::<CommitId>().unwrap(), id);
         let sha256 = "ab".repeat(32);
         let id: CommitId = sha256.parse().unwrap();

@@ -22,14 +22,14 @@ pub struct LogArgs {
 pub fn run(app: &mut App, args: LogArgs) -> CliResult {
     let query = app.list_query(args.list.which.as_deref())?;
     let (id, entries) = app.tl.log(&query, args.max)?;
-    let view = LogView { list: id, entries: entries.iter().map(LogEntryView::of).collect() };
+    let view = LogView { list: id, entries: entries.into_iter().map(LogEntryView::from).collect() };
     if app.json {
         return app.print_json(&view);
     }
     let author_w =
         view.entries.iter().map(|e| render::width(&escape(&e.author))).max().unwrap_or(0).min(20);
     for e in &view.entries {
-        let when = render::time(e.time.as_deref(), "%Y-%m-%d %H:%M:%S");
+        let when = render::time(e.time.as_deref(), true);
         let session = e.session.as_deref().map(|s| format!("[{}] ", escape(s))).unwrap_or_default();
         writeln!(
             app.out,

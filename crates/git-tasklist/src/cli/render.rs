@@ -178,10 +178,25 @@ pub fn short(commit: &str) -> &str {
     commit.get(..12).unwrap_or(commit)
 }
 
-/// An RFC 3339 time of a view in `format` (chrono's), or nothing when absent.
-pub fn time(rfc3339: Option<&str>, format: &str) -> String {
-    rfc3339
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+/// An RFC 3339 time of a view as `YYYY-MM-DD HH:MM[:SS]` in UTC, or nothing
+/// when absent or not a time.
+pub fn time(rfc3339: Option<&str>, seconds: bool) -> String {
+    let Some(t) = rfc3339 else { return String::new() };
+    // The views' own form (`2026-12-05T09:30:00Z`) is cut, not parsed: `log`
+    // shows one per entry.
+    let b = t.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let canonical = b.len() == 20
+        && [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':'), (19, b'Z')]
+            .iter()
+            .all(|&(i, c)| b[i] == c)
+        && [0..4, 5..7, 8..10, 11..13, 14..16, 17..19].into_iter().all(digits);
+    let end = if seconds { 19 } else { 16 };
+    if canonical {
+        return format!("{} {}", &t[..10], &t[11..end]);
+    }
+    let format = if seconds { "%Y-%m-%d %H:%M:%S" } else { "%Y-%m-%d %H:%M" };
+    chrono::DateTime::parse_from_rfc3339(t)
         .map(|t| t.with_timezone(&chrono::Utc).format(format).to_string())
         .unwrap_or_default()
 }
@@ -267,4 +282,22 @@ pub fn waiting(waiting: &[WaitingView]) -> String {
         })
         .collect();
     each.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::time;
+
+    #[test]
+    fn a_time_is_cut_when_canonical_and_parsed_otherwise() {
+        let z = Some("2026-12-05T09:30:07Z");
+        assert_eq!(time(z, true), "2026-12-05 09:30:07");
+        assert_eq!(time(z, false), "2026-12-05 09:30");
+        // Another offset is turned to UTC; fractions are dropped.
+        assert_eq!(time(Some("2026-12-05T11:30:07.5+02:00"), true), "2026-12-05 09:30:07");
+        for bad in ["", "2026-12-05", "2026-12-05T09:30:0xZ", "2026-1x-05T09:30:07Z", "é"] {
+            assert_eq!(time(Some(bad), true), "", "{bad}");
+        }
+        assert_eq!(time(None, false), "");
+    }
 }

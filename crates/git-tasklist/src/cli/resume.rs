@@ -91,7 +91,7 @@ pub fn run(app: &mut App, args: ResumeArgs) -> CliResult {
     writeln!(app.out)?;
     writeln!(app.out, "Recent history:")?;
     for e in &view.history {
-        let when = render::time(e.time.as_deref(), "%Y-%m-%d %H:%M");
+        let when = render::time(e.time.as_deref(), false);
         let who = e.session.as_deref().map(escape).unwrap_or_else(|| escape(&e.author));
         writeln!(
             app.out,

@@ -39,15 +39,23 @@ pub struct LogEntryView {
 impl LogEntryView {
     /// The view of a history entry.
     pub fn of(e: &LogEntry) -> LogEntryView {
+        LogEntryView::from(e.clone())
+    }
+}
+
+impl From<LogEntry> for LogEntryView {
+    /// The view of a history entry, taking its text instead of copying it
+    /// (`log` makes one per commit).
+    fn from(e: LogEntry) -> LogEntryView {
         LogEntryView {
             commit: e.commit.to_string(),
             time: chrono::DateTime::from_timestamp(e.time, 0).map(|t| timestamp(&t)),
-            author: e.author.clone(),
-            email: e.email.clone(),
-            subject: e.subject.clone(),
-            op: e.op.clone(),
-            session: e.session.clone(),
-            trailers: e.trailers.iter().cloned().collect(),
+            author: e.author,
+            email: e.email,
+            subject: e.subject,
+            op: e.op,
+            session: e.session,
+            trailers: e.trailers.into_iter().collect(),
             parents: e.parents.iter().map(|p| p.to_string()).collect(),
         }
     }
