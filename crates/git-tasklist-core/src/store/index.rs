@@ -184,6 +184,12 @@ fn packed_stamp(path: &Path) -> Option<(Stamp, bool)> {
     Some((stamp, racy))
 }
 
+/// Lists read at once from this many on are read on [`READ_THREADS`]
+/// threads (a cold index, a fetch that moved thousands).
+const PARALLEL_READS: usize = 256;
+/// Threads that read lists (machines with two cores are common).
+const READ_THREADS: usize = 2;
+
 /// The main file's header.
 #[derive(Debug, Clone)]
 struct Head {
@@ -457,30 +463,28 @@ impl Store {
         recs: Vec<Rec<'a>>,
         journal: &[Rec<'a>],
     ) -> StoreResult<Vec<Row<'a>>> {
-        let repo = self.local();
-        let hash_len = repo.object_hash().len_in_bytes();
+        let hash_len = self.object_hash().len_in_bytes();
         let by_id: HashMap<&str, &Rec<'a>> = journal.iter().map(|r| (r.id, r)).collect();
         // A journal entry with no loose ref now: that ref is gone.
         let mut changed = journal
             .iter()
             .any(|r| loaded.loose.binary_search_by(|(l, _)| l.as_str().cmp(r.id)).is_err());
-        let mut rows = Vec::with_capacity(recs.len() + loaded.loose.len());
+        // Rows served from the index, and a gap (`None`) for each list to read.
+        let mut slots: Vec<Option<Row<'a>>> = Vec::with_capacity(recs.len() + loaded.loose.len());
+        let mut to_read: Vec<Tip> = Vec::new();
         let mut served = 0u64;
-        let mut read = 0u64;
         for (id, target) in &loaded.loose {
             if let Some(Rec { id, target: t, kept: Some((tip, body)) }) =
                 by_id.get(id.as_str()).copied().copied()
                 && t == target.as_bytes()
             {
-                rows.push(Row::Cached { id, target: t, tip, body, loose: true });
+                slots.push(Some(Row::Cached { id, target: t, tip, body, loose: true }));
                 served += 1;
                 continue;
             }
-            let row = self.fresh(&repo, id.clone(), *target, true, hash_len);
-            changed |= by_id.contains_key(id.as_str())
-                || matches!(&row, Row::Fresh(f) if f.body.is_some());
-            read += 1;
-            rows.push(row);
+            changed |= by_id.contains_key(id.as_str());
+            to_read.push((id.clone(), *target, true));
+            slots.push(None);
         }
         let is_loose =
             |id: &str| loaded.loose.binary_search_by(|(l, _)| l.as_str().cmp(id)).is_ok();
@@ -490,16 +494,31 @@ impl Store {
             }
             match r.kept {
                 Some((tip, body)) => {
-                    rows.push(Row::Cached { id: r.id, target: r.target, tip, body, loose: false });
+                    slots.push(Some(Row::Cached {
+                        id: r.id,
+                        target: r.target,
+                        tip,
+                        body,
+                        loose: false,
+                    }));
                     served += 1;
                 }
                 None => {
                     // Unreadable or too big to keep: read every time.
                     let Ok(target) = ObjectId::try_from(r.target) else { continue };
-                    rows.push(self.fresh(&repo, r.id.to_string(), target, false, hash_len));
-                    read += 1;
+                    to_read.push((r.id.to_string(), target, false));
+                    slots.push(None);
                 }
             }
+        }
+        let read = to_read.len() as u64;
+        let mut fresh = self.read_rows(to_read, hash_len).into_iter();
+        let mut rows = Vec::with_capacity(slots.len());
+        for slot in slots {
+            let Some(row) = slot.or_else(|| fresh.next()) else { continue };
+            // A loose list read now and kept goes to the journal.
+            changed |= matches!(&row, Row::Fresh(f) if f.loose && f.body.is_some());
+            rows.push(row);
         }
         rows.sort_by(|a, b| a.id().cmp(b.id()));
         rows.dedup_by(|a, b| a.id() == b.id());
@@ -524,11 +543,17 @@ impl Store {
         let repo = self.local();
         let hash_len = repo.object_hash().len_in_bytes();
         let (tips, hidden, packed_odd, odd) = self.plain_tips(&repo)?;
+        // Back to the pool, for the reads below.
+        drop(repo);
         let mut main: HashMap<&str, Rec<'a>> = recs.iter().map(|r| (r.id, *r)).collect();
         let mut side: HashMap<&str, Rec<'a>> = journal.iter().map(|r| (r.id, *r)).collect();
-        let mut rows = Vec::with_capacity(tips.len());
+        // Rows served from the index, and a gap (`None`) for each list to
+        // read, with what its entry was: (filed at all, filed bare at this target).
+        let mut slots: Vec<Option<Row<'a>>> = Vec::with_capacity(tips.len());
+        let mut to_read: Vec<Tip> = Vec::new();
+        let mut filed_as: Vec<(bool, bool)> = Vec::new();
         let mut changed = false;
-        let (mut read, mut served) = (0u64, 0u64);
+        let mut served = 0u64;
         for (id, target, loose) in tips {
             let from_main = main.remove(id.as_str());
             let from_side = side.remove(id.as_str());
@@ -539,18 +564,31 @@ impl Store {
             let hit = [filed, other].into_iter().flatten().find(|r| current(r) && r.kept.is_some());
             if let Some(Rec { id, target, kept: Some((tip, body)) }) = hit {
                 changed |= !filed.is_some_and(|f| current(&f) && f.kept.is_some());
-                rows.push(Row::Cached { id, target, tip, body, loose });
+                slots.push(Some(Row::Cached { id, target, tip, body, loose }));
                 served += 1;
                 continue;
             }
-            let row = self.fresh(&repo, id, target, loose, hash_len);
-            changed |= match &row {
-                Row::Fresh(f) if f.body.is_some() => true,
-                // An unreadable packed list is filed bare in the main file.
-                _ if !loose => !filed.is_some_and(|f| current(&f) && f.kept.is_none()),
-                _ => filed.is_some(),
+            filed_as
+                .push((filed.is_some(), filed.is_some_and(|f| current(&f) && f.kept.is_none())));
+            to_read.push((id, target, loose));
+            slots.push(None);
+        }
+        let read = to_read.len() as u64;
+        let mut fresh = self.read_rows(to_read, hash_len).into_iter().zip(filed_as);
+        let mut rows = Vec::with_capacity(slots.len());
+        for slot in slots {
+            let Some(row) = slot.or_else(|| {
+                let (row, (filed, filed_bare)) = fresh.next()?;
+                changed |= match &row {
+                    Row::Fresh(f) if f.body.is_some() => true,
+                    // An unreadable packed list is filed bare in the main file.
+                    Row::Fresh(f) if !f.loose => !filed_bare,
+                    _ => filed,
+                };
+                Some(row)
+            }) else {
+                continue;
             };
-            read += 1;
             rows.push(row);
         }
         changed |= !main.is_empty() || !side.is_empty();
@@ -573,6 +611,36 @@ impl Store {
             }
         }
         Ok((rows, odd))
+    }
+
+    /// Rows for the lists `tips` read now, in their order. Many are read
+    /// on two threads, each a contiguous run (packed lists are deltas of
+    /// their neighbours, which each thread's delta cache then holds).
+    fn read_rows(&self, tips: Vec<Tip>, hash_len: usize) -> Vec<Row<'static>> {
+        let threads = if tips.len() >= PARALLEL_READS {
+            std::thread::available_parallelism().map_or(1, |n| n.get()).min(READ_THREADS)
+        } else {
+            1
+        };
+        let run = |part: &[Tip]| -> Vec<Row<'static>> {
+            let repo = self.local();
+            part.iter()
+                .map(|(id, target, loose)| self.fresh(&repo, id.clone(), *target, *loose, hash_len))
+                .collect()
+        };
+        if threads <= 1 {
+            return run(&tips);
+        }
+        let (first, rest) = tips.split_at(tips.len().div_ceil(threads));
+        std::thread::scope(|s| {
+            let other = s.spawn(|| run(rest));
+            let mut rows = run(first);
+            match other.join() {
+                Ok(more) => rows.extend(more),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+            rows
+        })
     }
 
     /// A row for list `id` read now at ref target `target`.

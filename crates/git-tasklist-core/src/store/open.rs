@@ -15,8 +15,18 @@ use crate::util::text::escape;
 /// commit, its tree and the state more than once.
 const OBJECT_CACHE: usize = 1 << 20;
 
+/// Bytes of decoded delta results a handle keeps (git's delta base cache):
+/// packed lists are deltas of one another in chains up to 50 long, and
+/// without it every read inflates its whole chain again. A list read after
+/// its base (as a read of every list in id order does after `git
+/// fast-import`) inflates one delta.
+const PACK_CACHE: usize = 8 << 20;
+
 fn with_cache(mut repo: gix::Repository) -> gix::Repository {
     repo.object_cache_size_if_unset(OBJECT_CACHE);
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(PACK_CACHE))
+    });
     repo
 }
 

@@ -443,3 +443,91 @@ fn a_packed_refs_written_just_now_is_checked_fully_every_time() {
     assert_eq!(listed.matches("Alpha").count(), 3, "{listed}");
     assert!(repo.git_dir().join("tasklist-index").join("refs%tasklists.journal").is_file());
 }
+
+/// A fast-import stream of `n` lists (`List {k}` titled, task t1 in
+/// progress for every third, every fifth archived), ids in order; `from`
+/// adds a commit on the lists' current tips instead of new lists.
+fn many_lists(ids: &[String], title: &str, from: bool) -> String {
+    let mut stream = String::new();
+    for (k, id) in ids.iter().enumerate() {
+        let status = if k % 3 == 0 { "in_progress\"\nowner = \"s1" } else { "pending" };
+        let archived = if k % 5 == 0 { "archived = true\n" } else { "" };
+        let body = toml_for(
+            id,
+            &format!(
+                "{archived}\n[[tasks]]\nid = \"t1\"\ntitle = \"Task\"\nstatus = \"{status}\"\n\n[[tasks]]\nid = \"t2\"\ntitle = \"Two\"\nstatus = \"completed\"\n"
+            ),
+        )
+        .replace("title = \"Planted\"", &format!("title = \"{title} {k}\""));
+        let parent = if from { format!("from refs/tasklists/{id}^0\n") } else { String::new() };
+        stream.push_str(&format!(
+            "commit refs/tasklists/{id}\ncommitter T <t@example.com> {k} +0000\ndata 7\nplanted\n{parent}M 100644 inline tasklist.toml\ndata {}\n{body}\n\n",
+            body.len(),
+        ));
+    }
+    stream
+}
+
+/// Checks `v` (`--json list --all`) names every list of `ids` once, in id
+/// order, each with its own title and progress, and `bad` as unreadable.
+fn check_many(v: &Value, ids: &[String], title: &str, bad: &[&str]) {
+    let lists = v["lists"].as_array().unwrap();
+    let got: Vec<&str> = lists.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    let want: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let first_diff = got.iter().zip(&want).position(|(g, w)| g != w);
+    assert!(
+        got == want,
+        "every list once, in id order: {} of {} lists, first difference at {first_diff:?}",
+        got.len(),
+        want.len()
+    );
+    for (k, l) in lists.iter().enumerate() {
+        assert_eq!(l["title"], format!("{title} {k}"), "list {k}");
+        assert_eq!(l["archived"], k % 5 == 0, "list {k}");
+        assert_eq!(l["progress"]["done"], 1, "list {k}");
+    }
+    let unreadable: Vec<&str> =
+        v["unreadable"].as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap()).collect();
+    assert_eq!(unreadable, bad);
+}
+
+/// A read of hundreds of lists at once (a deleted index; a fetch that moved
+/// them) is split over two threads: the answer is every list with its own
+/// summary, in order, unreadable lists reported, as a read served from the
+/// index gives.
+#[test]
+fn a_read_of_many_lists_at_once_gives_each_list_its_own_summary() {
+    const LISTS: usize = 600;
+    let repo = TestRepo::new();
+    let mut ids: Vec<String> = (0..LISTS).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+    ids.sort();
+    repo.git_stdin(&["fast-import", "--quiet"], many_lists(&ids, "List", false).as_bytes());
+    // An unreadable list in each half of the ids.
+    let bad = ["01000000-0000-7000-8000-000000000000", "ffffffff-0000-7000-8000-000000000000"];
+    for id in bad {
+        repo.plant(&format!("refs/tasklists/{id}"), b"format = 1\nthis is not toml [[\n");
+    }
+    repo.git(&["pack-refs", "--all"]);
+    let (_, line) = debug_list(&repo);
+    assert!(line.contains(&format!("{} list(s) read from git", LISTS + 2)), "{line}");
+    let cold = list_json(&repo, true);
+    check_many(&cold, &ids, "List", &bad);
+    // Served from the index: the same answer.
+    let (_, line) = debug_list(&repo);
+    assert!(line.contains(&format!("2 list(s) read from git, {LISTS} served")), "{line}");
+    assert_eq!(list_json(&repo, true), cold);
+    // Every list moved by plain git (loose refs now, an old packed-refs so
+    // the index trusts it): each read again, each with its new title.
+    let name = "a_read_of_many_lists_at_once_gives_each_list_its_own_summary (moved)";
+    if !crate::common::Formats::from_env().files_refs_only(name) {
+        return;
+    }
+    age_packed(&repo, 3600);
+    assert!(debug_list(&repo).1.ends_with("1 full check(s)"));
+    repo.git_stdin(&["fast-import", "--quiet"], many_lists(&ids, "Moved", true).as_bytes());
+    let (_, line) = debug_list(&repo);
+    assert!(line.contains(&format!("{} list(s) read from git", LISTS + 2)), "{line}");
+    assert!(line.ends_with("0 full check(s)"), "{line}");
+    check_many(&list_json(&repo, true), &ids, "Moved", &bad);
+    repo.fsck();
+}
