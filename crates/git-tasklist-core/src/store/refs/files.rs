@@ -111,19 +111,61 @@ fn list_once(repo: &gix::Repository, prefix: &str) -> StoreResult<Vec<Listed>> {
     let iter = platform.prefixed(prefix).map_err(|e| git_err("reading refs", e))?;
     mid_listing();
     let mut out = Vec::new();
+    let mut failed = false;
     for r in iter {
         // An undecodable loose ref is reported by its file name elsewhere.
-        let Ok(mut r) = r else { continue };
-        let name = r.name().as_bstr().to_str_lossy().into_owned();
-        let symbolic = matches!(r.target(), gix::refs::TargetRef::Symbolic(_));
-        let direct = r.target().try_id().and_then(|id| commit_by_header(repo, id));
-        let tip = match direct {
-            Some(id) => Ok(id),
-            None => r.peel_to_id().map(|i| i.detach()).map_err(|e| e.into()),
+        let Ok(r) = r else {
+            failed = true;
+            continue;
         };
-        out.push(Listed { name, tip, symbolic });
+        out.push(listed(repo, r));
+    }
+    if failed {
+        recover_packed(repo, prefix, &mut out)?;
     }
     Ok(out)
+}
+
+/// A ref as listed: its name, its tip peeled, whether it is symbolic.
+fn listed(repo: &gix::Repository, mut r: gix::Reference<'_>) -> Listed {
+    let name = r.name().as_bstr().to_str_lossy().into_owned();
+    let symbolic = matches!(r.target(), gix::refs::TargetRef::Symbolic(_));
+    let direct = r.target().try_id().and_then(|id| commit_by_header(repo, id));
+    let tip = match direct {
+        Some(id) => Ok(id),
+        None => r.peel_to_id().map(|i| i.detach()).map_err(|e| e.into()),
+    };
+    Listed { name, tip, symbolic }
+}
+
+/// Adds to `out` the packed refs under `prefix` it lacks because their loose
+/// file failed to read: `git pack-refs` deletes a loose ref after the new
+/// `packed-refs` (which holds it) is in place, so a listing can find the
+/// loose file, fail to open it, and skip the packed entry it shadowed. Each
+/// is looked up again; one whose loose file is really undecodable still
+/// fails and stays out (it is reported by its file name).
+fn recover_packed(repo: &gix::Repository, prefix: &str, out: &mut Vec<Listed>) -> StoreResult<()> {
+    let packed = repo.refs.cached_packed_buffer().map_err(|e| git_err("reading packed refs", e))?;
+    let Some(packed) = packed else { return Ok(()) };
+    let have: std::collections::HashSet<String> = out.iter().map(|l| l.name.clone()).collect();
+    let iter = packed
+        .iter_prefixed(prefix.as_bytes().into())
+        .map_err(|e| git_err("reading packed refs", e))?;
+    let missing: Vec<String> = iter
+        .flatten()
+        .map(|r| r.name.as_bstr().to_str_lossy().into_owned())
+        .filter(|name| !have.contains(name))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    for name in missing {
+        if let Ok(Some(r)) = repo.try_find_reference(name.as_str()) {
+            out.push(listed(repo, r));
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(())
 }
 
 /// What ref `name` points at, without peeling it.
