@@ -31,6 +31,7 @@ mod refs;
 pub mod transact;
 mod types;
 
+pub(crate) use config::GitConfig;
 pub use error::{Lookup, NotARepo, ObjectKind, Problem, StoreError, StoreResult};
 pub use history::LogEntry;
 pub use index::{INDEX_DIR, IndexStats, Summarized, SummaryEntry};

@@ -25,14 +25,15 @@ pub(crate) fn sync(
     opts: &SyncOptions,
     progress: &mut dyn FnMut(SyncProgress),
 ) -> Result<SyncReport, SyncError> {
-    let remote = pick_remote(store, opts.remote.as_deref())?;
-    known_remote(store, &remote)?;
+    let config = store.read_config()?;
+    let remote = pick_remote(store, &config, opts.remote.as_deref());
+    known_remote(&config, &remote)?;
     let tracking = format!("{TRACKING_PREFIX}/{remote}");
     let tracked =
         store.with_namespace(&tracking).map_err(|_| SyncError::BadName(escape(&remote)))?;
-    let prefix = remote_prefix(store, opts.remote_prefix.as_deref())?;
-    let net = Net::new(store, &remote)?;
-    let specs = fetch_specs(store, &prefix, &remote)?;
+    let prefix = remote_prefix(store, &config, opts.remote_prefix.as_deref())?;
+    let net = Net::new(store, &config, &remote)?;
+    let specs = fetch_specs(&config, &prefix, &remote);
     if opts.dry_run {
         return dry_run(store, session, &net, &prefix, &specs);
     }

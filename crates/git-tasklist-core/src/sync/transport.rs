@@ -12,7 +12,7 @@ use super::types::{
     DEFAULT_NETWORK_TIMEOUT, DEFAULT_PUSH_BATCH, NETWORK_TIMEOUT_CONFIG_KEY, NETWORK_TIMEOUT_ENV,
     PUSH_BATCH_CONFIG_KEY, PUSH_BATCH_ENV, TRACKING_PREFIX,
 };
-use crate::store::Store;
+use crate::store::{GitConfig, Store};
 use crate::util::interrupt::{self, Finished};
 use crate::util::text::{MAX_ECHO, clip, escape, one_line};
 
@@ -41,6 +41,8 @@ pub(super) fn git_text(out: &Output) -> String {
 pub(super) struct Net<'a> {
     store: &'a Store,
     pub(super) remote: &'a str,
+    /// The configuration read at the start of the sync.
+    config: &'a GitConfig,
     /// `None`: no bound.
     limit: Option<Duration>,
 }
@@ -54,11 +56,15 @@ impl<'a> Net<'a> {
     /// The remote with the bound from the environment
     /// ([`NETWORK_TIMEOUT_ENV`]), else git config
     /// ([`NETWORK_TIMEOUT_CONFIG_KEY`]), else [`DEFAULT_NETWORK_TIMEOUT`].
-    pub(super) fn new(store: &'a Store, remote: &'a str) -> Result<Net<'a>, SyncError> {
+    pub(super) fn new(
+        store: &'a Store,
+        config: &'a GitConfig,
+        remote: &'a str,
+    ) -> Result<Net<'a>, SyncError> {
         let from_env = std::env::var(NETWORK_TIMEOUT_ENV).ok().filter(|v| !v.trim().is_empty());
         let (from, value) = match from_env {
             Some(v) => (NETWORK_TIMEOUT_ENV, v),
-            None => (NETWORK_TIMEOUT_CONFIG_KEY, store.config_get(NETWORK_TIMEOUT_CONFIG_KEY)?),
+            None => (NETWORK_TIMEOUT_CONFIG_KEY, config.get(NETWORK_TIMEOUT_CONFIG_KEY)),
         };
         let value = value.trim();
         let seconds = if value.is_empty() {
@@ -70,7 +76,7 @@ impl<'a> Net<'a> {
             })?
         };
         let limit = (seconds > 0).then(|| Duration::from_secs(seconds));
-        Ok(Net { store, remote, limit })
+        Ok(Net { store, remote, config, limit })
     }
 
     /// Runs `git args` (which talk to the remote) within the bound; when
@@ -129,7 +135,7 @@ impl<'a> Net<'a> {
         let from_env = std::env::var(PUSH_BATCH_ENV).ok().filter(|v| !v.trim().is_empty());
         let (from, value) = match from_env {
             Some(v) => (PUSH_BATCH_ENV, v),
-            None => (PUSH_BATCH_CONFIG_KEY, self.store.config_get(PUSH_BATCH_CONFIG_KEY)?),
+            None => (PUSH_BATCH_CONFIG_KEY, self.config.get(PUSH_BATCH_CONFIG_KEY)),
         };
         let value = value.trim();
         if value.is_empty() {
