@@ -38,6 +38,7 @@ pub use index::{INDEX_DIR, IndexStats, Summarized, SummaryEntry};
 pub(crate) use open::Store;
 pub(crate) use open::valid_ref_prefix;
 pub use read::ListEntry;
+pub(crate) use refs::PackedEdit;
 pub(crate) use types::{BoxError, Files, no_files};
 pub use types::{
     Committed, DEFAULT_NAMESPACE, MAX_STATE_BYTES, MIN_PREFIX, NAMESPACE_CONFIG_KEY, NAMESPACE_ENV,
