@@ -178,13 +178,18 @@ fn unconfigured_batches_grow_and_leave_no_loose_refs_behind() {
     // of packed-refs must keep.
     t.repo.git_in(&t.a, &["tag", "-a", "-m", "v1", "v1", "HEAD"]);
     t.repo.git_in(&t.a, &["pack-refs", "--all"]);
+    // (Reftable keeps no packed-refs and no loose refs: those checks are
+    // for the files backend.)
+    let files = t.repo.git_in(&t.a, &["rev-parse", "--show-ref-format"]).trim() == "files";
     let peeled_line = |t: &crate::test_sync::Team| {
-        let packed = std::fs::read_to_string(t.a.join(".git").join("packed-refs")).unwrap();
+        let packed = std::fs::read_to_string(t.a.join(".git").join("packed-refs"));
+        let packed = packed.unwrap_or_default();
         let mut lines = packed.lines().skip_while(|l| !l.ends_with(" refs/tags/v1"));
         (lines.next().map(String::from), lines.next().map(String::from))
     };
     let tag_before = peeled_line(&t);
-    assert!(tag_before.1.as_deref().is_some_and(|l| l.starts_with('^')), "{tag_before:?}");
+    let peeled = tag_before.1.as_deref().is_some_and(|l| l.starts_with('^'));
+    assert!(peeled || !files, "{tag_before:?}");
     // What an interrupted sync may leave: a loose staging ref of a list
     // that is not to be pushed.
     let stray = ids[0].replacen("0190", "0191", 1);
