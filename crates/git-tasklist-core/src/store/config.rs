@@ -27,7 +27,8 @@ impl Store {
     /// git's includes, `GIT_CONFIG_*` variables and `-c` values), for the
     /// [`GitConfig`] queries.
     pub(crate) fn read_config(&self) -> io::Result<GitConfig> {
-        let out = self.git_local(&["config", "-z", "--list", "--show-scope"])?;
+        // `-l` is `--list`.
+        let out = self.git_local(&["config", "-z", "-l", "--show-scope"])?;
         if !out.status.success() {
             return Err(io::Error::other(stderr_text(&out)));
         }

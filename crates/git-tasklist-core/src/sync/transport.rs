@@ -408,8 +408,9 @@ fn edit_refs(store: &Store, edits: &[PackedEdit]) -> Result<(), SyncError> {
 
 /// Points the remote-tracking ref of each list the remote took (`id`,
 /// the commit pushed, the remote's tip seen before) at that commit, in
-/// one write of `packed-refs`; a ref that is loose, or that a fetch moved
-/// meanwhile, is moved the ordinary way, and then one a fetch moved stands.
+/// one write of `packed-refs` (reftable: one transaction); a ref that is
+/// loose, or that a fetch moved meanwhile, is moved the ordinary way, and
+/// then one a fetch moved stands.
 pub(super) fn record_taken(tracked: &Store, taken: &[Offer]) {
     let edits: Vec<PackedEdit> = taken
         .iter()
@@ -421,7 +422,19 @@ pub(super) fn record_taken(tracked: &Store, taken: &[Offer]) {
         .collect();
     let left: Option<std::collections::HashSet<String>> = match tracked.edit_packed(&edits) {
         Ok(Some(names)) => Some(names.into_iter().collect()),
-        _ => None,
+        // Reftable: one transaction of them all, when none moved meanwhile.
+        Ok(None) => {
+            let input: String = edits
+                .iter()
+                .map(|e| match (e.new, e.expected.flatten()) {
+                    (Some(tip), Some(old)) => format!("update {} {tip} {old}\n", e.name),
+                    (Some(tip), None) => format!("create {} {tip}\n", e.name),
+                    (None, _) => String::new(),
+                })
+                .collect();
+            update_refs(tracked, &input).ok().map(|()| Default::default())
+        }
+        Err(_) => None,
     };
     for (id, tip, seen) in taken {
         if left.as_ref().is_none_or(|l| l.contains(&tracked.ref_name(id))) {

@@ -979,7 +979,13 @@ fn sync_reads_the_config_once_with_gits_rules() {
     let trace = t.repo.root().join("trace");
     let mut c = t.repo.cmd_in(&t.a);
     c.arg("sync");
-    assert_eq!(git_commands(c, &trace), ["config", "fetch"]);
+    // (gix cannot read reftable: there the store asks git for HEAD.)
+    let format = t.repo.git_in(&t.a, &["rev-parse", "--show-ref-format"]);
+    let expected: &[&str] = match format.trim() {
+        "reftable" => &["config", "symbolic-ref", "fetch"],
+        _ => &["config", "fetch"],
+    };
+    assert_eq!(git_commands(c, &trace), expected);
 
     // The branch's upstream remote, with section and key names in any case.
     let remote = t.repo.root().join("remote.git");
