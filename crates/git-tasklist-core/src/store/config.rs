@@ -23,16 +23,27 @@ impl Store {
         }
     }
 
-    /// The value of `key` (`git config --get`), trimmed; empty when unset.
-    pub(crate) fn config_get(&self, key: &str) -> io::Result<String> {
-        let out = self.git_local(&["config", "--get", key])?;
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-    }
-
-    /// Every value of `key` (`git config --get-all`), each trimmed.
-    pub(crate) fn config_get_all(&self, key: &str) -> io::Result<Vec<String>> {
-        let out = self.git_local(&["config", "--get-all", key])?;
-        Ok(String::from_utf8_lossy(&out.stdout).lines().map(|l| l.trim().to_string()).collect())
+    /// The whole configuration, read once (`git config --list`, so with
+    /// git's includes, `GIT_CONFIG_*` variables and `-c` values), for the
+    /// [`GitConfig`] queries.
+    pub(crate) fn read_config(&self) -> io::Result<GitConfig> {
+        // `-l` is `--list`.
+        let out = self.git_local(&["config", "-z", "-l", "--show-scope"])?;
+        if !out.status.success() {
+            return Err(io::Error::other(stderr_text(&out)));
+        }
+        let mut config = GitConfig::parse(&out.stdout);
+        // The legacy remotes git still reads: `remotes/<name>` and
+        // `branches/<name>` files of the repository.
+        for dir in ["remotes", "branches"] {
+            let Ok(entries) = std::fs::read_dir(self.common_dir.join(dir)) else { continue };
+            for e in entries.flatten() {
+                if e.file_type().is_ok_and(|t| t.is_file()) {
+                    config.file_remotes.push(e.file_name().to_string_lossy().into_owned());
+                }
+            }
+        }
+        Ok(config)
     }
 
     /// Adds `value` to `key` (`git config --add`); `Ok(Err(what git said))`
@@ -42,22 +53,111 @@ impl Store {
         Ok(if out.status.success() { Ok(()) } else { Err(stderr_text(&out)) })
     }
 
-    /// The branch HEAD names, short (`git symbolic-ref --short -q HEAD`);
-    /// empty when HEAD is detached.
-    pub(crate) fn head_branch(&self) -> io::Result<String> {
-        let out = self.git_local(&["symbolic-ref", "--short", "-q", "HEAD"])?;
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    /// The branch this worktree's HEAD names, short (as `git symbolic-ref
+    /// --short HEAD`); empty when HEAD is detached.
+    pub(crate) fn head_branch(&self) -> String {
+        self.current_branch().unwrap_or_default()
+    }
+}
+
+/// One entry of the configuration: its scope (`local`, `global`,
+/// `command` …), the key's section (lower case), subsection (as written)
+/// and name (lower case), and the value (empty when it has none).
+struct Entry {
+    scope: String,
+    section: String,
+    subsection: Option<String>,
+    name: String,
+    value: String,
+}
+
+/// The repository's git configuration as one `git config --list` read
+/// it, queried with git's rules: section and key names case-insensitive,
+/// subsections exact, the last value wins.
+pub(crate) struct GitConfig {
+    entries: Vec<Entry>,
+    /// Remotes defined by files in `remotes/` or `branches/`.
+    file_remotes: Vec<String>,
+}
+
+/// `key` split as git does: `section[.subsection].name`, section and
+/// name in lower case; `None` when it has no name.
+fn split_key(key: &str) -> Option<(String, Option<&str>, String)> {
+    let (head, name) = key.rsplit_once('.')?;
+    let (section, subsection) = match head.split_once('.') {
+        Some((s, sub)) => (s, Some(sub)),
+        None => (head, None),
+    };
+    Some((section.to_ascii_lowercase(), subsection, name.to_ascii_lowercase()))
+}
+
+impl GitConfig {
+    /// The entries of `git config -z --list --show-scope`'s output: each
+    /// `scope NUL key [LF value] NUL`.
+    fn parse(out: &[u8]) -> GitConfig {
+        let text = String::from_utf8_lossy(out);
+        let mut fields = text.split('\0');
+        let mut entries = Vec::new();
+        while let (Some(scope), Some(item)) = (fields.next(), fields.next()) {
+            let (key, value) = item.split_once('\n').unwrap_or((item, ""));
+            if let Some((section, subsection, name)) = split_key(key) {
+                entries.push(Entry {
+                    scope: scope.to_string(),
+                    section,
+                    subsection: subsection.map(String::from),
+                    name,
+                    value: value.to_string(),
+                });
+            }
+        }
+        GitConfig { entries, file_remotes: Vec::new() }
     }
 
-    /// The configured remotes' names (`git remote`).
-    pub(crate) fn remote_names(&self) -> io::Result<Vec<String>> {
-        let out = self.git_local(&["remote"])?;
-        Ok(String::from_utf8_lossy(&out.stdout).lines().map(|l| l.trim().to_string()).collect())
+    /// Every value of `key`, in git's order, each trimmed.
+    pub(crate) fn get_all(&self, key: &str) -> Vec<String> {
+        let Some((section, subsection, name)) = split_key(key) else { return Vec::new() };
+        self.entries
+            .iter()
+            .filter(|e| {
+                e.section == section && e.subsection.as_deref() == subsection && e.name == name
+            })
+            .map(|e| e.value.trim().to_string())
+            .collect()
     }
 
-    /// Whether `remote` is configured (`git remote get-url` succeeds).
-    pub(crate) fn has_remote(&self, remote: &str) -> io::Result<bool> {
-        Ok(self.git_local(&["remote", "get-url", remote])?.status.success())
+    /// The value of `key` (the last one, as `git config --get`), trimmed;
+    /// empty when unset.
+    pub(crate) fn get(&self, key: &str) -> String {
+        self.get_all(key).pop().unwrap_or_default()
+    }
+
+    /// The configured remotes' names, sorted, as `git remote` lists them:
+    /// any `remote.<name>.*` key in any scope, and the legacy files.
+    pub(crate) fn remote_names(&self) -> Vec<String> {
+        let mut names: std::collections::BTreeSet<String> = self
+            .entries
+            .iter()
+            .filter(|e| e.section == "remote")
+            .filter_map(|e| e.subsection.clone())
+            .filter(|n| !n.starts_with('/'))
+            .collect();
+        names.extend(self.file_remotes.iter().cloned());
+        names.into_iter().collect()
+    }
+
+    /// Whether `remote` is configured in the repository itself, as `git
+    /// remote get-url` asks: a `remote.<name>.*` key of the repository's
+    /// own configuration (not the user's or the command line's), or a
+    /// legacy file.
+    pub(crate) fn has_remote(&self, remote: &str) -> bool {
+        let in_repo = |e: &&Entry| matches!(e.scope.as_str(), "local" | "worktree");
+        !remote.starts_with('/')
+            && (self
+                .entries
+                .iter()
+                .filter(in_repo)
+                .any(|e| e.section == "remote" && e.subsection.as_deref() == Some(remote))
+                || self.file_remotes.iter().any(|n| n == remote))
     }
 }
 

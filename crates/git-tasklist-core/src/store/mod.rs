@@ -31,12 +31,14 @@ mod refs;
 pub mod transact;
 mod types;
 
+pub(crate) use config::GitConfig;
 pub use error::{Lookup, NotARepo, ObjectKind, Problem, StoreError, StoreResult};
 pub use history::LogEntry;
 pub use index::{INDEX_DIR, IndexStats, Summarized, SummaryEntry};
 pub(crate) use open::Store;
 pub(crate) use open::valid_ref_prefix;
 pub use read::ListEntry;
+pub(crate) use refs::PackedEdit;
 pub(crate) use types::{BoxError, Files, no_files};
 pub use types::{
     Committed, DEFAULT_NAMESPACE, MAX_STATE_BYTES, MIN_PREFIX, NAMESPACE_CONFIG_KEY, NAMESPACE_ENV,

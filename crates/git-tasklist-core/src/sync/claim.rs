@@ -27,13 +27,14 @@ pub(crate) fn claim(
     id: &str,
     op: &Op,
 ) -> Result<Committed, SyncError> {
-    let remote = pick_remote(store, remote)?;
-    known_remote(store, &remote)?;
-    let prefix = remote_prefix(store, None)?;
+    let config = store.read_config()?;
+    let remote = pick_remote(store, &config, remote);
+    known_remote(&config, &remote)?;
+    let prefix = remote_prefix(store, &config, None)?;
     let tracking = format!("{TRACKING_PREFIX}/{remote}");
     let tracked =
         store.with_namespace(&tracking).map_err(|_| SyncError::BadName(escape(&remote)))?;
-    let net = Net::new(store, &remote)?;
+    let net = Net::new(store, &config, &remote)?;
     let _lock = store.lock_sync(net.lock_wait())?;
     for _ in 0..MAX_CLAIM_ROUNDS {
         let spec = format!("+{prefix}/{id}:{tracking}/{id}");

@@ -8,7 +8,9 @@ use crate::domain::id::CommitId;
 use super::error::SyncError;
 use super::reconcile::reconcile;
 use super::remote::{fetch_specs, known_remote, pick_remote, remote_prefix};
-use super::transport::{LISTING, Net, Offer, PUSHING, Pushed, git_text, push, remote_tips};
+use super::transport::{
+    LISTING, Net, Offer, PUSHING, Pushed, git_text, push, record_taken, remote_tips,
+};
 use super::types::{Action, ListSync, SyncOptions, SyncProgress, SyncReport, TRACKING_PREFIX};
 use crate::store::Store;
 use crate::util::text::{escape, one_line};
@@ -25,19 +27,20 @@ pub(crate) fn sync(
     opts: &SyncOptions,
     progress: &mut dyn FnMut(SyncProgress),
 ) -> Result<SyncReport, SyncError> {
-    let remote = pick_remote(store, opts.remote.as_deref())?;
-    known_remote(store, &remote)?;
+    let config = store.read_config()?;
+    let remote = pick_remote(store, &config, opts.remote.as_deref());
+    known_remote(&config, &remote)?;
     let tracking = format!("{TRACKING_PREFIX}/{remote}");
     let tracked =
         store.with_namespace(&tracking).map_err(|_| SyncError::BadName(escape(&remote)))?;
-    let prefix = remote_prefix(store, opts.remote_prefix.as_deref())?;
-    let net = Net::new(store, &remote)?;
-    let specs = fetch_specs(store, &prefix, &remote)?;
+    let prefix = remote_prefix(store, &config, opts.remote_prefix.as_deref())?;
+    let net = Net::new(store, &config, &remote)?;
+    let specs = fetch_specs(&config, &prefix, &remote);
     if opts.dry_run {
         return dry_run(store, session, &net, &prefix, &specs);
     }
     // Read before anything moves: a bad value changes nothing.
-    let batch = if opts.no_push { 1 } else { net.push_batch()? };
+    let batch = if opts.no_push { None } else { Some(net.push_batch()?) };
     let _lock = store.lock_sync(net.lock_wait())?;
     let mut rows: BTreeMap<String, ListSync> = BTreeMap::new();
     // Lists the remote refused: not offered again this sync.
@@ -87,12 +90,17 @@ pub(crate) fn sync(
         if pushing.is_empty() {
             break;
         }
-        let mut done = 0;
-        for chunk in pushing.chunks(batch) {
+        let Some(batch) = batch else { break };
+        let (mut done, mut size) = (0, batch.first);
+        while done < pushing.len() {
+            let chunk = &pushing[done..pushing.len().min(done + size)];
+            let started = std::time::Instant::now();
             let pushed = push(&net, &prefix, chunk)?;
+            let took = started.elapsed();
             if pushed.said.is_some() {
                 remote_message = pushed.said.clone();
             }
+            let mut taken: Vec<Offer> = Vec::new();
             for (id, tip, seen) in chunk {
                 match pushed.results.get(&format!("{prefix}/{id}")) {
                     None => {
@@ -100,10 +108,7 @@ pub(crate) fn sync(
                             row.skip("git push did not report on it; sync again");
                         }
                     }
-                    Some(Pushed::Taken) => {
-                        // A fetch may have moved it meanwhile: then that one stands.
-                        let _ = tracked.move_ref(id, *tip, *seen, "sync: pushed");
-                    }
+                    Some(Pushed::Taken) => taken.push((id.clone(), *tip, *seen)),
                     Some(Pushed::Raced | Pushed::Unsure(_)) => {
                         raced.insert(id.clone());
                     }
@@ -115,8 +120,11 @@ pub(crate) fn sync(
                     }
                 }
             }
+            // A fetch may have moved one meanwhile: then that one stands.
+            record_taken(&tracked, &taken);
             done += chunk.len();
             progress(SyncProgress { pushed: done, total: pushing.len() });
+            size = net.next_batch(batch, chunk.len(), took);
         }
         if raced.is_empty() {
             break;

@@ -3,31 +3,35 @@
 use super::error::SyncError;
 use super::transport::{LISTING, Net, git_text, remote_tips};
 use super::types::{Initialized, REMOTE_PREFIX_CONFIG_KEY, RemoteLists, TRACKING_PREFIX};
-use crate::store::{Store, valid_ref_prefix};
+use crate::store::{GitConfig, Store, valid_ref_prefix};
 use crate::util::text::escape;
 
 /// The remote to use: `remote`, else the current branch's upstream remote,
 /// else `origin`.
-pub(super) fn pick_remote(store: &Store, remote: Option<&str>) -> Result<String, SyncError> {
+pub(super) fn pick_remote(store: &Store, config: &GitConfig, remote: Option<&str>) -> String {
     if let Some(r) = remote {
-        return Ok(r.to_string());
+        return r.to_string();
     }
-    let branch = store.head_branch()?;
+    let branch = store.head_branch();
     if !branch.is_empty() {
-        let up = store.config_get(&format!("branch.{branch}.remote"))?;
+        let up = config.get(&format!("branch.{branch}.remote"));
         if !up.is_empty() && up != "." {
-            return Ok(up);
+            return up;
         }
     }
-    Ok("origin".into())
+    "origin".into()
 }
 
 /// The remote side's ref prefix: `given`, else git config
 /// `tasklist.remotePrefix`, else the local namespace.
-pub(super) fn remote_prefix(store: &Store, given: Option<&str>) -> Result<String, SyncError> {
+pub(super) fn remote_prefix(
+    store: &Store,
+    config: &GitConfig,
+    given: Option<&str>,
+) -> Result<String, SyncError> {
     let prefix = match given {
         Some(p) => p.to_string(),
-        None => store.config_get(REMOTE_PREFIX_CONFIG_KEY)?,
+        None => config.get(REMOTE_PREFIX_CONFIG_KEY),
     };
     let prefix = prefix.trim_end_matches('/').to_string();
     let prefix = if prefix.is_empty() { store.namespace().to_string() } else { prefix };
@@ -42,10 +46,11 @@ pub(super) fn remote_prefix(store: &Store, given: Option<&str>) -> Result<String
 /// from git config and the tracking refs alone: no network. `None` when
 /// no remote is given and none is configured.
 pub fn remote_lists(store: &Store, remote: Option<&str>) -> Result<Option<RemoteLists>, SyncError> {
-    let mut name = pick_remote(store, remote)?;
-    let mut configured = store.has_remote(&name)?;
+    let config = store.read_config()?;
+    let mut name = pick_remote(store, &config, remote);
+    let mut configured = config.has_remote(&name);
     if !configured && remote.is_none() {
-        match store.remote_names()?.into_iter().find(|n| !n.is_empty()) {
+        match config.remote_names().into_iter().find(|n| !n.is_empty()) {
             Some(first) => (name, configured) = (first, true),
             None => return Ok(None),
         }
@@ -58,10 +63,7 @@ pub fn remote_lists(store: &Store, remote: Option<&str>) -> Result<Option<Remote
         .count();
     let target = format!(":{TRACKING_PREFIX}/{name}/*");
     let fetch_configured = configured
-        && store
-            .config_get_all(&format!("remote.{name}.fetch"))?
-            .iter()
-            .any(|s| s.ends_with(&target));
+        && config.get_all(&format!("remote.{name}.fetch")).iter().any(|s| s.ends_with(&target));
     Ok(Some(RemoteLists { remote: name, configured, fetch_configured, fetched }))
 }
 
@@ -72,9 +74,10 @@ pub fn count_remote_lists(
     remote: &str,
     prefix: Option<&str>,
 ) -> Result<usize, SyncError> {
-    known_remote(store, remote)?;
-    let prefix = remote_prefix(store, prefix)?;
-    let net = Net::new(store, remote)?;
+    let config = store.read_config()?;
+    known_remote(&config, remote)?;
+    let prefix = remote_prefix(store, &config, prefix)?;
+    let net = Net::new(store, &config, remote)?;
     let pattern = format!("{prefix}/*");
     let listed = net.run(LISTING, &["ls-remote", "--refs", remote, &pattern])?;
     if !listed.status.success() {
@@ -89,8 +92,8 @@ pub fn count_remote_lists(
 }
 
 /// Checks that `remote` is configured.
-pub(super) fn known_remote(store: &Store, remote: &str) -> Result<(), SyncError> {
-    if store.has_remote(remote)? { Ok(()) } else { Err(SyncError::UnknownRemote(escape(remote))) }
+pub(super) fn known_remote(config: &GitConfig, remote: &str) -> Result<(), SyncError> {
+    if config.has_remote(remote) { Ok(()) } else { Err(SyncError::UnknownRemote(escape(remote))) }
 }
 
 /// The fetch refspec that brings the remote's lists into the tracking namespace.
@@ -102,19 +105,15 @@ fn fetch_spec(prefix: &str, remote: &str) -> String {
 /// `<remote>/<x>`: its tracking refs sit inside this remote's
 /// (`refs/tasklists-remote/<remote>/<x>/…`), and a fetch of this remote must
 /// neither prune nor overwrite them.
-pub(super) fn fetch_specs(
-    store: &Store,
-    prefix: &str,
-    remote: &str,
-) -> Result<Vec<String>, SyncError> {
+pub(super) fn fetch_specs(config: &GitConfig, prefix: &str, remote: &str) -> Vec<String> {
     let mut specs = vec![fetch_spec(prefix, remote)];
     let inner = format!("{remote}/");
-    for name in store.remote_names()? {
+    for name in config.remote_names() {
         if let Some(rest) = name.strip_prefix(&inner).filter(|r| !r.is_empty()) {
             specs.push(format!("^{prefix}/{rest}/*"));
         }
     }
-    Ok(specs)
+    specs
 }
 
 /// Adds the glob fetch refspec of the lists to `remote`, so that a plain
@@ -128,14 +127,15 @@ pub(crate) fn init(
     remote: Option<&str>,
     prefix: Option<&str>,
 ) -> Result<Initialized, SyncError> {
-    let remote = pick_remote(store, remote)?;
-    known_remote(store, &remote)?;
+    let config = store.read_config()?;
+    let remote = pick_remote(store, &config, remote);
+    known_remote(&config, &remote)?;
     store
         .with_namespace(&format!("{TRACKING_PREFIX}/{remote}"))
         .map_err(|_| SyncError::BadName(escape(&remote)))?;
-    let refspec = fetch_spec(&remote_prefix(store, prefix)?, &remote);
+    let refspec = fetch_spec(&remote_prefix(store, &config, prefix)?, &remote);
     let key = format!("remote.{remote}.fetch");
-    let added = !store.config_get_all(&key)?.contains(&refspec);
+    let added = !config.get_all(&key).contains(&refspec);
     if added && let Err(message) = store.config_add(&key, &refspec)? {
         return Err(SyncError::Config { remote: escape(&remote), message });
     }

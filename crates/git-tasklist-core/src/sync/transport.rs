@@ -12,7 +12,7 @@ use super::types::{
     DEFAULT_NETWORK_TIMEOUT, DEFAULT_PUSH_BATCH, NETWORK_TIMEOUT_CONFIG_KEY, NETWORK_TIMEOUT_ENV,
     PUSH_BATCH_CONFIG_KEY, PUSH_BATCH_ENV, TRACKING_PREFIX,
 };
-use crate::store::Store;
+use crate::store::{GitConfig, PackedEdit, Store};
 use crate::util::interrupt::{self, Finished};
 use crate::util::text::{MAX_ECHO, clip, escape, one_line};
 
@@ -41,6 +41,8 @@ pub(super) fn git_text(out: &Output) -> String {
 pub(super) struct Net<'a> {
     store: &'a Store,
     pub(super) remote: &'a str,
+    /// The configuration read at the start of the sync.
+    config: &'a GitConfig,
     /// `None`: no bound.
     limit: Option<Duration>,
 }
@@ -54,11 +56,15 @@ impl<'a> Net<'a> {
     /// The remote with the bound from the environment
     /// ([`NETWORK_TIMEOUT_ENV`]), else git config
     /// ([`NETWORK_TIMEOUT_CONFIG_KEY`]), else [`DEFAULT_NETWORK_TIMEOUT`].
-    pub(super) fn new(store: &'a Store, remote: &'a str) -> Result<Net<'a>, SyncError> {
+    pub(super) fn new(
+        store: &'a Store,
+        config: &'a GitConfig,
+        remote: &'a str,
+    ) -> Result<Net<'a>, SyncError> {
         let from_env = std::env::var(NETWORK_TIMEOUT_ENV).ok().filter(|v| !v.trim().is_empty());
         let (from, value) = match from_env {
             Some(v) => (NETWORK_TIMEOUT_ENV, v),
-            None => (NETWORK_TIMEOUT_CONFIG_KEY, store.config_get(NETWORK_TIMEOUT_CONFIG_KEY)?),
+            None => (NETWORK_TIMEOUT_CONFIG_KEY, config.get(NETWORK_TIMEOUT_CONFIG_KEY)),
         };
         let value = value.trim();
         let seconds = if value.is_empty() {
@@ -70,7 +76,7 @@ impl<'a> Net<'a> {
             })?
         };
         let limit = (seconds > 0).then(|| Duration::from_secs(seconds));
-        Ok(Net { store, remote, limit })
+        Ok(Net { store, remote, config, limit })
     }
 
     /// Runs `git args` (which talk to the remote) within the bound; when
@@ -124,20 +130,38 @@ impl<'a> Net<'a> {
     }
 
     /// Lists per `git push`: the environment ([`PUSH_BATCH_ENV`]), else
-    /// git config ([`PUSH_BATCH_CONFIG_KEY`]), else [`DEFAULT_PUSH_BATCH`].
-    pub(super) fn push_batch(&self) -> Result<usize, SyncError> {
+    /// git config ([`PUSH_BATCH_CONFIG_KEY`]), each a fixed size; else
+    /// [`DEFAULT_PUSH_BATCH`] to start with, growing (see [`Net::next_batch`]).
+    pub(super) fn push_batch(&self) -> Result<PushBatch, SyncError> {
         let from_env = std::env::var(PUSH_BATCH_ENV).ok().filter(|v| !v.trim().is_empty());
         let (from, value) = match from_env {
             Some(v) => (PUSH_BATCH_ENV, v),
-            None => (PUSH_BATCH_CONFIG_KEY, self.store.config_get(PUSH_BATCH_CONFIG_KEY)?),
+            None => (PUSH_BATCH_CONFIG_KEY, self.config.get(PUSH_BATCH_CONFIG_KEY)),
         };
         let value = value.trim();
         if value.is_empty() {
-            return Ok(DEFAULT_PUSH_BATCH);
+            return Ok(PushBatch { first: DEFAULT_PUSH_BATCH, grows: true });
         }
         match value.parse::<usize>() {
-            Ok(n) if n > 0 => Ok(n),
+            Ok(n) if n > 0 => Ok(PushBatch { first: n, grows: false }),
             _ => Err(SyncError::BadBatch { from, value: clip(&escape(value), MAX_ECHO) }),
+        }
+    }
+
+    /// The size of the batch after one of `size` lists that took `took`:
+    /// twice as large (up to [`MAX_GROWN_BATCH`]) while a push takes under
+    /// a quarter of the network bound, so that the remote's advertisement
+    /// of every ref it has, which each push starts with, is read a few
+    /// times rather than once per 2,000 lists; half as large (not below
+    /// the first) once one takes over half of it.
+    pub(super) fn next_batch(&self, batch: PushBatch, size: usize, took: Duration) -> usize {
+        if !batch.grows {
+            return size;
+        }
+        match self.limit {
+            Some(limit) if took * 2 > limit => (size / 2).max(batch.first),
+            Some(limit) if took * 4 > limit => size,
+            _ => size.saturating_mul(2).min(MAX_GROWN_BATCH.max(batch.first)),
         }
     }
 
@@ -182,6 +206,19 @@ impl<'a> Net<'a> {
             theirs: theirs.into(),
         })
     }
+}
+
+/// The largest push an unconfigured sync grows to: some hosts fail one
+/// push of many more refs.
+const MAX_GROWN_BATCH: usize = 10_000;
+
+/// How many lists a sync's pushes carry.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PushBatch {
+    /// Lists in the first push.
+    pub(super) first: usize,
+    /// Whether later pushes carry more (nothing configured) or as many.
+    pub(super) grows: bool,
 }
 
 /// The remote's own words on a push (its `remote:` lines), escaped, on one
@@ -274,9 +311,15 @@ pub(super) fn push(net: &Net<'_>, prefix: &str, lists: &[Offer]) -> Result<PushO
     let pushed = net.run(PUSHING, &args);
     if staged {
         // Whatever the push did: the next one stages afresh.
-        let deletes: String =
-            lists.iter().map(|(id, _, _)| format!("delete {STAGING}/{id}\n")).collect();
-        update_refs(net.store, &deletes)?;
+        let deletes: Vec<PackedEdit> = lists
+            .iter()
+            .map(|(id, _, _)| PackedEdit {
+                name: format!("{STAGING}/{id}"),
+                new: None,
+                expected: None,
+            })
+            .collect();
+        edit_refs(net.store, &deletes)?;
     }
     let out = pushed?;
     let mut results = push_results(&out);
@@ -317,23 +360,87 @@ const STAGING: &str = "refs/tasklists-push";
 /// Pushes of more lists than this go through [`STAGING`].
 const STAGE_OVER: usize = 20;
 
-/// Points `refs/tasklists-push/<id>` at each list's commit, in one
-/// transaction that also deletes whatever an interrupted sync left there
-/// (so the glob pushes exactly `lists`).
+/// Points `refs/tasklists-push/<id>` at each list's commit, in one write
+/// that also deletes whatever an interrupted sync left there (so the glob
+/// pushes exactly `lists`).
 fn stage(store: &Store, lists: &[Offer]) -> Result<(), SyncError> {
     let batch: std::collections::HashSet<&str> =
         lists.iter().map(|(id, _, _)| id.as_str()).collect();
-    let mut input = String::new();
+    let mut edits = Vec::with_capacity(lists.len());
     for (name, _) in store.refs_under(&format!("{STAGING}/"))? {
         let left = name.strip_prefix(&format!("{STAGING}/")).is_none_or(|id| !batch.contains(id));
         if left {
-            input.push_str(&format!("delete {name}\n"));
+            edits.push(PackedEdit { name, new: None, expected: None });
         }
     }
     for (id, tip, _) in lists {
-        input.push_str(&format!("update {STAGING}/{id} {tip}\n"));
+        let name = format!("{STAGING}/{id}");
+        edits.push(PackedEdit { name, new: Some(*tip), expected: None });
     }
+    edit_refs(store, &edits)
+}
+
+/// Applies `edits` (none with an expected value) in one write of
+/// `packed-refs`; what that cannot do (reftable, a loose ref) goes through
+/// one `git update-ref --stdin`.
+fn edit_refs(store: &Store, edits: &[PackedEdit]) -> Result<(), SyncError> {
+    // Reftable, or `packed-refs` held by another writer past git's wait:
+    // every edit the ordinary way.
+    let left: Vec<&PackedEdit> = match store.edit_packed(edits) {
+        Ok(Some(names)) => {
+            let names: std::collections::HashSet<String> = names.into_iter().collect();
+            edits.iter().filter(|e| names.contains(&e.name)).collect()
+        }
+        Ok(None) | Err(_) => edits.iter().collect(),
+    };
+    if left.is_empty() {
+        return Ok(());
+    }
+    let input: String = left
+        .iter()
+        .map(|e| match e.new {
+            Some(tip) => format!("update {} {tip}\n", e.name),
+            None => format!("delete {}\n", e.name),
+        })
+        .collect();
     update_refs(store, &input)
+}
+
+/// Points the remote-tracking ref of each list the remote took (`id`,
+/// the commit pushed, the remote's tip seen before) at that commit, in
+/// one write of `packed-refs` (reftable: one transaction); a ref that is
+/// loose, or that a fetch moved meanwhile, is moved the ordinary way, and
+/// then one a fetch moved stands.
+pub(super) fn record_taken(tracked: &Store, taken: &[Offer]) {
+    let edits: Vec<PackedEdit> = taken
+        .iter()
+        .map(|(id, tip, seen)| PackedEdit {
+            name: tracked.ref_name(id),
+            new: Some(*tip),
+            expected: Some(*seen),
+        })
+        .collect();
+    let left: Option<std::collections::HashSet<String>> = match tracked.edit_packed(&edits) {
+        Ok(Some(names)) => Some(names.into_iter().collect()),
+        // Reftable: one transaction of them all, when none moved meanwhile.
+        Ok(None) => {
+            let input: String = edits
+                .iter()
+                .map(|e| match (e.new, e.expected.flatten()) {
+                    (Some(tip), Some(old)) => format!("update {} {tip} {old}\n", e.name),
+                    (Some(tip), None) => format!("create {} {tip}\n", e.name),
+                    (None, _) => String::new(),
+                })
+                .collect();
+            update_refs(tracked, &input).ok().map(|()| Default::default())
+        }
+        Err(_) => None,
+    };
+    for (id, tip, seen) in taken {
+        if left.as_ref().is_none_or(|l| l.contains(&tracked.ref_name(id))) {
+            let _ = tracked.move_ref(id, *tip, *seen, "sync: pushed");
+        }
+    }
 }
 
 /// `git update-ref --stdin` with `input`: one local transaction.

@@ -9,7 +9,7 @@
 //! | `list` (c) | `list` over 1,000 lists vs `git for-each-ref \| git cat-file --batch` | ≤ 3× |
 //! | `concurrent` (d) | 8 processes × 30 `update --note` on one list | 240/240 land, 0 refused |
 //! | `hostile` (h) | `show` of chains of 4k … 60k tasks each depending on the next; `list` of 1,000 lists plus the 60k chain | 32k ≤ 0.2 s, 60k ≤ 0.5 s, list ≤ 1 s |
-//! | `sync` (j) | `sync` with nothing to do vs its `git fetch` alone, at 1,000 and 10,000 lists (≤ 2×) and 100,000 (≤ 1.5×); 100 changed lists (one push); 100 diverged lists (merged in one process); the first sync pushing 10,000 and 100,000 lists to an empty remote | one fetch, no push; cost per list grows ≤ 1.5× |
+//! | `sync` (j) | `sync` with nothing to do vs its `git fetch` alone, at 1,000 and 10,000 lists (≤ 2×) and 100,000 (≤ 1.5×); 100 changed lists (one push); 100 diverged lists (merged in one process); the first sync pushing 10,000 and 100,000 lists to an empty remote (wall and CPU), beside git's own push of the 100,000 alone | one fetch, no push; cost per list grows ≤ 1.5× |
 //! | `mcp` (k) | 1,000 `TaskUpdate` calls over one MCP connection vs 1,000 `update` processes | ≥ 10× |
 //! | `hook` (m) | `hook session-start` (its stdin JSON piped in) vs `list`, at 1,000 lists | ≤ 2× |
 //! | `floor` (i) | `update` vs `show` on one small list, wall and CPU per process | ≤ 1.3× |

@@ -162,6 +162,39 @@ fn track_all_packed(repo: &Path) -> Res<usize> {
     Ok(n)
 }
 
+/// The CPU seconds (user + system) of this process's waited-for children
+/// so far, from `/proc/self/stat` (`None` where there is none).
+fn children_cpu() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command's closing parenthesis: cutime and cstime
+    // are the 14th and 15th, in clock ticks (100 a second on Linux).
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = f.get(13)?.parse::<f64>().ok()? + f.get(14)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// A row of the CPU time (user + system, children included) of the run
+/// `label` names, when known: steadier than wall time on a busy machine.
+fn cpu_row(r: &mut Report, label: &str, cpu: Option<f64>) {
+    if let Some(cpu) = cpu {
+        r.row(format!("{label}, CPU"), &[std::time::Duration::from_secs_f64(cpu.max(0.0))]);
+    }
+}
+
+/// [`timed`], keeping what `c` wrote on stderr.
+fn timed_stderr(c: &mut Command) -> Res<(std::time::Duration, String)> {
+    c.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped());
+    let start = Instant::now();
+    let out = c.output().map_err(|e| format!("cannot run {c:?}: {e}"))?;
+    let took = start.elapsed();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    if !out.status.success() {
+        return Err(format!("{c:?} failed ({}): {}", out.status, err.trim()));
+    }
+    Ok((took, err))
+}
+
 /// The large series of j: `sync` with nothing to do at `s.sync_scale` lists
 /// against its `git fetch` alone, interleaved; then the first sync pushing
 /// a tenth of them and all of them to an empty remote, per list.
@@ -182,7 +215,8 @@ pub(crate) fn bench_sync_scale(s: &Sizes, r: &mut Report) -> Res<()> {
     noop_against_fetch(&clone, &tmp.path().join("trace"), s.sync_scale_runs, 1.5, r)?;
     drop(tmp);
 
-    // The first sync to an empty remote: every list pushed, in batches.
+    // The first sync to an empty remote: every list pushed, in batches;
+    // at the full size also git's own push of the same refs, alone.
     let mut per_list = Vec::new();
     for n in [lists / 10, lists] {
         let tmp = tempdir()?;
@@ -194,16 +228,34 @@ pub(crate) fn bench_sync_scale(s: &Sizes, r: &mut Report) -> Res<()> {
         }
         git(tmp.path(), &["init", "-q", "--bare", "empty.git"])?;
         git(&here, &["remote", "add", "origin", "../empty.git"])?;
-        eprintln!("j sync: first push of {} lists to an empty remote", count_label(n));
+        let n_label = count_label(n);
+        eprintln!("j sync: first push of {n_label} lists to an empty remote");
         let mut c = cmd(bin(), &here);
-        c.arg("sync");
-        let took = timed(&mut c)?;
+        c.args(["sync", "--progress"]);
+        let cpu = children_cpu();
+        let (took, err) = timed_stderr(&mut c)?;
+        let cpu = cpu.zip(children_cpu()).map(|(a, b)| b - a);
         let landed = git(&here, &["ls-remote", "origin", "refs/tasklists/*"])?.lines().count();
         if landed != n {
             return Err(format!("j: the first sync landed {landed} of {n} lists"));
         }
-        r.row(format!("j first sync pushing {} lists to an empty remote", count_label(n)), &[took]);
+        let pushes = err.lines().filter(|l| l.starts_with("sync: pushed")).count();
+        eprintln!("j sync: {n_label} lists pushed in {pushes} pushes");
+        let label = format!("j first sync pushing {n_label} lists to an empty remote");
+        r.row(label.clone(), &[took]);
+        cpu_row(r, &label, cpu);
         per_list.push(took.as_secs_f64() * 1e6 / n as f64);
+        if n == lists {
+            git(tmp.path(), &["init", "-q", "--bare", "alone.git"])?;
+            let mut c = cmd("git", &here);
+            c.args(["push", "-q", "../alone.git", "refs/tasklists/*:refs/tasklists/*"]);
+            let cpu = children_cpu();
+            let took = timed(&mut c)?;
+            let cpu = cpu.zip(children_cpu()).map(|(a, b)| b - a);
+            let label = format!("j git push of the same {n_label} lists alone (one push)");
+            r.row(label.clone(), &[took]);
+            cpu_row(r, &label, cpu);
+        }
     }
     let growth = per_list[1] / per_list[0];
     r.target(

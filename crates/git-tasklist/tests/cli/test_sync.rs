@@ -954,3 +954,72 @@ fn a_fresh_clone_is_told_to_sync_not_to_create_and_an_unknown_remote_exits_1() {
         "No task lists under refs/tasklists; create one with: git tasklist create TITLE --task ID\n"
     );
 }
+
+/// The git commands a run of `c` started, by a `GIT_TRACE` into `trace`,
+/// apart from those the remote's side of a local fetch starts.
+fn git_commands(mut c: assert_cmd::Command, trace: &Path) -> Vec<String> {
+    let _ = std::fs::remove_file(trace);
+    c.env("GIT_TRACE", trace).assert().success();
+    std::fs::read_to_string(trace)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split("built-in: git ").nth(1))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .map(|w| w.trim_matches('\'').to_string())
+        .filter(|w| w != "upload-pack" && w != "rev-list")
+        .collect()
+}
+
+#[test]
+fn sync_reads_the_config_once_with_gits_rules() {
+    let t = team();
+    let id = t.create(&t.a, &["Plan", "-t", "a"]);
+    t.tl(&t.a, &["sync"]);
+    // Nothing to do: one read of the configuration, one fetch.
+    let trace = t.repo.root().join("trace");
+    let mut c = t.repo.cmd_in(&t.a);
+    c.arg("sync");
+    // (gix cannot read reftable: there the store asks git for HEAD.)
+    let format = t.repo.git_in(&t.a, &["rev-parse", "--show-ref-format"]);
+    let expected: &[&str] = match format.trim() {
+        "reftable" => &["config", "symbolic-ref", "fetch"],
+        _ => &["config", "fetch"],
+    };
+    assert_eq!(git_commands(c, &trace), expected);
+
+    // The branch's upstream remote, with section and key names in any case.
+    let remote = t.repo.root().join("remote.git");
+    t.repo.git_in(&t.b, &["config", "Remote.Up.URL", remote.to_str().unwrap()]);
+    let branch = t.repo.git_in(&t.b, &["symbolic-ref", "--short", "HEAD"]);
+    t.repo.git_in(&t.b, &["config", &format!("BRANCH.{}.Remote", branch.trim()), "Up"]);
+    let v = t.json(&t.b, &["sync"]);
+    assert_eq!(v["remote"], "Up", "{v}");
+    assert_eq!(action(&v, &id), "new");
+    // Subsections are exact: `up` is not `Up`.
+    let err = expect_error(t.repo.cmd_in(&t.b).args(["sync", "up"]), 1);
+    assert!(err.contains("Remote 'up' is not configured"), "{err}");
+    // A remote given only for one command (GIT_CONFIG_*) is not the
+    // repository's, as for `git remote get-url`; a setting is.
+    let mut c = t.repo.cmd_in(&t.b);
+    c.env("GIT_CONFIG_COUNT", "1")
+        .env("GIT_CONFIG_KEY_0", "remote.passing.url")
+        .env("GIT_CONFIG_VALUE_0", remote.to_str().unwrap())
+        .args(["sync", "passing"]);
+    let err = expect_error(&mut c, 1);
+    assert!(err.contains("Remote 'passing' is not configured"), "{err}");
+    let mut c = t.repo.cmd_in(&t.b);
+    c.env("GIT_CONFIG_COUNT", "1")
+        .env("GIT_CONFIG_KEY_0", "tasklist.networkTimeout")
+        .env("GIT_CONFIG_VALUE_0", "later")
+        .arg("sync");
+    let err = expect_error(&mut c, 1);
+    assert!(err.contains("tasklist.networkTimeout 'later' is not a number of seconds"), "{err}");
+    // Included files count; the last value wins.
+    std::fs::write(t.b.join(".git").join("extra.cfg"), "[tasklist]\n\tpushBatch = 5\n").unwrap();
+    t.repo.git_in(&t.b, &["config", "tasklist.pushBatch", "nope"]);
+    t.repo.git_in(&t.b, &["config", "--add", "include.path", "extra.cfg"]);
+    t.tl(&t.b, &["sync"]);
+    std::fs::write(t.b.join(".git").join("extra.cfg"), "[TaskList]\n\tPushBatch = none\n").unwrap();
+    let err = expect_error(t.repo.cmd_in(&t.b).arg("sync"), 1);
+    assert!(err.contains("tasklist.pushBatch 'none' is not a number of lists"), "{err}");
+}

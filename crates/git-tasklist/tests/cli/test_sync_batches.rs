@@ -152,3 +152,101 @@ fn a_bad_push_batch_is_an_error_and_changes_nothing() {
     let tracking = t.repo.git_in(&t.a, &["for-each-ref", "refs/tasklists-remote"]);
     assert!(tracking.is_empty(), "{tracking}");
 }
+
+/// The files under `dir` (a directory of `.git`), recursively: loose refs.
+fn loose_refs(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            if e.file_type().unwrap().is_dir() {
+                dirs.push(e.path());
+            } else {
+                found.push(e.path().display().to_string());
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn unconfigured_batches_grow_and_leave_no_loose_refs_behind() {
+    let t = team();
+    let ids = import_lists(&t, &t.a, 7_000);
+    // An annotated tag, packed with its peeled line, which every rewrite
+    // of packed-refs must keep.
+    t.repo.git_in(&t.a, &["tag", "-a", "-m", "v1", "v1", "HEAD"]);
+    t.repo.git_in(&t.a, &["pack-refs", "--all"]);
+    // (Reftable keeps no packed-refs and no loose refs: those checks are
+    // for the files backend.)
+    let files = t.repo.git_in(&t.a, &["rev-parse", "--show-ref-format"]).trim() == "files";
+    let peeled_line = |t: &crate::test_sync::Team| {
+        let packed = std::fs::read_to_string(t.a.join(".git").join("packed-refs"));
+        let packed = packed.unwrap_or_default();
+        let mut lines = packed.lines().skip_while(|l| !l.ends_with(" refs/tags/v1"));
+        (lines.next().map(String::from), lines.next().map(String::from))
+    };
+    let tag_before = peeled_line(&t);
+    let peeled = tag_before.1.as_deref().is_some_and(|l| l.starts_with('^'));
+    assert!(peeled || !files, "{tag_before:?}");
+    // What an interrupted sync may leave: a loose staging ref of a list
+    // that is not to be pushed.
+    let stray = ids[0].replacen("0190", "0191", 1);
+    let tip = t.tip(&t.a, &ids[0]);
+    t.repo.git_in(&t.a, &["update-ref", &format!("refs/tasklists-push/{stray}"), &tip]);
+    // No network bound: each push carries twice as many as the last (with
+    // one, while a push takes under a quarter of it).
+    let out = t
+        .repo
+        .cmd_in(&t.a)
+        .env("GIT_TASKLIST_NETWORK_TIMEOUT", "0")
+        .args(["sync", "--progress"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let err = stderr(&out);
+    let progress: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        progress,
+        [
+            "sync: pushed 2,000 of 7,000 lists",
+            "sync: pushed 6,000 of 7,000 lists",
+            "sync: pushed 7,000 of 7,000 lists"
+        ],
+        "{err}"
+    );
+    assert_eq!(remote_lists(&t), 7_000);
+    let remote = t.repo.root().join("remote.git");
+    let stray_there = t.repo.git_in(&remote, &["for-each-ref", &format!("refs/tasklists/{stray}")]);
+    assert!(stray_there.is_empty(), "{stray_there}");
+    // Nothing staged is left, and the tracking refs went straight into
+    // packed-refs, each at the pushed commit.
+    let staged = t.repo.git_in(&t.a, &["for-each-ref", "refs/tasklists-push"]);
+    assert!(staged.is_empty(), "{staged}");
+    let git = t.a.join(".git");
+    for dir in ["refs/tasklists-push", "refs/tasklists-remote"] {
+        let loose = loose_refs(&git.join(dir));
+        assert!(loose.is_empty(), "{dir}: {} loose, e.g. {:?}", loose.len(), loose.first());
+    }
+    let tracked = t.repo.git_in(
+        &t.a,
+        &[
+            "for-each-ref",
+            "--format=%(refname:lstrip=3) %(objectname)",
+            "refs/tasklists-remote/origin",
+        ],
+    );
+    let local = t.repo.git_in(
+        &t.a,
+        &["for-each-ref", "--format=%(refname:lstrip=2) %(objectname)", "refs/tasklists"],
+    );
+    assert_eq!(tracked.lines().count(), 7_000);
+    assert_eq!(tracked, local);
+    assert_eq!(peeled_line(&t), tag_before);
+    t.fsck(&t.a);
+    // The next sync has nothing to push.
+    let again = t.tl(&t.a, &["sync"]);
+    assert_eq!(again.lines().filter(|l| l.ends_with("  up to date")).count(), 7_000);
+}
