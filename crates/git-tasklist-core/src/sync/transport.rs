@@ -96,14 +96,19 @@ impl<'a> Net<'a> {
 
     /// Removes the lock files a `git` stopped by a signal left behind (git
     /// does, now and then, when a signal lands while it updates refs): those
-    /// of this remote's tracking refs and `packed-refs.lock`, created since
+    /// of this remote's tracking refs, `packed-refs.lock` and a reftable
+    /// repository's (`reftable/*.lock`), created since
     /// `started` and still there a moment later (a live writer holds a lock
     /// for milliseconds; the sync lock keeps other syncs out).
     fn remove_left_locks(&self, started: std::time::SystemTime) {
         let since = started - Duration::from_secs(1);
         let common = self.store.common_dir();
+        // In a reftable repository, the table list's lock and those of the
+        // tables being compacted (git 2.47's reftable code does not remove
+        // them when a signal ends git).
         let mut locks = vec![common.join("packed-refs.lock")];
-        let mut dirs = vec![common.join(TRACKING_PREFIX).join(self.remote)];
+        let mut dirs =
+            vec![common.join(TRACKING_PREFIX).join(self.remote), common.join("reftable")];
         while let Some(dir) = dirs.pop() {
             let Ok(entries) = std::fs::read_dir(&dir) else { continue };
             for e in entries.flatten() {

@@ -99,7 +99,13 @@ impl Store {
         drop(file);
         match written {
             Ok(Some(left)) => match std::fs::rename(&lock, &path) {
-                Ok(()) => Ok(Some(left)),
+                Ok(()) => {
+                    // This process's handles reload `packed-refs` only when
+                    // its time moved on, which a rewrite within the same
+                    // clock tick as the last read does not show.
+                    let _ = self.local().refs.force_refresh_packed_buffer();
+                    Ok(Some(left))
+                }
                 Err(e) => {
                     let _ = std::fs::remove_file(&lock);
                     Err(io("replacing", e))
