@@ -65,7 +65,9 @@ pub fn json_safe(json: &str) -> String {
     let unsafe_char = |c: char| {
         matches!(c as u32, 0x7F..=0x9F | 0x2028 | 0x2029) || (needs_escape(c) && !c.is_ascii())
     };
-    if !json.chars().any(unsafe_char) {
+    // Every character it escapes is DEL or not ASCII: most JSON is neither,
+    // and a byte scan clears it (the MCP server writes every line through here).
+    if !json.bytes().any(|b| b >= 0x7F) || !json.chars().any(unsafe_char) {
         return json.to_string();
     }
     let mut out = String::with_capacity(json.len() + 16);
@@ -134,6 +136,9 @@ mod tests {
         let raw = serde_json::to_string("a\u{9b}31m\u{85}\u{202e}b\u{feff}é✓").unwrap();
         let safe = json_safe(&raw);
         assert_eq!(safe, "\"a\\u009b31m\\u0085\\u202eb\\ufeffé✓\"");
+        // Plain ASCII passes as it is; DEL, ASCII too, does not.
+        assert_eq!(json_safe(r#"{"a":"b c"}"#), r#"{"a":"b c"}"#);
+        assert_eq!(json_safe("\"a\u{7f}b\""), "\"a\\u007fb\"");
         assert_eq!(
             serde_json::from_str::<String>(&safe).unwrap(),
             "a\u{9b}31m\u{85}\u{202e}b\u{feff}é✓"
