@@ -102,6 +102,8 @@ impl Store {
         if many.is_empty() {
             return;
         }
+        // A signal waits for it, as for a write: git's lock is gone when we are.
+        let _hold = crate::util::interrupt::hold();
         let mut cmd = std::process::Command::new("git");
         cmd.arg("--git-dir").arg(&self.common_dir).arg("pack-refs");
         for dir in many {

@@ -451,6 +451,9 @@ pub(super) fn record_taken(tracked: &Store, taken: &[Offer]) {
 /// `git update-ref --stdin` with `input`: one local transaction.
 fn update_refs(store: &Store, input: &str) -> Result<(), SyncError> {
     use std::io::Write as _;
+    // A signal waits for the transaction: a process that died at once would
+    // leave git writing on, its lock in place after we are gone.
+    let _hold = interrupt::hold();
     let mut cmd = git_cmd(store, &["update-ref", "--stdin"]);
     let mut child = cmd
         .stdin(std::process::Stdio::piped())

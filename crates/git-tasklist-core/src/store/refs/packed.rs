@@ -49,6 +49,8 @@ impl Store {
         if edits.is_empty() {
             return Ok(Some(Vec::new()));
         }
+        // A signal waits for the rewrite: `packed-refs.lock` is ours to remove.
+        let _hold = crate::util::interrupt::hold();
         let path = self.common_dir.join("packed-refs");
         let lock = path.with_extension("lock");
         let io = |what: &str, e: std::io::Error| git_err(format!("{what} {}", path.display()), e);
