@@ -145,17 +145,9 @@ fn listed(repo: &gix::Repository, mut r: gix::Reference<'_>) -> Listed {
 /// is looked up again; one whose loose file is really undecodable still
 /// fails and stays out (it is reported by its file name).
 fn recover_packed(repo: &gix::Repository, prefix: &str, out: &mut Vec<Listed>) -> StoreResult<()> {
-    let packed = repo.refs.cached_packed_buffer().map_err(|e| git_err("reading packed refs", e))?;
-    let Some(packed) = packed else { return Ok(()) };
     let have: std::collections::HashSet<String> = out.iter().map(|l| l.name.clone()).collect();
-    let iter = packed
-        .iter_prefixed(prefix.as_bytes().into())
-        .map_err(|e| git_err("reading packed refs", e))?;
-    let missing: Vec<String> = iter
-        .flatten()
-        .map(|r| r.name.as_bstr().to_str_lossy().into_owned())
-        .filter(|name| !have.contains(name))
-        .collect();
+    let missing: Vec<String> =
+        packed_names(repo, prefix)?.into_iter().filter(|name| !have.contains(name)).collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -166,6 +158,17 @@ fn recover_packed(repo: &gix::Repository, prefix: &str, out: &mut Vec<Listed>) -
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(())
+}
+
+/// The full names of the refs in `packed-refs` that start with `prefix`
+/// (a binary search, then the run of them); none without the file.
+fn packed_names(repo: &gix::Repository, prefix: &str) -> StoreResult<Vec<String>> {
+    let packed = repo.refs.cached_packed_buffer().map_err(|e| git_err("reading packed refs", e))?;
+    let Some(packed) = packed else { return Ok(Vec::new()) };
+    let iter = packed
+        .iter_prefixed(prefix.as_bytes().into())
+        .map_err(|e| git_err("reading packed refs", e))?;
+    Ok(iter.flatten().map(|r| r.name.as_bstr().to_str_lossy().into_owned()).collect())
 }
 
 /// What ref `name` points at, without peeling it.
@@ -214,16 +217,9 @@ pub(super) fn ids_with_prefix(
             }
         }
     }
-    let packed = repo.refs.cached_packed_buffer().map_err(|e| git_err("reading packed refs", e))?;
-    if let Some(packed) = packed {
-        let full = format!("{dir}{prefix}");
-        let iter =
-            packed.iter_prefixed(full.into()).map_err(|e| git_err("reading packed refs", e))?;
-        for r in iter.flatten() {
-            let name = r.name.as_bstr().to_str_lossy();
-            if let Some(id) = name.strip_prefix(dir).filter(|id| is_uuid(id)) {
-                ids.insert(id.to_string());
-            }
+    for name in packed_names(repo, &format!("{dir}{prefix}"))? {
+        if let Some(id) = name.strip_prefix(dir).filter(|id| is_uuid(id)) {
+            ids.insert(id.to_string());
         }
     }
     Ok(ids)
