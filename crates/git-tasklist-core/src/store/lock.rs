@@ -1,7 +1,10 @@
 //! The repository's sync lock: two syncs never fetch into the same refs at once.
 
+use std::time::Duration;
+
 use super::error::{StoreError, StoreResult, git_err};
 use super::open::Store;
+use crate::util::file::retry_while_held;
 use crate::util::interrupt::LockFile;
 
 /// The file `sync` holds while it runs, in the common git directory.
@@ -20,20 +23,13 @@ impl Store {
     /// same remote-tracking refs at once.
     pub fn lock_sync(&self, wait: std::time::Duration) -> StoreResult<SyncLock> {
         let path = self.common_dir.join(SYNC_LOCK);
-        let started = std::time::Instant::now();
-        let mut pause = std::time::Duration::from_millis(5);
-        loop {
-            match LockFile::create(&path) {
-                Ok(file) => return Ok(SyncLock { _file: file }),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(git_err(format!("creating {}", path.display()), e)),
+        let (first, most) = (Duration::from_millis(5), Duration::from_millis(200));
+        match retry_while_held(wait, first, most, || LockFile::create(&path)) {
+            Ok(file) => Ok(SyncLock { _file: file }),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(StoreError::SyncRunning { path })
             }
-            let left = wait.saturating_sub(started.elapsed());
-            if left.is_zero() {
-                return Err(StoreError::SyncRunning { path });
-            }
-            std::thread::sleep(pause.min(left));
-            pause = (pause * 2).min(std::time::Duration::from_millis(200));
+            Err(e) => Err(git_err(format!("creating {}", path.display()), e)),
         }
     }
 }

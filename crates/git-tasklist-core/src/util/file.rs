@@ -132,3 +132,28 @@ pub(crate) fn remove_stale_temps(dir: &Path, prefix: &str) {
         }
     }
 }
+
+/// Calls `create` until it succeeds, fails with anything but
+/// `AlreadyExists` (another writer holds the lock file), or `wait` has
+/// passed; the pause between tries doubles from `pause` up to `most`.
+pub(crate) fn retry_while_held<T>(
+    wait: std::time::Duration,
+    mut pause: std::time::Duration,
+    most: std::time::Duration,
+    mut create: impl FnMut() -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    let started = std::time::Instant::now();
+    loop {
+        match create() {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let left = wait.saturating_sub(started.elapsed());
+                if left.is_zero() {
+                    return Err(e);
+                }
+                std::thread::sleep(pause.min(left));
+                pause = (pause * 2).min(most);
+            }
+            other => return other,
+        }
+    }
+}

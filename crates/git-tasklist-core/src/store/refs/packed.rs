@@ -12,11 +12,12 @@
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::domain::id::CommitId;
 use crate::store::error::{StoreResult, git_err};
 use crate::store::open::Store;
+use crate::util::file::retry_while_held;
 
 /// How long to wait for another writer's `packed-refs.lock` (git's
 /// `core.packedRefsTimeout` default).
@@ -127,20 +128,10 @@ impl Store {
 
 /// Creates `lock`, waiting a while for another writer to let it go.
 fn acquire(lock: &Path) -> std::io::Result<std::fs::File> {
-    let started = Instant::now();
-    let mut pause = Duration::from_millis(1);
-    loop {
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(lock) {
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                if started.elapsed() > LOCK_WAIT {
-                    return Err(e);
-                }
-                std::thread::sleep(pause);
-                pause = (pause * 2).min(Duration::from_millis(100));
-            }
-            other => return other,
-        }
-    }
+    let (first, most) = (Duration::from_millis(1), Duration::from_millis(100));
+    retry_while_held(LOCK_WAIT, first, most, || {
+        std::fs::OpenOptions::new().write(true).create_new(true).open(lock)
+    })
 }
 
 /// The entries of `packed-refs` by ref name: each with its lines.
